@@ -1,0 +1,83 @@
+# The two commands every user needs: `make run` and `make test`. Everything else is a step of them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+# Debian packages: a Japanese font and Pango for WeasyPrint, gettext to compile translations.
+SYSTEM_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 gettext
+# Browser tests drive Debian's Chromium.
+TEST_SYSTEM_PACKAGES := chromium
+
+.PHONY: run test setup system-deps test-system-deps locale migrate seed static lint format \
+        worker clean
+
+run: setup static
+	@echo "exportctl: http://127.0.0.1:8000  (demo users are listed in README.md)"
+	@if [ -n "$$DATABASE_URL" ] && [ -n "$$REDIS_URL" ]; then \
+		$(VENV)/bin/honcho -f exportctl/Procfile -d . start; \
+	else \
+		$(PY) manage.py runserver 127.0.0.1:8000; \
+	fi
+
+setup: $(VENV)/.installed system-deps locale migrate seed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test,dev]'
+	@touch $@
+
+define ensure_debian_packages
+	@missing=""; \
+	for package in $(1); do \
+		dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installing Debian packages:$$missing"; \
+			apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+		else \
+			echo "Missing Debian packages. Run:  sudo apt-get install -y$$missing"; exit 1; \
+		fi; \
+	fi
+endef
+
+system-deps:
+	$(call ensure_debian_packages,$(SYSTEM_PACKAGES))
+
+test-system-deps:
+	$(call ensure_debian_packages,$(TEST_SYSTEM_PACKAGES))
+
+locale: $(VENV)/.installed
+	$(PY) manage.py compilemessages --ignore '.venv/*' --verbosity 0
+
+migrate: $(VENV)/.installed
+	@mkdir -p var
+	$(PY) manage.py migrate --no-input --verbosity 1
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+static: $(VENV)/.installed
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+
+worker: $(VENV)/.installed
+	$(VENV)/bin/celery -A exportctl worker --loglevel INFO --concurrency 2
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: $(VENV)/.installed system-deps test-system-deps locale lint
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var

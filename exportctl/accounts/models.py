@@ -1,0 +1,147 @@
+import uuid
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from stdnum.jp import cn as corporate_number
+
+from exportctl.accounts.roles import FIRM_ROLES, MINISTRY_ROLES, Role
+
+
+def validate_corporate_number(value: str) -> None:
+    """A Japanese corporate number (法人番号): 13 digits whose first digit is a check digit."""
+    if not corporate_number.is_valid(value):
+        raise ValidationError(
+            _("Enter a valid 13-digit corporate number (法人番号); the check digit does not match."),
+            code="invalid_corporate_number",
+        )
+
+
+class Firm(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    name_local = models.CharField(_("name in Japanese"), max_length=200, blank=True)
+    corporate_number = models.CharField(
+        _("corporate number"), max_length=13, unique=True, validators=[validate_corporate_number]
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    compliance_programme_filed = models.BooleanField(
+        _("compliance programme filed with the ministry"), default=False
+    )
+    compliance_programme_filed_on = models.DateField(
+        _("compliance programme filed on"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("firm")
+        verbose_name_plural = _("firms")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(corporate_number__regex=r"^[0-9]{13}$"),
+                name="firm_corporate_number_13_digits",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(compliance_programme_filed=True)
+                | models.Q(compliance_programme_filed_on__isnull=True),
+                name="firm_cp_date_only_when_filed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra) -> "User":
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> "User":
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> "User":
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str) -> "User":
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with an e-mail address. Firm users belong to one firm; ministry
+    staff belong to none."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField(_("e-mail address"), max_length=254, unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    firm = models.ForeignKey(
+        Firm, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        verbose_name=_("firm"),
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=[("ja", "日本語"), ("en", "English")],
+        default="ja",
+    )
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email", "pk"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            # Stored lower-case so that uniqueness is case-insensitive.
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")), name="user_email_lowercase"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    @cached_property
+    def roles(self) -> frozenset[Role]:
+        if not self.is_active:
+            return frozenset()
+        names = set(self.groups.values_list("name", flat=True))
+        return frozenset(role for role in Role if role.value in names)
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_firm_user(self) -> bool:
+        return self.firm_id is not None and bool(self.roles & FIRM_ROLES)
+
+    @property
+    def is_ministry(self) -> bool:
+        return self.firm_id is None and bool(self.roles & MINISTRY_ROLES)

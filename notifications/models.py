@@ -1,0 +1,421 @@
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from notifications.workflow import OPEN_STATUSES, Status
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+country_code_validator = RegexValidator(
+    r"^[A-Z]{2}$", _("Use the two-letter ISO 3166 country code, e.g. JP or US.")
+)
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class EndUseCategory(models.TextChoices):
+    INDUSTRIAL = "industrial", _("Industrial production")
+    RESEARCH = "research", _("Research and development")
+    ENERGY = "energy", _("Energy")
+    MEDICAL = "medical", _("Medical")
+    TELECOMMUNICATIONS = "telecommunications", _("Telecommunications")
+    TRANSPORT = "transport", _("Transport")
+    CONSUMER = "consumer", _("Consumer products")
+    GOVERNMENT = "government", _("Government (non-military)")
+    MILITARY = "military", _("Military or defence")
+    OTHER = "other", _("Other")
+
+
+class Notification(TimeStamped):
+    """An advance notification filed by a firm before an export or technology transfer."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(
+        _("reference"), max_length=20, unique=True, null=True, blank=True, editable=False,
+        help_text=_("Assigned on submission."),
+    )
+    firm = models.ForeignKey(
+        "accounts.Firm", on_delete=models.PROTECT, related_name="notifications"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=24, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    destination_country = models.CharField(
+        _("destination country"), max_length=2, blank=True, validators=[country_code_validator]
+    )
+    end_use_description = models.TextField(_("end use"), blank=True)
+    end_use_category = models.CharField(
+        _("end-use category"), max_length=24, choices=EndUseCategory.choices, blank=True
+    )
+    inform_notice_received = models.BooleanField(
+        _("an inform notice from the ministry was received"), default=False
+    )
+    inform_notice_reference = models.CharField(
+        _("inform notice reference"), max_length=100, blank=True
+    )
+    #: Answers to the 20 clear-criteria checks: {"1": {"answer": "yes|no|unknown", "note": "…"}}.
+    checklist = models.JSONField(_("clear-criteria checklist"), default=dict, blank=True)
+    declaration_accepted_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # Kept from the latest screening run so the queue can sort 100k cases by risk on an index.
+    risk_score = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    risk_level = models.CharField(max_length=16, blank=True, db_index=True)
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["firm", "status", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=Status.values), name="notification_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=Status.DRAFT)
+                | (models.Q(submitted_at__isnull=False) & models.Q(reference__isnull=False)),
+                name="notification_submitted_has_reference",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(risk_score__isnull=True) | models.Q(risk_score__lte=100),
+                name="notification_risk_score_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference or _("Draft %(id)s") % {"id": str(self.public_id)[:8]}
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class ItemKind(models.TextChoices):
+    GOODS = "goods", _("Goods")
+    TECHNOLOGY = "technology", _("Technology")
+    SOFTWARE = "software", _("Software")
+
+
+class Classification(models.TextChoices):
+    LIST_CONTROL = "list", _("Listed (rows 1–15)")
+    SPECIFIED_16_1 = "16_1", _("Row 16(1) specified item")
+    OTHER_16_2 = "16_2", _("Row 16(2)")
+    NOT_APPLICABLE = "na", _("Not applicable (outside row 16)")
+
+
+class Item(TimeStamped):
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField(default=1)
+    kind = models.CharField(_("kind"), max_length=12, choices=ItemKind.choices)
+    description = models.CharField(_("description"), max_length=500)
+    classification = models.CharField(
+        _("classification"), max_length=8, choices=Classification.choices
+    )
+    list_row = models.CharField(
+        _("list row"), max_length=8, blank=True,
+        validators=[RegexValidator(r"^(1[0-5]|[1-9]|3-2)$", _("Rows are 1–15 or 3-2."))],
+    )
+    item_code = models.CharField(_("item code"), max_length=40, blank=True)
+    hs_code = models.CharField(
+        _("HS code"), max_length=12, blank=True,
+        validators=[RegexValidator(r"^[0-9]{4}(\.?[0-9]{2}){0,3}$", _("Use an HS code such as 8456.11."))],
+    )
+    key_technology = models.ForeignKey(
+        "partners.KeyTechnology", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("key technology"),
+    )
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=14, decimal_places=3, validators=[MinValueValidator(0)]
+    )
+    unit = models.CharField(_("unit"), max_length=20)
+    value_jpy = models.PositiveBigIntegerField(_("value (JPY)"))
+
+    class Meta:
+        ordering = ["notification", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(classification="list") | ~models.Q(list_row=""),
+                name="item_listed_needs_row",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(classification="16_1") | ~models.Q(hs_code=""),
+                name="item_16_1_needs_hs_code",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=0), name="item_quantity_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class PartyRole(models.TextChoices):
+    END_USER = "end_user", _("End user")
+    CONSIGNEE = "consignee", _("Consignee")
+    INTERMEDIARY = "intermediary", _("Intermediary")
+    PURCHASER = "purchaser", _("Purchaser")
+
+
+class Party(TimeStamped):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="parties"
+    )
+    position = models.PositiveSmallIntegerField(default=1)
+    role = models.CharField(_("role"), max_length=16, choices=PartyRole.choices)
+    name = models.CharField(_("name"), max_length=300)
+    local_name = models.CharField(_("name in the local script"), max_length=300, blank=True)
+    address = models.CharField(_("address"), max_length=500, blank=True)
+    country = models.CharField(
+        _("country"), max_length=2, validators=[country_code_validator]
+    )
+
+    class Meta:
+        ordering = ["notification", "position", "pk"]
+        verbose_name_plural = _("parties")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification"], condition=models.Q(role="end_user"),
+                name="party_one_end_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AttachmentKind(models.TextChoices):
+    CONTRACT = "contract", _("Contract or purchase order")
+    SPECIFICATION = "specification", _("Specifications")
+    CLASSIFICATION_SHEET = "classification_sheet", _("Classification sheet")
+    END_USER_PLEDGE = "end_user_pledge", _("End-user pledge")
+    OTHER = "other", _("Other")
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # The stored name never comes from the uploader; the original name is kept as data only.
+    return f"attachments/{instance.notification.public_id}/{instance.public_id}"
+
+
+class Attachment(TimeStamped):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="attachments"
+    )
+    message = models.ForeignKey(
+        "Message", on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=AttachmentKind.choices)
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["notification", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(size__lte=MAX_ATTACHMENT_BYTES), name="attachment_max_size"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(content_type__in=[
+                    "application/pdf", "image/png", "image/jpeg",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ]),
+                name="attachment_allowed_type",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class MessageKind(models.TextChoices):
+    QUESTION = "question", _("Question from the ministry")
+    REPLY = "reply", _("Reply from the exporter")
+    INTERNAL_NOTE = "internal_note", _("Internal note")
+
+
+class Message(TimeStamped):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="messages"
+    )
+    kind = models.CharField(max_length=16, choices=MessageKind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField(_("message"))
+    due_on = models.DateField(_("reply due by"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["notification", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="question") | models.Q(due_on__isnull=False),
+                name="message_question_has_due_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d})"
+
+
+class Review(TimeStamped):
+    """One round of ministry review, from referral to decision. At most one is open at a time."""
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="reviews"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="reviews",
+    )
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["notification", "opened_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification"], condition=models.Q(closed_at__isnull=True),
+                name="review_one_open_per_notification",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notification} review {self.opened_at:%Y-%m-%d}"
+
+
+class DecisionKind(models.TextChoices):
+    REQUEST_INFO = "request_info", _("Information requested")
+    APPROVE = "approve", _("Approved")
+    APPROVE_FOR_COUNTERSIGN = "approve_for_countersign", _("Approved, pending countersignature")
+    COUNTERSIGN = "countersign", _("Countersigned")
+    RETURN = "return", _("Returned to review")
+    DENY = "deny", _("Denied")
+
+
+class Decision(TimeStamped):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="decisions"
+    )
+    kind = models.CharField(max_length=32, choices=DecisionKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"), blank=True)
+    conditions = models.TextField(_("conditions"), blank=True)
+    validity_months = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(36)]
+    )
+
+    class Meta:
+        ordering = ["notification", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind__in=["deny", "return"]) | ~models.Q(reason=""),
+                name="decision_deny_return_need_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class DocumentKind(models.TextChoices):
+    RECEIPT = "receipt", _("Receipt")
+    PERMIT = "permit", _("Permit")
+    DENIAL_LETTER = "denial_letter", _("Denial letter")
+
+
+def document_path(instance: "Document", filename: str) -> str:
+    return f"documents/{instance.kind}/{instance.public_id}.pdf"
+
+
+class Document(TimeStamped):
+    """An issued PDF. Rendered once and never regenerated: the stored bytes are the record."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    notification = models.ForeignKey(
+        Notification, on_delete=models.PROTECT, related_name="documents"
+    )
+    kind = models.CharField(max_length=16, choices=DocumentKind.choices)
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    verification_code = models.CharField(_("verification code"), max_length=16)
+    file = models.FileField(upload_to=document_path, max_length=200)
+    sha256 = models.CharField(max_length=64, unique=True)
+    size = models.PositiveBigIntegerField()
+    template_version = models.CharField(max_length=32)
+    issued_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["notification", "issued_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PermitStatus(models.TextChoices):
+    VALID = "valid", _("Valid")
+    SUSPENDED = "suspended", _("Suspended")
+    REVOKED = "revoked", _("Revoked")
+    EXPIRED = "expired", _("Expired")
+
+
+class Permit(TimeStamped):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    notification = models.ForeignKey(
+        Notification, on_delete=models.PROTECT, related_name="permits"
+    )
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="permit")
+    number = models.CharField(_("permit number"), max_length=32, unique=True)
+    status = models.CharField(max_length=12, choices=PermitStatus.choices, default=PermitStatus.VALID)
+    status_reason = models.TextField(blank=True)
+    conditions = models.TextField(_("conditions"), blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+    document = models.OneToOneField(
+        Document, on_delete=models.PROTECT, null=True, blank=True, related_name="permit"
+    )
+
+    class Meta:
+        ordering = ["-valid_from", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification"], condition=models.Q(status="valid"),
+                name="permit_one_valid_per_notification",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gt=models.F("valid_from")),
+                name="permit_validity_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=PermitStatus.values), name="permit_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

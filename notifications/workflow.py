@@ -1,0 +1,157 @@
+"""The notification lifecycle: the one table of legal moves, and the groups derived from it.
+
+    draft ──submit──▶ submitted ──(worker)──▶ screening ──▶ cleared
+                                                       └──▶ under_review ◀───────────────┐
+    under_review ──request_info──▶ info_requested ──respond──┘                           │
+    under_review ──approve──▶ approved                    [low/elevated risk]            │
+    under_review ──approve──▶ awaiting_countersign ──countersign──▶ approved             │
+                                                   └──return─────────────────────────────┘
+    under_review ──deny──▶ denied
+    any open state ──withdraw──▶ withdrawn
+    cleared / approved ──(a new list version hits a party)──▶ under_review
+
+Every service in ``notifications.services`` makes exactly one of these moves; nothing else changes
+a notification's status. The status groups below are computed from the table so that they can never
+drift from it.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from exportctl.accounts.roles import Role
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    SCREENING = "screening", _("Screening")
+    CLEARED = "cleared", _("Cleared")
+    UNDER_REVIEW = "under_review", _("Under review")
+    INFO_REQUESTED = "info_requested", _("Information requested")
+    AWAITING_COUNTERSIGN = "awaiting_countersign", _("Awaiting countersignature")
+    APPROVED = "approved", _("Approved")
+    DENIED = "denied", _("Denied")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Move(models.TextChoices):
+    SUBMIT = "submit", _("Submit")
+    START_SCREENING = "start_screening", _("Start screening")
+    CLEAR = "clear", _("Clear")
+    REFER = "refer", _("Refer for review")
+    REQUEST_INFO = "request_info", _("Request information")
+    RESPOND = "respond", _("Respond")
+    APPROVE = "approve", _("Approve")
+    APPROVE_FOR_COUNTERSIGN = "approve_for_countersign", _("Approve, pending countersignature")
+    COUNTERSIGN = "countersign", _("Countersign")
+    RETURN = "return", _("Return to review")
+    DENY = "deny", _("Deny")
+    WITHDRAW = "withdraw", _("Withdraw")
+    REOPEN = "reopen", _("Reopen after a new list hit")
+
+
+class Actor(models.TextChoices):
+    """Who may make a move: a role, or the system itself (the screening worker)."""
+
+    SYSTEM = "system", _("System")
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[Status]
+    target: Status
+    roles: frozenset[str]
+
+
+def _t(sources, target, *roles) -> Transition:
+    return Transition(frozenset(sources), target, frozenset(roles))
+
+
+_EXPORTERS = (Role.EXPORTER, Role.FIRM_ADMIN)
+_REVIEWERS = (Role.REVIEWER, Role.SENIOR_REVIEWER)
+_OPEN = (
+    Status.SUBMITTED,
+    Status.SCREENING,
+    Status.UNDER_REVIEW,
+    Status.INFO_REQUESTED,
+    Status.AWAITING_COUNTERSIGN,
+)
+
+ALLOWED_TRANSITIONS: dict[Move, Transition] = {
+    Move.SUBMIT: _t({Status.DRAFT}, Status.SUBMITTED, *_EXPORTERS),
+    Move.START_SCREENING: _t({Status.SUBMITTED}, Status.SCREENING, Actor.SYSTEM),
+    Move.CLEAR: _t({Status.SCREENING}, Status.CLEARED, Actor.SYSTEM),
+    Move.REFER: _t({Status.SCREENING}, Status.UNDER_REVIEW, Actor.SYSTEM),
+    Move.REQUEST_INFO: _t({Status.UNDER_REVIEW}, Status.INFO_REQUESTED, *_REVIEWERS),
+    Move.RESPOND: _t({Status.INFO_REQUESTED}, Status.UNDER_REVIEW, *_EXPORTERS),
+    Move.APPROVE: _t({Status.UNDER_REVIEW}, Status.APPROVED, *_REVIEWERS),
+    Move.APPROVE_FOR_COUNTERSIGN: _t(
+        {Status.UNDER_REVIEW}, Status.AWAITING_COUNTERSIGN, *_REVIEWERS
+    ),
+    Move.COUNTERSIGN: _t({Status.AWAITING_COUNTERSIGN}, Status.APPROVED, Role.SENIOR_REVIEWER),
+    Move.RETURN: _t({Status.AWAITING_COUNTERSIGN}, Status.UNDER_REVIEW, Role.SENIOR_REVIEWER),
+    Move.DENY: _t({Status.UNDER_REVIEW}, Status.DENIED, *_REVIEWERS),
+    Move.WITHDRAW: _t(_OPEN, Status.WITHDRAWN, *_EXPORTERS),
+    Move.REOPEN: _t({Status.CLEARED, Status.APPROVED}, Status.UNDER_REVIEW, Actor.SYSTEM),
+}
+
+
+def _sources_where(predicate) -> frozenset[Status]:
+    return frozenset(
+        status
+        for move, transition in ALLOWED_TRANSITIONS.items()
+        if predicate(move, transition)
+        for status in transition.sources
+    )
+
+
+#: Work in progress that the exporter may still withdraw.
+OPEN_STATUSES = ALLOWED_TRANSITIONS[Move.WITHDRAW].sources
+#: The exporter may change the filing's contents only before submitting it.
+EDITABLE_STATUSES = ALLOWED_TRANSITIONS[Move.SUBMIT].sources
+#: Statuses from which no move at all leads on.
+FINAL_STATUSES = frozenset(Status) - _sources_where(lambda move, t: True)
+#: Outcomes that let the exporter ship, until a new list version reopens them.
+OUTCOME_STATUSES = ALLOWED_TRANSITIONS[Move.REOPEN].sources
+#: Waiting on a ministry person (the review queue).
+AWAITING_MINISTRY_STATUSES = _sources_where(
+    lambda move, t: bool(t.roles & {r.value for r in _REVIEWERS})
+)
+#: Waiting on the exporting firm (besides withdrawal, which is always open to it).
+AWAITING_EXPORTER_STATUSES = _sources_where(
+    lambda move, t: move != Move.WITHDRAW and bool(t.roles & {r.value for r in _EXPORTERS})
+)
+#: Waiting on the screening worker.
+AWAITING_SYSTEM_STATUSES = _sources_where(
+    lambda move, t: Actor.SYSTEM in t.roles and move != Move.REOPEN
+)
+
+
+class TransitionError(Exception):
+    """A move that the table does not allow from this status, or not for this actor."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def check_move(move: Move, *, status: str, roles: frozenset[str]) -> Transition:
+    """Return the transition for ``move`` or raise ``TransitionError``.
+
+    ``roles`` are the actor's role values, or ``{Actor.SYSTEM}`` for the worker.
+    """
+    transition = ALLOWED_TRANSITIONS[move]
+    if status not in transition.sources:
+        raise TransitionError(
+            _("This notification is %(status)s; it cannot be %(move)s now.")
+            % {"status": Status(status).label, "move": move.label.lower()},
+            code="wrong_state",
+        )
+    if not transition.roles & roles:
+        raise TransitionError(
+            _("You are not allowed to %(move)s this notification.") % {"move": move.label.lower()},
+            code="forbidden_role",
+        )
+    return transition

@@ -1,0 +1,191 @@
+"""Ministry reference data: list sources and their versions, country tiers, key technologies and
+the HS scope of row 16(1). Everything that changes over time carries the dates it applies."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from notifications.models import TimeStamped, country_code_validator
+
+
+class ListSource(TimeStamped):
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    authority = models.CharField(_("authority"), max_length=200)
+    #: Advisory sources (foreign lists) inform review but never decide a case on their own.
+    advisory = models.BooleanField(_("advisory only"), default=False)
+    url = models.URLField(_("publisher's page"), blank=True)
+
+    class Meta:
+        ordering = ["advisory", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ListVersionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    SUPERSEDED = "superseded", _("Superseded")
+    DISCARDED = "discarded", _("Discarded")
+
+
+class ListVersion(TimeStamped):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    source = models.ForeignKey(ListSource, on_delete=models.PROTECT, related_name="versions")
+    label = models.CharField(_("revision"), max_length=100)
+    issued_on = models.DateField(_("published by the ministry on"), null=True, blank=True)
+    effective_from = models.DateField(_("applies from"), null=True, blank=True)
+    status = models.CharField(
+        max_length=12, choices=ListVersionStatus.choices, default=ListVersionStatus.DRAFT
+    )
+    file_name = models.CharField(max_length=255, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    entry_count = models.PositiveIntegerField(default=0)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["source", "-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source"], condition=models.Q(status="published"),
+                name="listversion_one_published_per_source",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="published")
+                | models.Q(published_at__isnull=False),
+                name="listversion_published_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source.code} {self.label}"
+
+
+class EntryKind(models.TextChoices):
+    ORGANIZATION = "organization", _("Organisation")
+    PERSON = "person", _("Person")
+    VESSEL = "vessel", _("Vessel")
+    AIRCRAFT = "aircraft", _("Aircraft")
+
+
+class ListedEntry(TimeStamped):
+    version = models.ForeignKey(ListVersion, on_delete=models.CASCADE, related_name="entries")
+    number = models.PositiveIntegerField(_("No."))
+    kind = models.CharField(max_length=16, choices=EntryKind.choices, default=EntryKind.ORGANIZATION)
+    country = models.CharField(
+        _("country"), max_length=2, blank=True, validators=[country_code_validator]
+    )
+    country_label = models.CharField(_("country as published"), max_length=200, blank=True)
+    name = models.CharField(_("name"), max_length=500)
+    local_name = models.CharField(_("name in the local script"), max_length=500, blank=True)
+    aliases = models.JSONField(_("also known as"), default=list, blank=True)
+    #: Subset of B (biological), C (chemical), M (missile), N (nuclear).
+    concern_codes = models.JSONField(_("type of WMD concern"), default=list, blank=True)
+    conventional_weapons = models.BooleanField(_("conventional weapons"), default=False)
+    #: Source-specific fields kept as published (e.g. OFAC programme and remarks).
+    details = models.JSONField(default=dict, blank=True)
+    row_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["version", "number"]
+        verbose_name_plural = _("listed entries")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "number"], name="entry_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}: {self.name}"
+
+
+class Tier(models.TextChoices):
+    GROUP_A = "group_a", _("Group A (Appended Table 3)")
+    UN_ARMS_EMBARGO = "un_arms_embargo", _("UN arms embargo (Appended Table 3-2)")
+    COUNTRY_OF_CONCERN = "country_of_concern", _("Country of concern (Appended Table 4)")
+    RUSSIA_DIVERSION = "russia_diversion", _("Russia-diversion country (Appended Table 2-4)")
+    SANCTIONED = "sanctioned", _("Sanctioned destination (FEFTA Art. 48(3))")
+
+
+class CountryTier(TimeStamped):
+    """A country's membership of one tier for a period. A country may be in several tiers."""
+
+    country = models.CharField(_("country"), max_length=2, validators=[country_code_validator])
+    tier = models.CharField(_("tier"), max_length=24, choices=Tier.choices)
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(_("effective until"), null=True, blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["tier", "country", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "tier", "effective_from"], name="countrytier_unique_period"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(effective_to__isnull=True)
+                | models.Q(effective_to__gt=models.F("effective_from")),
+                name="countrytier_period_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country} {self.get_tier_display()}"
+
+
+class KeyTechnology(TimeStamped):
+    """A technology whose transfer abroad must be reported in advance (FEFTA Art. 55-8)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=300)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=300)
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(_("effective until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = _("key technologies")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(effective_to__isnull=True)
+                | models.Q(effective_to__gt=models.F("effective_from")),
+                name="keytechnology_period_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+
+class SpecifiedHsScope(TimeStamped):
+    """One HS heading of row 16(1); ``excluded`` rows carve a sub-heading out of a wider one."""
+
+    hs_prefix = models.CharField(_("HS prefix"), max_length=10)
+    excluded = models.BooleanField(_("excluded"), default=False)
+    description_en = models.CharField(max_length=300)
+    description_ja = models.CharField(max_length=300)
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(_("effective until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["hs_prefix", "effective_from"]
+        verbose_name = _("row 16(1) HS scope")
+        verbose_name_plural = _("row 16(1) HS scope")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hs_prefix", "effective_from"], name="hsscope_unique_period"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hs_prefix__regex=r"^[0-9]{2,8}$"), name="hsscope_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.hs_prefix

@@ -1,0 +1,120 @@
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from notifications.models import TimeStamped
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("Low")
+    ELEVATED = "elevated", _("Elevated")
+    HIGH = "high", _("High")
+    PROHIBITED = "prohibited", _("Prohibited")
+
+
+class Outcome(models.TextChoices):
+    CLEARED = "cleared", _("Cleared")
+    REVIEW = "review", _("Review")
+
+
+class Trigger(models.TextChoices):
+    SUBMISSION = "submission", _("Submission")
+    LIST_PUBLICATION = "list_publication", _("List publication")
+    MANUAL = "manual", _("Re-run by a reviewer")
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    COMPLETED = "completed", _("Completed")
+    FAILED = "failed", _("Failed")
+
+
+class ScreeningRun(TimeStamped):
+    """One screening of one notification against one list version and one ruleset version."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    notification = models.ForeignKey(
+        "notifications.Notification", on_delete=models.CASCADE, related_name="screening_runs"
+    )
+    list_version = models.ForeignKey(
+        "partners.ListVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ruleset_version = models.CharField(max_length=32)
+    trigger = models.CharField(max_length=20, choices=Trigger.choices)
+    #: Distinguishes repeated triggers of one kind (the publication or re-run request id).
+    trigger_ref = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    score = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    level = models.CharField(max_length=12, choices=RiskLevel.choices, blank=True)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, blank=True)
+    #: Every factor that contributed: [{"rule": …, "weight": …, "evidence": {…}}, …].
+    factors = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["notification", "-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification", "list_version", "ruleset_version", "trigger", "trigger_ref"],
+                name="screeningrun_idempotent",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="completed")
+                | (models.Q(score__isnull=False) & ~models.Q(level="") & ~models.Q(outcome="")),
+                name="screeningrun_completed_has_result",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__lte=100),
+                name="screeningrun_score_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notification} {self.trigger} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Disposition(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    CONFIRMED = "confirmed", _("Confirmed match")
+    FALSE_POSITIVE = "false_positive", _("False positive")
+
+
+class PartyHit(TimeStamped):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    run = models.ForeignKey(ScreeningRun, on_delete=models.CASCADE, related_name="hits")
+    party = models.ForeignKey("notifications.Party", on_delete=models.CASCADE, related_name="hits")
+    entry = models.ForeignKey("partners.ListedEntry", on_delete=models.PROTECT, related_name="hits")
+    score = models.FloatField(validators=[MinValueValidator(0), MaxValueValidator(1)])
+    matched_name = models.CharField(max_length=500)
+    explanation = models.JSONField(default=dict)
+    disposition = models.CharField(
+        max_length=16, choices=Disposition.choices, default=Disposition.PENDING
+    )
+    disposition_reason = models.TextField(blank=True)
+    adjudicated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    adjudicated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "-score", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "party", "entry"], name="hit_unique_per_run"),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0) & models.Q(score__lte=1), name="hit_score_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(disposition="pending")
+                | (models.Q(adjudicated_by__isnull=False) & ~models.Q(disposition_reason="")),
+                name="hit_adjudication_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party} ~ {self.entry}"

@@ -131,7 +131,8 @@ NICKNAMES: dict[str, str] = {
 # Kanji words commonly used in Japanese renderings of foreign organisation names, with the English
 # word they translate. Lets "全ロシア無線技術研究所" meet "Radio Engineering Research Institute".
 KANJI_GLOSSARY: dict[str, str] = {
-    "研究所": "institute research", "研究院": "academy research", "研究": "research",
+    "中国": "china", "工程": "engineering", "北朝鮮": "north korea", "朝鮮": "korea",
+    "ロシア": "russia", "研究所": "institute research", "研究院": "academy research", "研究": "research",
     "技術": "technology engineering", "工学": "engineering", "工科": "technology",
     "大学": "university", "銀行": "bank", "無線": "radio", "輸出": "export", "輸入": "import",
     "公社": "corporation", "国立": "national", "国家": "state", "国営": "state",

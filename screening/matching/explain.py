@@ -1,0 +1,91 @@
+"""What a reviewer reads for a hit: which name matched, how each word matched, what it cost."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .scoring import UNMATCHED_LISTED_COST, UNMATCHED_QUERY_COST, qualify
+
+if TYPE_CHECKING:
+    from .index import ListedName, ListIndex
+    from .normalise import NameForm
+    from .scoring import PairScore
+
+
+
+
+def band(score: float, threshold: float) -> str:
+    if score >= max(0.92, threshold):
+        return "strong"
+    if score >= threshold:
+        return "alert"
+    if score >= 0.65:
+        return "possible"
+    return "weak"
+
+
+def explain_hit(*, index: ListIndex, listed: ListedName, fid: int, query_form: NameForm,
+                result: PairScore | None, score: float, country: str | None) -> dict:
+    from .index import VARIANTS
+
+    variant = VARIANTS[index.form_variant[fid]]
+    listed_legal = index.form_legal[fid]
+    _, qualifiers = qualify(
+        result.score if result else 0.0, query_legal=query_form.legal_form,
+        listed_legal=listed_legal, query_country=country, listed_country=listed.country,
+        variant=variant,
+    )
+    explanation: dict = {
+        "entry_id": listed.entry_id,
+        "list_version": index.version,
+        "source": listed.source,
+        "matched_name": listed.name,
+        "name_kind": listed.name_kind,
+        "form": variant,
+        "query_normalised": query_form.text,
+        "listed_normalised": index._form_text(fid),
+        "query_legal_form": query_form.legal_form,
+        "listed_legal_form": listed_legal,
+        "qualifiers": qualifiers,
+        "score": round(score, 4),
+        "band": band(score, index.alert_threshold),
+    }
+    if query_form.romanised:
+        explanation["query_reading"] = "romanised from Japanese"
+    if result is None:
+        explanation["method"] = "cjk_bigrams"
+        explanation["query_cjk"] = query_form.cjk
+        explanation["listed_cjk"] = index.cjk.get(fid, "")
+        explanation["pairs"] = []
+        explanation["unmatched_query"] = []
+        explanation["unmatched_listed"] = []
+        return explanation
+    q, c, al = result.query, result.listed, result.alignment
+    cost = (
+        sum(c.weights[j] for _, j, _, _ in al.pairs)
+        + UNMATCHED_QUERY_COST * sum(q.weights[i] for i in al.unmatched_query)
+        + UNMATCHED_LISTED_COST * sum(c.weights[j] for j in al.unmatched_listed)
+    ) or 1.0
+    explanation["method"] = "token_alignment"
+    explanation["pairs"] = [
+        {
+            "query": q.tokens[i],
+            "listed": c.tokens[j],
+            "method": method,
+            "similarity": round(sim, 3),
+            "weight": round(c.weights[j], 3),
+            "contribution": round(sim * c.weights[j] / cost, 3),
+        }
+        for i, j, sim, method in sorted(al.pairs)
+    ]
+    explanation["unmatched_query"] = [
+        {"token": q.tokens[i], "cost": round(UNMATCHED_QUERY_COST * q.weights[i] / cost, 3)}
+        for i in al.unmatched_query
+    ]
+    explanation["unmatched_listed"] = [
+        {"token": c.tokens[j], "cost": round(UNMATCHED_LISTED_COST * c.weights[j] / cost, 3)}
+        for j in al.unmatched_listed
+    ]
+    explanation["name_score"] = round(result.score, 4)
+    explanation["adjustments"] = result.penalties
+    return explanation

@@ -1,0 +1,257 @@
+"""From a raw name to the forms and keys the index and the scorer compare.
+
+One raw name gives one or more ``NameForm``s:
+
+* ``full``    — the name as written, parenthesised acronyms and legal-form remarks taken out;
+* ``acronym`` — an acronym given in parentheses ("Aerospace Industries Organization (AIO)");
+* ``local``   — a local-script name given in parentheses ("…Physics（中国工程物理研究院）");
+* ``alt``     — a spelling given in parentheses right after a word ("Valery(Valeriy/Valerii)"),
+  or one side of a name written "A/B".
+
+Each form keeps its tokens (folded, transliterated, abbreviations expanded, legal forms and stop
+words removed), the legal form as a separate feature, and — for CJK names — the folded CJK string
+used for character bigrams.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from .lexicon import (
+    ABBREVIATIONS,
+    CJK_LEGAL_FORMS,
+    GENERIC_WORDS,
+    LEGAL_FORMS,
+    MAX_LEGAL_FORM_TOKENS,
+    NUMBER_WORDS,
+    PARTICLES,
+    STOP_WORDS,
+)
+from .scripts import (
+    HAN_RE,
+    KANA_RE,
+    fold_cjk,
+    has_cjk,
+    nfkc_casefold,
+    romanise_japanese,
+    transliterate,
+)
+
+_PAREN_RE = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]")
+_DOTTED_RE = re.compile(r"\b(?:[a-z]\.){2,}(?:[a-z]\b)?")
+_ORDINAL_RE = re.compile(r"\b(\d+)(?:st|nd|rd|th|e|er|eme|ая|ый)\b")
+_POSSESSIVE_RE = re.compile(r"['’]s\b")
+_APOSTROPHES_RE = re.compile(r"['`´’‘ʼʻ\"]")
+_TOKEN_RE = re.compile(r"[a-z0-9]+")
+_SCRIPT_NOTE_RE = re.compile(r"^\s*(?:original script|local name|native)\s*[:：]\s*", re.I)
+_CJK_KEEP_RE = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ffー々a-z0-9]")
+_FOLDED_CJK_LEGAL = {fold_cjk(k): v for k, v in CJK_LEGAL_FORMS.items()}
+_CJK_LEGAL_ORDER = sorted(_FOLDED_CJK_LEGAL, key=len, reverse=True)
+
+
+@dataclass(frozen=True, slots=True)
+class NameForm:
+    tokens: tuple[str, ...]
+    legal_form: str | None = None
+    variant: str = "full"
+    cjk: str = ""  # folded CJK characters (legal forms removed), "" when none
+    romanised: bool = False  # tokens were read from Japanese kana/kanji
+    source_text: str = ""
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.tokens)
+
+    @property
+    def compact(self) -> str:
+        return "".join(self.tokens)
+
+
+@dataclass(slots=True)
+class _Parsed:
+    main: str
+    extra: list[tuple[str, str]] = field(default_factory=list)  # (text, variant)
+
+
+def token_class(token: str) -> str:
+    if token.isdigit():
+        return "number"
+    if len(token) == 1:
+        return "initial"
+    if token in PARTICLES:
+        return "particle"
+    if token in GENERIC_WORDS:
+        return "generic"
+    return "name"
+
+
+def _is_acronym(content: str) -> bool:
+    compact = re.sub(r"[\s.&-]", "", content)
+    return 2 <= len(compact) <= 10 and " " not in content.strip() and compact.isalnum() and (
+        compact.isupper() or any(ch.isdigit() for ch in compact)
+    )
+
+
+def _split_parentheses(raw: str) -> _Parsed:
+    """Take parenthesised remarks out of a name and say what each one is.
+
+    ``raw`` is NFKC-folded but not case-folded: an acronym is recognised by its capitals.
+    """
+    parsed = _Parsed(main=raw)
+    pieces: list[str] = []
+    swaps: list[tuple[str, str]] = []  # (word as written, alternative spelling)
+    pos = 0
+    for m in _PAREN_RE.finditer(raw):
+        content = _SCRIPT_NOTE_RE.sub("", m.group(1)).strip()
+        pieces.append(raw[pos : m.start()])
+        pos = m.end()
+        if not content:
+            continue
+        glued = m.start() > 0 and raw[m.start()] in "([" and raw[m.start() - 1].isalpha()
+        if has_cjk(content) or not _latin_or_translit(content):
+            parsed.extra.append((content, "local"))
+        elif _is_acronym(content):
+            parsed.extra.append((content, "acronym"))
+        elif _only_legal_form(content):
+            pieces.append(" " + content + " ")
+        elif glued and all(len(a.split()) == 1 for a in content.split("/")):
+            # "Valery(Valeriy/Valerii) MEDVEDEV": alternatives for the word just before.
+            word = re.split(r"\s", "".join(pieces))[-1]
+            swaps.extend((word, alt.strip()) for alt in content.split("/") if alt.strip())
+        else:
+            # A qualifier such as "(Schweiz)" or "(Asia)": part of the name.
+            pieces.append(" " + content + " ")
+    pieces.append(raw[pos:])
+    parsed.main = re.sub(r"\s+", " ", "".join(pieces)).strip()
+    words = parsed.main.split(" ")
+    for word, alt in swaps:
+        parsed.extra.append((" ".join(alt if w == word else w for w in words), "alt"))
+    if len(swaps) > 1:
+        subst = dict(reversed(swaps))
+        parsed.extra.append((" ".join(subst.get(w, w) for w in words), "alt"))
+    return parsed
+
+
+def _latin_or_translit(content: str) -> bool:
+    return any(ch.isascii() and ch.isalpha() for ch in content)
+
+
+def _only_legal_form(content: str) -> bool:
+    tokens = _raw_tokens(transliterate(nfkc_casefold(content)))
+    return bool(tokens) and " ".join(tokens) in LEGAL_FORMS or tokens == ["proprietary"]
+
+
+def _raw_tokens(folded_ascii: str) -> list[str]:
+    s = folded_ascii.replace("&", " and ")
+    s = _POSSESSIVE_RE.sub("", s)
+    s = _APOSTROPHES_RE.sub("", s)
+    s = _DOTTED_RE.sub(lambda m: m.group(0).replace(".", ""), s)
+    s = _ORDINAL_RE.sub(r"\1", s)
+    return _TOKEN_RE.findall(s)
+
+
+def _expand(tokens: list[str]) -> list[str]:
+    out = []
+    for t in tokens:
+        t = ABBREVIATIONS.get(t, t)
+        t = NUMBER_WORDS.get(t, t)
+        out.extend(t.split())
+    return out
+
+
+def strip_legal_forms(tokens: list[str]) -> tuple[list[str], str | None]:
+    """Remove legal forms (and stop words left dangling) from both ends; return the class found."""
+    legal: str | None = None
+    changed = True
+    while changed and len(tokens) > 1:
+        changed = False
+        for size in range(min(MAX_LEGAL_FORM_TOKENS, len(tokens) - 1), 0, -1):
+            tail = " ".join(tokens[-size:])
+            if tail in LEGAL_FORMS:
+                legal = legal or LEGAL_FORMS[tail]
+                tokens = tokens[:-size]
+                changed = True
+                break
+            head = " ".join(tokens[:size])
+            if head in LEGAL_FORMS and size < len(tokens):
+                legal = legal or LEGAL_FORMS[head]
+                tokens = tokens[size:]
+                changed = True
+                break
+        while len(tokens) > 1 and tokens[-1] in STOP_WORDS:
+            tokens = tokens[:-1]
+            changed = True
+    return tokens, legal
+
+
+def _latin_form(text: str, variant: str, *, romanised: bool = False, cjk: str = "",
+                legal: str | None = None) -> NameForm | None:
+    tokens = _expand(_raw_tokens(text.lower()))
+    if not tokens:
+        return None
+    tokens, legal_found = strip_legal_forms(tokens)
+    kept = [t for t in tokens if t not in STOP_WORDS]
+    tokens = kept or tokens
+    return NameForm(tuple(tokens), legal_found or legal, variant, cjk, romanised, text)
+
+
+def _cjk_form(text: str, variant: str) -> list[NameForm]:
+    """A name written in Han/kana: a bigram key from the folded characters, plus a Latin reading."""
+    folded = fold_cjk(text)
+    legal = None
+    for lf in _CJK_LEGAL_ORDER:
+        if lf in folded and folded.replace(lf, ""):
+            legal = legal or _FOLDED_CJK_LEGAL[lf]
+            folded = folded.replace(lf, "")
+    cjk_key = _CJK_KEEP_RE.sub("", folded)
+    reading_source = text
+    for lf in CJK_LEGAL_FORMS:
+        reading_source = reading_source.replace(lf, " ")
+    forms = []
+    if KANA_RE.search(text) or HAN_RE.search(text):
+        reading = romanise_japanese(reading_source)
+        form = _latin_form(reading, variant, romanised=True, cjk=cjk_key, legal=legal)
+        if form is not None:
+            forms.append(form)
+    if not forms:
+        forms.append(NameForm((), legal, variant, cjk_key, True, text))
+    return forms
+
+
+def analyse_name(raw: str) -> list[NameForm]:
+    """Every form under which ``raw`` should be indexed or searched, the main one first."""
+    raw = unicodedata.normalize("NFKC", raw or "").strip()
+    if not raw:
+        return []
+    parsed = _split_parentheses(raw)
+    texts: list[tuple[str, str]] = []
+    main = parsed.main
+    if "/" in main and not has_cjk(main):
+        parts = [p.strip() for p in main.split("/") if p.strip()]
+        if len(parts) > 1 and all(len(p) > 2 for p in parts):
+            texts.append((main.replace("/", " "), "full"))
+            texts.extend((p, "alt") for p in parts)
+        else:
+            texts.append((main, "full"))
+    else:
+        texts.append((main, "full"))
+    texts.extend(parsed.extra)
+    forms: list[NameForm] = []
+    seen: set[tuple] = set()
+    for text, variant in texts:
+        text = text.casefold()
+        if has_cjk(text):
+            made = _cjk_form(text, "local" if variant == "full" else variant)
+        else:
+            made = [_latin_form(transliterate(text), variant)]
+        for form in made:
+            if form is None:
+                continue
+            key = (form.tokens, form.cjk)
+            if key in seen:
+                continue
+            seen.add(key)
+            forms.append(form)
+    return forms

@@ -1,0 +1,233 @@
+"""Graded name score: one-to-one token alignment weighted by rarity and token class.
+
+The score answers "how sure are we that the party *is* this listed name", on 0..1:
+
+* each query token is paired with at most one listed token (exact, nickname, phonetic,
+  length-budgeted edit distance, initial, or — for names read from Japanese — romanised skeleton);
+* a pair contributes its similarity times the listed token's weight (rarity over the index × class:
+  a surname counts more than "Trading", a particle or an initial least);
+* unmatched query tokens cost their full weight, unmatched listed tokens only a share
+  (a party that says less than the list is likelier the same than one that says something else);
+* numbers that disagree and contradicting legal forms cost; a country that agrees nudges up;
+* a name that carries little evidence (one common word) cannot reach the top of the scale.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA, Levenshtein
+
+from .lexicon import NICKNAMES, WEAK_LEGAL_CLASSES
+from .normalise import token_class
+from .phonetics import phonetic_key, skeleton
+
+CLASS_FACTOR = {"name": 1.0, "generic": 0.45, "particle": 0.25, "initial": 0.3, "number": 0.8}
+UNMATCHED_QUERY_COST = 1.0
+UNMATCHED_LISTED_COST = 0.4
+MIN_PAIR_SIMILARITY = 0.55
+NUMBER_CONTRADICTION_FACTOR = 0.8
+LEGAL_FORM_CONTRADICTION = 0.04
+COUNTRY_AGREES = 0.02
+COUNTRY_DIFFERS = -0.03
+ACRONYM_FACTOR = 0.93
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredSide:
+    """Tokens of one name with their weights (rarity × class), ready to align."""
+
+    tokens: tuple[str, ...]
+    weights: tuple[float, ...]
+    romanised: bool = False
+
+
+def edit_budget(length: int) -> int:
+    """How many edits a token of this length may absorb and still be the same word."""
+    if length <= 3:
+        return 0
+    if length <= 5:
+        return 1
+    if length <= 9:
+        return 2
+    return 3
+
+
+def token_similarity(q: str, c: str, romanised: bool = False) -> tuple[float, str]:
+    if q == c:
+        return 1.0, "exact"
+    if q.isdigit() or c.isdigit():
+        return 0.0, "none"
+    if len(q) == 1 or len(c) == 1:
+        return (0.6, "initial") if q[0] == c[0] else (0.0, "none")
+    if NICKNAMES.get(q) == c or NICKNAMES.get(c) == q:
+        return 0.9, "nickname"
+    longest = max(len(q), len(c))
+    best, method = 0.0, "none"
+    d = OSA.distance(q, c, score_cutoff=edit_budget(longest) + 1)
+    if d <= edit_budget(longest):
+        best, method = 1.0 - 0.5 * d / longest - 0.05 * d, "edit"
+    if q[0] == c[0] or q[0] in "aeiou" and c[0] in "aeiou":
+        if phonetic_key(q) == phonetic_key(c):
+            sim = 0.9 if d <= edit_budget(longest) + 1 else 0.82
+            if sim > best:
+                best, method = sim, "phonetic"
+    if romanised:
+        sq, sc = skeleton(q), skeleton(c)
+        sim = 0.92 * Levenshtein.normalized_similarity(sq, sc)
+        if len(sq) <= 2 or len(sc) <= 2:
+            sim *= 0.85 if sq == sc else 0.5
+        if sim > best and sim >= MIN_PAIR_SIMILARITY:
+            best, method = sim, "romanised"
+    if best < MIN_PAIR_SIMILARITY:
+        return 0.0, "none"
+    return best, method
+
+
+@dataclass(slots=True)
+class Alignment:
+    pairs: list[tuple[int, int, float, str]]  # (query index, listed index, similarity, method)
+    unmatched_query: list[int]
+    unmatched_listed: list[int]
+
+
+def align(query: ScoredSide, listed: ScoredSide, cache: dict | None = None) -> Alignment:
+    """Greedy one-to-one alignment, best pairs first (token counts are small)."""
+    romanised = query.romanised or listed.romanised
+    options = []
+    for i, q in enumerate(query.tokens):
+        for j, c in enumerate(listed.tokens):
+            key = (q, c, romanised)
+            if cache is not None and key in cache:
+                sim, method = cache[key]
+            else:
+                sim, method = token_similarity(q, c, romanised)
+                if cache is not None:
+                    cache[key] = (sim, method)
+            if sim > 0.0:
+                options.append((sim * listed.weights[j], sim, i, j, method))
+    options.sort(reverse=True)
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    pairs = []
+    for _, sim, i, j, method in options:
+        if i in used_q or j in used_c:
+            continue
+        used_q.add(i)
+        used_c.add(j)
+        pairs.append((i, j, sim, method))
+    return Alignment(
+        pairs,
+        [i for i in range(len(query.tokens)) if i not in used_q],
+        [j for j in range(len(listed.tokens)) if j not in used_c],
+    )
+
+
+def merged_variants(side: ScoredSide, other: ScoredSide) -> list[ScoredSide]:
+    """Join two adjacent tokens when the joined word is (nearly) a token of the other name.
+
+    "Amir Kabir" against "Amirkabir": without this the one-to-one alignment would leave half of
+    the name unmatched.
+    """
+    out = []
+    targets = set(other.tokens)
+    for k in range(len(side.tokens) - 1):
+        joined = side.tokens[k] + side.tokens[k + 1]
+        if joined in targets or any(
+            abs(len(t) - len(joined)) <= 1 and OSA.distance(joined, t, score_cutoff=1) <= 1
+            for t in targets if len(t) >= 6
+        ):
+            out.append(
+                ScoredSide(
+                    side.tokens[:k] + (joined,) + side.tokens[k + 2 :],
+                    side.weights[:k] + (max(side.weights[k], side.weights[k + 1]),)
+                    + side.weights[k + 2 :],
+                    side.romanised,
+                )
+            )
+    return out
+
+
+@dataclass(slots=True)
+class PairScore:
+    score: float
+    raw: float
+    alignment: Alignment
+    query: ScoredSide
+    listed: ScoredSide
+    penalties: dict
+
+
+def _raw_score(query: ScoredSide, listed: ScoredSide, al: Alignment) -> tuple[float, float]:
+    matched = sum(sim * listed.weights[j] for _, j, sim, _ in al.pairs)
+    paired = sum(listed.weights[j] for _, j, _, _ in al.pairs)
+    cost = (
+        paired
+        + UNMATCHED_QUERY_COST * sum(query.weights[i] for i in al.unmatched_query)
+        + UNMATCHED_LISTED_COST * sum(listed.weights[j] for j in al.unmatched_listed)
+    )
+    return (matched / cost if cost > 0 else 0.0), matched
+
+
+def score_sides(query: ScoredSide, listed: ScoredSide, cache: dict | None = None) -> PairScore:
+    best: PairScore | None = None
+    variants = [(query, listed)]
+    base = align(query, listed, cache)
+    if base.unmatched_query or base.unmatched_listed:
+        variants += [(q, listed) for q in merged_variants(query, listed)]
+        variants += [(query, c) for c in merged_variants(listed, query)]
+    for q, c in variants:
+        al = base if (q is query and c is listed) else align(q, c, cache)
+        raw, evidence = _raw_score(q, c, al)
+        # Little evidence (one common word, an initial) cannot reach the top of the scale.
+        confidence = 0.8 + 0.2 * (1.0 - math.exp(-evidence / 0.5))
+        penalties: dict = {"evidence": round(evidence, 3), "confidence": round(confidence, 3)}
+        score = raw * confidence
+        qnums = {q.tokens[i] for i in al.unmatched_query if q.tokens[i].isdigit()}
+        cnums = {c.tokens[j] for j in al.unmatched_listed if c.tokens[j].isdigit()}
+        if qnums and cnums:
+            score *= NUMBER_CONTRADICTION_FACTOR
+            penalties["numbers_differ"] = sorted(qnums | cnums)
+        if query.romanised or listed.romanised:
+            whole = 0.9 * Levenshtein.normalized_similarity(
+                "".join(skeleton(t) for t in q.tokens), "".join(skeleton(t) for t in c.tokens)
+            ) * confidence
+            if whole > score:
+                score = whole
+                penalties["whole_name_romanised"] = round(whole, 3)
+        if best is None or score > best.score:
+            best = PairScore(score, raw, al, q, c, penalties)
+    assert best is not None
+    return best
+
+
+def legal_forms_contradict(a: str | None, b: str | None) -> bool:
+    return bool(a and b and a != b and a not in WEAK_LEGAL_CLASSES and b not in WEAK_LEGAL_CLASSES)
+
+
+def qualify(score: float, *, query_legal: str | None, listed_legal: str | None,
+            query_country: str | None, listed_country: str | None,
+            variant: str) -> tuple[float, dict]:
+    """Apply the qualifiers that are not about the name's words."""
+    qualifiers: dict = {}
+    if legal_forms_contradict(query_legal, listed_legal):
+        score -= LEGAL_FORM_CONTRADICTION
+        qualifiers["legal_form"] = f"contradicts ({query_legal} vs {listed_legal})"
+    elif query_legal and listed_legal:
+        qualifiers["legal_form"] = f"compatible ({query_legal} / {listed_legal})"
+    if query_country and listed_country:
+        if query_country.upper() == listed_country.upper():
+            score += COUNTRY_AGREES
+            qualifiers["country"] = f"agrees ({listed_country})"
+        else:
+            score += COUNTRY_DIFFERS
+            qualifiers["country"] = f"differs ({query_country} vs {listed_country})"
+    if variant == "acronym":
+        score *= ACRONYM_FACTOR
+        qualifiers["acronym"] = "matched the listed acronym only"
+    return max(0.0, min(1.0, score)), qualifiers
+
+
+def side_weights(tokens: tuple[str, ...], idf) -> tuple[float, ...]:
+    return tuple(idf(t) * CLASS_FACTOR[token_class(t)] for t in tokens)

@@ -1,0 +1,214 @@
+"""Reads of list versions: the published version of a source and the difference between two
+versions of a list."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from partners.models import ListedEntry, ListVersion, ListVersionStatus
+
+#: The fields compared between two matched entries, in the order they are reported.
+DIFF_FIELDS: tuple[str, ...] = (
+    "name", "local_name", "aliases", "concern_codes", "conventional_weapons", "country",
+)
+
+
+def published_version(source_code: str) -> ListVersion | None:
+    """The version of ``source_code`` now in force, or ``None`` before the first publication."""
+    return (
+        ListVersion.objects.select_related("source")
+        .filter(source__code=source_code, status=ListVersionStatus.PUBLISHED)
+        .first()
+    )
+
+
+def list_versions(source_code: str | None = None):
+    qs = ListVersion.objects.select_related("source", "imported_by", "published_by")
+    if source_code:
+        qs = qs.filter(source__code=source_code)
+    return qs.order_by("source__code", "-created_at", "-pk")
+
+
+# --- diff -------------------------------------------------------------------------------------
+
+
+class EntryLike(Protocol):
+    number: int
+    country: str
+    name: str
+    local_name: str
+    aliases: list[str]
+    concern_codes: list[str]
+    conventional_weapons: bool
+
+
+@dataclass(frozen=True)
+class EntryChange:
+    old: EntryLike
+    new: EntryLike
+    #: The names of the fields that differ, a subset of ``DIFF_FIELDS`` in that order.
+    fields: tuple[str, ...]
+    #: How the two entries were paired: "name", "name-any-country" or "alias".
+    matched_by: str
+
+
+@dataclass
+class ListDiff:
+    added: list[EntryLike] = field(default_factory=list)
+    removed: list[EntryLike] = field(default_factory=list)
+    changed: list[EntryChange] = field(default_factory=list)
+    unchanged_count: int = 0
+
+    @property
+    def added_count(self) -> int:
+        return len(self.added)
+
+    @property
+    def removed_count(self) -> int:
+        return len(self.removed)
+
+    @property
+    def changed_count(self) -> int:
+        return len(self.changed)
+
+    @property
+    def net_change(self) -> int:
+        return self.added_count - self.removed_count
+
+    def changed_field_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(DIFF_FIELDS, 0)
+        for change in self.changed:
+            for name in change.fields:
+                counts[name] += 1
+        return counts
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "added": self.added_count,
+            "removed": self.removed_count,
+            "changed": self.changed_count,
+            "unchanged": self.unchanged_count,
+            "net": self.net_change,
+        }
+
+
+_KEY_DROP_RE = re.compile(r"[^\w]+")
+
+
+def identity_key(text: str) -> str:
+    """The form two names must share to be "the same" across revisions: NFKC, casefolded, every
+    run of punctuation and spaces removed. "Delta Engineering Concern FZE （DEC）" and
+    "Delta Engineering Concern FZE (DEC)" share a key; so do "Rosoboronexport OJSC(ROE)" and
+    "ROSOBORONEXPORT OJSC (ROE)". Spelling changes do not — those fall to the alias pass."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return _KEY_DROP_RE.sub("", folded.replace("_", ""))
+
+
+def _all_keys(entry: EntryLike) -> set[str]:
+    names = [entry.name, entry.local_name, *entry.aliases]
+    return {k for k in (identity_key(n) for n in names if n) if k}
+
+
+def _pair_unique(
+    old: Sequence[EntryLike],
+    new: Sequence[EntryLike],
+    keys: Callable[[EntryLike], Iterable[tuple[str, ...]]],
+) -> list[tuple[EntryLike, EntryLike]]:
+    """Pair entries that share a key which points to exactly one entry on each side and which
+    pairs each entry with exactly one other. Anything ambiguous stays unpaired."""
+    old_by_key: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    new_by_key: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for i, entry in enumerate(old):
+        for key in set(keys(entry)):
+            old_by_key[key].append(i)
+    for j, entry in enumerate(new):
+        for key in set(keys(entry)):
+            new_by_key[key].append(j)
+    partners_of_old: dict[int, set[int]] = defaultdict(set)
+    partners_of_new: dict[int, set[int]] = defaultdict(set)
+    for key, olds in old_by_key.items():
+        news = new_by_key.get(key)
+        if news and len(olds) == 1 and len(news) == 1:
+            partners_of_old[olds[0]].add(news[0])
+            partners_of_new[news[0]].add(olds[0])
+    pairs = []
+    for i, js in partners_of_old.items():
+        if len(js) == 1:
+            (j,) = js
+            if partners_of_new[j] == {i}:
+                pairs.append((old[i], new[j]))
+    return pairs
+
+
+def _comparable(name: str, value):
+    """Codes and aliases are sets (their order carries no meaning); spaces inside a
+    local-script name are typesetting ("有限公 司" in one revision, "有限公司" in the next)."""
+    if name in ("concern_codes", "aliases"):
+        return sorted(value)
+    if name == "local_name":
+        return "".join(value.split())
+    return value
+
+
+def _changed_fields(old: EntryLike, new: EntryLike) -> tuple[str, ...]:
+    return tuple(
+        name for name in DIFF_FIELDS
+        if _comparable(name, getattr(old, name)) != _comparable(name, getattr(new, name))
+    )
+
+
+def diff_entries(old: Sequence[EntryLike], new: Sequence[EntryLike]) -> ListDiff:
+    """Match the entries of two revisions and report what was added, removed and changed.
+
+    The End User List renumbers its entries in every revision, so the number is no identity.
+    Entries are paired in three passes, each over the entries still unpaired, each pairing only
+    when the key is unambiguous (one entry on each side):
+
+    1. same country and same primary name (``identity_key``);
+    2. same primary name in any country — a country correction such as HK → CN;
+    3. same country and a shared name among name, local-script name and aliases — a renamed
+       entity whose old name became an alias, or whose alias became its name.
+
+    Whatever remains is removed (old side) or added (new side). Each pass is one sweep with
+    dicts, so the whole diff is O(n) in the number of names.
+    """
+    diff = ListDiff()
+    rest_old, rest_new = list(old), list(new)
+    passes: list[tuple[str, Callable[[EntryLike], Iterable[tuple[str, ...]]]]] = [
+        ("name", lambda e: [(e.country, identity_key(e.name))]),
+        ("name-any-country", lambda e: [(identity_key(e.name),)]),
+        ("alias", lambda e: [(e.country, k) for k in _all_keys(e)]),
+    ]
+    for how, keys in passes:
+        pairs = _pair_unique(rest_old, rest_new, keys)
+        paired_old = {id(a) for a, _ in pairs}
+        paired_new = {id(b) for _, b in pairs}
+        for a, b in pairs:
+            fields = _changed_fields(a, b)
+            if fields:
+                diff.changed.append(EntryChange(old=a, new=b, fields=fields, matched_by=how))
+            else:
+                diff.unchanged_count += 1
+        rest_old = [e for e in rest_old if id(e) not in paired_old]
+        rest_new = [e for e in rest_new if id(e) not in paired_new]
+    diff.removed = sorted(rest_old, key=lambda e: e.number)
+    diff.added = sorted(rest_new, key=lambda e: e.number)
+    diff.changed.sort(key=lambda c: c.new.number)
+    return diff
+
+
+def list_version_diff(*, old: ListVersion | None, new: ListVersion) -> ListDiff:
+    """The difference from ``old`` to ``new`` (two versions of the same list). With no ``old``
+    (the first import of a source) every entry is added."""
+    fields = ["number", "country", "name", "local_name", "aliases", "concern_codes",
+              "conventional_weapons", "kind", "country_label"]
+    new_entries = list(ListedEntry.objects.filter(version=new).only(*fields).order_by("number"))
+    if old is None:
+        return ListDiff(added=new_entries)
+    old_entries = list(ListedEntry.objects.filter(version=old).only(*fields).order_by("number"))
+    return diff_entries(old_entries, new_entries)

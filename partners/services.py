@@ -1,0 +1,286 @@
+"""Every change of a list version's state: import (as a draft), publish, discard.
+
+Each service writes in one transaction together with its audit event. Parsing happens before the
+transaction opens, so a slow or refused file never holds a lock, and a file with any problem
+writes nothing at all — not the version, not one entry, not an audit event.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from exportctl.audit import trail
+from partners.importers import IMPORTERS, get_importer
+from partners.importers.base import MAX_FILE_BYTES, ParseResult, Problem
+from partners.models import ListedEntry, ListSource, ListVersion, ListVersionStatus
+from partners.selectors import list_version_diff
+
+if TYPE_CHECKING:
+    from exportctl.accounts.models import User
+
+FileInput = str | os.PathLike[str] | IO[bytes]
+
+
+class ListImportError(Exception):
+    """The file was refused; ``problems`` holds every problem found, each with row and column."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__(f"the list file has {len(self.problems)} problem(s)")
+
+
+class ListVersionStateError(Exception):
+    """The move is not allowed from the version's current status."""
+
+
+# --- after publication -------------------------------------------------------------------------
+
+#: Callables run after a publication commits, as ``hook(version_pk, superseded_pk_or_None)``.
+#: This is where the re-screening of open work against the new list belongs; the screening app
+#: registers its task here (``register_after_publish``). Nothing is registered by this app, so
+#: until then publishing re-screens nothing.
+_AFTER_PUBLISH: list[Callable[[int, int | None], None]] = []
+
+
+def register_after_publish(hook: Callable[[int, int | None], None]) -> None:
+    if hook not in _AFTER_PUBLISH:
+        _AFTER_PUBLISH.append(hook)
+
+
+def unregister_after_publish(hook: Callable[[int, int | None], None]) -> None:
+    if hook in _AFTER_PUBLISH:
+        _AFTER_PUBLISH.remove(hook)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Input:
+    """What the parser reads and what is fingerprinted: the bytes of one file, or a directory."""
+
+    parse_arg: Any
+    sha256: str
+
+
+def _read_input(file: FileInput, takes: str) -> _Input:
+    if takes == "directory":
+        directory = Path(file)  # type: ignore[arg-type]
+        digest = hashlib.sha256()
+        if directory.is_dir():
+            # A fingerprint of the whole set: each file's name and its own hash, in name order.
+            for path in sorted(p for p in directory.iterdir() if p.is_file()):
+                digest.update(path.name.encode() + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).hexdigest().encode() + b"\n")
+        return _Input(directory, digest.hexdigest())
+    if isinstance(file, (str, os.PathLike)):
+        path = Path(file)
+        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+            return _Input(path, "")  # the parser reports the problem
+        data = path.read_bytes()
+    else:
+        if hasattr(file, "seek"):
+            file.seek(0)
+        data = file.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            return _Input(io.BytesIO(data), "")
+    return _Input(io.BytesIO(data), hashlib.sha256(data).hexdigest())
+
+
+def _actor_user(actor: User | None) -> User | None:
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def _source(code: str) -> ListSource:
+    spec = IMPORTERS[code]
+    source, _ = ListSource.objects.get_or_create(
+        code=code,
+        defaults={
+            "name": spec.name, "authority": spec.authority, "advisory": spec.advisory,
+            "url": spec.url,
+        },
+    )
+    return source
+
+
+# --- services --------------------------------------------------------------------------------
+
+
+def list_version_parse(*, source_code: str, file: FileInput) -> tuple[ParseResult, str]:
+    """Parse without writing anything: the result and the file's SHA-256 (for a dry run)."""
+    spec = get_importer(source_code)
+    source_input = _read_input(file, spec.takes)
+    return spec.parse(source_input.parse_arg), source_input.sha256
+
+
+def list_version_import(
+    *,
+    source_code: str,
+    file: FileInput,
+    file_name: str,
+    actor: User | None,
+    label: str | None = None,
+    issued_on: datetime.date | None = None,
+) -> ListVersion:
+    """Parse ``file`` and store it as a DRAFT version of the source with all its entries.
+
+    Raises ``ListImportError`` with every problem when the file has any (nothing is written), or
+    when the very same file is already a draft or published version of this source.
+    """
+    result, sha256 = list_version_parse(source_code=source_code, file=file)
+    if result.problems:
+        raise ListImportError(result.problems)
+    label = label or Path(file_name).stem or file_name
+    if len(label) > 100:
+        raise ValueError("the label is longer than 100 characters")
+
+    with transaction.atomic():
+        source = _source(source_code)
+        twin = (
+            ListVersion.objects.filter(source=source, file_sha256=sha256)
+            .exclude(status=ListVersionStatus.DISCARDED)
+            .first()
+        )
+        if twin is not None:
+            raise ListImportError([Problem(
+                None, None,
+                f"this file was already imported as version '{twin.label}' ({twin.status})",
+            )])
+        version = ListVersion.objects.create(
+            source=source,
+            label=label,
+            issued_on=issued_on,
+            status=ListVersionStatus.DRAFT,
+            file_name=file_name[:255],
+            file_sha256=sha256,
+            entry_count=len(result.entries),
+            imported_by=_actor_user(actor),
+        )
+        ListedEntry.objects.bulk_create(
+            [
+                ListedEntry(
+                    version=version,
+                    number=e.number,
+                    kind=e.kind,
+                    country=e.country,
+                    country_label=e.country_label[:200],
+                    name=e.name[:500],
+                    local_name=e.local_name[:500],
+                    aliases=e.aliases,
+                    concern_codes=e.concern_codes,
+                    conventional_weapons=e.conventional_weapons,
+                    details=e.details,
+                    row_hash=e.row_hash,
+                )
+                for e in result.entries
+            ],
+            batch_size=1000,
+        )
+        trail.record(
+            action="list_version.import",
+            actor=actor,
+            obj=version,
+            data={
+                "source": source.code,
+                "label": version.label,
+                "file_name": version.file_name,
+                "file_sha256": sha256,
+                "entry_count": version.entry_count,
+                "issued_on": issued_on,
+            },
+        )
+    return version
+
+
+def list_version_publish(*, version: ListVersion, actor: User | None) -> ListVersion:
+    """Put a draft in force. The version published so far for the same source is superseded in
+    the same transaction, so there is never a moment with two (a database constraint also
+    refuses that) or with none.
+
+    The returned version carries ``superseded`` (the version it replaced, or ``None``). Open work
+    is re-screened by the hooks of ``register_after_publish``, run once the publication commits.
+    """
+    with transaction.atomic():
+        # Lock the draft and the version in force together, in primary-key order.
+        locked = {
+            v.pk: v
+            for v in ListVersion.objects.select_for_update()
+            .filter(Q(pk=version.pk) | Q(source_id=version.source_id,
+                                        status=ListVersionStatus.PUBLISHED))
+            .order_by("pk")
+        }
+        target = locked[version.pk]
+        if target.status != ListVersionStatus.DRAFT:
+            raise ListVersionStateError(
+                f"only a draft can be published; version '{target.label}' is {target.status}"
+            )
+        previous = next(
+            (v for pk, v in locked.items() if pk != target.pk
+             and v.status == ListVersionStatus.PUBLISHED),
+            None,
+        )
+        diff = list_version_diff(old=previous, new=target)
+        if previous is not None:
+            previous.status = ListVersionStatus.SUPERSEDED
+            previous.save(update_fields=["status", "updated_at"])
+            trail.record(
+                action="list_version.supersede",
+                actor=actor,
+                obj=previous,
+                data={"source": previous.source.code, "label": previous.label,
+                      "superseded_by": str(target.public_id)},
+            )
+        target.status = ListVersionStatus.PUBLISHED
+        target.published_at = timezone.now()
+        target.published_by = _actor_user(actor)
+        target.save(update_fields=["status", "published_at", "published_by", "updated_at"])
+        trail.record(
+            action="list_version.publish",
+            actor=actor,
+            obj=target,
+            data={
+                "source": target.source.code,
+                "label": target.label,
+                "file_sha256": target.file_sha256,
+                "entry_count": target.entry_count,
+                "supersedes": str(previous.public_id) if previous is not None else None,
+                "diff": diff.summary(),
+            },
+        )
+        previous_pk = previous.pk if previous is not None else None
+        for hook in list(_AFTER_PUBLISH):
+            transaction.on_commit(
+                lambda hook=hook: hook(target.pk, previous_pk), robust=False
+            )
+    target.superseded = previous  # type: ignore[attr-defined]
+    return target
+
+
+def list_version_discard(*, version: ListVersion, actor: User | None) -> ListVersion:
+    """Set a draft aside (a wrong file, a superseded draft). Its entries are kept for the record."""
+    with transaction.atomic():
+        target = ListVersion.objects.select_for_update().get(pk=version.pk)
+        if target.status != ListVersionStatus.DRAFT:
+            raise ListVersionStateError(
+                f"only a draft can be discarded; version '{target.label}' is {target.status}"
+            )
+        target.status = ListVersionStatus.DISCARDED
+        target.save(update_fields=["status", "updated_at"])
+        trail.record(
+            action="list_version.discard",
+            actor=actor,
+            obj=target,
+            data={"source": target.source.code, "label": target.label},
+        )
+    return target

@@ -26,6 +26,7 @@ from .vocabulary import Vocabulary
 
 ALERT_THRESHOLD = 0.80
 MAX_CANDIDATES = 200
+MAX_SCORED = 40  # candidates beyond the 40 most promising are scored only if close to the best
 BRUTE_FORCE_LIMIT = 100_000
 BRUTE_FORCE_PER_PASS = 60
 RARE_DF_SHARE = 0.02  # tokens in more than 2 % of a large index are not used to find candidates
@@ -80,6 +81,7 @@ class ListIndex:
         self.cjk_bigrams: dict[str, list[int]] = {}
         self.texts: list[str] | None = None
         self.skeletons: list[str] | None = None
+        self._sides: list[ScoredSide] | None = None
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -132,9 +134,11 @@ class ListIndex:
                 bigrams[bg].append(fid)
         self.cjk_bigrams = dict(bigrams)
         if n_forms <= brute_force_limit:
-            self.texts = [self._form_text(f) for f in range(n_forms)]
-            self.skeletons = [" ".join(skeleton(t) for t in self._form_tokens(f))
+            # Tokens pre-sorted, so plain ``ratio`` computes token_sort_ratio without re-sorting.
+            self.texts = [" ".join(sorted(self._form_tokens(f))) for f in range(n_forms)]
+            self.skeletons = [" ".join(sorted(skeleton(t) for t in self._form_tokens(f)))
                               for f in range(n_forms)]
+            self._sides = [self._make_side(f) for f in range(n_forms)]
         return self
 
     def __len__(self) -> int:
@@ -149,6 +153,11 @@ class ListIndex:
         return " ".join(self._form_tokens(fid))
 
     def _listed_side(self, fid: int) -> ScoredSide:
+        if self._sides is not None:
+            return self._sides[fid]
+        return self._make_side(fid)
+
+    def _make_side(self, fid: int) -> ScoredSide:
         ids = self.tok_ids[self.tok_offsets[fid] : self.tok_offsets[fid + 1]]
         toks = self.vocab.tokens
         return ScoredSide(
@@ -170,6 +179,9 @@ class ListIndex:
     # ------------------------------------------------------------------ candidates
     def candidates(self, query: str | list[NameForm]) -> list[int]:
         """Form ids worth scoring for this query, most promising first (at most 200)."""
+        return [fid for fid, _ in self._ranked_candidates(query)]
+
+    def _ranked_candidates(self, query: str | list[NameForm]) -> list[tuple[int, float]]:
         forms = analyse_name(query) if isinstance(query, str) else query
         scores: dict[int, float] = defaultdict(float)
         n_forms = len(self.form_name)
@@ -218,15 +230,16 @@ class ListIndex:
                         scores[fid] += 2.0 * share
             if self.texts is not None and form.tokens:
                 self._brute_force(form, scores)
-        ranked = sorted(scores, key=scores.__getitem__, reverse=True)
+        ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
         return ranked[:MAX_CANDIDATES]
 
     def _brute_force(self, form: NameForm, scores: dict[int, float]) -> None:
         if form.romanised:
-            query, choices, cutoff = " ".join(skeleton(t) for t in form.tokens), self.skeletons, 55
+            query = " ".join(sorted(skeleton(t) for t in form.tokens))
+            choices, cutoff = self.skeletons, 55
         else:
-            query, choices, cutoff = form.text, self.texts, 70
-        found = process.extract(query, choices, scorer=fuzz.token_sort_ratio,
+            query, choices, cutoff = " ".join(sorted(form.tokens)), self.texts, 70
+        found = process.extract(query, choices, scorer=fuzz.ratio,
                                 limit=BRUTE_FORCE_PER_PASS, score_cutoff=cutoff)
         for _, sc, fid in found:
             scores[fid] += sc / 100.0
@@ -240,7 +253,11 @@ class ListIndex:
         best: dict[str, tuple[float, int, NameForm, object]] = {}
         cache: dict = {}
         sides = [(f, self._query_side(f)) for f in forms]
-        for fid in self.candidates(forms):
+        ranked = self._ranked_candidates(forms)
+        floor = ranked[min(MAX_SCORED, len(ranked)) - 1][1] if ranked else 0.0
+        for rank, (fid, pre) in enumerate(ranked):
+            if rank >= MAX_SCORED and pre < floor:
+                break
             listed_side = self._listed_side(fid)
             ni = int(self.form_name[fid])
             listed = self.names[ni]

@@ -54,8 +54,7 @@ CJK_LEGAL_FORMS: dict[str, str] = {
 }
 
 STOP_WORDS = frozenset(
-    {"of", "the", "and", "for", "in", "at", "on", "und", "der", "die", "das", "des", "du", "et",
-     "y", "e", "a", "an", "le", "les", "aka", "fka", "nka", "to", "by"}
+    {"of", "the", "and", "for", "und", "et", "aka", "fka", "nka"}
 )
 
 # Name particles: real tokens, but weak evidence on their own.

@@ -23,6 +23,7 @@ from .lexicon import (
     ABBREVIATIONS,
     CJK_LEGAL_FORMS,
     GENERIC_WORDS,
+    KANJI_GLOSSARY,
     LEGAL_FORMS,
     MAX_LEGAL_FORM_TOKENS,
     NUMBER_WORDS,
@@ -210,14 +211,37 @@ def _cjk_form(text: str, variant: str) -> list[NameForm]:
     for lf in CJK_LEGAL_FORMS:
         reading_source = reading_source.replace(lf, " ")
     forms = []
-    if KANA_RE.search(text) or HAN_RE.search(text):
+    if KANA_RE.search(text) or _glossary_share(reading_source) >= 0.5:
+        # Japanese: kana read aloud, kanji organisation words translated.
         reading = romanise_japanese(reading_source)
-        form = _latin_form(reading, variant, romanised=True, cjk=cjk_key, legal=legal)
-        if form is not None:
-            forms.append(form)
+        form = _latin_form(reading, variant, romanised=bool(KANA_RE.search(text)), cjk=cjk_key,
+                           legal=legal)
+    else:
+        # Chinese (or a kanji personal name): pinyin, one token per written word.
+        form = _latin_form(transliterate(reading_source), variant, cjk=cjk_key, legal=legal)
+    if form is not None:
+        forms.append(form)
     if not forms:
-        forms.append(NameForm((), legal, variant, cjk_key, True, text))
+        forms.append(NameForm((), legal, variant, cjk_key, False, text))
     return forms
+
+
+def _glossary_share(text: str) -> float:
+    """Share of the Han characters that the organisation glossary can translate."""
+    han = HAN_RE.findall(text)
+    if not han:
+        return 0.0
+    covered = 0
+    i = 0
+    while i < len(text):
+        for size in (4, 3, 2):
+            if text[i : i + size] in KANJI_GLOSSARY:
+                covered += size
+                i += size
+                break
+        else:
+            i += 1
+    return covered / len(han)
 
 
 def analyse_name(raw: str) -> list[NameForm]:

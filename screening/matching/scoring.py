@@ -69,8 +69,8 @@ def token_similarity(q: str, c: str, romanised: bool = False) -> tuple[float, st
     if d <= edit_budget(longest):
         best, method = 1.0 - 0.5 * d / longest - 0.05 * d, "edit"
     if q[0] == c[0] or q[0] in "aeiou" and c[0] in "aeiou":
-        if phonetic_key(q) == phonetic_key(c):
-            sim = 0.9 if d <= edit_budget(longest) + 1 else 0.82
+        if d <= max(1, edit_budget(longest)) + (longest >= 6) and phonetic_key(q) == phonetic_key(c):
+            sim = 0.9 if d <= edit_budget(longest) else 0.82
             if sim > best:
                 best, method = sim, "phonetic"
     if romanised:
@@ -132,10 +132,12 @@ def merged_variants(side: ScoredSide, other: ScoredSide) -> list[ScoredSide]:
     """
     out = []
     targets = set(other.tokens)
+    lengths = {len(t) for t in targets if len(t) >= 6}
     for k in range(len(side.tokens) - 1):
         joined = side.tokens[k] + side.tokens[k + 1]
-        if joined in targets or any(
-            abs(len(t) - len(joined)) <= 1 and OSA.distance(joined, t, score_cutoff=1) <= 1
+        n = len(joined)
+        if joined in targets or (n - 1 in lengths or n in lengths or n + 1 in lengths) and any(
+            abs(len(t) - n) <= 1 and OSA.distance(joined, t, score_cutoff=1) <= 1
             for t in targets if len(t) >= 6
         ):
             out.append(
@@ -174,7 +176,7 @@ def score_sides(query: ScoredSide, listed: ScoredSide, cache: dict | None = None
     best: PairScore | None = None
     variants = [(query, listed)]
     base = align(query, listed, cache)
-    if base.unmatched_query or base.unmatched_listed:
+    if base.unmatched_query and base.unmatched_listed:
         variants += [(q, listed) for q in merged_variants(query, listed)]
         variants += [(query, c) for c in merged_variants(listed, query)]
     for q, c in variants:

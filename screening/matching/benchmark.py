@@ -1,0 +1,325 @@
+"""The matching scorecard: ``python -m screening.matching.benchmark [--quick] [--large] [--out F]``.
+
+Every figure is measured at the ONE alert threshold of the engine, beside a baseline measured in
+the same run: rapidfuzz ``token_sort_ratio`` brute force over the same normalised names, at the
+threshold that gives the baseline its best name_bench F1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import platform
+import random
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from . import benchmark_data as data
+from .index import ListedName, ListIndex
+from .normalise import analyse_name
+
+TARGETS = {
+    "name_bench_f1": (">=", 0.85),
+    "un_top1": (">=", 0.98),
+    "negatives_alert_rate": ("<=", 0.005),
+    "mof_top5_persons": (">=", 0.85),
+    "mof_top5_organisations": (">=", 0.60),
+    "eul_alias_top1": (">=", 0.99),
+    "eul_parties_per_second_2_cores": (">=", 1000),
+    "eul_p95_ms": ("<=", 5.0),
+    "large_parties_per_second_2_cores": (">=", 100),
+    "large_p95_ms": ("<=", 50.0),
+    "large_build_seconds": ("<=", 60.0),
+    "large_memory_gb": ("<=", 2.0),
+    "candidate_recall": (">=", 0.995),
+}
+
+
+def norm_text(name: str) -> str:
+    forms = analyse_name(name)
+    return forms[0].text if forms else ""
+
+
+def met(key: str, value: float | None) -> str:
+    if value is None or key not in TARGETS:
+        return "-"
+    op, target = TARGETS[key]
+    ok = value >= target if op == ">=" else value <= target
+    return "yes" if ok else "NO"
+
+
+def f1_at(scores: list[float], labels: list[bool], threshold: float) -> float:
+    tp = sum(1 for s, y in zip(scores, labels) if s >= threshold and y)
+    fp = sum(1 for s, y in zip(scores, labels) if s >= threshold and not y)
+    fn = sum(1 for s, y in zip(scores, labels) if s < threshold and y)
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def best_threshold(scores: list[float], labels: list[bool]) -> tuple[float, float]:
+    return max(((f1_at(scores, labels, t), t) for t in sorted(set(scores))), default=(0.0, 1.0))
+
+
+def is_right(hits, wanted: str, wanted_text: str) -> bool:
+    """Top-1 is right if the wanted entry has the top score (another list may hold the same person
+    under the same name: a tie is right), or the top hit has the very same normalised name."""
+    if not hits:
+        return False
+    top = hits[0].score
+    return any(
+        h.entry_id == wanted or sorted(h.explanation["listed_normalised"].split())
+        == sorted(wanted_text.split())
+        for h in hits if h.score >= top
+    )
+
+
+def bench_names(lists_index: ListIndex, rows, base_threshold_holder: dict) -> dict:
+    labels = [r["is_match"] == "true" for r in rows]
+    ours = [lists_index.score_name(r["name1"], r["name2"]) for r in rows]
+    base = [fuzz.token_sort_ratio(norm_text(r["name1"]), norm_text(r["name2"])) / 100 for r in rows]
+    base_f1, base_thr = best_threshold(base, labels)
+    best_f1, best_thr = best_threshold(ours, labels)
+    base_threshold_holder["t"] = base_thr
+    return {
+        "name_bench_f1": f1_at(ours, labels, lists_index.alert_threshold),
+        "name_bench_best_f1_ours": best_f1, "name_bench_best_threshold_ours": best_thr,
+        "baseline_name_bench_f1": base_f1, "baseline_threshold": base_thr, "pairs": len(rows),
+    }
+
+
+def top1_task(index: ListIndex, queries: list[tuple[str, str, str]], base_choices, base_ids,
+              base_thr: float) -> dict:
+    """queries: (query, wanted entry id, wanted normalised text)."""
+    ok = 0
+    alerted = 0
+    recall = 0
+    for q, wanted, wanted_text in queries:
+        hits = index.search(q, limit=5, min_score=0.0)
+        if is_right(hits, wanted, wanted_text):
+            ok += 1
+            alerted += hits[0].score >= index.alert_threshold
+        forms = analyse_name(q)
+        recall += any(
+            index.names[int(index.form_name[f])].entry_id == wanted
+            for f in index.candidates(forms)
+        )
+    qn = [norm_text(q) for q, _, _ in queries]
+    m = process.cdist(qn, base_choices, scorer=fuzz.token_sort_ratio, workers=-1,
+                      dtype=np.uint8)
+    top = m.max(axis=1)
+    ids_arr = np.array(base_ids)
+    sorted_choices = np.array([" ".join(sorted(c.split())) for c in base_choices])
+    base_ok = 0
+    for row, (_, wanted, wt) in enumerate(queries):
+        at_top = m[row] == top[row]
+        base_ok += bool((ids_arr[at_top] == wanted).any()
+                        or (sorted_choices[at_top] == " ".join(sorted(wt.split()))).any())
+    n = len(queries)
+    return {"top1": ok / n, "top1_and_alert": alerted / n, "candidate_recall": recall / n,
+            "baseline_top1": base_ok / n, "n": n, "recall_hits": recall}
+
+
+def negatives_task(index: ListIndex, names: list[str], base_choices, base_thr: float) -> dict:
+    alerts = []
+    for q in names:
+        hits = index.search(q, limit=1, min_score=index.alert_threshold)
+        if hits:
+            alerts.append((q, hits[0].matched_name, hits[0].score))
+    qn = [norm_text(q) for q in names]
+    base_alerts = 0
+    for start in range(0, len(qn), 500):
+        m = process.cdist(qn[start : start + 500], base_choices, scorer=fuzz.token_sort_ratio,
+                          workers=-1, dtype=np.uint8)
+        base_alerts += int((m.max(axis=1) >= base_thr * 100).sum())
+    return {"negatives_alert_rate": len(alerts) / len(names),
+            "baseline_alert_rate": base_alerts / len(names), "n": len(names),
+            "examples": alerts[:15]}
+
+
+def mof_task(rows) -> dict:
+    index = ListIndex.build(ListedName(r["id"], r["name_en"], kind=r["type"]) for r in rows)
+    choices = [norm_text(r["name_en"]) for r in rows]
+    ids = [r["id"] for r in rows]
+    res: dict = {}
+    for kind, label in (("individual", "persons"), ("organization", "organisations")):
+        sub = [r for r in rows if r["type"] == kind]
+        ok = recall = 0
+        for r in sub:
+            hits = index.search(r["name_ja"], limit=5, min_score=0.0)
+            ok += any(h.entry_id == r["id"] for h in hits)
+            recall += any(ids[int(index.form_name[f])] == r["id"]
+                          for f in index.candidates(r["name_ja"]))
+        qn = [" ".join(" ".join(f.tokens) for f in analyse_name(r["name_ja"])) for r in sub]
+        m = process.cdist(qn, choices, scorer=fuzz.token_sort_ratio, workers=-1)
+        top5 = np.argsort(-m, axis=1)[:, :5]
+        base_ok = sum(r["id"] in {ids[j] for j in row} for r, row in zip(sub, top5))
+        res[f"mof_top5_{label}"] = ok / len(sub)
+        res[f"baseline_mof_top5_{label}"] = base_ok / len(sub)
+        res[f"mof_candidate_recall_{label}"] = recall / len(sub)
+        res[f"mof_n_{label}"] = len(sub)
+    return res
+
+
+def _worker(args):
+    index, queries = args
+    lat = []
+    for q in queries:
+        t = time.perf_counter()
+        index.search(q, limit=10)
+        lat.append((time.perf_counter() - t) * 1000)
+    return lat
+
+
+_SHARED: dict = {}
+
+
+def _fork_worker(chunk):
+    return _worker((_SHARED["index"], chunk))
+
+
+def throughput(index: ListIndex, queries: list[str], cores: int = 2) -> dict:
+    """Parties per second with ``cores`` forked workers sharing the built index; latency per party."""
+    _SHARED["index"] = index
+    for q in queries[:50]:
+        index.search(q)  # warm caches and lazy loaders before timing
+    chunks = [queries[i::cores] for i in range(cores)]
+    ctx = mp.get_context("fork")
+    start = time.perf_counter()
+    with ctx.Pool(cores) as pool:
+        lat = [x for part in pool.map(_fork_worker, chunks) for x in part]
+    wall = time.perf_counter() - start
+    lat.sort()
+    return {"parties_per_second": len(queries) / wall, "p50_ms": lat[len(lat) // 2],
+            "p95_ms": lat[int(len(lat) * 0.95)], "n": len(queries)}
+
+
+def large_task(base: list[ListedName], probe: list[tuple[str, str, str]], n: int) -> dict:
+    synthetic = data.synthetic_names(base, n - len(base))
+    names = base + synthetic
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t = time.perf_counter()
+    index = ListIndex.build(names)
+    build = time.perf_counter() - t
+    rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    ok = 0
+    for q, wanted, wt in probe:
+        ok += is_right(index.search(q, limit=5, min_score=0.0), wanted, wt)
+    tp = throughput(index, [q for q, _, _ in probe])
+    return {"large_names": len(names), "large_build_seconds": build,
+            "large_memory_gb": (rss1 - rss0) / 1024 / 1024, "large_top1": ok / len(probe),
+            "large_parties_per_second_2_cores": tp["parties_per_second"],
+            "large_p50_ms": tp["p50_ms"], "large_p95_ms": tp["p95_ms"]}
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="subsets, for tests and quick checks")
+    ap.add_argument("--large", action="store_true", help="also the 1,000,000-name list")
+    ap.add_argument("--large-size", type=int, default=1_000_000)
+    ap.add_argument("--out", type=Path, default=None)
+    args = ap.parse_args(argv)
+    rng = random.Random(11)
+    t0 = time.perf_counter()
+    eul, eul_reader = data.eul_names()
+    ofac, ofac_reader = data.ofac_names()
+    un_plain = data.read_csv("positives_un_untreated.csv")
+    un_treated = data.read_csv("positives_un_treated.csv")
+    un_rows = [ListedName(f"UN:{i}", r["full_name"], kind="person", source="UN")
+               for i, r in enumerate(un_plain)]
+    eul_index = ListIndex.build(eul, version="2025-09-29")
+    lists_index = ListIndex.build(eul + ofac)
+    all_index = ListIndex.build(eul + ofac + un_rows)
+    sample = (lambda xs, k: rng.sample(xs, min(k, len(xs)))) if args.quick else (lambda xs, k: xs)
+    card: dict = {"alert_threshold": ListIndex.alert_threshold, "quick": args.quick,
+                  "readers": {"eul": eul_reader, "ofac": ofac_reader},
+                  "sizes": {"eul_names": len(eul), "ofac_names": len(ofac)},
+                  "machine": {"python": platform.python_version(), "cpus": os.cpu_count()}}
+    holder: dict = {}
+    card["name_bench"] = bench_names(lists_index, data.read_csv("name_bench_cases.csv"), holder)
+    base_thr = holder["t"]
+
+    all_choices = [all_index._form_text(f) for f in range(len(all_index.form_name))]
+    all_ids = [all_index.names[int(i)].entry_id for i in all_index.form_name]
+    un_q = [(t["full_name"], f"UN:{i}", norm_text(p["full_name"]))
+            for i, (t, p) in enumerate(zip(un_treated, un_plain))]
+    card["un"] = top1_task(all_index, sample(un_q, 200), all_choices, all_ids, base_thr)
+
+    lists_choices = [lists_index._form_text(f) for f in range(len(lists_index.form_name))]
+    negs = [r["full_name"] for r in data.read_csv("negatives_global_dev.csv")]
+    card["negatives"] = negatives_task(lists_index, sample(negs, 1500), lists_choices, base_thr)
+
+    card["mof"] = mof_task(sample(data.read_csv("mof_ja_en_dev.csv"), 400))
+
+    eul_choices = [eul_index._form_text(f) for f in range(len(eul_index.form_name))]
+    eul_ids = [eul_index.names[int(i)].entry_id for i in eul_index.form_name]
+    alias_q = [(ln.name, ln.entry_id, norm_text(ln.name)) for ln in eul
+               if ln.name_kind in ("alias", "local")]
+    card["eul_alias"] = top1_task(eul_index, alias_q, eul_choices, eul_ids, base_thr)
+
+    mix = [q for q, _, _ in un_q] + negs[:2000] + [q for q, _, _ in alias_q]
+    rng.shuffle(mix)
+    card["eul_throughput"] = throughput(eul_index, mix[: 1500 if args.quick else 6000])
+    n_recall = card["un"]["recall_hits"] + card["eul_alias"]["recall_hits"]
+    n_all = card["un"]["n"] + card["eul_alias"]["n"]
+    card["candidate_recall"] = n_recall / n_all
+    if args.large:
+        probe = rng.sample(un_q, 300) + rng.sample(alias_q, 200)
+        card["large"] = large_task(eul + ofac + un_rows, probe, args.large_size)
+    card["seconds"] = time.perf_counter() - t0
+    print_table(card)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(card, indent=2, ensure_ascii=False, default=str))
+    return card
+
+
+def print_table(card: dict) -> None:
+    nb, un, ng, mof, al, tp = (card[k] for k in
+                               ("name_bench", "un", "negatives", "mof", "eul_alias",
+                                "eul_throughput"))
+    rows = [
+        ("name_bench F1", "name_bench_f1", nb["name_bench_f1"], nb["baseline_name_bench_f1"]),
+        ("UN treated→untreated top-1", "un_top1", un["top1"], un["baseline_top1"]),
+        ("negatives alert rate", "negatives_alert_rate", ng["negatives_alert_rate"],
+         ng["baseline_alert_rate"]),
+        ("MoF ja→en top-5, persons", "mof_top5_persons", mof["mof_top5_persons"],
+         mof["baseline_mof_top5_persons"]),
+        ("MoF ja→en top-5, organisations", "mof_top5_organisations",
+         mof["mof_top5_organisations"], mof["baseline_mof_top5_organisations"]),
+        ("EUL alias/local → own entry top-1", "eul_alias_top1", al["top1"], al["baseline_top1"]),
+        ("EUL parties/s (2 cores)", "eul_parties_per_second_2_cores", tp["parties_per_second"],
+         None),
+        ("EUL p95 ms", "eul_p95_ms", tp["p95_ms"], None),
+        ("candidate recall", "candidate_recall", card["candidate_recall"], None),
+    ]
+    if "large" in card:
+        lg = card["large"]
+        rows += [
+            (f"{lg['large_names']:,} names: parties/s", "large_parties_per_second_2_cores",
+             lg["large_parties_per_second_2_cores"], None),
+            ("  p95 ms", "large_p95_ms", lg["large_p95_ms"], None),
+            ("  build s", "large_build_seconds", lg["large_build_seconds"], None),
+            ("  memory GB (RSS growth)", "large_memory_gb", lg["large_memory_gb"], None),
+            ("  top-1 (UN + aliases)", "", lg["large_top1"], None),
+        ]
+    thr = card["name_bench"]["baseline_threshold"]
+    print(f"\nalert threshold {card['alert_threshold']:.2f}; baseline = token_sort_ratio "
+          f"brute force, best threshold {thr:.2f}{'  (quick subset)' if card['quick'] else ''}")
+    print(f"{'figure':38} {'ours':>10} {'baseline':>10} {'target':>10} {'met':>4}")
+    for label, key, ours, base in rows:
+        target = TARGETS.get(key)
+        tgt = f"{target[0]}{target[1]}" if target else ""
+        b = "" if base is None else f"{base:10.4g}"
+        print(f"{label:38} {ours:10.4g} {b:>10} {tgt:>10} {met(key, ours):>4}")
+    print(f"({card['seconds']:.0f} s)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

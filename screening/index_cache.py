@@ -1,0 +1,156 @@
+"""One ``ListIndex`` per list version, built once per worker process.
+
+Building an index normalises and romanises every name, which costs far more than a search, so the
+worker keeps each built version in memory. A version's entries never change once published, so the
+cache key is the version itself: its pk together with its ``public_id`` (a pk alone could be reused
+after a rolled-back transaction, e.g. between tests on SQLite). Superseded versions fall out of the
+cache when newer ones are built.
+
+Entry ids inside the index are ``str(ListedEntry.pk)``; ``ListIndexEntry`` maps them back to the
+facts the rules need without another query per hit.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from partners.models import ListedEntry, ListVersion, ListVersionStatus
+from screening.matching import ListedName, ListIndex
+
+#: The End User List: the primary source, without which parties count as unscreened.
+EUL_SOURCE_CODE = "meti-eul"
+#: More than the published versions of all sources at once, so a re-screen never rebuilds.
+MAX_CACHED_VERSIONS = 8
+
+
+@dataclass(frozen=True)
+class ListIndexEntry:
+    pk: int
+    number: int
+    name: str
+    country: str
+    concern_codes: tuple[str, ...]
+    conventional_weapons: bool
+    row_hash: str
+
+
+@dataclass(frozen=True)
+class VersionIndex:
+    version_id: int
+    version_label: str
+    source_code: str
+    advisory: bool
+    index: ListIndex
+    entries: dict[str, ListIndexEntry]
+
+
+_cache: OrderedDict[tuple[int, str], VersionIndex] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _listed_names(entry: ListedEntry, source: str) -> list[ListedName]:
+    common = {
+        "entry_id": str(entry.pk),
+        "country": entry.country or None,
+        "kind": entry.kind,
+        "source": source,
+        "concern_codes": tuple(entry.concern_codes or ()),
+    }
+    names = [ListedName(name=entry.name, name_kind="primary", **common)]
+    names += [
+        ListedName(name=alias, name_kind="alias", **common)
+        for alias in (entry.aliases or [])
+        if alias and alias.strip()
+    ]
+    if entry.local_name.strip():
+        names.append(ListedName(name=entry.local_name, name_kind="local", **common))
+    return names
+
+
+def build_version_index(version: ListVersion) -> VersionIndex:
+    source = version.source
+    names: list[ListedName] = []
+    entries: dict[str, ListIndexEntry] = {}
+    for entry in ListedEntry.objects.filter(version=version).order_by("number", "pk").iterator():
+        names.extend(_listed_names(entry, source.code))
+        entries[str(entry.pk)] = ListIndexEntry(
+            pk=entry.pk,
+            number=entry.number,
+            name=entry.name,
+            country=entry.country,
+            concern_codes=tuple(sorted(entry.concern_codes or ())),
+            conventional_weapons=entry.conventional_weapons,
+            row_hash=entry.row_hash,
+        )
+    index = ListIndex.build(names, version=f"{source.code}:{version.label}")
+    return VersionIndex(
+        version_id=version.pk,
+        version_label=version.label,
+        source_code=source.code,
+        advisory=source.advisory,
+        index=index,
+        entries=entries,
+    )
+
+
+def index_for_version(version: ListVersion) -> VersionIndex:
+    key = (version.pk, str(version.public_id))
+    with _lock:
+        cached = _cache.get(key)
+        if cached is not None:
+            _cache.move_to_end(key)
+            return cached
+    # Built outside the lock: two threads may build the same version once each, which is
+    # harmless, while holding the lock would stall every other search for seconds.
+    built = build_version_index(version)
+    with _lock:
+        _cache[key] = built
+        _cache.move_to_end(key)
+        while len(_cache) > MAX_CACHED_VERSIONS:
+            _cache.popitem(last=False)
+    return built
+
+
+@dataclass(frozen=True)
+class PublishedLists:
+    """The versions that screening uses now: the End User List and the advisory sources."""
+
+    eul: VersionIndex | None
+    advisory: tuple[VersionIndex, ...]
+
+    @property
+    def all(self) -> tuple[VersionIndex, ...]:
+        return ((self.eul,) if self.eul else ()) + self.advisory
+
+
+def published_versions() -> list[ListVersion]:
+    """The published version of the End User List and of each advisory source.
+
+    Other binding sources are left out until the rules know how to weigh them.
+    """
+    return list(
+        ListVersion.objects.filter(status=ListVersionStatus.PUBLISHED)
+        .filter(Q(source__code=EUL_SOURCE_CODE) | Q(source__advisory=True))
+        .select_related("source")
+        .order_by("source__advisory", "source__code", "pk")
+    )
+
+
+def published_lists() -> PublishedLists:
+    eul = None
+    advisory = []
+    for version in published_versions():
+        if version.source.code == EUL_SOURCE_CODE:
+            eul = index_for_version(version)
+        else:
+            advisory.append(index_for_version(version))
+    return PublishedLists(eul=eul, advisory=tuple(advisory))
+
+
+def clear() -> None:
+    with _lock:
+        _cache.clear()

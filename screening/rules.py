@@ -1,0 +1,740 @@
+"""The catch-all screening rules (domain.md §10) as versioned data, and their pure evaluator.
+
+``RULES`` is what the worker applies *and* what the public criteria page renders, so the text a
+firm reads is exactly the rule that decided its case. Any change to a rule's meaning, weight or
+level must bump ``RULESET_VERSION``: runs are keyed by it, and a stored run names the version it
+was decided under.
+
+``evaluate(context)`` takes plain facts (``ScreeningContext``) and never touches the database, so
+every rule is tested on its own, table-driven, without fixtures.
+
+Scoring: each factor carries a weight; the score is their sum capped at 100. The level is the
+highest of the factors' minimum levels and the score band (``SCORE_BANDS``). "Prohibited" comes only
+from a rule (sanctions), never from a score: adding up soft signals must not pretend to be a
+sanctions finding. The outcome is "cleared" only when the level is low and no party matches a
+listed name at or above the alert threshold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+#: Bump on every change of a rule's meaning, weight, level or of the scoring below.
+RULESET_VERSION = "2025-10-09.1"
+
+LOW, ELEVATED, HIGH, PROHIBITED = "low", "elevated", "high", "prohibited"
+LEVEL_ORDER: tuple[str, ...] = (LOW, ELEVATED, HIGH, PROHIBITED)
+CLEARED, REVIEW = "cleared", "review"
+#: (lowest score, level): the band of a score is the last row whose lowest score it reaches.
+SCORE_BANDS: tuple[tuple[int, str], ...] = ((0, LOW), (20, ELEVATED), (60, HIGH))
+MAX_SCORE = 100
+
+# Destination tiers (values of ``partners.models.Tier``; kept as strings so this module stays pure).
+GROUP_A = "group_a"
+UN_ARMS_EMBARGO = "un_arms_embargo"
+COUNTRY_OF_CONCERN = "country_of_concern"
+RUSSIA_DIVERSION = "russia_diversion"
+SANCTIONED = "sanctioned"
+
+# Item classifications (values of ``notifications.models.Classification``).
+LIST_CONTROL, SPECIFIED_16_1, OTHER_16_2, NOT_APPLICABLE = "list", "16_1", "16_2", "na"
+ROW_16 = frozenset({SPECIFIED_16_1, OTHER_16_2})
+
+#: Rows of Export Order Appended Table 1 whose goods are arms or weapons of mass destruction.
+WMD_AND_ARMS_ROWS = frozenset({"1", "2", "3", "3-2", "4"})
+#: The End User List concern type that each WMD row's goods carry.
+ROW_CONCERN = {"2": "N", "3": "C", "3-2": "B", "4": "M"}
+WMD_CODES = frozenset({"B", "C", "M", "N"})
+
+#: Checklist numbers (domain.md §4) the rules read besides "all answered yes".
+CHECK_EUL_CODES_DO_NOT_MATCH = 17
+CHECK_NO_MILITARY_USE = 18
+CHECK_UN_EMBARGO_GOODS = 19
+CHECKLIST_SIZE = 20
+MILITARY_END_USE = "military"
+
+
+# --- Facts -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    position: int
+    classification: str
+    list_row: str = ""
+    hs_code: str = ""
+    key_technology: str = ""
+    #: The exporter declared 16(2) but the HS code lies in the 16(1) scope on the screening date.
+    reclassified: bool = False
+
+
+@dataclass(frozen=True)
+class PartyFacts:
+    ref: str
+    name: str
+    role: str
+    country: str
+    tiers: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class HitFacts:
+    party_ref: str
+    party_name: str
+    entry_ref: str
+    entry_number: int
+    source: str
+    listed_name: str
+    matched_name: str
+    score: float
+    concern_codes: tuple[str, ...] = ()
+    conventional_weapons: bool = False
+    #: A foreign list (e.g. OFAC SDN): it may raise a case for review, never decide it.
+    advisory: bool = False
+
+
+@dataclass(frozen=True)
+class ScreeningContext:
+    on: date
+    destination_country: str
+    destination_tiers: frozenset[str] = frozenset()
+    end_use_category: str = ""
+    inform_notice: bool = False
+    inform_reference: str = ""
+    #: Check number → "yes" | "no" | "unknown"; a missing check counts as "unknown".
+    checklist: Mapping[int, str] = field(default_factory=dict)
+    items: tuple[ItemFacts, ...] = ()
+    parties: tuple[PartyFacts, ...] = ()
+    hits: tuple[HitFacts, ...] = ()
+    #: False when no End User List version is published: the parties were not screened at all.
+    parties_screened: bool = True
+    #: False when no country-tier data applies on ``on``: no destination can be judged safe.
+    tiers_known: bool = True
+    alert_threshold: float = 0.80
+
+
+# --- Rules -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    #: The row of domain.md §10 (or the section) the rule implements, for the criteria page.
+    reference: str
+    title: Promise
+    explanation: Promise
+    legal_basis: Promise
+    #: Points added to the score. For ``weighted_by_party_risk`` rules, the most it can add.
+    weight: int
+    min_level: str
+    weighted_by_party_risk: bool = False
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        id="sanctioned_destination",
+        reference="§10.1",
+        title=_("Sanctioned destination or party"),
+        explanation=_(
+            "The destination, or the country of a party, is under sanctions. An export needs the "
+            "ministry's approval and is treated as prohibited."
+        ),
+        legal_basis=_("FEFTA Art. 48(3)"),
+        weight=100,
+        min_level=PROHIBITED,
+    ),
+    Rule(
+        id="list_control_wmd_arms",
+        reference="§10.2",
+        title=_("Listed arms or WMD goods (rows 1–4)"),
+        explanation=_(
+            "An item is listed in rows 1 to 4 (arms, nuclear, chemical, biological, missiles). "
+            "A licence is needed for every destination."
+        ),
+        legal_basis=_("FEFTA Art. 48(1) and Art. 25(1); Export Order Appended Table 1, rows 1–4"),
+        weight=50,
+        min_level=HIGH,
+    ),
+    Rule(
+        id="list_control",
+        reference="§10.2",
+        title=_("Listed goods or technology (rows 5–15)"),
+        explanation=_(
+            "An item is listed in rows 5 to 15. A licence is needed for every destination."
+        ),
+        legal_basis=_("FEFTA Art. 48(1) and Art. 25(1); Export Order Appended Table 1, rows 5–15"),
+        weight=40,
+        min_level=ELEVATED,
+    ),
+    Rule(
+        id="key_technology",
+        reference="§10.3",
+        title=_("Key technology: prior report required"),
+        explanation=_(
+            "An item is a key technology. A transfer that enables manufacturing or design abroad "
+            "must be reported before it takes place; if the ministry then informs the firm, a "
+            "licence is needed."
+        ),
+        legal_basis=_("FEFTA Art. 55-8; FX Order Art. 18-8(1)"),
+        weight=30,
+        min_level=ELEVATED,
+    ),
+    Rule(
+        id="inform_notice",
+        reference="§10.4",
+        title=_("Inform notice received"),
+        explanation=_(
+            "The ministry has informed the firm that this export needs a licence. Hold the "
+            "shipment until a licence is granted."
+        ),
+        legal_basis=_("Catch-all circular: inform requirement (WMD and conventional weapons)"),
+        weight=60,
+        min_level=HIGH,
+    ),
+    Rule(
+        id="group_a_no_licence",
+        reference="§10.5",
+        title=_("Row 16 to Group A without an inform notice: no catch-all licence"),
+        explanation=_(
+            "The destination is in Group A and no inform notice was received, so the catch-all "
+            "end-use and end-user tests do not apply to row-16 goods."
+        ),
+        legal_basis=_("Export Order Appended Table 3; catch-all circular"),
+        weight=0,
+        min_level=LOW,
+    ),
+    Rule(
+        id="wmd_end_use",
+        reference="§10.6",
+        title=_("Military or WMD end use to a non-Group-A country"),
+        explanation=_(
+            "The declared end use is military, or the documents show a military use. For row-16 "
+            "goods to a country outside Group A a licence is needed; the 'clearly' guideline "
+            "cannot lift the end-use test."
+        ),
+        legal_basis=_("Catch-all circular: end-use test (objective requirement)"),
+        weight=60,
+        min_level=HIGH,
+    ),
+    Rule(
+        id="listed_party",
+        reference="§3, §10.7",
+        title=_("A party matches the End User List"),
+        explanation=_(
+            "A party's name matches a listed entity. A reviewer must confirm or dismiss the match. "
+            "A confirmed listing meets the end-user test: a licence is needed unless every "
+            "clear-criteria check passes."
+        ),
+        legal_basis=_("Catch-all circular: end-user test; End User List"),
+        weight=60,
+        min_level=ELEVATED,
+        weighted_by_party_risk=True,
+    ),
+    Rule(
+        id="eul_concern_match",
+        reference="§10.7",
+        title=_("Listed concern type matches the goods"),
+        explanation=_(
+            "The listed entity's concern type (B, C, M or N) matches the concern type of the "
+            "goods, or the exporter could not confirm that it does not (check 17). A licence is "
+            "needed."
+        ),
+        legal_basis=_("Catch-all circular, section 1(6), check 17"),
+        weight=30,
+        min_level=HIGH,
+    ),
+    Rule(
+        id="cw_16_1_general",
+        reference="§10.8",
+        title=_("Row 16(1) goods with a conventional-weapons use or user"),
+        explanation=_(
+            "Row 16(1) goods go to a general country and the end use is military or an end user "
+            "is listed for conventional weapons. A licence is needed; a listed end user can be "
+            "cleared only on all available information."
+        ),
+        legal_basis=_("Catch-all circular: conventional-weapons catch-all (from 2025-10-09)"),
+        weight=40,
+        min_level=HIGH,
+    ),
+    Rule(
+        id="cw_16_2_general_no_licence",
+        reference="§10.9",
+        title=_("Row 16(2) to a general country, conventional-weapons concern only"),
+        explanation=_(
+            "The matched listing carries only a conventional-weapons concern and the goods are in "
+            "row 16(2). No conventional-weapons licence is needed for a general country; the WMD "
+            "tests still apply."
+        ),
+        legal_basis=_("Catch-all circular: conventional-weapons catch-all (from 2025-10-09)"),
+        weight=0,
+        min_level=LOW,
+    ),
+    Rule(
+        id="un_embargo_cw",
+        reference="§10.10",
+        title=_("UN arms-embargo country with a conventional-weapons use or user"),
+        explanation=_(
+            "Row-16 goods go to a UN arms-embargo country and the end use is military or an end "
+            "user is listed for conventional weapons. A licence is needed."
+        ),
+        legal_basis=_("Export Order Appended Table 3-2; catch-all circular"),
+        weight=50,
+        min_level=HIGH,
+    ),
+    Rule(
+        id="un_embargo_never_clear",
+        reference="§10.10",
+        title=_("UN arms-embargo country: goods that can never be 'clear'"),
+        explanation=_(
+            "The goods are in row 16(1), or the exporter did not confirm that they are off the "
+            "conventional-weapons high-risk list (check 19). Such goods to a UN arms-embargo "
+            "country can never be treated as clearly harmless."
+        ),
+        legal_basis=_("Catch-all circular, section 1(6), check 19"),
+        weight=25,
+        min_level=ELEVATED,
+    ),
+    Rule(
+        id="unresolved_checks",
+        reference="§10.11",
+        title=_("Unresolved clear-criteria checks"),
+        explanation=_(
+            "At least one of the 20 clear-criteria checks was answered 'no' or 'unknown'. The case "
+            "cannot be called clear until the doubt is resolved."
+        ),
+        legal_basis=_("Catch-all circular, section 1(6) ('clearly' guideline)"),
+        weight=20,
+        min_level=ELEVATED,
+    ),
+    Rule(
+        id="country_of_concern",
+        reference="§2",
+        title=_("Country of concern"),
+        explanation=_("The destination is a country of concern (Iran, Iraq, North Korea)."),
+        legal_basis=_("Export Order Appended Table 4"),
+        weight=35,
+        min_level=HIGH,
+    ),
+    Rule(
+        id="russia_diversion",
+        reference="§2",
+        title=_("Russia-diversion country"),
+        explanation=_(
+            "The destination is a country through which goods have been diverted to Russia. "
+            "Exports to designated persons there need approval; the destination adds to the risk "
+            "score but does not on its own stop the case."
+        ),
+        legal_basis=_("Export Order Appended Table 2-4"),
+        weight=15,
+        min_level=LOW,
+    ),
+    Rule(
+        id="advisory_hit",
+        reference="§3",
+        title=_("A party matches an advisory (foreign) list"),
+        explanation=_(
+            "A party's name matches an entry of a foreign list kept for information. It raises "
+            "the case for review but never decides it on its own."
+        ),
+        legal_basis=_("Advisory reference lists (e.g. the US SDN list)"),
+        weight=15,
+        min_level=ELEVATED,
+    ),
+    Rule(
+        id="parties_not_screened",
+        reference="§3",
+        title=_("Parties could not be screened"),
+        explanation=_(
+            "No End User List version is published, so the parties could not be checked. The case "
+            "is never cleared unscreened."
+        ),
+        legal_basis=_("Catch-all circular: record the list version and the result"),
+        weight=20,
+        min_level=ELEVATED,
+    ),
+    Rule(
+        id="tiers_unknown",
+        reference="§2",
+        title=_("Destination tiers unavailable"),
+        explanation=_(
+            "No country-tier data applies on the screening date, so the destination could not be "
+            "placed in a tier. The case is never cleared without it."
+        ),
+        legal_basis=_("Export Order Appended Tables 2-4, 3, 3-2 and 4"),
+        weight=20,
+        min_level=ELEVATED,
+    ),
+)
+
+RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
+
+
+# --- Derived facts ---------------------------------------------------------------------------
+
+
+def _answer(ctx: ScreeningContext, number: int) -> str:
+    return ctx.checklist.get(number) or "unknown"
+
+
+def _row16(ctx: ScreeningContext) -> list[ItemFacts]:
+    return [i for i in ctx.items if i.classification in ROW_16]
+
+
+def _has_16_1(ctx: ScreeningContext) -> bool:
+    return any(i.classification == SPECIFIED_16_1 for i in ctx.items)
+
+
+def _is_group_a(ctx: ScreeningContext) -> bool:
+    return GROUP_A in ctx.destination_tiers
+
+
+def _is_un_embargo(ctx: ScreeningContext) -> bool:
+    return UN_ARMS_EMBARGO in ctx.destination_tiers
+
+
+def _is_general(ctx: ScreeningContext) -> bool:
+    """Neither Group A nor UN arms embargo: the middle column of the catch-all matrix."""
+    return not _is_group_a(ctx) and not _is_un_embargo(ctx)
+
+
+def _military_use_shown(ctx: ScreeningContext) -> list[str]:
+    reasons = []
+    if ctx.end_use_category == MILITARY_END_USE:
+        reasons.append("end_use_category=military")
+    if _answer(ctx, CHECK_NO_MILITARY_USE) == "no":
+        reasons.append(f"check {CHECK_NO_MILITARY_USE} answered no")
+    return reasons
+
+
+def _alerts(ctx: ScreeningContext, *, advisory: bool) -> list[HitFacts]:
+    return [
+        h for h in ctx.hits if h.score >= ctx.alert_threshold and h.advisory is advisory
+    ]
+
+
+def _goods_concerns(ctx: ScreeningContext) -> set[str]:
+    return {ROW_CONCERN[i.list_row] for i in ctx.items if i.list_row in ROW_CONCERN}
+
+
+def concern_match(hit: HitFacts, ctx: ScreeningContext) -> str:
+    """How a hit's WMD codes relate to the goods: match / presumed / none / no_codes.
+
+    Only listed rows 2–4 carry a known concern type. For row-16 goods the type is not declared,
+    so a mismatch counts only when the exporter confirmed it (check 17); otherwise it is presumed.
+    """
+    codes = WMD_CODES.intersection(hit.concern_codes)
+    if not codes:
+        return "no_codes"
+    if codes & _goods_concerns(ctx):
+        return "match"
+    if _row16(ctx) and _answer(ctx, CHECK_EUL_CODES_DO_NOT_MATCH) != "yes":
+        return "presumed"
+    return "none"
+
+
+def _cw_test_applies(ctx: ScreeningContext) -> bool:
+    """A CW listing matters for 16(1) goods to general countries, any row 16 to UN embargo."""
+    if _is_un_embargo(ctx):
+        return bool(_row16(ctx))
+    return _is_general(ctx) and _has_16_1(ctx)
+
+
+#: Points of the destination tier in a party's risk table (the highest tier counts).
+TIER_POINTS: dict[str, int] = {
+    SANCTIONED: 30,
+    COUNTRY_OF_CONCERN: 20,
+    UN_ARMS_EMBARGO: 15,
+    RUSSIA_DIVERSION: 10,
+    GROUP_A: 0,
+}
+GENERAL_TIER_POINTS = 5
+CONCERN_POINTS = {"match": 30, "presumed": 30, "none": 10, "no_codes": 0}
+
+
+def party_risk(hit: HitFacts, ctx: ScreeningContext) -> dict:
+    """The party's risk as a visible additive table, kept apart from the name score.
+
+    Rows: hit confidence (the name score scaled to 40), WMD codes against the goods, the
+    conventional-weapons listing where the CW test applies, and the destination tier.
+    """
+    confidence = round(40 * hit.score)
+    match = concern_match(hit, ctx)
+    cw_points = 0
+    if hit.conventional_weapons:
+        cw_points = 20 if _cw_test_applies(ctx) else 5
+    tiers = sorted(ctx.destination_tiers, key=lambda t: -TIER_POINTS.get(t, 0))
+    tier = tiers[0] if tiers else "general"
+    tier_points = TIER_POINTS.get(tier, GENERAL_TIER_POINTS)
+    if not hit.conventional_weapons:
+        cw_value = "not_listed"
+    else:
+        cw_value = "applies" if _cw_test_applies(ctx) else "not_applicable"
+    rows = [
+        {"component": "hit_confidence", "value": hit.score, "points": confidence},
+        {"component": "concern_codes_vs_goods", "value": match, "points": CONCERN_POINTS[match]},
+        {"component": "conventional_weapons", "value": cw_value, "points": cw_points},
+        {"component": "destination_tier", "value": tier, "points": tier_points},
+    ]
+    return {"rows": rows, "total": min(MAX_SCORE, sum(r["points"] for r in rows))}
+
+
+def _hit_evidence(hit: HitFacts, ctx: ScreeningContext) -> dict:
+    return {
+        "party": hit.party_ref,
+        "party_name": hit.party_name,
+        "entry": hit.entry_ref,
+        "entry_number": hit.entry_number,
+        "source": hit.source,
+        "listed_name": hit.listed_name,
+        "matched_name": hit.matched_name,
+        "score": hit.score,
+        "concern_codes": list(hit.concern_codes),
+        "conventional_weapons": hit.conventional_weapons,
+        "party_risk": party_risk(hit, ctx),
+    }
+
+
+def _positions(items) -> list[int]:
+    return [i.position for i in items]
+
+
+# --- Checks: one per rule, each returning evidence (the rule applies) or None ----------------
+
+Evidence = dict | None
+
+
+def _check_sanctioned(ctx: ScreeningContext) -> Evidence:
+    parties = [p.ref for p in ctx.parties if SANCTIONED in p.tiers]
+    if SANCTIONED in ctx.destination_tiers or parties:
+        return {
+            "destination": ctx.destination_country,
+            "destination_sanctioned": SANCTIONED in ctx.destination_tiers,
+            "parties": parties,
+        }
+    return None
+
+
+def _check_list_wmd_arms(ctx: ScreeningContext) -> Evidence:
+    items = [i for i in ctx.items
+             if i.classification == LIST_CONTROL and i.list_row in WMD_AND_ARMS_ROWS]
+    return {"items": _positions(items), "rows": [i.list_row for i in items]} if items else None
+
+
+def _check_list(ctx: ScreeningContext) -> Evidence:
+    items = [i for i in ctx.items
+             if i.classification == LIST_CONTROL and i.list_row not in WMD_AND_ARMS_ROWS]
+    return {"items": _positions(items), "rows": [i.list_row for i in items]} if items else None
+
+
+def _check_key_technology(ctx: ScreeningContext) -> Evidence:
+    items = [i for i in ctx.items if i.key_technology]
+    if not items:
+        return None
+    return {"items": _positions(items), "key_technologies": [i.key_technology for i in items]}
+
+
+def _check_inform(ctx: ScreeningContext) -> Evidence:
+    return {"reference": ctx.inform_reference} if ctx.inform_notice else None
+
+
+def _check_group_a(ctx: ScreeningContext) -> Evidence:
+    items = _row16(ctx)
+    if _is_group_a(ctx) and not ctx.inform_notice and items:
+        return {"destination": ctx.destination_country, "items": _positions(items)}
+    return None
+
+
+def _check_wmd_end_use(ctx: ScreeningContext) -> Evidence:
+    reasons = _military_use_shown(ctx)
+    items = _row16(ctx)
+    if not _is_group_a(ctx) and items and reasons:
+        return {"shown_by": reasons, "items": _positions(items)}
+    return None
+
+
+def _check_listed_party(ctx: ScreeningContext) -> Evidence:
+    hits = _alerts(ctx, advisory=False)
+    return {"hits": [_hit_evidence(h, ctx) for h in hits]} if hits else None
+
+
+def _check_concern_match(ctx: ScreeningContext) -> Evidence:
+    if _is_group_a(ctx) or not any(i.classification != NOT_APPLICABLE for i in ctx.items):
+        return None
+    matched = [(h, concern_match(h, ctx)) for h in _alerts(ctx, advisory=False)]
+    matched = [(h, m) for h, m in matched if m in ("match", "presumed")]
+    if not matched:
+        return None
+    return {
+        "goods_concerns": sorted(_goods_concerns(ctx)),
+        f"check_{CHECK_EUL_CODES_DO_NOT_MATCH}": _answer(ctx, CHECK_EUL_CODES_DO_NOT_MATCH),
+        "hits": [
+            {"entry": h.entry_ref, "party": h.party_ref, "codes": list(h.concern_codes),
+             "match": m}
+            for h, m in matched
+        ],
+    }
+
+
+def _cw_users(ctx: ScreeningContext) -> list[HitFacts]:
+    return [h for h in _alerts(ctx, advisory=False) if h.conventional_weapons]
+
+
+def _check_cw_16_1(ctx: ScreeningContext) -> Evidence:
+    items = [i for i in ctx.items if i.classification == SPECIFIED_16_1]
+    if not (_is_general(ctx) and items):
+        return None
+    users, use = _cw_users(ctx), _military_use_shown(ctx)
+    if not users and not use:
+        return None
+    return {
+        "items": _positions(items),
+        "reclassified_items": _positions(i for i in items if i.reclassified),
+        "cw_use": use,
+        "cw_users": [h.entry_ref for h in users],
+    }
+
+
+def _check_cw_16_2(ctx: ScreeningContext) -> Evidence:
+    if not _is_general(ctx) or _has_16_1(ctx):
+        return None
+    items = [i for i in ctx.items if i.classification == OTHER_16_2]
+    users = _cw_users(ctx)
+    cw_only = [h for h in users if not WMD_CODES.intersection(h.concern_codes)]
+    if items and cw_only and len(cw_only) == len(users):
+        return {"items": _positions(items), "cw_users": [h.entry_ref for h in cw_only]}
+    return None
+
+
+def _check_un_embargo_cw(ctx: ScreeningContext) -> Evidence:
+    items = _row16(ctx)
+    if not (_is_un_embargo(ctx) and items):
+        return None
+    users, use = _cw_users(ctx), _military_use_shown(ctx)
+    if not users and not use:
+        return None
+    return {"items": _positions(items), "cw_use": use, "cw_users": [h.entry_ref for h in users]}
+
+
+def _check_un_embargo_never_clear(ctx: ScreeningContext) -> Evidence:
+    if not _is_un_embargo(ctx) or not _row16(ctx):
+        return None
+    specified = [i for i in ctx.items if i.classification == SPECIFIED_16_1]
+    check_19 = _answer(ctx, CHECK_UN_EMBARGO_GOODS)
+    if specified or check_19 != "yes":
+        return {"items_16_1": _positions(specified), f"check_{CHECK_UN_EMBARGO_GOODS}": check_19}
+    return None
+
+
+def _check_unresolved(ctx: ScreeningContext) -> Evidence:
+    unresolved = {
+        str(n): _answer(ctx, n)
+        for n in range(1, CHECKLIST_SIZE + 1)
+        if _answer(ctx, n) != "yes"
+    }
+    return {"checks": unresolved} if unresolved else None
+
+
+def _check_tier(tier: str) -> Callable[[ScreeningContext], Evidence]:
+    def check(ctx: ScreeningContext) -> Evidence:
+        if tier in ctx.destination_tiers:
+            return {"destination": ctx.destination_country, "tier": tier}
+        return None
+
+    return check
+
+
+def _check_advisory(ctx: ScreeningContext) -> Evidence:
+    hits = _alerts(ctx, advisory=True)
+    return {"hits": [_hit_evidence(h, ctx) for h in hits]} if hits else None
+
+
+def _check_not_screened(ctx: ScreeningContext) -> Evidence:
+    return None if ctx.parties_screened else {"parties": [p.ref for p in ctx.parties]}
+
+
+def _check_tiers_unknown(ctx: ScreeningContext) -> Evidence:
+    return None if ctx.tiers_known else {"on": ctx.on.isoformat()}
+
+
+CHECKS: dict[str, Callable[[ScreeningContext], Evidence]] = {
+    "sanctioned_destination": _check_sanctioned,
+    "list_control_wmd_arms": _check_list_wmd_arms,
+    "list_control": _check_list,
+    "key_technology": _check_key_technology,
+    "inform_notice": _check_inform,
+    "group_a_no_licence": _check_group_a,
+    "wmd_end_use": _check_wmd_end_use,
+    "listed_party": _check_listed_party,
+    "eul_concern_match": _check_concern_match,
+    "cw_16_1_general": _check_cw_16_1,
+    "cw_16_2_general_no_licence": _check_cw_16_2,
+    "un_embargo_cw": _check_un_embargo_cw,
+    "un_embargo_never_clear": _check_un_embargo_never_clear,
+    "unresolved_checks": _check_unresolved,
+    "country_of_concern": _check_tier(COUNTRY_OF_CONCERN),
+    "russia_diversion": _check_tier(RUSSIA_DIVERSION),
+    "advisory_hit": _check_advisory,
+    "parties_not_screened": _check_not_screened,
+    "tiers_unknown": _check_tiers_unknown,
+}
+
+
+# --- Evaluation ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assessment:
+    score: int
+    level: str
+    outcome: str
+    factors: list[dict]
+
+    @property
+    def rule_ids(self) -> list[str]:
+        return [f["rule"] for f in self.factors]
+
+
+def level_for_score(score: int) -> str:
+    level = LOW
+    for lowest, band_level in SCORE_BANDS:
+        if score >= lowest:
+            level = band_level
+    return level
+
+
+def _max_level(*levels: str) -> str:
+    return max(levels, key=LEVEL_ORDER.index)
+
+
+def _factor_weight(rule: Rule, evidence: dict) -> int:
+    if not rule.weighted_by_party_risk:
+        return rule.weight
+    return min(rule.weight, max(h["party_risk"]["total"] for h in evidence["hits"]))
+
+
+def evaluate(ctx: ScreeningContext) -> Assessment:
+    """Apply every rule of ``RULES`` to ``ctx``; pure and deterministic."""
+    factors = []
+    with translation.override("en"):
+        for rule in RULES:
+            evidence = CHECKS[rule.id](ctx)
+            if evidence is None:
+                continue
+            factors.append({
+                "rule": rule.id,
+                "title": str(rule.title),
+                "weight": _factor_weight(rule, evidence),
+                "level": rule.min_level,
+                "evidence": evidence,
+            })
+    score = min(MAX_SCORE, sum(f["weight"] for f in factors))
+    level = _max_level(level_for_score(score), *(f["level"] for f in factors))
+    alert = any(h.score >= ctx.alert_threshold for h in ctx.hits)
+    outcome = CLEARED if level == LOW and not alert else REVIEW
+    return Assessment(score=score, level=level, outcome=outcome, factors=factors)

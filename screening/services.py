@@ -1,0 +1,406 @@
+"""Screening runs: match every party, apply the rules, store the run, move the notification.
+
+A run is computed outside any long lock (matching and rules can take a while) and stored in one
+short transaction that locks the notification, re-checks that the run is still wanted, writes the
+run and its hits, audits them and makes exactly one workflow move through
+``notifications.services``.
+
+Idempotent: a run is keyed by (notification, End User List version, ruleset version, trigger,
+trigger_ref), which the database also enforces. Calling again returns the stored run and writes
+nothing; a FAILED run under the same key is completed in place on the retry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from exportctl.audit import trail
+from notifications.models import Notification, Party
+from notifications.services import (
+    ScreeningResult,
+    notification_clear,
+    notification_refer,
+    notification_reopen,
+    notification_start_screening,
+)
+from notifications.workflow import (
+    OPEN_STATUSES,
+    OUTCOME_STATUSES,
+    Status,
+    TransitionError,
+)
+from partners.models import CountryTier, KeyTechnology, SpecifiedHsScope
+from screening import rules
+from screening.index_cache import EUL_SOURCE_CODE, PublishedLists, VersionIndex, published_lists
+from screening.matching import ALERT_THRESHOLD
+from screening.models import Outcome, PartyHit, RunStatus, ScreeningRun, Trigger
+
+logger = logging.getLogger(__name__)
+
+#: Candidates returned per party and list; the rules read only those above the alert threshold.
+SEARCH_LIMIT = 10
+#: A re-screen records a run for these; it reopens only the outcome statuses.
+RESCREEN_STATUSES = (OPEN_STATUSES | OUTCOME_STATUSES) - {Status.SUBMITTED, Status.SCREENING}
+#: How often a run is recomputed when a list version is published while it is being computed.
+MAX_ATTEMPTS = 3
+MAX_ERROR_CHARS = 4000
+
+
+class _ListsChanged(Exception):
+    """The published End User List changed between computing and storing a run."""
+
+
+@dataclass(frozen=True)
+class _FoundHit:
+    party: Party
+    lists: VersionIndex
+    entry_id: str
+    score: float
+    matched_name: str
+    explanation: dict
+
+
+@dataclass(frozen=True)
+class _Computed:
+    lists: PublishedLists
+    assessment: rules.Assessment
+    hits: list[_FoundHit]
+
+    @property
+    def eul_version_id(self) -> int | None:
+        return self.lists.eul.version_id if self.lists.eul else None
+
+
+# --- Matching --------------------------------------------------------------------------------
+
+
+def _screen_party(party: Party, lists: PublishedLists) -> list[_FoundHit]:
+    """Every name of the party against every published list; the best score per entry."""
+    best: dict[tuple[int, str], _FoundHit] = {}
+    names = [n for n in (party.name, party.local_name) if n and n.strip()]
+    for version in lists.all:
+        for name in names:
+            for hit in version.index.search(name, country=party.country, limit=SEARCH_LIMIT):
+                if hit.score < ALERT_THRESHOLD:
+                    continue
+                key = (version.version_id, hit.entry_id)
+                if key not in best or hit.score > best[key].score:
+                    best[key] = _FoundHit(
+                        party=party, lists=version, entry_id=hit.entry_id,
+                        score=float(hit.score), matched_name=hit.matched_name,
+                        explanation={**hit.explanation, "party_name_searched": name},
+                    )
+    return sorted(best.values(), key=lambda h: (-h.score, h.entry_id))
+
+
+def _hit_facts(found: _FoundHit) -> rules.HitFacts:
+    entry = found.lists.entries[found.entry_id]
+    return rules.HitFacts(
+        party_ref=str(found.party.public_id),
+        party_name=found.party.name,
+        entry_ref=found.entry_id,
+        entry_number=entry.number,
+        source=found.lists.source_code,
+        listed_name=entry.name,
+        matched_name=found.matched_name,
+        score=found.score,
+        concern_codes=entry.concern_codes,
+        conventional_weapons=entry.conventional_weapons,
+        advisory=found.lists.advisory,
+    )
+
+
+# --- Facts for the rules ---------------------------------------------------------------------
+
+
+def _in_force(on: date) -> Q:
+    return Q(effective_from__lte=on) & (Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+
+
+def _tiers_on(countries: set[str], on: date) -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = {c: set() for c in countries}
+    for country, tier in CountryTier.objects.filter(_in_force(on), country__in=countries) \
+            .values_list("country", "tier"):
+        found[country].add(tier)
+    return {c: frozenset(t) for c, t in found.items()}
+
+
+def _in_16_1_scope(hs_code: str, scope: list[tuple[str, bool]]) -> bool:
+    """The longest matching prefix decides, so an excluded sub-heading (8542.90) wins."""
+    digits = hs_code.replace(".", "")
+    matches = [(len(prefix), excluded) for prefix, excluded in scope if digits.startswith(prefix)]
+    if not matches:
+        return False
+    return not max(matches)[1]
+
+
+def _item_facts(notification: Notification, on: date) -> tuple[rules.ItemFacts, ...]:
+    scope = list(
+        SpecifiedHsScope.objects.filter(_in_force(on)).values_list("hs_prefix", "excluded")
+    )
+    key_technologies = set(
+        KeyTechnology.objects.filter(_in_force(on)).values_list("pk", flat=True)
+    )
+    facts = []
+    for item in notification.items.select_related("key_technology").order_by("position", "pk"):
+        classification, reclassified = item.classification, False
+        if classification == rules.OTHER_16_2 and item.hs_code and _in_16_1_scope(
+            item.hs_code, scope
+        ):
+            classification, reclassified = rules.SPECIFIED_16_1, True
+        key_technology = ""
+        if item.key_technology_id and item.key_technology_id in key_technologies:
+            key_technology = item.key_technology.code
+        facts.append(rules.ItemFacts(
+            position=item.position, classification=classification, list_row=item.list_row,
+            hs_code=item.hs_code, key_technology=key_technology, reclassified=reclassified,
+        ))
+    return tuple(facts)
+
+
+def _checklist(notification: Notification) -> dict[int, str]:
+    answers = {}
+    for number, entry in (notification.checklist or {}).items():
+        if str(number).isdigit() and isinstance(entry, dict):
+            answers[int(number)] = str(entry.get("answer") or "unknown")
+    return answers
+
+
+def build_context(
+    notification: Notification, *, on: date, lists: PublishedLists, hits: list[_FoundHit]
+) -> rules.ScreeningContext:
+    parties = list(notification.parties.order_by("position", "pk"))
+    countries = {notification.destination_country} | {p.country for p in parties}
+    tiers = _tiers_on({c for c in countries if c}, on)
+    return rules.ScreeningContext(
+        on=on,
+        destination_country=notification.destination_country,
+        destination_tiers=tiers.get(notification.destination_country, frozenset()),
+        end_use_category=notification.end_use_category,
+        inform_notice=notification.inform_notice_received,
+        inform_reference=notification.inform_notice_reference,
+        checklist=_checklist(notification),
+        items=_item_facts(notification, on),
+        parties=tuple(
+            rules.PartyFacts(ref=str(p.public_id), name=p.name, role=p.role, country=p.country,
+                             tiers=tiers.get(p.country, frozenset()))
+            for p in parties
+        ),
+        hits=tuple(_hit_facts(h) for h in hits),
+        parties_screened=lists.eul is not None,
+        tiers_known=CountryTier.objects.filter(_in_force(on)).exists(),
+        alert_threshold=ALERT_THRESHOLD,
+    )
+
+
+def _compute(notification_id: int) -> _Computed:
+    notification = Notification.objects.get(pk=notification_id)
+    lists = published_lists()
+    hits: list[_FoundHit] = []
+    for party in notification.parties.order_by("position", "pk"):
+        hits.extend(_screen_party(party, lists))
+    context = build_context(notification, on=timezone.localdate(), lists=lists, hits=hits)
+    return _Computed(lists=lists, assessment=rules.evaluate(context), hits=hits)
+
+
+# --- Storing ---------------------------------------------------------------------------------
+
+
+def _published_eul_id() -> int | None:
+    from partners.models import ListVersion, ListVersionStatus
+
+    return (
+        ListVersion.objects.filter(status=ListVersionStatus.PUBLISHED, source__code=EUL_SOURCE_CODE)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def _run_key(notification_id: int, eul_version_id: int | None, trigger: str, trigger_ref: str):
+    return ScreeningRun.objects.filter(
+        notification_id=notification_id,
+        list_version_id=eul_version_id,
+        ruleset_version=rules.RULESET_VERSION,
+        trigger=trigger,
+        trigger_ref=trigger_ref,
+    )
+
+
+def _eligible(status: str, trigger: str) -> bool:
+    if trigger == Trigger.SUBMISSION:
+        return status == Status.SCREENING
+    return status in RESCREEN_STATUSES
+
+
+def _new_hits(locked: Notification, computed: _Computed) -> list[_FoundHit]:
+    """Hits on a listing that no earlier run of this case had found for the same party.
+
+    Entries are compared by source and content hash, not pk: each list version has its own rows,
+    and the End User List renumbers entries between revisions.
+    """
+    seen = set(
+        PartyHit.objects.filter(run__notification=locked)
+        .values_list("party_id", "entry__version__source__code", "entry__row_hash")
+    )
+    return [
+        h for h in computed.hits
+        if (h.party.pk, h.lists.source_code, h.lists.entries[h.entry_id].row_hash) not in seen
+    ]
+
+
+def _reopen_reason(new_hits: list[_FoundHit]) -> str:
+    parts = [
+        f"{h.party.name} ~ {h.lists.source_code} {h.lists.version_label} "
+        f"No. {h.lists.entries[h.entry_id].number} ({h.matched_name}, {h.score:.2f})"
+        for h in new_hits
+    ]
+    return "A new list version matches a party: " + "; ".join(parts)
+
+
+def _store(
+    *, notification_id: int, trigger: str, trigger_ref: str, computed: _Computed
+) -> ScreeningRun | None:
+    with transaction.atomic():
+        locked = Notification.objects.select_for_update().select_related("firm") \
+            .get(pk=notification_id)
+        if _published_eul_id() != computed.eul_version_id:
+            raise _ListsChanged
+        run = _run_key(notification_id, computed.eul_version_id, trigger, trigger_ref).first()
+        if run is not None and run.status == RunStatus.COMPLETED:
+            return run
+        if not _eligible(locked.status, trigger):
+            return None
+        new_hits = _new_hits(locked, computed) if trigger != Trigger.SUBMISSION else []
+        assessment = computed.assessment
+        run = run or ScreeningRun(
+            notification=locked, list_version_id=computed.eul_version_id,
+            ruleset_version=rules.RULESET_VERSION, trigger=trigger, trigger_ref=trigger_ref,
+        )
+        run.status = RunStatus.COMPLETED
+        run.score = assessment.score
+        run.level = assessment.level
+        run.outcome = assessment.outcome
+        run.factors = assessment.factors
+        run.error = ""
+        run.finished_at = timezone.now()
+        run.save()
+        PartyHit.objects.bulk_create([
+            PartyHit(
+                run=run, party=h.party, entry_id=int(h.entry_id), score=min(1.0, h.score),
+                matched_name=h.matched_name[:500], explanation=h.explanation,
+            )
+            for h in computed.hits
+        ])
+        trail.record(
+            action="screening.run_completed", obj=run, firm=locked.firm,
+            data={
+                "notification": locked.reference,
+                "trigger": trigger,
+                "trigger_ref": trigger_ref,
+                "ruleset_version": rules.RULESET_VERSION,
+                "lists": [f"{v.source_code}:{v.version_label}" for v in computed.lists.all],
+                "score": assessment.score,
+                "level": assessment.level,
+                "outcome": assessment.outcome,
+                "rules": assessment.rule_ids,
+                "hits": len(computed.hits),
+                "new_hits": len(new_hits),
+            },
+        )
+        result = ScreeningResult(score=assessment.score, level=assessment.level)
+        if trigger == Trigger.SUBMISSION:
+            if assessment.outcome == Outcome.CLEARED:
+                notification_clear(notification=locked, result=result)
+            else:
+                notification_refer(notification=locked, result=result)
+        elif new_hits and locked.status in OUTCOME_STATUSES:
+            notification_reopen(notification=locked, result=result,
+                                reason=_reopen_reason(new_hits))
+        return run
+
+
+def _record_failure(
+    *, notification_id: int, eul_version_id: int | None, trigger: str, trigger_ref: str,
+    exc: BaseException,
+) -> None:
+    """Make the failure visible on a run row (completed in place by a later retry)."""
+    error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
+    try:
+        with transaction.atomic():
+            locked = Notification.objects.select_for_update().select_related("firm") \
+                .get(pk=notification_id)
+            run = _run_key(notification_id, eul_version_id, trigger, trigger_ref).first()
+            if run is not None and run.status == RunStatus.COMPLETED:
+                return
+            run = run or ScreeningRun(
+                notification=locked, list_version_id=eul_version_id,
+                ruleset_version=rules.RULESET_VERSION, trigger=trigger, trigger_ref=trigger_ref,
+            )
+            run.status = RunStatus.FAILED
+            run.error = error
+            run.finished_at = timezone.now()
+            run.save()
+            trail.record(
+                action="screening.run_failed", obj=run, firm=locked.firm,
+                data={"notification": locked.reference, "trigger": trigger,
+                      "trigger_ref": trigger_ref, "error": error},
+            )
+    except Exception:  # the database may be what failed; the original error is re-raised anyway
+        logger.exception("could not record the failed screening of notification %s",
+                         notification_id)
+
+
+def _execute(*, notification_id: int, trigger: str, trigger_ref: str) -> ScreeningRun | None:
+    for _attempt in range(MAX_ATTEMPTS):
+        eul_version_id = _published_eul_id()
+        existing = _run_key(notification_id, eul_version_id, trigger, trigger_ref).first()
+        if existing is not None and existing.status == RunStatus.COMPLETED:
+            return existing
+        status = Notification.objects.filter(pk=notification_id) \
+            .values_list("status", flat=True).first()
+        if status is None or not _eligible(status, trigger):
+            return None
+        try:
+            computed = _compute(notification_id)
+            return _store(notification_id=notification_id, trigger=trigger,
+                          trigger_ref=trigger_ref, computed=computed)
+        except _ListsChanged:
+            continue
+        except Exception as exc:
+            _record_failure(notification_id=notification_id, eul_version_id=eul_version_id,
+                            trigger=trigger, trigger_ref=trigger_ref, exc=exc)
+            raise
+    raise RuntimeError(
+        f"the published End User List kept changing while notification {notification_id} "
+        "was screened"
+    )
+
+
+def screening_run_execute(
+    *, notification_id: int, trigger: str, trigger_ref: str = ""
+) -> ScreeningRun | None:
+    """Screen one notification; returns the run, or ``None`` when the case no longer wants one
+    (withdrawn meanwhile, or not in a status this trigger screens)."""
+    if trigger == Trigger.SUBMISSION:
+        notification = Notification.objects.filter(pk=notification_id).first()
+        if notification is None:
+            return None
+        if notification.status == Status.SUBMITTED:
+            # Another worker (or a withdrawal) may move it first; the status then decides below.
+            with contextlib.suppress(TransitionError):
+                notification_start_screening(notification=notification)
+    return _execute(notification_id=notification_id, trigger=trigger, trigger_ref=trigger_ref)
+
+
+def screening_rescreen(*, notification_id: int, list_version_id: int) -> ScreeningRun | None:
+    """Re-screen after a list version was published; a new hit reopens a cleared or approved
+    case (suspending its permit)."""
+    return _execute(notification_id=notification_id, trigger=Trigger.LIST_PUBLICATION,
+                    trigger_ref=str(list_version_id))

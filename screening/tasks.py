@@ -1,0 +1,67 @@
+"""The screening worker's tasks. Ids are the only arguments; each task calls one service.
+
+Every task may run more than once (``acks_late``: a message is redelivered when a worker dies
+mid-run, and the sweeper re-queues stuck work), which the services make harmless: a run is
+idempotent per (notification, list version, ruleset version, trigger, trigger_ref).
+
+Only transient errors are retried here. Anything else is a bug or bad data: the service has
+already marked the run FAILED (visible to reviewers) and the error propagates to Celery.
+"""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from screening.models import Trigger
+from screening.selectors import stuck_notification_ids
+from screening.services import screening_rescreen, screening_run_execute
+
+#: The database or the broker went away for a moment; worth trying again.
+TRANSIENT_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    RedisConnectionError,
+    RedisTimeoutError,
+    BrokerOperationalError,
+)
+#: A notification untouched this long in submitted/screening has lost its message or worker.
+STUCK_AFTER = timedelta(minutes=5)
+SWEEP_BATCH = 500
+
+_TASK_OPTIONS = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": True,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 6,
+}
+
+
+@shared_task(name="screening.screen_notification", soft_time_limit=60, time_limit=90,
+             **_TASK_OPTIONS)
+def screen_notification(notification_id: int) -> str | None:
+    run = screening_run_execute(notification_id=notification_id, trigger=Trigger.SUBMISSION)
+    return str(run.public_id) if run else None
+
+
+@shared_task(name="screening.rescreen_notification", soft_time_limit=60, time_limit=90,
+             **_TASK_OPTIONS)
+def rescreen_notification(notification_id: int, list_version_id: int) -> str | None:
+    run = screening_rescreen(notification_id=notification_id, list_version_id=list_version_id)
+    return str(run.public_id) if run else None
+
+
+@shared_task(name="screening.sweep_stuck", soft_time_limit=120, time_limit=180, **_TASK_OPTIONS)
+def sweep_stuck() -> int:
+    """Re-queue screening that a lost message or a dead worker left unfinished."""
+    ids = stuck_notification_ids(updated_before=timezone.now() - STUCK_AFTER, limit=SWEEP_BATCH)
+    for notification_id in ids:
+        screen_notification.delay(notification_id)
+    return len(ids)

@@ -276,18 +276,17 @@ def _parse_rows(
         if all(clean_text(cell(k)) == "" for k in content_keys):
             continue  # a blank row (or a No. formula filled down past the last entry)
 
-        entry = _parse_row(r, columns, cell, result)
-        if entry is None:
-            continue
-        first = first_row_for_number.get(entry.number)
-        if first is not None:
-            result.problems.append(Problem(
-                r, _letter(columns, "number"),
-                f"number {entry.number} is used twice (first in row {first})",
-            ))
-            continue
-        first_row_for_number[entry.number] = r
-        result.entries.append(entry)
+        number, entry = _parse_row(r, columns, cell, result)
+        if number is not None:
+            first = first_row_for_number.setdefault(number, r)
+            if first != r:
+                result.problems.append(Problem(
+                    r, _letter(columns, "number"),
+                    f"number {number} is used twice (first in row {first})",
+                ))
+                continue
+        if entry is not None:
+            result.entries.append(entry)
 
 
 def _letter(columns: dict[str, int], key: str) -> str | None:
@@ -298,7 +297,10 @@ def _letter(columns: dict[str, int], key: str) -> str | None:
 # --- row level --------------------------------------------------------------------------------
 
 
-def _parse_row(r: int, columns: dict[str, int], cell, result: ParseResult) -> ParsedEntry | None:
+def _parse_row(
+    r: int, columns: dict[str, int], cell, result: ParseResult
+) -> tuple[int | None, ParsedEntry | None]:
+    """The row's number (when readable) and its entry (when the row has no problem)."""
     problems: list[Problem] = []
 
     def problem(key: str, reason: str) -> None:
@@ -341,8 +343,8 @@ def _parse_row(r: int, columns: dict[str, int], cell, result: ParseResult) -> Pa
 
     result.problems.extend(problems)
     if problems or number is None:
-        return None
-    return ParsedEntry(
+        return number, None
+    return number, ParsedEntry(
         number=number,
         kind="organization",
         country=country,

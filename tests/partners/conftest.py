@@ -1,0 +1,85 @@
+"""Fixtures of the partners tests: the real list files (parsed once per session), a user to act
+as the ministry's list manager, and a builder of small End User List workbooks for the
+malformed-file cases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook
+
+from partners.importers.base import ParseResult
+from partners.importers.meti_eul import parse_workbook
+from partners.importers.ofac_sdn import parse_directory
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+EUL_2025_09 = DATA / "meti-eul" / "20250929_4.xlsx"
+EUL_2025_01 = DATA / "meti-eul" / "20250131.xlsx"
+OFAC_DIR = DATA / "ofac-sdn-2021"
+
+HEADER = [
+    "No.", "国名、地域名\nCountry or Region", "企業名､組織名\nCompany or Organization",
+    "別名\nAlso Known As", "懸念区分\nType of WMD", "通常兵器\nConventional Weapons",
+]
+
+
+@pytest.fixture(scope="session")
+def eul_2025_09() -> ParseResult:
+    return parse_workbook(EUL_2025_09)
+
+
+@pytest.fixture(scope="session")
+def eul_2025_01() -> ParseResult:
+    return parse_workbook(EUL_2025_01)
+
+
+@pytest.fixture(scope="session")
+def ofac() -> ParseResult:
+    return parse_directory(OFAC_DIR)
+
+
+@pytest.fixture
+def list_manager(db):
+    from exportctl.accounts.models import User
+
+    return User.objects.create_user(
+        "lists@meti.example.jp", "correct horse battery staple", is_staff=True
+    )
+
+
+def _write_workbook(
+    path: Path, rows: list[list[Any]], header: list[str] | None, sheet_title: str
+) -> Path:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_title
+    if header is not None:
+        sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+@pytest.fixture
+def make_workbook(tmp_path) -> Callable[..., Path]:
+    """``make_workbook(rows, header=HEADER, sheet_title="ユーザーリスト")`` → the path of a new
+    .xlsx whose first row is ``header`` and whose following rows are ``rows``."""
+    counter = iter(range(1000))
+
+    def make(
+        rows: list[list[Any]], header: list[str] | None = HEADER,
+        sheet_title: str = "ユーザーリスト",
+    ) -> Path:
+        return _write_workbook(
+            tmp_path / f"eul-{next(counter)}.xlsx", rows, header, sheet_title
+        )
+
+    return make
+
+
+def good_row(name: str = "Example Trading Co.", country: str = "イラン\nIran") -> list[Any]:
+    return ["=ROW()-1", country, name, "・Example Co.", "ミサイル\nM", None]

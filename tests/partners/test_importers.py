@@ -6,8 +6,7 @@ from collections import Counter
 
 import pytest
 
-from partners.importers import IMPORTERS, get_importer
-from partners.importers import meti_eul
+from partners.importers import IMPORTERS, get_importer, meti_eul
 from partners.importers.base import ParsedEntry, Problem
 from partners.importers.meti_eul import parse_workbook
 from partners.importers.ofac_sdn import parse_directory
@@ -180,7 +179,8 @@ def test_eul_2025_01_codes_on_one_line_with_the_words(eul_2025_01):
 
 
 def test_eul_2025_01_name_with_a_stray_bullet(eul_2025_01):
-    entry = by_number(eul_2025_01)[292]  # published as "・Green Pine Associated Corporation （青松連合）"
+    # Published as "・Green Pine Associated Corporation （青松連合）".
+    entry = by_number(eul_2025_01)[292]
     assert (entry.name, entry.local_name) == ("Green Pine Associated Corporation", "青松連合")
 
 

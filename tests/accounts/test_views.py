@@ -403,5 +403,5 @@ def test_no_page_has_inline_code_or_external_assets(client, firm):
         for url in urls:
             assert url.startswith(("/", "#", "?")) and not url.startswith("//"), url
         assets = re.findall(r'<(?:script|link)[^>]*\s(?:src|href)="([^"]*)"', html)
-        assert assets == ["/static/exportctl/portal.css", "/static/vendor/htmx.min.js",
-                          "/static/exportctl/portal.js"]
+        assert assets == ["/static/exportctl/favicon.svg", "/static/exportctl/portal.css",
+                          "/static/vendor/htmx.min.js", "/static/exportctl/portal.js"]

@@ -1,0 +1,158 @@
+"""Browser tests: Playwright drives Debian's Chromium against pytest-django's live server.
+
+The live server serves static files itself (``django.contrib.staticfiles`` is installed), so
+pages load exactly the CSS and JavaScript that production serves. Every test gets a fresh browser
+context; any console error — a CSP violation, a failed asset, a JavaScript exception — fails it.
+
+Reuse in other e2e modules::
+
+    from tests.e2e.conftest import sign_in
+
+    @pytest.mark.e2e
+    def test_something(page, live_server):
+        ...
+        sign_in(page, live_server, "exporter@example.com", "demo-password-2026")
+"""
+
+import importlib
+import os
+from pathlib import Path
+
+import pytest
+from django.apps import apps as django_apps
+from django.db import connection
+
+# Playwright's sync API runs an asyncio event loop in this thread; Django would otherwise refuse
+# ORM calls made by the test body (creating users, reading rows) from "an async context".
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path(os.environ.get("EXPORTCTL_CHROMIUM", "/usr/bin/chromium"))
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+DEFAULT_TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, started with an off-site MEDIA_URL.
+
+    ``MEDIA_URL`` is None on purpose (uploaded and issued files are served only through access
+    checks), but Django's ``LiveServerThread`` wraps the site in ``_MediaFilesHandler``, which
+    ``urlparse``s MEDIA_URL when the thread starts and then fails on every request when it is
+    None. An off-site URL makes that handler pass every request through, so the live server
+    serves no media at all, as in production. Static files are still served.
+    """
+    from django.test import override_settings
+    from pytest_django.live_server_helper import LiveServer
+
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    with override_settings(MEDIA_URL="https://media.invalid/"):
+        server = LiveServer(addr)  # the handler reads MEDIA_URL before start() returns
+    yield server
+    server.stop()
+
+
+_audit_trigger = importlib.import_module("exportctl.audit.migrations.0002_append_only_trigger")
+_role_groups = importlib.import_module("exportctl.accounts.migrations.0002_roles")
+
+
+def _set_audit_trigger(*, installed: bool) -> None:
+    with connection.schema_editor() as editor:
+        _audit_trigger.uninstall(None, editor)  # DROP ... IF EXISTS: safe when already gone
+        if installed:
+            _audit_trigger.install(None, editor)
+
+
+@pytest.fixture(scope="package")
+def _audit_trigger_back_after_e2e(django_db_setup, django_db_blocker):
+    """Tests that run after this package find the audit table append-only again."""
+    yield
+    with django_db_blocker.unblock():
+        _set_audit_trigger(installed=True)
+
+
+@pytest.fixture(autouse=True)
+def _e2e_database(_audit_trigger_back_after_e2e, transactional_db):
+    """Browser tests share rows with the live server, so they commit for real (transactional_db).
+
+    The audit table's append-only trigger is in place while the test runs. Flushing the tables
+    afterwards would hit it (it refuses DELETE and, on PostgreSQL, TRUNCATE), so it is lifted at
+    teardown, before the flush, and put back before the next test and after the last. The flush
+    also empties the role groups that a data migration created, so they are made again here.
+    """
+    _set_audit_trigger(installed=True)
+    _role_groups.create_roles(django_apps, None)
+    yield
+    _set_audit_trigger(installed=False)
+
+
+@pytest.fixture(scope="session")
+def _playwright():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(_playwright):
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}; the browser tests need it: "
+            "run `apt-get install chromium` (or set EXPORTCTL_CHROMIUM to its path).",
+            pytrace=False,
+        )
+    browser = _playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def browser_locale() -> str:
+    """The browser's language (its Accept-Language). Override in a module to test another."""
+    return "ja-JP"
+
+
+@pytest.fixture
+def console_errors() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server, browser_locale, console_errors):
+    context = browser.new_context(locale=browser_locale, base_url=live_server.url)
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda message: console_errors.append(f"console: {message.text} ({message.location})")
+        if message.type == "error"
+        else None,
+    )
+    page.on("pageerror", lambda error: console_errors.append(f"page error: {error}"))
+    yield page
+    context.close()
+    assert console_errors == [], "the browser reported errors:\n" + "\n".join(console_errors)
+
+
+def sign_in(page, live_server, email: str, password: str) -> None:
+    """Sign in through the real form; language-neutral, so it works in ja and en."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.locator("#id_username").fill(email)
+    page.locator("#id_password").fill(password)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()

@@ -81,5 +81,20 @@ def make_workbook(tmp_path) -> Callable[..., Path]:
     return make
 
 
+@pytest.fixture
+def small_ofac_dir(tmp_path) -> Path:
+    """A two-entry SDN directory in the legacy layout, for tests that need an OFAC version but
+    not the whole list."""
+    directory = tmp_path / "sdn-small"
+    directory.mkdir()
+    (directory / "sdn.csv").write_text(
+        '10,"EXAMPLE SHIPPING CO.",-0- ,"IRAN",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+        '11,"DOE, John",individual,"SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n\x1a'
+    )
+    (directory / "alt.csv").write_text('10,1,"aka","EXSHIP",-0- \r\n\x1a')
+    (directory / "add.csv").write_text('10,1,-0- ,"Tehran","Iran",-0- \r\n\x1a')
+    return directory
+
+
 def good_row(name: str = "Example Trading Co.", country: str = "イラン\nIran") -> list[Any]:
     return ["=ROW()-1", country, name, "・Example Co.", "ミサイル\nM", None]

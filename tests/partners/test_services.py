@@ -224,9 +224,9 @@ def test_publish_supersedes_the_previous_version(list_manager):
     }
 
 
-def test_publish_of_one_source_leaves_the_other_alone(list_manager):
+def test_publish_of_one_source_leaves_the_other_alone(list_manager, small_ofac_dir):
     eul = list_version_publish(version=import_eul(EUL_2025_01), actor=list_manager)
-    ofac = list_version_import(source_code="ofac-sdn", file=OFAC_DIR, file_name="ofac",
+    ofac = list_version_import(source_code="ofac-sdn", file=small_ofac_dir, file_name="ofac",
                                actor=list_manager)
     list_version_publish(version=ofac, actor=list_manager)
     eul.refresh_from_db()

@@ -39,7 +39,6 @@ class Command(BaseCommand):
         issued_on = _date(options["issued_on"]) if options["issued_on"] else None
         path = options["file"]
         file_name = path.rstrip("/").rsplit("/", 1)[-1]
-        current = published_version(options["source"])
         try:
             version = list_version_import(
                 source_code=options["source"], file=path, file_name=file_name, actor=None,
@@ -56,6 +55,8 @@ class Command(BaseCommand):
             f"Imported {version.entry_count} entries from {file_name} as draft version "
             f"'{version.label}' of {version.source.name}."
         )
+        # Importing adds a draft only, so the version in force is still the one before it.
+        current = published_version(options["source"])
         diff = list_version_diff(old=current, new=version)
         if current is None:
             self.stdout.write("No version is published yet: every entry is new.")

@@ -207,6 +207,8 @@ def list_version_diff(*, old: ListVersion | None, new: ListVersion) -> ListDiff:
     (the first import of a source) every entry is added."""
     fields = ["number", "country", "name", "local_name", "aliases", "concern_codes",
               "conventional_weapons", "kind", "country_label"]
+    if old is not None and old.source_id != new.source_id:
+        raise ValueError("a diff compares two versions of the same list source")
     new_entries = list(ListedEntry.objects.filter(version=new).only(*fields).order_by("number"))
     if old is None:
         return ListDiff(added=new_entries)

@@ -127,6 +127,15 @@ def test_list_version_diff_between_stored_versions(db):
     assert (first.added_count, first.removed_count, first.changed_count) == (748, 0, 0)
 
 
+def test_list_version_diff_refuses_two_sources(db, small_ofac_dir):
+    eul = list_version_import(source_code="meti-eul", file=EUL_2025_01,
+                              file_name=EUL_2025_01.name, actor=None)
+    sdn = list_version_import(source_code="ofac-sdn", file=small_ofac_dir,
+                              file_name="sdn", actor=None)
+    with pytest.raises(ValueError, match="two versions of the same list source"):
+        list_version_diff(old=eul, new=sdn)
+
+
 def test_published_version(db):
     assert published_version("meti-eul") is None
     version = list_version_import(source_code="meti-eul", file=EUL_2025_01,

@@ -1,0 +1,43 @@
+"""Background work for notifications. Tasks take ids, load the rows and call one service."""
+
+from celery import shared_task
+from django.core.mail import get_connection
+from django.db import OperationalError
+
+from notifications import emails
+from notifications.models import Notification
+from notifications.services import permit_expire_due
+
+TRANSIENT_ERRORS = (OperationalError, ConnectionError, TimeoutError, OSError)
+
+
+@shared_task(
+    name="notifications.send_status_email",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=True,
+    max_retries=8,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def send_status_email(notification_id: int, status: str) -> int:
+    notification = Notification.objects.select_related("firm").get(pk=notification_id)
+    messages = emails.status_change_messages(notification, status)
+    if not messages:
+        return 0
+    with get_connection() as connection:
+        return connection.send_messages(messages) or 0
+
+
+@shared_task(
+    name="notifications.expire_permits",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    soft_time_limit=300,
+    time_limit=360,
+)
+def expire_permits() -> int:
+    return permit_expire_due()

@@ -1,0 +1,141 @@
+"""Fixtures for the whole suite.
+
+By default the suite runs on SQLite with Celery tasks executed in-process. When ``REDIS_URL`` is
+set (CI always sets it, with ``DATABASE_URL`` pointing at PostgreSQL) the ``task_runner`` fixture
+starts a real ``celery worker`` process on the test database and a queue of this test session's
+own, so that the task path is exercised exactly as in production.
+"""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from exportctl.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    assert SHARED_DATA.is_dir(), f"real test data expected at {SHARED_DATA}"
+    return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 is slow by design; tests create many users and are not about hash strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    """Uploaded and issued files of one test never leak into another, or into var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media"), "base_url": "/unserved/"},
+        },
+    }
+
+
+@pytest.fixture(scope="session")
+def celery_test_queue():
+    """A queue name of this session's own, so stale messages of earlier runs are never consumed."""
+    queue = f"exportctl-test-{uuid.uuid4().hex[:12]}"
+    celery_app.conf.task_default_queue = queue
+    yield queue
+    if settings.REDIS_URL:
+        import redis
+
+        redis.Redis.from_url(settings.REDIS_URL).delete(queue)
+
+
+def _database_url_for_worker() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        raise RuntimeError("a real worker needs PostgreSQL (set DATABASE_URL)")
+    user = db.get("USER") or ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+class TaskRunner:
+    """Where queued tasks run: a real worker process, or in-process (embedded default)."""
+
+    def __init__(self, process: subprocess.Popen | None, mail_dir: Path):
+        self.process = process
+        self.mail_dir = mail_dir
+
+    @property
+    def is_real_worker(self) -> bool:
+        return self.process is not None
+
+    def wait_for(self, condition, *, timeout: float = 60.0, interval: float = 0.2):
+        """Poll ``condition`` until it returns something truthy; fail with the worker's log."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = condition()
+            if result:
+                return result
+            if self.process is not None and self.process.poll() is not None:
+                break
+            time.sleep(interval)
+        raise AssertionError(f"condition not met within {timeout}s; worker log:\n{self.log()}")
+
+    def log(self) -> str:
+        path = self.mail_dir.parent / "worker.log"
+        return path.read_text(errors="replace")[-6000:] if path.exists() else "(in-process)"
+
+    def sent_mail(self) -> list[str]:
+        if self.process is None:
+            from django.core import mail
+
+            return [f"To: {', '.join(m.to)}\nSubject: {m.subject}\n\n{m.body}" for m in mail.outbox]
+        return [p.read_text() for p in sorted(self.mail_dir.glob("*.log"))]
+
+
+@pytest.fixture
+def task_runner(transactional_db, celery_test_queue, tmp_path, settings):
+    """Run queued tasks for real: a ``celery worker`` process when Redis is configured."""
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    if not settings.REDIS_URL:
+        yield TaskRunner(None, mail_dir)
+        return
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url_for_worker(),
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+        "EXPORTCTL_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed after the worker stops
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "exportctl", "worker", "--loglevel", "INFO",
+         "--concurrency", "2", "--queues", celery_test_queue, "--without-gossip",
+         "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    runner = TaskRunner(process, mail_dir)
+    try:
+        runner.wait_for(lambda: "ready." in runner.log(), timeout=60)
+        yield runner
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()

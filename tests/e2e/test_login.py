@@ -28,15 +28,14 @@ def exporter(transactional_db) -> User:
     return user
 
 
-def assert_portal_css_applied(page) -> None:
+def assert_portal_css_applied(page, live_server) -> None:
     """The stylesheet was served by the live server and applied (not merely linked)."""
+    sheets = page.evaluate("Array.from(document.styleSheets, sheet => sheet.href)")
+    assert sheets == [f"{live_server.url}/static/exportctl/portal.css"]
     border = page.evaluate(
         "getComputedStyle(document.querySelector('.site-header')).borderTopColor"
     )
     assert border == DADS_BLUE_900
-    sheets = page.evaluate("Array.from(document.styleSheets, s => s.href)")
-    assert sheets == [f"{page.url.split('/', 3)[0]}//{page.url.split('/', 3)[2]}"
-                      "/static/exportctl/portal.css"]
 
 
 def test_exporter_signs_in_and_sees_the_dashboard_in_japanese(page, live_server, exporter):
@@ -46,7 +45,7 @@ def test_exporter_signs_in_and_sees_the_dashboard_in_japanese(page, live_server,
     assert page.locator("html").get_attribute("lang") == "ja"
     assert page.title() == "ログイン | 輸出事前届出ポータル"
     assert page.get_by_role("heading", level=1).inner_text() == "ログイン"
-    assert_portal_css_applied(page)
+    assert_portal_css_applied(page, live_server)
     # htmx and portal.js were served too, and ran under the CSP.
     assert page.evaluate("typeof window.htmx") == "object"
 
@@ -62,7 +61,7 @@ def test_exporter_signs_in_and_sees_the_dashboard_in_japanese(page, live_server,
     nav = page.get_by_role("navigation", name="メインメニュー")
     assert nav.get_by_role("link").all_inner_texts() == ["届出一覧"]
     assert "関東精密株式会社" in page.locator("#signed-in-user").inner_text()
-    assert_portal_css_applied(page)
+    assert_portal_css_applied(page, live_server)
     assert [e.action for e in AuditEvent.objects.all()] == ["auth.login"]
 
 
@@ -81,7 +80,7 @@ def test_exporter_switches_to_english_and_signs_in(page, live_server, exporter):
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", level=1).inner_text() == "My notifications"
     assert page.get_by_role("heading", name="No notifications yet").is_visible()
-    assert_portal_css_applied(page)
+    assert_portal_css_applied(page, live_server)
 
     # And back to Japanese from the dashboard, staying on the same page.
     with page.expect_navigation():
@@ -130,3 +129,27 @@ def test_sign_out_returns_to_the_sign_in_page(page, live_server, exporter):
     assert page.get_by_role("status").inner_text() == "ログアウトしました。"
     page.goto(live_server.url + "/")
     assert page.url == f"{live_server.url}/accounts/login/?next=/"
+
+
+def test_htmx_requests_carry_the_csrf_token(page, live_server, exporter):
+    """portal.js adds Django's CSRF token to unsafe htmx requests (htmx 4 sends none itself)."""
+    sign_in(page, live_server, EMAIL, PASSWORD)
+    page.evaluate(
+        """() => {
+            const button = document.createElement("button");
+            button.id = "htmx-sign-out";
+            button.setAttribute("hx-post", "/accounts/logout/");
+            button.textContent = "htmx";
+            document.querySelector("main").append(button);
+            htmx.process(button);
+        }"""
+    )
+
+    with page.expect_response(lambda response: response.url.endswith("/accounts/logout/")) as info:
+        page.locator("#htmx-sign-out").click()
+
+    response = info.value
+    assert response.status == 302
+    assert response.request.headers["hx-request"] == "true"
+    assert response.request.headers["x-csrftoken"]
+    assert [e.action for e in AuditEvent.objects.order_by("seq")] == ["auth.login", "auth.logout"]

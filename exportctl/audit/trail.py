@@ -50,7 +50,7 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(getattr(obj, "public_id", None) or obj.pk)
         if firm is None:
-            firm = getattr(obj, "firm", None)
+            firm = obj if obj._meta.label_lower == "accounts.firm" else getattr(obj, "firm", None)
     # Round-trip through JSON so the hashed form is exactly what the database gives back later.
     clean_data = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))
     if actor is not None and getattr(actor, "is_authenticated", False):

@@ -23,7 +23,13 @@ from partners.models import CountryTier, ListedEntry, ListSource, ListVersion, L
 from screening import index_cache
 from screening import services as screening_services
 from screening.models import PartyHit, RunStatus, ScreeningRun, Trigger
-from screening.rules import RULESET_VERSION
+from screening.rules import RULES, RULESET_VERSION
+from screening.selectors import (
+    criteria_rules,
+    latest_completed_run_for,
+    latest_run_for,
+    rescreen_candidate_ids,
+)
 from screening.services import screening_rescreen, screening_run_execute
 from tests.factories import UserFactory, submitted_at
 
@@ -351,3 +357,41 @@ def test_index_is_built_once_per_list_version(eul, monkeypatch):
     assert built == [eul.pk]
     assert first.eul is second.eul
     assert len(first.eul.index) == 10 + 8 + 1  # names, aliases and the one local-script name
+
+
+def test_latest_run_shows_a_failure_until_a_run_completes(eul, monkeypatch):
+    notification = case(country="US")
+    assert latest_run_for(notification) is None
+    monkeypatch.setattr(screening_services.rules, "evaluate", lambda context: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        screening_run_execute(notification_id=notification.pk, trigger=Trigger.SUBMISSION)
+
+    assert latest_run_for(notification).status == RunStatus.FAILED
+    assert latest_completed_run_for(notification) is None
+
+    monkeypatch.undo()
+    run = screening_run_execute(notification_id=notification.pk, trigger=Trigger.SUBMISSION)
+    assert latest_run_for(notification) == latest_completed_run_for(notification) == run
+
+
+def test_rescreen_candidates_are_open_reviews_cleared_cases_and_valid_permits():
+    expected = {
+        status: case(status=status)
+        for status in (Status.UNDER_REVIEW, Status.INFO_REQUESTED, Status.AWAITING_COUNTERSIGN,
+                       Status.CLEARED)
+    }
+    with_permit = case(status=Status.APPROVED)
+    approve_with_permit(with_permit)
+    without_permit = case(status=Status.APPROVED)
+    for status in (Status.DRAFT, Status.SUBMITTED, Status.SCREENING, Status.DENIED,
+                   Status.WITHDRAWN):
+        case(status=status)
+
+    assert without_permit.pk not in set(rescreen_candidate_ids())
+    assert list(rescreen_candidate_ids()) == sorted(
+        [n.pk for n in expected.values()] + [with_permit.pk]
+    )
+
+
+def test_criteria_page_reads_the_rules_the_worker_applies():
+    assert criteria_rules() is RULES

@@ -16,10 +16,14 @@ from notifications.models import Notification, Party
 from notifications.services import notification_submit
 from notifications.workflow import Status
 from screening.models import RunStatus, ScreeningRun
-from screening.tasks import sweep_stuck
+from screening.tasks import (
+    TRANSIENT_ERRORS,
+    rescreen_notification,
+    screen_notification,
+    sweep_stuck,
+)
 from tests.factories import ExporterFactory, ready_notification, submitted_at
 from tests.screening.test_services import EUL_SAMPLE, make_tiers, publish_eul
-
 
 _audit_trigger = importlib.import_module("exportctl.audit.migrations.0002_append_only_trigger")
 _role_groups = importlib.import_module("exportctl.accounts.migrations.0002_roles")
@@ -40,7 +44,7 @@ def _audit_trigger_back_afterwards(django_db_setup, django_db_blocker):
         _set_audit_trigger(installed=True)
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def _committed_database(_audit_trigger_back_afterwards, task_runner, settings):
     """These tests commit for real (``task_runner`` uses ``transactional_db``), and the flush after
     each would hit the audit table's append-only trigger, so it is lifted at teardown and put
@@ -66,6 +70,7 @@ def _submitted(country: str, party: str) -> Notification:
                                declaration_accepted=True)
 
 
+@pytest.mark.usefixtures("_committed_database")
 def test_submission_is_screened_by_the_worker_exactly_once(task_runner):
     make_tiers()
     eul = publish_eul(EUL_SAMPLE)
@@ -83,6 +88,7 @@ def test_submission_is_screened_by_the_worker_exactly_once(task_runner):
     assert ScreeningRun.objects.count() == 2
 
 
+@pytest.mark.usefixtures("_committed_database")
 def test_sweeper_requeues_only_stuck_notifications(task_runner):
     make_tiers()
     publish_eul(EUL_SAMPLE)
@@ -99,3 +105,23 @@ def test_sweeper_requeues_only_stuck_notifications(task_runner):
     assert ScreeningRun.objects.filter(notification=stuck).count() == 1
     assert Notification.objects.get(pk=fresh.pk).status == Status.SUBMITTED
     assert not ScreeningRun.objects.filter(notification=fresh).exists()
+
+
+@pytest.mark.parametrize(
+    ("task", "name"),
+    [
+        (screen_notification, "screening.screen_notification"),
+        (rescreen_notification, "screening.rescreen_notification"),
+        (sweep_stuck, "screening.sweep_stuck"),
+    ],
+)
+def test_tasks_survive_lost_workers_and_retry_only_transient_errors(task, name):
+    from django.db import InterfaceError, OperationalError
+
+    assert task.name == name
+    assert (task.acks_late, task.reject_on_worker_lost) == (True, True)
+    assert task.autoretry_for == TRANSIENT_ERRORS
+    assert {OperationalError, InterfaceError} <= set(TRANSIENT_ERRORS)
+    assert not any(issubclass(ValueError, error) for error in TRANSIENT_ERRORS)
+    assert (task.retry_backoff, task.max_retries) == (True, 6)
+    assert 0 < task.soft_time_limit < task.time_limit

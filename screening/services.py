@@ -400,7 +400,13 @@ def screening_run_execute(
 
 
 def screening_rescreen(*, notification_id: int, list_version_id: int) -> ScreeningRun | None:
-    """Re-screen after a list version was published; a new hit reopens a cleared or approved
-    case (suspending its permit)."""
+    """Re-screen after ``list_version_id`` was published (``rescreen_notification`` per case of
+    ``selectors.rescreen_candidate_ids()``).
+
+    Records a run for cases under review, waiting on someone, cleared or approved; a hit on a
+    listing no earlier run had found for that party reopens a cleared or approved case, which
+    suspends its permit. Cases still in submitted/screening are skipped (``None``): their
+    submission run checks, before storing, that it used the newest published list.
+    """
     return _execute(notification_id=notification_id, trigger=Trigger.LIST_PUBLICATION,
                     trigger_ref=str(list_version_id))

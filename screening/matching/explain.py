@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .scoring import UNMATCHED_LISTED_COST, UNMATCHED_QUERY_COST, qualify
+from .scoring import (
+    CONFLICT_COST,
+    UNMATCHED_LISTED_COST,
+    UNMATCHED_QUERY_COST,
+    qualify,
+    unmatched_cost,
+)
 
 if TYPE_CHECKING:
     from .index import ListedName, ListIndex
@@ -61,11 +67,9 @@ def explain_hit(*, index: ListIndex, listed: ListedName, fid: int, query_form: N
         explanation["unmatched_listed"] = []
         return explanation
     q, c, al = result.query, result.listed, result.alignment
-    cost = (
-        sum(c.weights[j] for _, j, _, _ in al.pairs)
-        + UNMATCHED_QUERY_COST * sum(q.weights[i] for i in al.unmatched_query)
-        + UNMATCHED_LISTED_COST * sum(c.weights[j] for j in al.unmatched_listed)
-    ) or 1.0
+    cost = (sum(c.weights[j] for _, j, _, _ in al.pairs) + unmatched_cost(q, c, al)) or 1.0
+    conflicts = min(len(al.unmatched_query), len(al.unmatched_listed))
+    listed_left = sorted(al.unmatched_listed, key=lambda j: -c.weights[j])
     explanation["method"] = "token_alignment"
     explanation["pairs"] = [
         {
@@ -83,8 +87,13 @@ def explain_hit(*, index: ListIndex, listed: ListedName, fid: int, query_form: N
         for i in al.unmatched_query
     ]
     explanation["unmatched_listed"] = [
-        {"token": c.tokens[j], "cost": round(UNMATCHED_LISTED_COST * c.weights[j] / cost, 3)}
-        for j in al.unmatched_listed
+        {
+            "token": c.tokens[j],
+            "kind": "contradicts" if k < conflicts else "omitted by the party",
+            "cost": round((CONFLICT_COST if k < conflicts else UNMATCHED_LISTED_COST)
+                          * c.weights[j] / cost, 3),
+        }
+        for k, j in enumerate(listed_left)
     ]
     explanation["name_score"] = round(result.score, 4)
     explanation["adjustments"] = result.penalties

@@ -24,7 +24,7 @@ from .phonetics import skeleton
 from .scoring import ScoredSide, qualify, score_sides
 from .vocabulary import Vocabulary
 
-ALERT_THRESHOLD = 0.80
+ALERT_THRESHOLD = 0.78
 MAX_CANDIDATES = 200
 MAX_SCORED = 40  # candidates beyond the 40 most promising are scored only if close to the best
 BRUTE_FORCE_LIMIT = 100_000
@@ -71,6 +71,7 @@ class ListIndex:
         self.form_name = np.zeros(0, dtype=np.int32)
         self.form_variant = np.zeros(0, dtype=np.int8)
         self.form_romanised = np.zeros(0, dtype=bool)
+        self.form_kana = np.zeros(0, dtype=bool)
         self.form_legal: list[str | None] = []
         self.tok_offsets = np.zeros(1, dtype=np.int64)
         self.tok_ids = np.zeros(0, dtype=np.int32)
@@ -94,6 +95,7 @@ class ListIndex:
         form_name: list[int] = []
         form_variant: list[int] = []
         form_romanised: list[bool] = []
+        form_kana: list[bool] = []
         lengths: list[int] = []
         tok_ids: list[int] = []
         compact: dict[str, list[int]] = defaultdict(list)
@@ -107,6 +109,7 @@ class ListIndex:
                 form_name.append(ni)
                 form_variant.append(VARIANTS.index(form.variant))
                 form_romanised.append(form.romanised)
+                form_kana.append(form.kana)
                 self.form_legal.append(form.legal_form)
                 lengths.append(len(form.tokens))
                 tok_ids.extend(vocab.add(t) for t in form.tokens)
@@ -118,6 +121,7 @@ class ListIndex:
         self.form_name = np.array(form_name, dtype=np.int32)
         self.form_variant = np.array(form_variant, dtype=np.int8)
         self.form_romanised = np.array(form_romanised, dtype=bool)
+        self.form_kana = np.array(form_kana, dtype=bool)
         self.tok_offsets = np.zeros(n_forms + 1, dtype=np.int64)
         np.cumsum(lengths, out=self.tok_offsets[1:])
         self.tok_ids = np.array(tok_ids, dtype=np.int32)
@@ -164,6 +168,7 @@ class ListIndex:
             tuple(toks[t] for t in ids),
             tuple(float(w) for w in self.vocab.weight[ids]),
             bool(self.form_romanised[fid]),
+            bool(self.form_kana[fid]),
         )
 
     def _query_side(self, form: NameForm) -> ScoredSide:
@@ -174,7 +179,7 @@ class ListIndex:
 
         for t in form.tokens:
             weights.append(vocab.idf_of(t) * CLASS_FACTOR[token_class(t)])
-        return ScoredSide(form.tokens, tuple(weights), form.romanised)
+        return ScoredSide(form.tokens, tuple(weights), form.romanised, form.kana)
 
     # ------------------------------------------------------------------ candidates
     def candidates(self, query: str | list[NameForm]) -> list[int]:
@@ -311,7 +316,8 @@ class ListIndex:
             qside = self._query_side(form)
             for lform in analyse_name(listed_name):
                 lside = ScoredSide(lform.tokens, tuple(
-                    self.vocab.idf_of(t) * _factor(t) for t in lform.tokens), lform.romanised)
+                    self.vocab.idf_of(t) * _factor(t) for t in lform.tokens), lform.romanised,
+                    lform.kana)
                 if qside.tokens and lside.tokens:
                     raw = score_sides(qside, lside).score
                 else:

@@ -13,7 +13,7 @@ LEGAL_FORMS: dict[str, str] = {
     # limited liability
     "llc": "llc", "l l c": "llc", "ooo": "llc", "limited liability company": "llc",
     "limited liability partnership": "llp", "llp": "llp", "tov": "llc", "sp z o o": "llc",
-    "fz llc": "llc", "fzllc": "llc",
+    "fz llc": "llc", "sp z oo": "llc", "fzllc": "llc",
     # joint-stock
     "jsc": "jsc", "ojsc": "jsc", "cjsc": "jsc", "pjsc": "jsc", "oao": "jsc", "zao": "jsc",
     "pao": "jsc", "ao": "jsc", "jscb": "jsc", "joint stock company": "jsc",
@@ -43,6 +43,11 @@ LEGAL_FORMS: dict[str, str] = {
     "co": "co", "company": "co", "corp": "co", "corporation": "co", "inc": "co",
     "incorporated": "co", "cie": "co", "lp": "co", "l p": "co",
 }
+# Legal forms that may be written glued to the last word ("SiemensAG"), and long legal-form words
+# that are recognised even when misspelt by up to two letters.
+GLUED_LEGAL_SUFFIXES = ("gmbh", "llc", "ltd", "ojsc", "pjsc", "cjsc", "jsc", "fzco", "fze", "plc",
+                        "ag")
+LONG_LEGAL_WORDS = ("aktiengesellschaft", "incorporated", "corporation", "establishment")
 WEAK_LEGAL_CLASSES = frozenset({"co", "ltd"})
 MAX_LEGAL_FORM_TOKENS = max(len(k.split()) for k in LEGAL_FORMS)
 
@@ -55,6 +60,12 @@ CJK_LEGAL_FORMS: dict[str, str] = {
 
 STOP_WORDS = frozenset(
     {"of", "the", "and", "for", "und", "et", "aka", "fka", "nka"}
+)
+
+# Titles and honorifics in front of a name: not part of the name.
+TITLES = frozenset(
+    {"mr", "mrs", "ms", "miss", "dr", "prof", "president", "prasident", "monsieur", "madame",
+     "mme", "herr", "frau", "sir", "lord", "hon", "mister"}
 )
 
 # Name particles: real tokens, but weak evidence on their own.
@@ -112,8 +123,20 @@ NUMBER_WORDS: dict[str, str] = {
             ("sixteen", "sixteenth"), ("seventeen", "seventeenth"), ("eighteen", "eighteenth"),
             ("nineteen", "nineteenth"), ("twenty", "twentieth"),
         ]
+        + [()] * 9
+        + [("thirty", "thirtieth")] + [()] * 9 + [("forty", "fortieth", "fourty")] + [()] * 9
+        + [("fifty", "fiftieth")]
     )
     for w in ws
+}
+
+# Roman numerals of series names ("Fund III"); the single letters i, v, x stay initials.
+ROMAN_NUMERALS: dict[str, str] = {
+    r: str(i)
+    for i, r in enumerate(
+        "- - ii iii iv - vi vii viii ix - xi xii xiii xiv xv xvi xvii xviii xix xx".split()
+    )
+    if r != "-"
 }
 
 # Common given-name short forms (nickname → formal), applied as an alternative token reading.
@@ -124,7 +147,7 @@ NICKNAMES: dict[str, str] = {
     "dan": "daniel", "sam": "samuel", "vlad": "vladimir", "kate": "katherine", "liz": "elizabeth",
     "nick": "nicholas", "chris": "christopher", "steve": "stephen", "andy": "andrew",
     "pete": "peter", "misha": "mikhail", "kolya": "nikolai", "dima": "dmitry", "vova": "vladimir",
-    "seryozha": "sergey", "jack": "john", "hank": "henry", "matt": "matthew", "greg": "gregory",
+    "seryozha": "sergey", "bibi": "benjamin", "jack": "john", "hank": "henry", "matt": "matthew", "greg": "gregory",
 }
 
 # Kanji words commonly used in Japanese renderings of foreign organisation names, with the English

@@ -19,16 +19,22 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from rapidfuzz.distance import OSA
+
 from .lexicon import (
     ABBREVIATIONS,
     CJK_LEGAL_FORMS,
     GENERIC_WORDS,
+    GLUED_LEGAL_SUFFIXES,
     KANJI_GLOSSARY,
+    LONG_LEGAL_WORDS,
     LEGAL_FORMS,
     MAX_LEGAL_FORM_TOKENS,
     NUMBER_WORDS,
+    ROMAN_NUMERALS,
     PARTICLES,
     STOP_WORDS,
+    TITLES,
 )
 from .scripts import (
     HAN_RE,
@@ -58,7 +64,8 @@ class NameForm:
     legal_form: str | None = None
     variant: str = "full"
     cjk: str = ""  # folded CJK characters (legal forms removed), "" when none
-    romanised: bool = False  # tokens were read from Japanese kana/kanji
+    romanised: bool = False  # tokens were read from another script (kana, Arabic, Cyrillic…)
+    kana: bool = False  # tokens were read from Japanese kana
     source_text: str = ""
 
     @property
@@ -76,6 +83,9 @@ class _Parsed:
     extra: list[tuple[str, str]] = field(default_factory=list)  # (text, variant)
 
 
+_PATRONYMIC_RE = re.compile(r".{3,}(?:ovich|evich|ovych|evych|ovna|evna|ievich|ovitch|ogly|oglu|ovic)$")
+
+
 def token_class(token: str) -> str:
     if token.isdigit():
         return "number"
@@ -85,6 +95,8 @@ def token_class(token: str) -> str:
         return "particle"
     if token in GENERIC_WORDS:
         return "generic"
+    if _PATRONYMIC_RE.match(token) and not token.endswith("ovic"):
+        return "patronymic"
     return "name"
 
 
@@ -135,6 +147,15 @@ def _split_parentheses(raw: str) -> _Parsed:
     return parsed
 
 
+def _is_latin(text: str) -> bool:
+    """True unless a letter of another script (Arabic, Cyrillic, Devanagari…) appears."""
+    for ch in text:
+        if ch.isalpha() and not ch.isascii():
+            if not unicodedata.name(ch, "").startswith("LATIN"):
+                return False
+    return True
+
+
 def _latin_or_translit(content: str) -> bool:
     return any(ch.isascii() and ch.isalpha() for ch in content)
 
@@ -154,12 +175,18 @@ def _raw_tokens(folded_ascii: str) -> list[str]:
 
 
 def _expand(tokens: list[str]) -> list[str]:
-    out = []
+    out: list[str] = []
     for t in tokens:
         t = ABBREVIATIONS.get(t, t)
-        t = NUMBER_WORDS.get(t, t)
-        out.extend(t.split())
+        number = NUMBER_WORDS.get(t) or ROMAN_NUMERALS.get(t)
+        if number and out and out[-1] in _TENS and len(number) == 1 and t in NUMBER_WORDS:
+            out[-1] = str(int(out[-1]) + int(number))  # "forty four" → 44
+            continue
+        out.extend((number or t).split())
     return out
+
+
+_TENS = frozenset({"20", "30", "40", "50"})
 
 
 def strip_legal_forms(tokens: list[str]) -> tuple[list[str], str | None]:
@@ -188,14 +215,40 @@ def strip_legal_forms(tokens: list[str]) -> tuple[list[str], str | None]:
 
 
 def _latin_form(text: str, variant: str, *, romanised: bool = False, cjk: str = "",
-                legal: str | None = None) -> NameForm | None:
+                legal: str | None = None, kana: bool = False) -> NameForm | None:
     tokens = _expand(_raw_tokens(text.lower()))
     if not tokens:
         return None
+    while len(tokens) > 1 and tokens[0] in TITLES:
+        tokens = tokens[1:]
+    tokens = _unglue_legal_form(tokens)
     tokens, legal_found = strip_legal_forms(tokens)
     kept = [t for t in tokens if t not in STOP_WORDS]
     tokens = kept or tokens
-    return NameForm(tuple(tokens), legal_found or legal, variant, cjk, romanised, text)
+    seen: set[str] = set()
+    deduped = []
+    for t in tokens:  # "Sergey Sergey Shoigu": a repeated word adds nothing
+        if t in seen and t not in PARTICLES and not t.isdigit():
+            continue
+        seen.add(t)
+        deduped.append(t)
+    tokens = deduped
+    return NameForm(tuple(tokens), legal_found or legal, variant, cjk, romanised, kana, text)
+
+
+def _unglue_legal_form(tokens: list[str]) -> list[str]:
+    """"SiemensAG", "Aktiengeselschaft": a legal form glued to the name or misspelt."""
+    last = tokens[-1]
+    if last in LEGAL_FORMS:
+        return tokens
+    for form in GLUED_LEGAL_SUFFIXES:
+        if last.endswith(form) and len(last) - len(form) >= 5:
+            return tokens[:-1] + [last[: -len(form)], form]
+    if len(tokens) > 1 and len(last) >= 10:
+        for form in LONG_LEGAL_WORDS:
+            if abs(len(form) - len(last)) <= 2 and OSA.distance(last, form, score_cutoff=2) <= 2:
+                return tokens[:-1] + [form]
+    return tokens
 
 
 def _cjk_form(text: str, variant: str) -> list[NameForm]:
@@ -214,15 +267,17 @@ def _cjk_form(text: str, variant: str) -> list[NameForm]:
     if KANA_RE.search(text) or _glossary_share(reading_source) >= 0.5:
         # Japanese: kana read aloud, kanji organisation words translated.
         reading = romanise_japanese(reading_source)
-        form = _latin_form(reading, variant, romanised=bool(KANA_RE.search(text)), cjk=cjk_key,
-                           legal=legal)
+        has_kana = bool(KANA_RE.search(text))
+        form = _latin_form(reading, variant, romanised=has_kana, cjk=cjk_key, legal=legal,
+                           kana=has_kana)
     else:
         # Chinese (or a kanji personal name): pinyin, one token per written word.
+        # Not flagged as a cross-script reading: pinyin is the standard romanisation.
         form = _latin_form(transliterate(reading_source), variant, cjk=cjk_key, legal=legal)
     if form is not None:
         forms.append(form)
     if not forms:
-        forms.append(NameForm((), legal, variant, cjk_key, False, text))
+        forms.append(NameForm((), legal, variant, cjk_key, False, False, text))
     return forms
 
 
@@ -269,7 +324,8 @@ def analyse_name(raw: str) -> list[NameForm]:
         if has_cjk(text):
             made = _cjk_form(text, "local" if variant == "full" else variant)
         else:
-            made = [_latin_form(transliterate(text), variant)]
+            ascii_text = transliterate(text)
+            made = [_latin_form(ascii_text, variant, romanised=not _is_latin(text))]
         for form in made:
             if form is None:
                 continue

@@ -23,15 +23,21 @@ from .lexicon import NICKNAMES, WEAK_LEGAL_CLASSES
 from .normalise import token_class
 from .phonetics import phonetic_key, skeleton
 
-CLASS_FACTOR = {"name": 1.0, "generic": 0.45, "particle": 0.25, "initial": 0.3, "number": 0.8}
-UNMATCHED_QUERY_COST = 1.0
-UNMATCHED_LISTED_COST = 0.4
+CLASS_FACTOR = {"name": 1.0, "generic": 0.45, "particle": 0.25, "initial": 0.3, "number": 0.35,
+                "patronymic": 0.35}
+UNMATCHED_QUERY_COST = 0.7
+UNMATCHED_LISTED_COST = 0.3
+# A listed word left over while the party also has a word left over is a contradiction
+# (a different surname), not an omission: it costs in full.
+CONFLICT_COST = 1.0
 MIN_PAIR_SIMILARITY = 0.55
-NUMBER_CONTRADICTION_FACTOR = 0.8
+NUMBER_CONTRADICTION_FACTOR = 0.9
 LEGAL_FORM_CONTRADICTION = 0.04
 COUNTRY_AGREES = 0.02
 COUNTRY_DIFFERS = -0.03
 ACRONYM_FACTOR = 0.93
+ROMANISED_CEILING = 0.85  # a match through a consonant skeleton is never as sure as a spelling
+EVIDENCE_SCALE = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +46,16 @@ class ScoredSide:
 
     tokens: tuple[str, ...]
     weights: tuple[float, ...]
-    romanised: bool = False
+    romanised: bool = False  # read from another script: compare consonant skeletons too
+    kana: bool = False  # read from Japanese kana: word breaks are unreliable, compare whole names
 
 
 def edit_budget(length: int) -> int:
     """How many edits a token of this length may absorb and still be the same word."""
-    if length <= 3:
+    if length <= 2:
         return 0
+    if length == 3:
+        return 1
     if length <= 5:
         return 1
     if length <= 9:
@@ -67,15 +76,15 @@ def token_similarity(q: str, c: str, romanised: bool = False) -> tuple[float, st
     best, method = 0.0, "none"
     d = OSA.distance(q, c, score_cutoff=edit_budget(longest) + 1)
     if d <= edit_budget(longest):
-        best, method = 1.0 - 0.5 * d / longest - 0.05 * d, "edit"
+        best, method = (1.0 - d / (longest + 2) if longest > 3 else 0.65), "edit"
     if q[0] == c[0] or q[0] in "aeiou" and c[0] in "aeiou":
         if d <= max(1, edit_budget(longest)) + (longest >= 6) and phonetic_key(q) == phonetic_key(c):
-            sim = 0.9 if d <= edit_budget(longest) else 0.82
+            sim = (0.9 if d <= edit_budget(longest) else 0.82) - (0.08 if longest <= 4 else 0.0)
             if sim > best:
                 best, method = sim, "phonetic"
-    if romanised:
+    if romanised and 0.5 <= len(q) / len(c) <= 2.0:
         sq, sc = skeleton(q), skeleton(c)
-        sim = 0.92 * Levenshtein.normalized_similarity(sq, sc)
+        sim = ROMANISED_CEILING * Levenshtein.normalized_similarity(sq, sc)
         if len(sq) <= 2 or len(sc) <= 2:
             sim *= 0.85 if sq == sc else 0.5
         if sim > best and sim >= MIN_PAIR_SIMILARITY:
@@ -133,6 +142,19 @@ def merged_variants(side: ScoredSide, other: ScoredSide) -> list[ScoredSide]:
     out = []
     targets = set(other.tokens)
     lengths = {len(t) for t in targets if len(t) >= 6}
+    acronyms = {t for t in targets if 2 <= len(t) <= 5}
+    if acronyms:
+        # "PLA" against "People's Liberation Army": initials of consecutive words.
+        for k in range(len(side.tokens) - 1):
+            for n in range(2, min(6, len(side.tokens) - k + 1)):
+                initials = "".join(t[0] for t in side.tokens[k : k + n])
+                if initials in acronyms:
+                    out.append(ScoredSide(
+                        side.tokens[:k] + (initials,) + side.tokens[k + n :],
+                        side.weights[:k] + (max(side.weights[k : k + n]),)
+                        + side.weights[k + n :],
+                        side.romanised, side.kana,
+                    ))
     for k in range(len(side.tokens) - 1):
         joined = side.tokens[k] + side.tokens[k + 1]
         n = len(joined)
@@ -145,7 +167,7 @@ def merged_variants(side: ScoredSide, other: ScoredSide) -> list[ScoredSide]:
                     side.tokens[:k] + (joined,) + side.tokens[k + 2 :],
                     side.weights[:k] + (max(side.weights[k], side.weights[k + 1]),)
                     + side.weights[k + 2 :],
-                    side.romanised,
+                    side.romanised, side.kana,
                 )
             )
     return out
@@ -161,15 +183,29 @@ class PairScore:
     penalties: dict
 
 
+def _length_factor(token: str) -> float:
+    """Short tokens ("li", "su", "bin") say less about who someone is than long ones."""
+    return min(1.0, 0.4 + 0.15 * len(token))
+
+
+def unmatched_cost(query: ScoredSide, listed: ScoredSide, al: Alignment) -> float:
+    q_left = sorted((query.weights[i] for i in al.unmatched_query), reverse=True)
+    c_left = sorted((listed.weights[j] for j in al.unmatched_listed), reverse=True)
+    conflicts = min(len(q_left), len(c_left))
+    return (
+        UNMATCHED_QUERY_COST * sum(q_left)
+        + CONFLICT_COST * sum(c_left[:conflicts])
+        + UNMATCHED_LISTED_COST * sum(c_left[conflicts:])
+    )
+
+
 def _raw_score(query: ScoredSide, listed: ScoredSide, al: Alignment) -> tuple[float, float]:
     matched = sum(sim * listed.weights[j] for _, j, sim, _ in al.pairs)
+    evidence = sum(sim * listed.weights[j] * _length_factor(listed.tokens[j])
+                   for _, j, sim, _ in al.pairs)
     paired = sum(listed.weights[j] for _, j, _, _ in al.pairs)
-    cost = (
-        paired
-        + UNMATCHED_QUERY_COST * sum(query.weights[i] for i in al.unmatched_query)
-        + UNMATCHED_LISTED_COST * sum(listed.weights[j] for j in al.unmatched_listed)
-    )
-    return (matched / cost if cost > 0 else 0.0), matched
+    cost = paired + unmatched_cost(query, listed, al)
+    return (matched / cost if cost > 0 else 0.0), evidence
 
 
 def score_sides(query: ScoredSide, listed: ScoredSide, cache: dict | None = None) -> PairScore:
@@ -183,7 +219,7 @@ def score_sides(query: ScoredSide, listed: ScoredSide, cache: dict | None = None
         al = base if (q is query and c is listed) else align(q, c, cache)
         raw, evidence = _raw_score(q, c, al)
         # Little evidence (one common word, an initial) cannot reach the top of the scale.
-        confidence = 0.8 + 0.2 * (1.0 - math.exp(-evidence / 0.5))
+        confidence = 0.75 + 0.25 * (1.0 - math.exp(-evidence / EVIDENCE_SCALE))
         penalties: dict = {"evidence": round(evidence, 3), "confidence": round(confidence, 3)}
         score = raw * confidence
         qnums = {q.tokens[i] for i in al.unmatched_query if q.tokens[i].isdigit()}
@@ -191,7 +227,13 @@ def score_sides(query: ScoredSide, listed: ScoredSide, cache: dict | None = None
         if qnums and cnums:
             score *= NUMBER_CONTRADICTION_FACTOR
             penalties["numbers_differ"] = sorted(qnums | cnums)
-        if query.romanised or listed.romanised:
+        if raw < 0.9 and len(q.tokens) + len(c.tokens) > 2:
+            # Word splits the alignment cannot see: "Plat Ono Vich" / "Platonovich".
+            glued = Levenshtein.normalized_similarity("".join(q.tokens), "".join(c.tokens))
+            if glued >= 0.9 and glued * confidence > score:
+                score = glued * confidence
+                penalties["whole_name_compact"] = round(glued, 3)
+        if query.kana or listed.kana:
             whole = 0.9 * Levenshtein.normalized_similarity(
                 "".join(skeleton(t) for t in q.tokens), "".join(skeleton(t) for t in c.tokens)
             ) * confidence

@@ -91,6 +91,18 @@ GENERIC_WORDS = frozenset(
     """.split()
 )
 
+# Places: in a company name they qualify ("Deutsche Bank (Schweiz)", "… Hong Kong Ltd") more
+# than they identify.
+PLACE_WORDS = frozenset(
+    """
+    afghanistan america american asia asian beijing belarus brazil britain british canada chile
+    china chinese dubai egypt emirates europe european france french german germany hk hong india
+    indian iran iranian iraq israel italy japan japanese kong korea korean lebanon london malaysia
+    mexico moscow netherlands pakistan russia russian saudi shanghai shenzhen singapore spain
+    switzerland schweiz syria taiwan tehran thailand turkey uae uk ukraine usa vietnam yemen
+    """.split()
+)
+
 # Abbreviations and spelling variants, folded to one spelling.
 ABBREVIATIONS: dict[str, str] = {
     "univ": "university", "uni": "university", "tech": "technology", "techn": "technology",

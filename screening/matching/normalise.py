@@ -33,6 +33,7 @@ from .lexicon import (
     NUMBER_WORDS,
     ROMAN_NUMERALS,
     PARTICLES,
+    PLACE_WORDS,
     STOP_WORDS,
     TITLES,
 )
@@ -95,6 +96,8 @@ def token_class(token: str) -> str:
         return "particle"
     if token in GENERIC_WORDS:
         return "generic"
+    if token in PLACE_WORDS:
+        return "place"
     if _PATRONYMIC_RE.match(token) and not token.endswith("ovic"):
         return "patronymic"
     return "name"

@@ -24,7 +24,7 @@ from .normalise import token_class
 from .phonetics import phonetic_key, skeleton
 
 CLASS_FACTOR = {"name": 1.0, "generic": 0.45, "particle": 0.25, "initial": 0.3, "number": 0.35,
-                "patronymic": 0.35}
+                "patronymic": 0.35, "place": 0.2}
 UNMATCHED_QUERY_COST = 0.7
 UNMATCHED_LISTED_COST = 0.3
 # A listed word left over while the party also has a word left over is a contradiction
@@ -33,7 +33,7 @@ CONFLICT_COST = 1.0
 MIN_PAIR_SIMILARITY = 0.55
 NUMBER_CONTRADICTION_FACTOR = 0.9
 LEGAL_FORM_CONTRADICTION = 0.04
-COUNTRY_AGREES = 0.02
+COUNTRY_AGREES = 0.3  # closes this share of the gap to 1.0 (so it never reaches 1.0)
 COUNTRY_DIFFERS = -0.03
 ACRONYM_FACTOR = 0.93
 ROMANISED_CEILING = 0.85  # a match through a consonant skeleton is never as sure as a spelling
@@ -262,7 +262,7 @@ def qualify(score: float, *, query_legal: str | None, listed_legal: str | None,
         qualifiers["legal_form"] = f"compatible ({query_legal} / {listed_legal})"
     if query_country and listed_country:
         if query_country.upper() == listed_country.upper():
-            score += COUNTRY_AGREES
+            score += COUNTRY_AGREES * (1.0 - score) * min(1.0, score / 0.7) ** 4
             qualifiers["country"] = f"agrees ({listed_country})"
         else:
             score += COUNTRY_DIFFERS

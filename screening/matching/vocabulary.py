@@ -16,6 +16,7 @@ from .normalise import token_class
 from .phonetics import phonetic_key, skeleton
 from .scoring import CLASS_FACTOR, edit_budget, token_similarity
 
+MIN_IDF_FORMS = 1000
 MAX_KEY_FANOUT = 64  # a phonetic key shared by more tokens than this says too little to follow
 
 
@@ -48,7 +49,10 @@ class Vocabulary:
         self.df = np.bincount(pairs % max(len(self.tokens), 1), minlength=len(self.tokens)).astype(
             np.int32
         )
-        idf = np.log((n_forms + 1) / (self.df + 0.5)) / math.log((n_forms + 1) / 0.5)
+        # A small list must not make its own words look common: rarity is judged as if the list
+        # had at least MIN_IDF_FORMS names.
+        n = max(n_forms, MIN_IDF_FORMS) + 1
+        idf = np.log(n / (self.df + 0.5)) / math.log(n / 0.5)
         factors = np.array([CLASS_FACTOR[token_class(t)] for t in self.tokens], dtype=np.float32)
         self.idf = idf.astype(np.float32)
         self.weight = (idf * factors).astype(np.float32)

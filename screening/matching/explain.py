@@ -39,7 +39,7 @@ def explain_hit(*, index: ListIndex, listed: ListedName, fid: int, query_form: N
     _, qualifiers = qualify(
         result.score if result else 0.0, query_legal=query_form.legal_form,
         listed_legal=listed_legal, query_country=country, listed_country=listed.country,
-        variant=variant,
+        variant=variant, query_variant=query_form.variant,
     )
     explanation: dict = {
         "entry_id": listed.entry_id,

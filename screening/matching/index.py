@@ -279,7 +279,7 @@ class ListIndex:
                 score, _ = qualify(
                     raw, query_legal=form.legal_form, listed_legal=self.form_legal[fid],
                     query_country=country, listed_country=listed.country,
-                    variant=VARIANTS[self.form_variant[fid]],
+                    variant=VARIANTS[self.form_variant[fid]], query_variant=form.variant,
                 )
                 prev = best.get(listed.entry_id)
                 if prev is None or score > prev[0]:
@@ -327,7 +327,7 @@ class ListIndex:
                     raw = max(raw, 0.97 * 2 * len(a & b) / (len(a) + len(b)))
                 score, _ = qualify(raw, query_legal=form.legal_form, listed_legal=lform.legal_form,
                                    query_country=country, listed_country=listed_country,
-                                   variant=lform.variant)
+                                   variant=lform.variant, query_variant=form.variant)
                 best = max(best, score)
         return best
 

@@ -252,7 +252,7 @@ def legal_forms_contradict(a: str | None, b: str | None) -> bool:
 
 def qualify(score: float, *, query_legal: str | None, listed_legal: str | None,
             query_country: str | None, listed_country: str | None,
-            variant: str) -> tuple[float, dict]:
+            variant: str, query_variant: str = "full") -> tuple[float, dict]:
     """Apply the qualifiers that are not about the name's words."""
     qualifiers: dict = {}
     if legal_forms_contradict(query_legal, listed_legal):
@@ -267,9 +267,10 @@ def qualify(score: float, *, query_legal: str | None, listed_legal: str | None,
         else:
             score += COUNTRY_DIFFERS
             qualifiers["country"] = f"differs ({query_country} vs {listed_country})"
-    if variant == "acronym":
+    if variant == "acronym" or query_variant == "acronym":
         score *= ACRONYM_FACTOR
-        qualifiers["acronym"] = "matched the listed acronym only"
+        qualifiers["acronym"] = ("matched the listed acronym only" if variant == "acronym"
+                                 else "matched the party's acronym only")
     return max(0.0, min(1.0, score)), qualifiers
 
 

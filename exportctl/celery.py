@@ -17,6 +17,11 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # A lost message or a dead worker must never leave a submission unscreened.
+    "screening-sweep-stuck": {
+        "task": "screening.sweep_stuck",
+        "schedule": 120.0,
+    },
     "notifications-expire-permits": {
         "task": "notifications.expire_permits",
         "schedule": crontab(minute=5, hour=0),

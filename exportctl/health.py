@@ -22,7 +22,9 @@ def _broker_ok() -> bool | None:
     import redis
 
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2
+        )
         return bool(client.ping())
     except redis.RedisError:
         return False

@@ -51,7 +51,5 @@ def status_change_messages(notification: Notification, status: str) -> list[Emai
             }
             subject = render_to_string("notifications/email/status_subject.txt", context)
             body = render_to_string("notifications/email/status_body.txt", context)
-        messages.append(
-            EmailMessage(subject=" ".join(subject.split()), body=body, to=[user.email])
-        )
+        messages.append(EmailMessage(subject=" ".join(subject.split()), body=body, to=[user.email]))
     return messages

@@ -40,7 +40,12 @@ class Notification(TimeStamped):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     reference = models.CharField(
-        _("reference"), max_length=20, unique=True, null=True, blank=True, editable=False,
+        _("reference"),
+        max_length=20,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
         help_text=_("Assigned on submission."),
     )
     firm = models.ForeignKey(
@@ -130,17 +135,27 @@ class Item(TimeStamped):
         _("classification"), max_length=8, choices=Classification.choices
     )
     list_row = models.CharField(
-        _("list row"), max_length=8, blank=True,
+        _("list row"),
+        max_length=8,
+        blank=True,
         validators=[RegexValidator(r"^(1[0-5]|[1-9]|3-2)$", _("Rows are 1–15 or 3-2."))],
     )
     item_code = models.CharField(_("item code"), max_length=40, blank=True)
     hs_code = models.CharField(
-        _("HS code"), max_length=12, blank=True,
-        validators=[RegexValidator(r"^[0-9]{4}(\.?[0-9]{2}){0,3}$", _("Use an HS code such as 8456.11."))],
+        _("HS code"),
+        max_length=12,
+        blank=True,
+        validators=[
+            RegexValidator(r"^[0-9]{4}(\.?[0-9]{2}){0,3}$", _("Use an HS code such as 8456.11."))
+        ],
     )
     key_technology = models.ForeignKey(
-        "partners.KeyTechnology", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("key technology"),
+        "partners.KeyTechnology",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("key technology"),
     )
     quantity = models.DecimalField(
         _("quantity"), max_digits=14, decimal_places=3, validators=[MinValueValidator(0)]
@@ -177,24 +192,21 @@ class PartyRole(models.TextChoices):
 
 class Party(TimeStamped):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    notification = models.ForeignKey(
-        Notification, on_delete=models.CASCADE, related_name="parties"
-    )
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="parties")
     position = models.PositiveSmallIntegerField(default=1)
     role = models.CharField(_("role"), max_length=16, choices=PartyRole.choices)
     name = models.CharField(_("name"), max_length=300)
     local_name = models.CharField(_("name in the local script"), max_length=300, blank=True)
     address = models.CharField(_("address"), max_length=500, blank=True)
-    country = models.CharField(
-        _("country"), max_length=2, validators=[country_code_validator]
-    )
+    country = models.CharField(_("country"), max_length=2, validators=[country_code_validator])
 
     class Meta:
         ordering = ["notification", "position", "pk"]
         verbose_name_plural = _("parties")
         constraints = [
             models.UniqueConstraint(
-                fields=["notification"], condition=models.Q(role="end_user"),
+                fields=["notification"],
+                condition=models.Q(role="end_user"),
                 name="party_one_end_user",
             ),
         ]
@@ -241,10 +253,14 @@ class Attachment(TimeStamped):
                 condition=models.Q(size__lte=MAX_ATTACHMENT_BYTES), name="attachment_max_size"
             ),
             models.CheckConstraint(
-                condition=models.Q(content_type__in=[
-                    "application/pdf", "image/png", "image/jpeg",
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                ]),
+                condition=models.Q(
+                    content_type__in=[
+                        "application/pdf",
+                        "image/png",
+                        "image/jpeg",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    ]
+                ),
                 name="attachment_allowed_type",
             ),
         ]
@@ -265,9 +281,7 @@ class Message(TimeStamped):
         Notification, on_delete=models.CASCADE, related_name="messages"
     )
     kind = models.CharField(max_length=16, choices=MessageKind.choices)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("message"))
     due_on = models.DateField(_("reply due by"), null=True, blank=True)
 
@@ -287,11 +301,12 @@ class Message(TimeStamped):
 class Review(TimeStamped):
     """One round of ministry review, from referral to decision. At most one is open at a time."""
 
-    notification = models.ForeignKey(
-        Notification, on_delete=models.CASCADE, related_name="reviews"
-    )
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="reviews")
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="reviews",
     )
     opened_at = models.DateTimeField()
@@ -301,7 +316,8 @@ class Review(TimeStamped):
         ordering = ["notification", "opened_at", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["notification"], condition=models.Q(closed_at__isnull=True),
+                fields=["notification"],
+                condition=models.Q(closed_at__isnull=True),
                 name="review_one_open_per_notification",
             ),
         ]
@@ -387,12 +403,12 @@ class PermitStatus(models.TextChoices):
 
 class Permit(TimeStamped):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    notification = models.ForeignKey(
-        Notification, on_delete=models.PROTECT, related_name="permits"
-    )
+    notification = models.ForeignKey(Notification, on_delete=models.PROTECT, related_name="permits")
     decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="permit")
     number = models.CharField(_("permit number"), max_length=32, unique=True)
-    status = models.CharField(max_length=12, choices=PermitStatus.choices, default=PermitStatus.VALID)
+    status = models.CharField(
+        max_length=12, choices=PermitStatus.choices, default=PermitStatus.VALID
+    )
     status_reason = models.TextField(blank=True)
     conditions = models.TextField(_("conditions"), blank=True)
     valid_from = models.DateField(_("valid from"))
@@ -405,7 +421,8 @@ class Permit(TimeStamped):
         ordering = ["-valid_from", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["notification"], condition=models.Q(status="valid"),
+                fields=["notification"],
+                condition=models.Q(status="valid"),
                 name="permit_one_valid_per_notification",
             ),
             models.CheckConstraint(

@@ -42,7 +42,8 @@ def notification_page_for_firm(*, user, page_number) -> Page:
         notification_list_for(user=user)
         .annotate(
             draft_first=Case(
-                When(status=Status.DRAFT, then=Value(0)), default=Value(1),
+                When(status=Status.DRAFT, then=Value(0)),
+                default=Value(1),
                 output_field=IntegerField(),
             )
         )

@@ -101,9 +101,11 @@ def _open_review(notification: Notification) -> Review:
 
 
 def _close_review(notification: Notification) -> None:
-    review = Review.objects.select_for_update().filter(
-        notification=notification, closed_at__isnull=True
-    ).first()
+    review = (
+        Review.objects.select_for_update()
+        .filter(notification=notification, closed_at__isnull=True)
+        .first()
+    )
     if review is not None:
         review.closed_at = timezone.now()
         review.save(update_fields=["closed_at", "updated_at"])
@@ -137,8 +139,12 @@ def notification_submit(
     locked.declaration_accepted_at = now
     # The primary key makes the reference unique without a counter table to contend on.
     locked.reference = f"EXN-{timezone.localdate(now):%Y}-{locked.pk:07d}"
-    _finish(locked, Move.SUBMIT, actor=actor,
-            fields=("submitted_at", "declaration_accepted_at", "reference"))
+    _finish(
+        locked,
+        Move.SUBMIT,
+        actor=actor,
+        fields=("submitted_at", "declaration_accepted_at", "reference"),
+    )
     screen_notification.delay_on_commit(locked.pk)
     return locked
 
@@ -179,8 +185,13 @@ def notification_clear(
 ) -> Notification:
     locked = _begin(notification, Move.CLEAR, actor)
     fields = _store_result(locked, result)
-    return _finish(locked, Move.CLEAR, actor=actor, fields=fields,
-                   data={"score": result.score, "level": result.level})
+    return _finish(
+        locked,
+        Move.CLEAR,
+        actor=actor,
+        fields=fields,
+        data={"score": result.score, "level": result.level},
+    )
 
 
 @transaction.atomic
@@ -190,8 +201,13 @@ def notification_refer(
     locked = _begin(notification, Move.REFER, actor)
     fields = _store_result(locked, result)
     _open_review(locked)
-    return _finish(locked, Move.REFER, actor=actor, fields=fields,
-                   data={"score": result.score, "level": result.level})
+    return _finish(
+        locked,
+        Move.REFER,
+        actor=actor,
+        fields=fields,
+        data={"score": result.score, "level": result.level},
+    )
 
 
 @transaction.atomic
@@ -202,19 +218,31 @@ def notification_reopen(
     valid permit is suspended until a reviewer decides again."""
     locked = _begin(notification, Move.REOPEN, actor)
     suspended = []
-    for permit in Permit.objects.select_for_update().filter(
-        notification=locked, status=PermitStatus.VALID
-    ).order_by("pk"):
+    for permit in (
+        Permit.objects.select_for_update()
+        .filter(notification=locked, status=PermitStatus.VALID)
+        .order_by("pk")
+    ):
         permit.status = PermitStatus.SUSPENDED
         permit.status_reason = reason
         permit.save(update_fields=["status", "status_reason", "updated_at"])
         suspended.append(permit.number)
-        trail.record(action="permit.suspend", actor=None, obj=permit, firm=locked.firm,
-                     data={"reason": reason, "notification": locked.reference})
+        trail.record(
+            action="permit.suspend",
+            actor=None,
+            obj=permit,
+            firm=locked.firm,
+            data={"reason": reason, "notification": locked.reference},
+        )
     fields = _store_result(locked, result)
     _open_review(locked)
-    return _finish(locked, Move.REOPEN, actor=actor, fields=fields,
-                   data={"reason": reason, "suspended_permits": suspended})
+    return _finish(
+        locked,
+        Move.REOPEN,
+        actor=actor,
+        fields=fields,
+        data={"reason": reason, "suspended_permits": suspended},
+    )
 
 
 # --- The ministry's moves --------------------------------------------------------------------
@@ -230,13 +258,21 @@ def notification_request_info(
     if due_on <= timezone.localdate():
         raise TransitionError(_("The due date must be in the future."), code="due_in_past")
     message = Message.objects.create(
-        notification=locked, kind=MessageKind.QUESTION, author=actor, body=question.strip(),
+        notification=locked,
+        kind=MessageKind.QUESTION,
+        author=actor,
+        body=question.strip(),
         due_on=due_on,
     )
-    Decision.objects.create(notification=locked, kind=DecisionKind.REQUEST_INFO, actor=actor,
-                            reason=question.strip())
-    _finish(locked, Move.REQUEST_INFO, actor=actor,
-            data={"message": str(message.public_id), "due_on": due_on.isoformat()})
+    Decision.objects.create(
+        notification=locked, kind=DecisionKind.REQUEST_INFO, actor=actor, reason=question.strip()
+    )
+    _finish(
+        locked,
+        Move.REQUEST_INFO,
+        actor=actor,
+        data={"message": str(message.public_id), "due_on": due_on.isoformat()},
+    )
     return message
 
 
@@ -262,14 +298,22 @@ def _issue_permit(locked: Notification, decision: Decision, *, actor) -> Permit:
         valid_from=today,
         valid_until=today + relativedelta(months=months),
     )
-    trail.record(action="permit.issue", actor=actor, obj=permit, firm=locked.firm,
-                 data={"notification": locked.reference, "valid_until": permit.valid_until})
+    trail.record(
+        action="permit.issue",
+        actor=actor,
+        obj=permit,
+        firm=locked.firm,
+        data={"notification": locked.reference, "valid_until": permit.valid_until},
+    )
     return permit
 
 
 @transaction.atomic
 def notification_approve(
-    *, notification: Notification, actor, conditions: str = "",
+    *,
+    notification: Notification,
+    actor,
+    conditions: str = "",
     validity_months: int = DEFAULT_VALIDITY_MONTHS,
 ) -> Decision:
     """Approve outright, or — when four eyes are needed — approve pending a countersignature."""
@@ -281,7 +325,9 @@ def notification_approve(
     decision = Decision.objects.create(
         notification=locked,
         kind=DecisionKind.APPROVE if move == Move.APPROVE else DecisionKind.APPROVE_FOR_COUNTERSIGN,
-        actor=actor, conditions=conditions.strip(), validity_months=validity_months,
+        actor=actor,
+        conditions=conditions.strip(),
+        validity_months=validity_months,
     )
     fields: tuple[str, ...] = ()
     data = {"decision": str(decision.public_id)}
@@ -311,15 +357,26 @@ def notification_countersign(*, notification: Notification, actor) -> Decision:
             _("The approver cannot countersign their own approval."), code="four_eyes"
         )
     decision = Decision.objects.create(
-        notification=locked, kind=DecisionKind.COUNTERSIGN, actor=actor,
-        conditions=approval.conditions, validity_months=approval.validity_months,
+        notification=locked,
+        kind=DecisionKind.COUNTERSIGN,
+        actor=actor,
+        conditions=approval.conditions,
+        validity_months=approval.validity_months,
     )
     locked.decided_at = timezone.now()
     _close_review(locked)
     permit = _issue_permit(locked, decision, actor=actor)
-    _finish(locked, Move.COUNTERSIGN, actor=actor, fields=("decided_at",),
-            data={"decision": str(decision.public_id), "approval": str(approval.public_id),
-                  "permit": permit.number})
+    _finish(
+        locked,
+        Move.COUNTERSIGN,
+        actor=actor,
+        fields=("decided_at",),
+        data={
+            "decision": str(decision.public_id),
+            "approval": str(approval.public_id),
+            "permit": permit.number,
+        },
+    )
     return decision
 
 
@@ -345,8 +402,13 @@ def notification_deny(*, notification: Notification, actor, reason: str) -> Deci
     )
     locked.decided_at = timezone.now()
     _close_review(locked)
-    _finish(locked, Move.DENY, actor=actor, fields=("decided_at",),
-            data={"decision": str(decision.public_id)})
+    _finish(
+        locked,
+        Move.DENY,
+        actor=actor,
+        fields=("decided_at",),
+        data={"decision": str(decision.public_id)},
+    )
     return decision
 
 
@@ -358,13 +420,20 @@ def permit_expire_due(*, today: datetime.date | None = None) -> int:
     """Valid permits whose last day has passed become expired (run daily by beat)."""
     today = today or timezone.localdate()
     expired = 0
-    for permit in Permit.objects.select_for_update().filter(
-        status=PermitStatus.VALID, valid_until__lt=today
-    ).select_related("notification").order_by("pk"):
+    for permit in (
+        Permit.objects.select_for_update()
+        .filter(status=PermitStatus.VALID, valid_until__lt=today)
+        .select_related("notification")
+        .order_by("pk")
+    ):
         permit.status = PermitStatus.EXPIRED
         permit.save(update_fields=["status", "updated_at"])
-        trail.record(action="permit.expire", actor=None, obj=permit,
-                     firm=permit.notification.firm,
-                     data={"valid_until": permit.valid_until})
+        trail.record(
+            action="permit.expire",
+            actor=None,
+            obj=permit,
+            firm=permit.notification.firm,
+            data={"valid_until": permit.valid_until},
+        )
         expired += 1
     return expired

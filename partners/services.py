@@ -107,7 +107,9 @@ def _source(code: str) -> ListSource:
     source, _ = ListSource.objects.get_or_create(
         code=code,
         defaults={
-            "name": spec.name, "authority": spec.authority, "advisory": spec.advisory,
+            "name": spec.name,
+            "authority": spec.authority,
+            "advisory": spec.advisory,
             "url": spec.url,
         },
     )
@@ -153,10 +155,15 @@ def list_version_import(
             .first()
         )
         if twin is not None:
-            raise ListImportError([Problem(
-                None, None,
-                f"this file was already imported as version '{twin.label}' ({twin.status})",
-            )])
+            raise ListImportError(
+                [
+                    Problem(
+                        None,
+                        None,
+                        f"this file was already imported as version '{twin.label}' ({twin.status})",
+                    )
+                ]
+            )
         version = ListVersion.objects.create(
             source=source,
             label=label,
@@ -216,8 +223,10 @@ def list_version_publish(*, version: ListVersion, actor: User | None) -> ListVer
         locked = {
             v.pk: v
             for v in ListVersion.objects.select_for_update()
-            .filter(Q(pk=version.pk) | Q(source_id=version.source_id,
-                                        status=ListVersionStatus.PUBLISHED))
+            .filter(
+                Q(pk=version.pk)
+                | Q(source_id=version.source_id, status=ListVersionStatus.PUBLISHED)
+            )
             .order_by("pk")
         }
         target = locked[version.pk]
@@ -226,8 +235,11 @@ def list_version_publish(*, version: ListVersion, actor: User | None) -> ListVer
                 f"only a draft can be published; version '{target.label}' is {target.status}"
             )
         previous = next(
-            (v for pk, v in locked.items() if pk != target.pk
-             and v.status == ListVersionStatus.PUBLISHED),
+            (
+                v
+                for pk, v in locked.items()
+                if pk != target.pk and v.status == ListVersionStatus.PUBLISHED
+            ),
             None,
         )
         diff = list_version_diff(old=previous, new=target)
@@ -238,8 +250,11 @@ def list_version_publish(*, version: ListVersion, actor: User | None) -> ListVer
                 action="list_version.supersede",
                 actor=actor,
                 obj=previous,
-                data={"source": previous.source.code, "label": previous.label,
-                      "superseded_by": str(target.public_id)},
+                data={
+                    "source": previous.source.code,
+                    "label": previous.label,
+                    "superseded_by": str(target.public_id),
+                },
             )
         target.status = ListVersionStatus.PUBLISHED
         target.published_at = timezone.now()
@@ -260,9 +275,7 @@ def list_version_publish(*, version: ListVersion, actor: User | None) -> ListVer
         )
         previous_pk = previous.pk if previous is not None else None
         for hook in list(_AFTER_PUBLISH):
-            transaction.on_commit(
-                lambda hook=hook: hook(target.pk, previous_pk), robust=False
-            )
+            transaction.on_commit(lambda hook=hook: hook(target.pk, previous_pk), robust=False)
     target.superseded = previous  # type: ignore[attr-defined]
     return target
 
@@ -284,3 +297,55 @@ def list_version_discard(*, version: ListVersion, actor: User | None) -> ListVer
             data={"source": target.source.code, "label": target.label},
         )
     return target
+
+
+@transaction.atomic
+def reference_data_load(*, actor: User | None = None) -> dict[str, int]:
+    """Create any missing reference rows of ``partners.reference_data``; change nothing else.
+
+    Idempotent: rows are matched on their natural key and effective date, so running it again
+    (``seed_demo`` does on every ``make run``) creates nothing and leaves admin edits alone.
+    """
+    from partners import reference_data as ref
+    from partners.models import CountryTier, KeyTechnology, SpecifiedHsScope
+
+    created = {"country_tiers": 0, "key_technologies": 0, "hs_scope": 0}
+    for tier, members, basis in ref.COUNTRY_TIERS:
+        for country in members.split():
+            _, new = CountryTier.objects.get_or_create(
+                country=country,
+                tier=tier,
+                effective_from=ref.CATCH_ALL_REVIEW,
+                defaults={"legal_basis": basis},
+            )
+            created["country_tiers"] += new
+    for code, name_en, name_ja in ref.KEY_TECHNOLOGIES:
+        _, new = KeyTechnology.objects.get_or_create(
+            code=code,
+            defaults={
+                "name_en": name_en,
+                "name_ja": name_ja,
+                "effective_from": ref.PRIOR_REPORTING_START,
+            },
+        )
+        created["key_technologies"] += new
+    for prefix, excluded, description_en, description_ja in ref.SPECIFIED_HS_SCOPE:
+        _, new = SpecifiedHsScope.objects.get_or_create(
+            hs_prefix=prefix,
+            effective_from=ref.CATCH_ALL_REVIEW,
+            defaults={
+                "excluded": excluded,
+                "description_en": description_en,
+                "description_ja": description_ja,
+            },
+        )
+        created["hs_scope"] += new
+    if any(created.values()):
+        trail.record(
+            action="reference_data.load",
+            actor=actor,
+            object_type="partners",
+            object_id="reference_data",
+            data=created,
+        )
+    return created

@@ -61,7 +61,13 @@ class ScreeningRun(TimeStamped):
         ordering = ["notification", "-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["notification", "list_version", "ruleset_version", "trigger", "trigger_ref"],
+                fields=[
+                    "notification",
+                    "list_version",
+                    "ruleset_version",
+                    "trigger",
+                    "trigger_ref",
+                ],
                 name="screeningrun_idempotent",
             ),
             models.CheckConstraint(

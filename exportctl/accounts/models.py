@@ -16,7 +16,9 @@ def validate_corporate_number(value: str) -> None:
     """A Japanese corporate number (法人番号): 13 digits whose first digit is a check digit."""
     if not corporate_number.is_valid(value):
         raise ValidationError(
-            _("Enter a valid 13-digit corporate number (法人番号); the check digit does not match."),
+            _(
+                "Enter a valid 13-digit corporate number (法人番号); the check digit does not match."
+            ),
             code="invalid_corporate_number",
         )
 
@@ -91,11 +93,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), max_length=254, unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     firm = models.ForeignKey(
-        Firm, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        Firm,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
         verbose_name=_("firm"),
     )
     preferred_language = models.CharField(
-        _("preferred language"), max_length=8, choices=[("ja", "日本語"), ("en", "English")],
+        _("preferred language"),
+        max_length=8,
+        choices=[("ja", "日本語"), ("en", "English")],
         default="ja",
     )
     is_staff = models.BooleanField(_("staff status"), default=False)

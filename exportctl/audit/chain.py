@@ -82,7 +82,9 @@ def verify_chain(events) -> ChainReport:
     for event in events:
         if event.seq != expected_seq:
             return ChainReport(
-                checked, expected_seq, f"event #{expected_seq} is missing (next found: #{event.seq})"
+                checked,
+                expected_seq,
+                f"event #{expected_seq} is missing (next found: #{event.seq})",
             )
         if event.prev_hash != expected_prev:
             return ChainReport(

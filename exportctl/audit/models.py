@@ -26,15 +26,23 @@ class AuditEvent(models.Model):
     seq = models.PositiveBigIntegerField(unique=True, editable=False)
     occurred_at = models.DateTimeField(editable=False, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", editable=False,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
     actor_label = models.CharField(_("actor"), max_length=254, editable=False)
     action = models.CharField(_("action"), max_length=80, db_index=True, editable=False)
     object_type = models.CharField(_("object type"), max_length=80, blank=True, editable=False)
     object_id = models.CharField(_("object"), max_length=80, blank=True, editable=False)
     firm = models.ForeignKey(
-        "accounts.Firm", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "accounts.Firm",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         editable=False,
     )
     data = models.JSONField(default=dict, blank=True, editable=False)

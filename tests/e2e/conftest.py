@@ -14,13 +14,10 @@ Reuse in other e2e modules::
         sign_in(page, live_server, "exporter@example.com", "demo-password-2026")
 """
 
-import importlib
 import os
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
-from django.db import connection
 
 # Playwright's sync API runs an asyncio event loop in this thread; Django would otherwise refuse
 # ORM calls made by the test body (creating users, reading rows) from "an async context".
@@ -64,38 +61,9 @@ def live_server(request):
     server.stop()
 
 
-_audit_trigger = importlib.import_module("exportctl.audit.migrations.0002_append_only_trigger")
-_role_groups = importlib.import_module("exportctl.accounts.migrations.0002_roles")
-
-
-def _set_audit_trigger(*, installed: bool) -> None:
-    with connection.schema_editor() as editor:
-        _audit_trigger.uninstall(None, editor)  # DROP ... IF EXISTS: safe when already gone
-        if installed:
-            _audit_trigger.install(None, editor)
-
-
-@pytest.fixture(scope="package")
-def _audit_trigger_back_after_e2e(django_db_setup, django_db_blocker):
-    """Tests that run after this package find the audit table append-only again."""
-    yield
-    with django_db_blocker.unblock():
-        _set_audit_trigger(installed=True)
-
-
 @pytest.fixture(autouse=True)
-def _e2e_database(_audit_trigger_back_after_e2e, transactional_db):
-    """Browser tests share rows with the live server, so they commit for real (transactional_db).
-
-    The audit table's append-only trigger is in place while the test runs. Flushing the tables
-    afterwards would hit it (it refuses DELETE and, on PostgreSQL, TRUNCATE), so it is lifted at
-    teardown, before the flush, and put back before the next test and after the last. The flush
-    also empties the role groups that a data migration created, so they are made again here.
-    """
-    _set_audit_trigger(installed=True)
-    _role_groups.create_roles(django_apps, None)
-    yield
-    _set_audit_trigger(installed=False)
+def _e2e_database(transactional_db):
+    """Browser tests share rows with the live server, so they commit for real."""
 
 
 @pytest.fixture(scope="session")
@@ -139,9 +107,11 @@ def page(browser, live_server, browser_locale, console_errors):
     page = context.new_page()
     page.on(
         "console",
-        lambda message: console_errors.append(f"console: {message.text} ({message.location})")
-        if message.type == "error"
-        else None,
+        lambda message: (
+            console_errors.append(f"console: {message.text} ({message.location})")
+            if message.type == "error"
+            else None
+        ),
     )
     page.on("pageerror", lambda error: console_errors.append(f"page error: {error}"))
     yield page

@@ -5,11 +5,8 @@ process picks the task off Redis. The same assertions hold either way.
 """
 
 import datetime
-import importlib
 
 import pytest
-from django.apps import apps as django_apps
-from django.db import connection
 from django.utils import timezone
 
 from notifications.models import Notification, Party
@@ -25,35 +22,10 @@ from screening.tasks import (
 from tests.factories import ExporterFactory, ready_notification, submitted_at
 from tests.screening.test_services import EUL_SAMPLE, make_tiers, publish_eul
 
-_audit_trigger = importlib.import_module("exportctl.audit.migrations.0002_append_only_trigger")
-_role_groups = importlib.import_module("exportctl.accounts.migrations.0002_roles")
-
-
-def _set_audit_trigger(*, installed: bool) -> None:
-    with connection.schema_editor() as editor:
-        _audit_trigger.uninstall(None, editor)  # DROP ... IF EXISTS: safe when already gone
-        if installed:
-            _audit_trigger.install(None, editor)
-
-
-@pytest.fixture(scope="module")
-def _audit_trigger_back_afterwards(django_db_setup, django_db_blocker):
-    """Later modules find the audit table append-only again."""
-    yield
-    with django_db_blocker.unblock():
-        _set_audit_trigger(installed=True)
-
 
 @pytest.fixture
-def _committed_database(_audit_trigger_back_afterwards, task_runner, settings):
-    """These tests commit for real (``task_runner`` uses ``transactional_db``), and the flush after
-    each would hit the audit table's append-only trigger, so it is lifted at teardown and put
-    back before the next test. The flush also empties the role groups of a data migration."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    _set_audit_trigger(installed=True)
-    _role_groups.create_roles(django_apps, None)
-    yield
-    _set_audit_trigger(installed=False)
+def _committed_database(task_runner):
+    """These tests commit for real (``task_runner`` uses ``transactional_db``)."""
 
 
 def _status(pk: int) -> str | None:
@@ -63,11 +35,11 @@ def _status(pk: int) -> str | None:
 
 def _submitted(country: str, party: str) -> Notification:
     exporter = ExporterFactory()
-    notification = ready_notification(firm=exporter.firm, created_by=exporter,
-                                      destination_country=country)
+    notification = ready_notification(
+        firm=exporter.firm, created_by=exporter, destination_country=country
+    )
     Party.objects.filter(notification=notification).update(name=party, country=country)
-    return notification_submit(notification=notification, actor=exporter,
-                               declaration_accepted=True)
+    return notification_submit(notification=notification, actor=exporter, declaration_accepted=True)
 
 
 @pytest.mark.usefixtures("_committed_database")

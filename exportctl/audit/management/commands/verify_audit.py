@@ -14,4 +14,6 @@ class Command(BaseCommand):
                 f"Audit chain broken at event #{report.broken_seq}: {report.reason} "
                 f"({report.checked} events before it verified)."
             )
-        self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {report.checked} events verified."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Audit chain intact: {report.checked} events verified.")
+        )

@@ -1,0 +1,28 @@
+# The one image behind web, worker and beat in docker-compose.yml.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 \
+       gettext \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md LICENSE ./
+COPY exportctl ./exportctl
+COPY notifications ./notifications
+COPY partners ./partners
+COPY screening ./screening
+COPY templates ./templates
+COPY locale ./locale
+COPY manage.py ./
+RUN pip install . \
+    && DJANGO_DEBUG=false DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost \
+       python manage.py compilemessages --ignore 'var/*' \
+    && DJANGO_DEBUG=false DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost \
+       python manage.py collectstatic --no-input
+
+RUN useradd --system --uid 1000 exportctl && mkdir -p /app/var && chown exportctl /app/var
+USER exportctl
+EXPOSE 8000
+CMD ["gunicorn", "exportctl.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

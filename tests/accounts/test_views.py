@@ -22,8 +22,11 @@ LOGIN_URL = "/accounts/login/"
 
 
 def make_firm(**fields) -> Firm:
-    defaults = {"name": "Kanto Precision Co., Ltd.", "name_local": "関東精密株式会社",
-                "corporate_number": "7000012050002"}
+    defaults = {
+        "name": "Kanto Precision Co., Ltd.",
+        "name_local": "関東精密株式会社",
+        "corporate_number": "7000012050002",
+    }
     return Firm.objects.create(**{**defaults, **fields})
 
 
@@ -31,12 +34,6 @@ def make_user(email: str, *roles: Role, firm: Firm | None = None) -> User:
     user = User.objects.create_user(email=email, password=PASSWORD, firm=firm)
     user.groups.set(Group.objects.filter(name__in=[role.value for role in roles]))
     return user
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """PBKDF2 at full strength costs ~0.5 s per sign-in; these tests are not about hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -117,8 +114,9 @@ def test_wrong_password_shows_the_error_keeps_the_email_and_is_audited(client, e
 
 
 def test_empty_form_shows_each_error_next_to_its_field_and_in_the_summary(client):
-    response = client.post(LOGIN_URL, {"username": "", "password": ""},
-                           headers={"accept-language": "en"})
+    response = client.post(
+        LOGIN_URL, {"username": "", "password": ""}, headers={"accept-language": "en"}
+    )
 
     html = response.content.decode()
     assert '<a href="#id_username">Enter your e-mail address.</a>' in html
@@ -146,8 +144,10 @@ def test_login_with_mixed_case_email_signs_in_and_is_audited(client, exporter):
 
 
 def test_login_redirects_to_next(client, exporter):
-    response = client.post(LOGIN_URL + "?next=/?page=2",
-                           {"username": exporter.email, "password": PASSWORD, "next": "/?page=2"})
+    response = client.post(
+        LOGIN_URL + "?next=/?page=2",
+        {"username": exporter.email, "password": PASSWORD, "next": "/?page=2"},
+    )
 
     assert response["Location"] == "/?page=2"
 
@@ -196,8 +196,11 @@ def test_signed_in_pages_show_the_user_and_a_sign_out_form(client, exporter):
 
     assert "exporter@example.com" in html
     assert "関東精密株式会社" in html
-    assert re.search(r'<form class="inline-form" action="/accounts/logout/" method="post">\s*'
-                     r'<input type="hidden" name="csrfmiddlewaretoken"', html)
+    assert re.search(
+        r'<form class="inline-form" action="/accounts/logout/" method="post">\s*'
+        r'<input type="hidden" name="csrfmiddlewaretoken"',
+        html,
+    )
 
 
 # --- The front door: each role lands on its own home --------------------------------------------
@@ -216,8 +219,13 @@ def test_anonymous_home_redirects_to_sign_in(client):
         (Role.EXPORTER, True, "notifications/exporter_dashboard.html", "届出一覧", "届出一覧"),
         (Role.FIRM_ADMIN, True, "notifications/exporter_dashboard.html", "届出一覧", "届出一覧"),
         (Role.REVIEWER, False, "notifications/review_queue.html", "審査待ち一覧", "審査待ち一覧"),
-        (Role.SENIOR_REVIEWER, False, "notifications/review_queue.html", "審査待ち一覧",
-         "審査待ち一覧"),
+        (
+            Role.SENIOR_REVIEWER,
+            False,
+            "notifications/review_queue.html",
+            "審査待ち一覧",
+            "審査待ち一覧",
+        ),
         (Role.AUDITOR, False, "audit/auditor_home.html", "監査", "監査"),
         (Role.LIST_MANAGER, False, "partners/list_manager_home.html", "リスト管理", "リスト管理"),
     ],
@@ -277,8 +285,14 @@ def test_dashboard_empty_state(client, exporter):
 
 
 def test_dashboard_lists_the_firms_notifications_drafts_first(client, firm, exporter):
-    make_notification(firm, exporter, status=Status.UNDER_REVIEW, number=1,
-                      title="Machining centre to Thailand", destination_country="TH")
+    make_notification(
+        firm,
+        exporter,
+        status=Status.UNDER_REVIEW,
+        number=1,
+        title="Machining centre to Thailand",
+        destination_country="TH",
+    )
     make_notification(firm, exporter, title="", destination_country="")
     other_firm = make_firm(name="Other KK", name_local="", corporate_number="2021001052596")
     other_user = make_user("other@example.com", Role.EXPORTER, firm=other_firm)
@@ -309,17 +323,29 @@ def test_dashboard_paginates(client, firm, exporter):
     second = client.get("/?page=2").content.decode()
 
     assert '<a class="pagination__link" href="?page=2" rel="next">次のページ</a>' in first
-    assert "rel=\"prev\"" not in first
+    assert 'rel="prev"' not in first
     assert f"1 / 2 ページ（全 {PAGE_SIZE + 1} 件）" in first
     assert '<a class="pagination__link" href="?page=1" rel="prev">前のページ</a>' in second
     assert second.count('<th scope="row" class="mono">') == 1
 
 
 def test_review_queue_lists_cases_waiting_for_the_ministry(client, firm, exporter):
-    make_notification(firm, exporter, status=Status.UNDER_REVIEW, number=2,
-                      destination_country="CN", risk_level="high")
-    make_notification(firm, exporter, status=Status.AWAITING_COUNTERSIGN, number=1,
-                      destination_country="VN", risk_level="")
+    make_notification(
+        firm,
+        exporter,
+        status=Status.UNDER_REVIEW,
+        number=2,
+        destination_country="CN",
+        risk_level="high",
+    )
+    make_notification(
+        firm,
+        exporter,
+        status=Status.AWAITING_COUNTERSIGN,
+        number=1,
+        destination_country="VN",
+        risk_level="",
+    )
     make_notification(firm, exporter, status=Status.CLEARED, number=3)
     make_notification(firm, exporter)
     reviewer = make_user("reviewer@example.com", Role.REVIEWER)
@@ -333,10 +359,20 @@ def test_review_queue_lists_cases_waiting_for_the_ministry(client, firm, exporte
         html,
     )
     assert rows == [
-        ("EX-2026-00001", "関東精密株式会社", "VN", '<span class="muted">Not screened yet</span>',
-         "Awaiting countersignature"),
-        ("EX-2026-00002", "関東精密株式会社", "CN", '<span class="tag tag--high">High</span>',
-         "Under review"),
+        (
+            "EX-2026-00001",
+            "関東精密株式会社",
+            "VN",
+            '<span class="muted">Not screened yet</span>',
+            "Awaiting countersignature",
+        ),
+        (
+            "EX-2026-00002",
+            "関東精密株式会社",
+            "CN",
+            '<span class="tag tag--high">High</span>',
+            "Under review",
+        ),
     ]
 
 
@@ -382,8 +418,11 @@ def _pages(client, firm):
     yield client.get(LOGIN_URL)
     yield client.post(LOGIN_URL, {"username": "x@example.com", "password": "wrong"})
     for role in Role:
-        user = make_user(f"{role.value}@example.com", role,
-                         firm=firm if role in (Role.EXPORTER, Role.FIRM_ADMIN) else None)
+        user = make_user(
+            f"{role.value}@example.com",
+            role,
+            firm=firm if role in (Role.EXPORTER, Role.FIRM_ADMIN) else None,
+        )
         sign_in(client, user)
         yield client.get("/")
         client.logout()
@@ -403,5 +442,9 @@ def test_no_page_has_inline_code_or_external_assets(client, firm):
         for url in urls:
             assert url.startswith(("/", "#", "?")) and not url.startswith("//"), url
         assets = re.findall(r'<(?:script|link)[^>]*\s(?:src|href)="([^"]*)"', html)
-        assert assets == ["/static/exportctl/favicon.svg", "/static/exportctl/portal.css",
-                          "/static/vendor/htmx.min.js", "/static/exportctl/portal.js"]
+        assert assets == [
+            "/static/exportctl/favicon.svg",
+            "/static/exportctl/portal.css",
+            "/static/vendor/htmx.min.js",
+            "/static/exportctl/portal.js",
+        ]

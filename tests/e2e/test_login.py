@@ -20,7 +20,8 @@ DADS_BLUE_900 = "rgb(0, 23, 193)"
 @pytest.fixture
 def exporter(transactional_db) -> User:
     firm = Firm.objects.create(
-        name="Kanto Precision Co., Ltd.", name_local="関東精密株式会社",
+        name="Kanto Precision Co., Ltd.",
+        name_local="関東精密株式会社",
         corporate_number="7000012050002",
     )
     user = User.objects.create_user(email=EMAIL, password=PASSWORD, firm=firm)

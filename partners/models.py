@@ -56,12 +56,12 @@ class ListVersion(TimeStamped):
         ordering = ["source", "-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["source"], condition=models.Q(status="published"),
+                fields=["source"],
+                condition=models.Q(status="published"),
                 name="listversion_one_published_per_source",
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="published")
-                | models.Q(published_at__isnull=False),
+                condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
                 name="listversion_published_has_time",
             ),
         ]
@@ -80,7 +80,9 @@ class EntryKind(models.TextChoices):
 class ListedEntry(TimeStamped):
     version = models.ForeignKey(ListVersion, on_delete=models.CASCADE, related_name="entries")
     number = models.PositiveIntegerField(_("No."))
-    kind = models.CharField(max_length=16, choices=EntryKind.choices, default=EntryKind.ORGANIZATION)
+    kind = models.CharField(
+        max_length=16, choices=EntryKind.choices, default=EntryKind.ORGANIZATION
+    )
     country = models.CharField(
         _("country"), max_length=2, blank=True, validators=[country_code_validator]
     )

@@ -14,7 +14,12 @@ from partners.models import ListedEntry, ListVersion, ListVersionStatus
 
 #: The fields compared between two matched entries, in the order they are reported.
 DIFF_FIELDS: tuple[str, ...] = (
-    "name", "local_name", "aliases", "concern_codes", "conventional_weapons", "country",
+    "name",
+    "local_name",
+    "aliases",
+    "concern_codes",
+    "conventional_weapons",
+    "country",
 )
 
 
@@ -157,7 +162,8 @@ def _comparable(name: str, value):
 
 def _changed_fields(old: EntryLike, new: EntryLike) -> tuple[str, ...]:
     return tuple(
-        name for name in DIFF_FIELDS
+        name
+        for name in DIFF_FIELDS
         if _comparable(name, getattr(old, name)) != _comparable(name, getattr(new, name))
     )
 
@@ -205,8 +211,17 @@ def diff_entries(old: Sequence[EntryLike], new: Sequence[EntryLike]) -> ListDiff
 def list_version_diff(*, old: ListVersion | None, new: ListVersion) -> ListDiff:
     """The difference from ``old`` to ``new`` (two versions of the same list). With no ``old``
     (the first import of a source) every entry is added."""
-    fields = ["number", "country", "name", "local_name", "aliases", "concern_codes",
-              "conventional_weapons", "kind", "country_label"]
+    fields = [
+        "number",
+        "country",
+        "name",
+        "local_name",
+        "aliases",
+        "concern_codes",
+        "conventional_weapons",
+        "kind",
+        "country_label",
+    ]
     if old is not None and old.source_id != new.source_id:
         raise ValueError("a diff compares two versions of the same list source")
     new_entries = list(ListedEntry.objects.filter(version=new).only(*fields).order_by("number"))

@@ -413,9 +413,7 @@ def _military_use_shown(ctx: ScreeningContext) -> list[str]:
 
 
 def _alerts(ctx: ScreeningContext, *, advisory: bool) -> list[HitFacts]:
-    return [
-        h for h in ctx.hits if h.score >= ctx.alert_threshold and h.advisory is advisory
-    ]
+    return [h for h in ctx.hits if h.score >= ctx.alert_threshold and h.advisory is advisory]
 
 
 def _goods_concerns(ctx: ScreeningContext) -> set[str]:
@@ -521,14 +519,18 @@ def _check_sanctioned(ctx: ScreeningContext) -> Evidence:
 
 
 def _check_list_wmd_arms(ctx: ScreeningContext) -> Evidence:
-    items = [i for i in ctx.items
-             if i.classification == LIST_CONTROL and i.list_row in WMD_AND_ARMS_ROWS]
+    items = [
+        i for i in ctx.items if i.classification == LIST_CONTROL and i.list_row in WMD_AND_ARMS_ROWS
+    ]
     return {"items": _positions(items), "rows": [i.list_row for i in items]} if items else None
 
 
 def _check_list(ctx: ScreeningContext) -> Evidence:
-    items = [i for i in ctx.items
-             if i.classification == LIST_CONTROL and i.list_row not in WMD_AND_ARMS_ROWS]
+    items = [
+        i
+        for i in ctx.items
+        if i.classification == LIST_CONTROL and i.list_row not in WMD_AND_ARMS_ROWS
+    ]
     return {"items": _positions(items), "rows": [i.list_row for i in items]} if items else None
 
 
@@ -574,8 +576,7 @@ def _check_concern_match(ctx: ScreeningContext) -> Evidence:
         "goods_concerns": sorted(_goods_concerns(ctx)),
         f"check_{CHECK_EUL_CODES_DO_NOT_MATCH}": _answer(ctx, CHECK_EUL_CODES_DO_NOT_MATCH),
         "hits": [
-            {"entry": h.entry_ref, "party": h.party_ref, "codes": list(h.concern_codes),
-             "match": m}
+            {"entry": h.entry_ref, "party": h.party_ref, "codes": list(h.concern_codes), "match": m}
             for h, m in matched
         ],
     }
@@ -633,9 +634,7 @@ def _check_un_embargo_never_clear(ctx: ScreeningContext) -> Evidence:
 
 def _check_unresolved(ctx: ScreeningContext) -> Evidence:
     unresolved = {
-        str(n): _answer(ctx, n)
-        for n in range(1, CHECKLIST_SIZE + 1)
-        if _answer(ctx, n) != "yes"
+        str(n): _answer(ctx, n) for n in range(1, CHECKLIST_SIZE + 1) if _answer(ctx, n) != "yes"
     }
     return {"checks": unresolved} if unresolved else None
 
@@ -726,13 +725,15 @@ def evaluate(ctx: ScreeningContext) -> Assessment:
             evidence = CHECKS[rule.id](ctx)
             if evidence is None:
                 continue
-            factors.append({
-                "rule": rule.id,
-                "title": str(rule.title),
-                "weight": _factor_weight(rule, evidence),
-                "level": rule.min_level,
-                "evidence": evidence,
-            })
+            factors.append(
+                {
+                    "rule": rule.id,
+                    "title": str(rule.title),
+                    "weight": _factor_weight(rule, evidence),
+                    "level": rule.min_level,
+                    "evidence": evidence,
+                }
+            )
     score = min(MAX_SCORE, sum(f["weight"] for f in factors))
     level = _max_level(level_for_score(score), *(f["level"] for f in factors))
     alert = any(h.score >= ctx.alert_threshold for h in ctx.hits)

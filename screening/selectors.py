@@ -76,8 +76,14 @@ def rescreen_candidate_ids() -> QuerySet:
     valid_permit = Permit.objects.filter(notification=OuterRef("pk"), status=PermitStatus.VALID)
     return (
         Notification.objects.filter(
-            Q(status__in=[Status.UNDER_REVIEW, Status.INFO_REQUESTED,
-                          Status.AWAITING_COUNTERSIGN, Status.CLEARED])
+            Q(
+                status__in=[
+                    Status.UNDER_REVIEW,
+                    Status.INFO_REQUESTED,
+                    Status.AWAITING_COUNTERSIGN,
+                    Status.CLEARED,
+                ]
+            )
             | (Q(status=Status.APPROVED) & Exists(valid_permit))
         )
         .order_by("pk")

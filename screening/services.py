@@ -93,8 +93,11 @@ def _screen_party(party: Party, lists: PublishedLists) -> list[_FoundHit]:
                 key = (version.version_id, hit.entry_id)
                 if key not in best or hit.score > best[key].score:
                     best[key] = _FoundHit(
-                        party=party, lists=version, entry_id=hit.entry_id,
-                        score=float(hit.score), matched_name=hit.matched_name,
+                        party=party,
+                        lists=version,
+                        entry_id=hit.entry_id,
+                        score=float(hit.score),
+                        matched_name=hit.matched_name,
                         explanation={**hit.explanation, "party_name_searched": name},
                     )
     return sorted(best.values(), key=lambda h: (-h.score, h.entry_id))
@@ -126,8 +129,9 @@ def _in_force(on: date) -> Q:
 
 def _tiers_on(countries: set[str], on: date) -> dict[str, frozenset[str]]:
     found: dict[str, set[str]] = {c: set() for c in countries}
-    for country, tier in CountryTier.objects.filter(_in_force(on), country__in=countries) \
-            .values_list("country", "tier"):
+    for country, tier in CountryTier.objects.filter(
+        _in_force(on), country__in=countries
+    ).values_list("country", "tier"):
         found[country].add(tier)
     return {c: frozenset(t) for c, t in found.items()}
 
@@ -145,23 +149,29 @@ def _item_facts(notification: Notification, on: date) -> tuple[rules.ItemFacts, 
     scope = list(
         SpecifiedHsScope.objects.filter(_in_force(on)).values_list("hs_prefix", "excluded")
     )
-    key_technologies = set(
-        KeyTechnology.objects.filter(_in_force(on)).values_list("pk", flat=True)
-    )
+    key_technologies = set(KeyTechnology.objects.filter(_in_force(on)).values_list("pk", flat=True))
     facts = []
     for item in notification.items.select_related("key_technology").order_by("position", "pk"):
         classification, reclassified = item.classification, False
-        if classification == rules.OTHER_16_2 and item.hs_code and _in_16_1_scope(
-            item.hs_code, scope
+        if (
+            classification == rules.OTHER_16_2
+            and item.hs_code
+            and _in_16_1_scope(item.hs_code, scope)
         ):
             classification, reclassified = rules.SPECIFIED_16_1, True
         key_technology = ""
         if item.key_technology_id and item.key_technology_id in key_technologies:
             key_technology = item.key_technology.code
-        facts.append(rules.ItemFacts(
-            position=item.position, classification=classification, list_row=item.list_row,
-            hs_code=item.hs_code, key_technology=key_technology, reclassified=reclassified,
-        ))
+        facts.append(
+            rules.ItemFacts(
+                position=item.position,
+                classification=classification,
+                list_row=item.list_row,
+                hs_code=item.hs_code,
+                key_technology=key_technology,
+                reclassified=reclassified,
+            )
+        )
     return tuple(facts)
 
 
@@ -189,8 +199,13 @@ def build_context(
         checklist=_checklist(notification),
         items=_item_facts(notification, on),
         parties=tuple(
-            rules.PartyFacts(ref=str(p.public_id), name=p.name, role=p.role, country=p.country,
-                             tiers=tiers.get(p.country, frozenset()))
+            rules.PartyFacts(
+                ref=str(p.public_id),
+                name=p.name,
+                role=p.role,
+                country=p.country,
+                tiers=tiers.get(p.country, frozenset()),
+            )
             for p in parties
         ),
         hits=tuple(_hit_facts(h) for h in hits),
@@ -246,11 +261,13 @@ def _new_hits(locked: Notification, computed: _Computed) -> list[_FoundHit]:
     and the End User List renumbers entries between revisions.
     """
     seen = set(
-        PartyHit.objects.filter(run__notification=locked)
-        .values_list("party_id", "entry__version__source__code", "entry__row_hash")
+        PartyHit.objects.filter(run__notification=locked).values_list(
+            "party_id", "entry__version__source__code", "entry__row_hash"
+        )
     )
     return [
-        h for h in computed.hits
+        h
+        for h in computed.hits
         if (h.party.pk, h.lists.source_code, h.lists.entries[h.entry_id].row_hash) not in seen
     ]
 
@@ -268,8 +285,9 @@ def _store(
     *, notification_id: int, trigger: str, trigger_ref: str, computed: _Computed
 ) -> ScreeningRun | None:
     with transaction.atomic():
-        locked = Notification.objects.select_for_update().select_related("firm") \
-            .get(pk=notification_id)
+        locked = (
+            Notification.objects.select_for_update().select_related("firm").get(pk=notification_id)
+        )
         if _published_eul_id() != computed.eul_version_id:
             raise _ListsChanged
         run = _run_key(notification_id, computed.eul_version_id, trigger, trigger_ref).first()
@@ -280,8 +298,11 @@ def _store(
         new_hits = _new_hits(locked, computed) if trigger != Trigger.SUBMISSION else []
         assessment = computed.assessment
         run = run or ScreeningRun(
-            notification=locked, list_version_id=computed.eul_version_id,
-            ruleset_version=rules.RULESET_VERSION, trigger=trigger, trigger_ref=trigger_ref,
+            notification=locked,
+            list_version_id=computed.eul_version_id,
+            ruleset_version=rules.RULESET_VERSION,
+            trigger=trigger,
+            trigger_ref=trigger_ref,
         )
         run.status = RunStatus.COMPLETED
         run.score = assessment.score
@@ -291,15 +312,23 @@ def _store(
         run.error = ""
         run.finished_at = timezone.now()
         run.save()
-        PartyHit.objects.bulk_create([
-            PartyHit(
-                run=run, party=h.party, entry_id=int(h.entry_id), score=min(1.0, h.score),
-                matched_name=h.matched_name[:500], explanation=h.explanation,
-            )
-            for h in computed.hits
-        ])
+        PartyHit.objects.bulk_create(
+            [
+                PartyHit(
+                    run=run,
+                    party=h.party,
+                    entry_id=int(h.entry_id),
+                    score=min(1.0, h.score),
+                    matched_name=h.matched_name[:500],
+                    explanation=h.explanation,
+                )
+                for h in computed.hits
+            ]
+        )
         trail.record(
-            action="screening.run_completed", obj=run, firm=locked.firm,
+            action="screening.run_completed",
+            obj=run,
+            firm=locked.firm,
             data={
                 "notification": locked.reference,
                 "trigger": trigger,
@@ -321,40 +350,56 @@ def _store(
             else:
                 notification_refer(notification=locked, result=result)
         elif new_hits and locked.status in OUTCOME_STATUSES:
-            notification_reopen(notification=locked, result=result,
-                                reason=_reopen_reason(new_hits))
+            notification_reopen(notification=locked, result=result, reason=_reopen_reason(new_hits))
         return run
 
 
 def _record_failure(
-    *, notification_id: int, eul_version_id: int | None, trigger: str, trigger_ref: str,
+    *,
+    notification_id: int,
+    eul_version_id: int | None,
+    trigger: str,
+    trigger_ref: str,
     exc: BaseException,
 ) -> None:
     """Make the failure visible on a run row (completed in place by a later retry)."""
     error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
     try:
         with transaction.atomic():
-            locked = Notification.objects.select_for_update().select_related("firm") \
+            locked = (
+                Notification.objects.select_for_update()
+                .select_related("firm")
                 .get(pk=notification_id)
+            )
             run = _run_key(notification_id, eul_version_id, trigger, trigger_ref).first()
             if run is not None and run.status == RunStatus.COMPLETED:
                 return
             run = run or ScreeningRun(
-                notification=locked, list_version_id=eul_version_id,
-                ruleset_version=rules.RULESET_VERSION, trigger=trigger, trigger_ref=trigger_ref,
+                notification=locked,
+                list_version_id=eul_version_id,
+                ruleset_version=rules.RULESET_VERSION,
+                trigger=trigger,
+                trigger_ref=trigger_ref,
             )
             run.status = RunStatus.FAILED
             run.error = error
             run.finished_at = timezone.now()
             run.save()
             trail.record(
-                action="screening.run_failed", obj=run, firm=locked.firm,
-                data={"notification": locked.reference, "trigger": trigger,
-                      "trigger_ref": trigger_ref, "error": error},
+                action="screening.run_failed",
+                obj=run,
+                firm=locked.firm,
+                data={
+                    "notification": locked.reference,
+                    "trigger": trigger,
+                    "trigger_ref": trigger_ref,
+                    "error": error,
+                },
             )
     except Exception:  # the database may be what failed; the original error is re-raised anyway
-        logger.exception("could not record the failed screening of notification %s",
-                         notification_id)
+        logger.exception(
+            "could not record the failed screening of notification %s", notification_id
+        )
 
 
 def _execute(*, notification_id: int, trigger: str, trigger_ref: str) -> ScreeningRun | None:
@@ -363,19 +408,29 @@ def _execute(*, notification_id: int, trigger: str, trigger_ref: str) -> Screeni
         existing = _run_key(notification_id, eul_version_id, trigger, trigger_ref).first()
         if existing is not None and existing.status == RunStatus.COMPLETED:
             return existing
-        status = Notification.objects.filter(pk=notification_id) \
-            .values_list("status", flat=True).first()
+        status = (
+            Notification.objects.filter(pk=notification_id).values_list("status", flat=True).first()
+        )
         if status is None or not _eligible(status, trigger):
             return None
         try:
             computed = _compute(notification_id)
-            return _store(notification_id=notification_id, trigger=trigger,
-                          trigger_ref=trigger_ref, computed=computed)
+            return _store(
+                notification_id=notification_id,
+                trigger=trigger,
+                trigger_ref=trigger_ref,
+                computed=computed,
+            )
         except _ListsChanged:
             continue
         except Exception as exc:
-            _record_failure(notification_id=notification_id, eul_version_id=eul_version_id,
-                            trigger=trigger, trigger_ref=trigger_ref, exc=exc)
+            _record_failure(
+                notification_id=notification_id,
+                eul_version_id=eul_version_id,
+                trigger=trigger,
+                trigger_ref=trigger_ref,
+                exc=exc,
+            )
             raise
     raise RuntimeError(
         f"the published End User List kept changing while notification {notification_id} "
@@ -408,5 +463,8 @@ def screening_rescreen(*, notification_id: int, list_version_id: int) -> Screeni
     suspends its permit. Cases still in submitted/screening are skipped (``None``): their
     submission run checks, before storing, that it used the newest published list.
     """
-    return _execute(notification_id=notification_id, trigger=Trigger.LIST_PUBLICATION,
-                    trigger_ref=str(list_version_id))
+    return _execute(
+        notification_id=notification_id,
+        trigger=Trigger.LIST_PUBLICATION,
+        trigger_ref=str(list_version_id),
+    )

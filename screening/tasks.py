@@ -44,15 +44,17 @@ _TASK_OPTIONS = {
 }
 
 
-@shared_task(name="screening.screen_notification", soft_time_limit=60, time_limit=90,
-             **_TASK_OPTIONS)
+@shared_task(
+    name="screening.screen_notification", soft_time_limit=60, time_limit=90, **_TASK_OPTIONS
+)
 def screen_notification(notification_id: int) -> str | None:
     run = screening_run_execute(notification_id=notification_id, trigger=Trigger.SUBMISSION)
     return str(run.public_id) if run else None
 
 
-@shared_task(name="screening.rescreen_notification", soft_time_limit=60, time_limit=90,
-             **_TASK_OPTIONS)
+@shared_task(
+    name="screening.rescreen_notification", soft_time_limit=60, time_limit=90, **_TASK_OPTIONS
+)
 def rescreen_notification(notification_id: int, list_version_id: int) -> str | None:
     run = screening_rescreen(notification_id=notification_id, list_version_id=list_version_id)
     return str(run.public_id) if run else None

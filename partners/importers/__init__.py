@@ -56,6 +56,13 @@ def get_importer(source_code: str) -> SourceSpec:
 
 
 __all__ = [
-    "IMPORTERS", "Importer", "ParseResult", "ParsedEntry", "Problem", "SourceSpec",
-    "get_importer", "parse_directory", "parse_workbook",
+    "IMPORTERS",
+    "Importer",
+    "ParseResult",
+    "ParsedEntry",
+    "Problem",
+    "SourceSpec",
+    "get_importer",
+    "parse_directory",
+    "parse_workbook",
 ]

@@ -97,7 +97,9 @@ FIELDS: tuple[_Field, ...] = (
     _Field("number", "No.", True, re.compile(r"^(no\.?|番号)(\s|$)")),
     _Field("country", "国名、地域名 / Country or Region", True, re.compile(r"国名|country")),
     _Field(
-        "name", "企業名、組織名 / Company or Organization", True,
+        "name",
+        "企業名、組織名 / Company or Organization",
+        True,
         re.compile(r"企業名|組織名|company|organi[sz]ation"),
     ),
     _Field("aliases", "別名 / Also Known As", True, re.compile(r"別名|also known")),
@@ -142,9 +144,11 @@ def _read_bounded(source: Any, result: ParseResult) -> bytes | None:
             result.problems.append(Problem(None, None, f"cannot read the file: {exc.strerror}"))
             return None
         if size > MAX_FILE_BYTES:
-            result.problems.append(Problem(
-                None, None, f"the file is {size:,} bytes; files over {limit_mb} MB are refused"
-            ))
+            result.problems.append(
+                Problem(
+                    None, None, f"the file is {size:,} bytes; files over {limit_mb} MB are refused"
+                )
+            )
             return None
         return path.read_bytes()
     if hasattr(source, "seek"):
@@ -174,11 +178,14 @@ def _open_workbook(data: bytes, result: ParseResult):
         result.problems.append(Problem(None, None, f"{not_xlsx}: {exc}"))
         return None
     if expanded > MAX_UNCOMPRESSED_BYTES:
-        result.problems.append(Problem(
-            None, None,
-            f"the workbook expands to {expanded:,} bytes; over "
-            f"{MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB is refused (possible zip bomb)",
-        ))
+        result.problems.append(
+            Problem(
+                None,
+                None,
+                f"the workbook expands to {expanded:,} bytes; over "
+                f"{MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB is refused (possible zip bomb)",
+            )
+        )
         return None
     if "xl/workbook.xml" not in names:
         result.problems.append(Problem(None, None, not_xlsx))
@@ -200,10 +207,13 @@ def _parse_open_workbook(workbook, result: ParseResult) -> None:
     for sheet in sheets:
         max_row = sheet.max_row or 0
         if max_row > MAX_ROWS + HEADER_SEARCH_ROWS:
-            result.problems.append(Problem(
-                None, None,
-                f"sheet '{sheet.title}' has {max_row:,} rows; more than {MAX_ROWS:,} is refused",
-            ))
+            result.problems.append(
+                Problem(
+                    None,
+                    None,
+                    f"sheet '{sheet.title}' has {max_row:,} rows; more than {MAX_ROWS:,} is refused",
+                )
+            )
             return
         head = [tuple(row) for row in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)]
         found = _find_header(head)
@@ -212,11 +222,15 @@ def _parse_open_workbook(workbook, result: ParseResult) -> None:
         header_row, columns = found
         _parse_rows(sheet, header_row, columns, result)
         return
-    result.problems.append(Problem(
-        None, None,
-        f"no sheet has the End User List header (expected a sheet '{SHEET_NAME}' with the columns "
-        + ", ".join(f.label for f in FIELDS if f.required) + ")",
-    ))
+    result.problems.append(
+        Problem(
+            None,
+            None,
+            f"no sheet has the End User List header (expected a sheet '{SHEET_NAME}' with the columns "
+            + ", ".join(f.label for f in FIELDS if f.required)
+            + ")",
+        )
+    )
 
 
 def _find_header(rows: list[tuple[Any, ...]]) -> tuple[int, dict[str, list[int]]] | None:
@@ -237,22 +251,21 @@ def _find_header(rows: list[tuple[Any, ...]]) -> tuple[int, dict[str, list[int]]
     return None
 
 
-def _parse_rows(
-    sheet, header_row: int, found: dict[str, list[int]], result: ParseResult
-) -> None:
+def _parse_rows(sheet, header_row: int, found: dict[str, list[int]], result: ParseResult) -> None:
     columns: dict[str, int] = {}
     for fld in FIELDS:
         cols = found.get(fld.key, [])
         if len(cols) > 1:
             letters = ", ".join(get_column_letter(c + 1) for c in cols)
-            result.problems.append(Problem(
-                header_row, get_column_letter(cols[1] + 1),
-                f"column '{fld.label}' appears more than once (columns {letters})",
-            ))
-        elif not cols and fld.required:
             result.problems.append(
-                Problem(header_row, None, f"missing column '{fld.label}'")
+                Problem(
+                    header_row,
+                    get_column_letter(cols[1] + 1),
+                    f"column '{fld.label}' appears more than once (columns {letters})",
+                )
             )
+        elif not cols and fld.required:
+            result.problems.append(Problem(header_row, None, f"missing column '{fld.label}'"))
         if cols:
             columns[fld.key] = cols[0]
 
@@ -260,9 +273,9 @@ def _parse_rows(
     rows = sheet.iter_rows(min_row=header_row + 1, values_only=True)
     for r, values in enumerate(rows, start=header_row + 1):
         if r - header_row > MAX_ROWS:
-            result.problems.append(Problem(
-                r, None, f"more than {MAX_ROWS:,} rows; the rest of the sheet was not read"
-            ))
+            result.problems.append(
+                Problem(r, None, f"more than {MAX_ROWS:,} rows; the rest of the sheet was not read")
+            )
             result.entries.clear()
             return
 
@@ -280,10 +293,13 @@ def _parse_rows(
         if number is not None:
             first = first_row_for_number.setdefault(number, r)
             if first != r:
-                result.problems.append(Problem(
-                    r, _letter(columns, "number"),
-                    f"number {number} is used twice (first in row {first})",
-                ))
+                result.problems.append(
+                    Problem(
+                        r,
+                        _letter(columns, "number"),
+                        f"number {number} is used twice (first in row {first})",
+                    )
+                )
                 continue
         if entry is not None:
             result.entries.append(entry)
@@ -380,7 +396,7 @@ def _parse_number(value: Any, row: int) -> int | None:
 
 
 def _split_country(text: str) -> list[str]:
-    """"イラン\\nIran" or "イラン Iran" → ["イラン", "Iran"]."""
+    """ "イラン\\nIran" or "イラン Iran" → ["イラン", "Iran"]."""
     parts: list[str] = []
     for line in text.splitlines():
         line = clean_text(line)

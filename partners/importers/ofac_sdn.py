@@ -26,8 +26,18 @@ from typing import Any
 from .base import MAX_FILE_BYTES, ParsedEntry, ParseResult, Problem, clean_text, dedupe
 
 SDN_FIELDS = (
-    "ent_num", "SDN_Name", "SDN_Type", "Program", "Title", "Call_Sign", "Vess_type", "Tonnage",
-    "GRT", "Vess_flag", "Vess_owner", "Remarks",
+    "ent_num",
+    "SDN_Name",
+    "SDN_Type",
+    "Program",
+    "Title",
+    "Call_Sign",
+    "Vess_type",
+    "Tonnage",
+    "GRT",
+    "Vess_flag",
+    "Vess_owner",
+    "Remarks",
 )
 ALT_FIELDS = ("ent_num", "alt_num", "alt_type", "alt_name", "alt_remarks")
 ADD_FIELDS = ("ent_num", "add_num", "address", "city", "country", "add_remarks")
@@ -39,45 +49,174 @@ KINDS = {"individual": "person", "vessel": "vessel", "aircraft": "aircraft"}
 
 #: OFAC's country names (as in add.csv) and their ISO 3166 codes.
 COUNTRIES: dict[str, str] = {
-    "Afghanistan": "AF", "Albania": "AL", "Algeria": "DZ", "Angola": "AO", "Argentina": "AR",
-    "Armenia": "AM", "Aruba": "AW", "Australia": "AU", "Austria": "AT", "Azerbaijan": "AZ",
-    "Bahamas, The": "BS", "Bahrain": "BH", "Bangladesh": "BD", "Barbados": "BB",
-    "Belarus": "BY", "Belgium": "BE", "Belize": "BZ", "Benin": "BJ", "Bolivia": "BO",
-    "Bosnia and Herzegovina": "BA", "Brazil": "BR", "Brunei": "BN", "Bulgaria": "BG",
-    "Burkina Faso": "BF", "Burma": "MM", "Burundi": "BI", "Cambodia": "KH", "Canada": "CA",
-    "Cayman Islands": "KY", "Central African Republic": "CF", "Chile": "CL", "China": "CN",
-    "Colombia": "CO", "Comoros": "KM", "Congo, Democratic Republic of the": "CD",
-    "Congo, Republic of the": "CG", "Costa Rica": "CR", "Cote d Ivoire": "CI",
-    "Croatia": "HR", "Cuba": "CU", "Cyprus": "CY", "Czech Republic": "CZ", "Denmark": "DK",
-    "Dominica": "DM", "Dominican Republic": "DO", "Ecuador": "EC", "Egypt": "EG",
-    "El Salvador": "SV", "Equatorial Guinea": "GQ", "Eritrea": "ER", "Ethiopia": "ET",
-    "Finland": "FI", "France": "FR", "Georgia": "GE", "Germany": "DE", "Ghana": "GH",
-    "Gibraltar": "GI", "Greece": "GR", "Guatemala": "GT", "Guyana": "GY", "Haiti": "HT",
-    "Honduras": "HN", "Hong Kong": "HK", "India": "IN", "Indonesia": "ID", "Iran": "IR",
-    "Iraq": "IQ", "Ireland": "IE", "Israel": "IL", "Italy": "IT", "Jamaica": "JM",
-    "Japan": "JP", "Jersey": "JE", "Jordan": "JO", "Kazakhstan": "KZ", "Kenya": "KE",
-    "Korea, North": "KP", "Korea, South": "KR", "Kosovo": "XK", "Kuwait": "KW",
-    "Kyrgyzstan": "KG", "Laos": "LA", "Latvia": "LV", "Lebanon": "LB", "Liberia": "LR",
-    "Libya": "LY", "Liechtenstein": "LI", "Luxembourg": "LU", "Macau": "MO", "Malaysia": "MY",
-    "Maldives": "MV", "Mali": "ML", "Malta": "MT", "Marshall Islands": "MH",
-    "Mauritania": "MR", "Mexico": "MX", "Moldova": "MD", "Mongolia": "MN", "Montenegro": "ME",
-    "Morocco": "MA", "Mozambique": "MZ", "Namibia": "NA", "Netherlands": "NL",
-    "Netherlands Antilles": "AN", "New Zealand": "NZ", "Nicaragua": "NI", "Niger": "NE",
-    "Nigeria": "NG", "Norway": "NO", "Oman": "OM", "Pakistan": "PK", "Palau": "PW",
-    "Palestinian": "PS", "Panama": "PA", "Paraguay": "PY", "Peru": "PE", "Philippines": "PH",
-    "Poland": "PL", "Qatar": "QA", "Region: Crimea": "UA", "Region: Gaza": "PS",
-    "Region: Northern Mali": "ML", "Romania": "RO", "Russia": "RU", "Rwanda": "RW",
-    "Saint Kitts and Nevis": "KN", "Saint Vincent and the Grenadines": "VC", "Samoa": "WS",
-    "Saudi Arabia": "SA", "Senegal": "SN", "Serbia": "RS", "Seychelles": "SC",
-    "Sierra Leone": "SL", "Singapore": "SG", "Slovakia": "SK", "Slovenia": "SI",
-    "Somalia": "SO", "South Africa": "ZA", "South Sudan": "SS", "Spain": "ES",
-    "Sri Lanka": "LK", "Sudan": "SD", "Sweden": "SE", "Switzerland": "CH", "Syria": "SY",
-    "Taiwan": "TW", "Tajikistan": "TJ", "Tanzania": "TZ", "Thailand": "TH", "The Gambia": "GM",
-    "Trinidad and Tobago": "TT", "Tunisia": "TN", "Turkey": "TR", "Turkmenistan": "TM",
-    "Uganda": "UG", "Ukraine": "UA", "United Arab Emirates": "AE", "United Kingdom": "GB",
-    "United States": "US", "Uruguay": "UY", "Uzbekistan": "UZ", "Vanuatu": "VU",
-    "Venezuela": "VE", "Vietnam": "VN", "Virgin Islands, British": "VG", "West Bank": "PS",
-    "Yemen": "YE", "Zimbabwe": "ZW",
+    "Afghanistan": "AF",
+    "Albania": "AL",
+    "Algeria": "DZ",
+    "Angola": "AO",
+    "Argentina": "AR",
+    "Armenia": "AM",
+    "Aruba": "AW",
+    "Australia": "AU",
+    "Austria": "AT",
+    "Azerbaijan": "AZ",
+    "Bahamas, The": "BS",
+    "Bahrain": "BH",
+    "Bangladesh": "BD",
+    "Barbados": "BB",
+    "Belarus": "BY",
+    "Belgium": "BE",
+    "Belize": "BZ",
+    "Benin": "BJ",
+    "Bolivia": "BO",
+    "Bosnia and Herzegovina": "BA",
+    "Brazil": "BR",
+    "Brunei": "BN",
+    "Bulgaria": "BG",
+    "Burkina Faso": "BF",
+    "Burma": "MM",
+    "Burundi": "BI",
+    "Cambodia": "KH",
+    "Canada": "CA",
+    "Cayman Islands": "KY",
+    "Central African Republic": "CF",
+    "Chile": "CL",
+    "China": "CN",
+    "Colombia": "CO",
+    "Comoros": "KM",
+    "Congo, Democratic Republic of the": "CD",
+    "Congo, Republic of the": "CG",
+    "Costa Rica": "CR",
+    "Cote d Ivoire": "CI",
+    "Croatia": "HR",
+    "Cuba": "CU",
+    "Cyprus": "CY",
+    "Czech Republic": "CZ",
+    "Denmark": "DK",
+    "Dominica": "DM",
+    "Dominican Republic": "DO",
+    "Ecuador": "EC",
+    "Egypt": "EG",
+    "El Salvador": "SV",
+    "Equatorial Guinea": "GQ",
+    "Eritrea": "ER",
+    "Ethiopia": "ET",
+    "Finland": "FI",
+    "France": "FR",
+    "Georgia": "GE",
+    "Germany": "DE",
+    "Ghana": "GH",
+    "Gibraltar": "GI",
+    "Greece": "GR",
+    "Guatemala": "GT",
+    "Guyana": "GY",
+    "Haiti": "HT",
+    "Honduras": "HN",
+    "Hong Kong": "HK",
+    "India": "IN",
+    "Indonesia": "ID",
+    "Iran": "IR",
+    "Iraq": "IQ",
+    "Ireland": "IE",
+    "Israel": "IL",
+    "Italy": "IT",
+    "Jamaica": "JM",
+    "Japan": "JP",
+    "Jersey": "JE",
+    "Jordan": "JO",
+    "Kazakhstan": "KZ",
+    "Kenya": "KE",
+    "Korea, North": "KP",
+    "Korea, South": "KR",
+    "Kosovo": "XK",
+    "Kuwait": "KW",
+    "Kyrgyzstan": "KG",
+    "Laos": "LA",
+    "Latvia": "LV",
+    "Lebanon": "LB",
+    "Liberia": "LR",
+    "Libya": "LY",
+    "Liechtenstein": "LI",
+    "Luxembourg": "LU",
+    "Macau": "MO",
+    "Malaysia": "MY",
+    "Maldives": "MV",
+    "Mali": "ML",
+    "Malta": "MT",
+    "Marshall Islands": "MH",
+    "Mauritania": "MR",
+    "Mexico": "MX",
+    "Moldova": "MD",
+    "Mongolia": "MN",
+    "Montenegro": "ME",
+    "Morocco": "MA",
+    "Mozambique": "MZ",
+    "Namibia": "NA",
+    "Netherlands": "NL",
+    "Netherlands Antilles": "AN",
+    "New Zealand": "NZ",
+    "Nicaragua": "NI",
+    "Niger": "NE",
+    "Nigeria": "NG",
+    "Norway": "NO",
+    "Oman": "OM",
+    "Pakistan": "PK",
+    "Palau": "PW",
+    "Palestinian": "PS",
+    "Panama": "PA",
+    "Paraguay": "PY",
+    "Peru": "PE",
+    "Philippines": "PH",
+    "Poland": "PL",
+    "Qatar": "QA",
+    "Region: Crimea": "UA",
+    "Region: Gaza": "PS",
+    "Region: Northern Mali": "ML",
+    "Romania": "RO",
+    "Russia": "RU",
+    "Rwanda": "RW",
+    "Saint Kitts and Nevis": "KN",
+    "Saint Vincent and the Grenadines": "VC",
+    "Samoa": "WS",
+    "Saudi Arabia": "SA",
+    "Senegal": "SN",
+    "Serbia": "RS",
+    "Seychelles": "SC",
+    "Sierra Leone": "SL",
+    "Singapore": "SG",
+    "Slovakia": "SK",
+    "Slovenia": "SI",
+    "Somalia": "SO",
+    "South Africa": "ZA",
+    "South Sudan": "SS",
+    "Spain": "ES",
+    "Sri Lanka": "LK",
+    "Sudan": "SD",
+    "Sweden": "SE",
+    "Switzerland": "CH",
+    "Syria": "SY",
+    "Taiwan": "TW",
+    "Tajikistan": "TJ",
+    "Tanzania": "TZ",
+    "Thailand": "TH",
+    "The Gambia": "GM",
+    "Trinidad and Tobago": "TT",
+    "Tunisia": "TN",
+    "Turkey": "TR",
+    "Turkmenistan": "TM",
+    "Uganda": "UG",
+    "Ukraine": "UA",
+    "United Arab Emirates": "AE",
+    "United Kingdom": "GB",
+    "United States": "US",
+    "Uruguay": "UY",
+    "Uzbekistan": "UZ",
+    "Vanuatu": "VU",
+    "Venezuela": "VE",
+    "Vietnam": "VN",
+    "Virgin Islands, British": "VG",
+    "West Bank": "PS",
+    "Yemen": "YE",
+    "Zimbabwe": "ZW",
 }
 _COUNTRY_KEYS = {name.casefold(): code for name, code in COUNTRIES.items()}
 
@@ -99,10 +238,13 @@ def _read_csv(
         result.problems.append(Problem(None, file_name, f"{file_name} is missing"))
         return None
     if size > MAX_FILE_BYTES:
-        result.problems.append(Problem(
-            None, file_name,
-            f"{file_name} is {size:,} bytes; files over {MAX_FILE_BYTES // 2**20} MB are refused",
-        ))
+        result.problems.append(
+            Problem(
+                None,
+                file_name,
+                f"{file_name} is {size:,} bytes; files over {MAX_FILE_BYTES // 2**20} MB are refused",
+            )
+        )
         return None
     data = path.read_bytes()
     try:
@@ -118,15 +260,20 @@ def _read_csv(
             if not raw or all(not cell.strip() for cell in raw):
                 continue
             if len(rows) >= MAX_CSV_ROWS:
-                result.problems.append(Problem(
-                    line, file_name, f"{file_name} has more than {MAX_CSV_ROWS:,} rows; refused"
-                ))
+                result.problems.append(
+                    Problem(
+                        line, file_name, f"{file_name} has more than {MAX_CSV_ROWS:,} rows; refused"
+                    )
+                )
                 return None
             if len(raw) != len(fields):
-                result.problems.append(Problem(
-                    line, file_name,
-                    f"{file_name}: expected {len(fields)} fields, found {len(raw)}",
-                ))
+                result.problems.append(
+                    Problem(
+                        line,
+                        file_name,
+                        f"{file_name}: expected {len(fields)} fields, found {len(raw)}",
+                    )
+                )
                 continue
             rows.append((line, {f: _value(v) for f, v in zip(fields, raw, strict=True)}))
     except csv.Error as exc:
@@ -158,15 +305,20 @@ def parse_directory(path: str | os.PathLike[str]) -> ParseResult:
     for line, row in sdn:
         number = _int(row["ent_num"])
         if number is None or number < 1:
-            result.problems.append(Problem(
-                line, "sdn.csv:ent_num", f"the entry number {row['ent_num']!r} is not a number"
-            ))
+            result.problems.append(
+                Problem(
+                    line, "sdn.csv:ent_num", f"the entry number {row['ent_num']!r} is not a number"
+                )
+            )
             continue
         if number in first_line:
-            result.problems.append(Problem(
-                line, "sdn.csv:ent_num",
-                f"entry number {number} is used twice (first on line {first_line[number]})",
-            ))
+            result.problems.append(
+                Problem(
+                    line,
+                    "sdn.csv:ent_num",
+                    f"entry number {number} is used twice (first on line {first_line[number]})",
+                )
+            )
             continue
         if not row["SDN_Name"]:
             result.problems.append(Problem(line, "sdn.csv:SDN_Name", "the name is empty"))
@@ -178,9 +330,9 @@ def parse_directory(path: str | os.PathLike[str]) -> ParseResult:
     for line, row in alt:
         number = _int(row["ent_num"])
         if number is None or number not in first_line:
-            result.problems.append(Problem(
-                line, "alt.csv:ent_num", f"alias of unknown entry {row['ent_num']!r}"
-            ))
+            result.problems.append(
+                Problem(line, "alt.csv:ent_num", f"alias of unknown entry {row['ent_num']!r}")
+            )
             continue
         if not row["alt_name"]:
             result.problems.append(Problem(line, "alt.csv:alt_name", "the alias is empty"))
@@ -191,9 +343,9 @@ def parse_directory(path: str | os.PathLike[str]) -> ParseResult:
     for line, row in add:
         number = _int(row["ent_num"])
         if number is None or number not in first_line:
-            result.problems.append(Problem(
-                line, "add.csv:ent_num", f"address of unknown entry {row['ent_num']!r}"
-            ))
+            result.problems.append(
+                Problem(line, "add.csv:ent_num", f"address of unknown entry {row['ent_num']!r}")
+            )
             continue
         addresses[number].append((_int(row["add_num"]) or 0, row))
 
@@ -231,9 +383,14 @@ def _entry(
         "programs": [p for p in (s.strip() for s in row["Program"].split("] [")) if p],
     }
     for key, field_name in (
-        ("title", "Title"), ("call_sign", "Call_Sign"), ("vessel_type", "Vess_type"),
-        ("tonnage", "Tonnage"), ("grt", "GRT"), ("vessel_flag", "Vess_flag"),
-        ("vessel_owner", "Vess_owner"), ("remarks", "Remarks"),
+        ("title", "Title"),
+        ("call_sign", "Call_Sign"),
+        ("vessel_type", "Vess_type"),
+        ("tonnage", "Tonnage"),
+        ("grt", "GRT"),
+        ("vessel_flag", "Vess_flag"),
+        ("vessel_owner", "Vess_owner"),
+        ("remarks", "Remarks"),
     ):
         if row[field_name]:
             details[key] = row[field_name]

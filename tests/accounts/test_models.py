@@ -12,7 +12,9 @@ def test_valid_corporate_numbers_pass(number):
     validate_corporate_number(number)
 
 
-@pytest.mark.parametrize("number", ["7000012050003", "700001205000", "70000120500021", "A000012050002"])
+@pytest.mark.parametrize(
+    "number", ["7000012050003", "700001205000", "70000120500021", "A000012050002"]
+)
 def test_corporate_number_with_a_wrong_check_digit_or_shape_is_refused(number):
     with pytest.raises(ValidationError) as error:
         validate_corporate_number(number)
@@ -39,8 +41,10 @@ def test_database_refuses_a_programme_date_without_a_filed_programme():
     import datetime
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        FirmFactory(compliance_programme_filed=False,
-                    compliance_programme_filed_on=datetime.date(2026, 4, 1))
+        FirmFactory(
+            compliance_programme_filed=False,
+            compliance_programme_filed_on=datetime.date(2026, 4, 1),
+        )
 
 
 @pytest.mark.django_db

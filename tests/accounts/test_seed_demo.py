@@ -20,9 +20,16 @@ EXPECTED_ROLES = {
 
 
 def _counts():
-    return (User.objects.count(), Firm.objects.count(), CountryTier.objects.count(),
-            KeyTechnology.objects.count(), SpecifiedHsScope.objects.count(),
-            ListVersion.objects.count(), ListedEntry.objects.count(), AuditEvent.objects.count())
+    return (
+        User.objects.count(),
+        Firm.objects.count(),
+        CountryTier.objects.count(),
+        KeyTechnology.objects.count(),
+        SpecifiedHsScope.objects.count(),
+        ListVersion.objects.count(),
+        ListedEntry.objects.count(),
+        AuditEvent.objects.count(),
+    )
 
 
 def test_seed_demo_creates_users_reference_data_and_the_end_user_list(settings):
@@ -37,7 +44,11 @@ def test_seed_demo_creates_users_reference_data_and_the_end_user_list(settings):
     firm = Firm.objects.get()
     assert firm.corporate_number == "8999999999901"
     assert set(CountryTier.objects.filter(tier="group_a").values_list("country", flat=True)) >= {
-        "US", "KR", "GB", "DE"}
+        "US",
+        "KR",
+        "GB",
+        "DE",
+    }
     assert CountryTier.objects.filter(tier="country_of_concern").count() == 3
     assert KeyTechnology.objects.filter(code="mlcc").exists()
     assert SpecifiedHsScope.objects.get(hs_prefix="854290").excluded is True

@@ -63,14 +63,20 @@ def test_orm_refuses_to_change_or_delete_events():
     assert AuditEvent.objects.get(pk=first.pk).action == "test.first"
 
 
-@pytest.mark.parametrize("sql", [
-    "UPDATE audit_auditevent SET action = 'test.rewritten' WHERE seq = 1",
-    "DELETE FROM audit_auditevent WHERE seq = 1",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE audit_auditevent SET action = 'test.rewritten' WHERE seq = 1",
+        "DELETE FROM audit_auditevent WHERE seq = 1",
+    ],
+)
 def test_database_trigger_refuses_raw_update_and_delete(sql):
     _record_three()
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), \
-            connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(sql)
     assert AuditEvent.objects.count() == 3
     assert AuditEvent.objects.get(seq=1).action == "test.first"

@@ -36,13 +36,23 @@ def _senior():
 
 def test_submit_lists_every_gap_and_changes_nothing():
     exporter = ExporterFactory()
-    draft = NotificationFactory(firm=exporter.firm, created_by=exporter, destination_country="",
-                                end_use_description="", checklist={"1": {"answer": "yes"}})
+    draft = NotificationFactory(
+        firm=exporter.firm,
+        created_by=exporter,
+        destination_country="",
+        end_use_description="",
+        checklist={"1": {"answer": "yes"}},
+    )
     events = AuditEvent.objects.count()
     with pytest.raises(NotReadyError) as refused:
         services.notification_submit(notification=draft, actor=exporter, declaration_accepted=True)
     assert [gap.field for gap in refused.value.gaps] == [
-        "items", "destination_country", "end_user", "end_use_description", "checklist"]
+        "items",
+        "destination_country",
+        "end_user",
+        "end_use_description",
+        "checklist",
+    ]
     assert "2, 3, 4" in str(refused.value.gaps[-1].message)
     draft.refresh_from_db()
     assert (draft.status, draft.reference, draft.submitted_at) == (Status.DRAFT, None, None)
@@ -53,20 +63,23 @@ def test_submit_needs_the_declaration():
     notification = submitted_at(Status.DRAFT)
     exporter = ExporterFactory(firm=notification.firm)
     with pytest.raises(TransitionError) as refused:
-        services.notification_submit(notification=notification, actor=exporter,
-                                     declaration_accepted=False)
+        services.notification_submit(
+            notification=notification, actor=exporter, declaration_accepted=False
+        )
     assert refused.value.code == "declaration_required"
     notification.refresh_from_db()
     assert notification.status == Status.DRAFT
 
 
 def test_submit_assigns_a_reference_and_queues_screening_after_commit(
-        django_capture_on_commit_callbacks):
+    django_capture_on_commit_callbacks,
+):
     notification = submitted_at(Status.DRAFT)
     exporter = ExporterFactory(firm=notification.firm)
     with django_capture_on_commit_callbacks() as callbacks:
-        services.notification_submit(notification=notification, actor=exporter,
-                                     declaration_accepted=True)
+        services.notification_submit(
+            notification=notification, actor=exporter, declaration_accepted=True
+        )
     notification.refresh_from_db()
     assert notification.reference == f"EXN-{timezone.localdate():%Y}-{notification.pk:07d}"
     assert notification.submitted_at is not None
@@ -75,29 +88,30 @@ def test_submit_assigns_a_reference_and_queues_screening_after_commit(
     assert len(callbacks) == 2
 
 
-def test_status_change_mails_the_firm_in_each_readers_language(
-        django_capture_on_commit_callbacks):
+def test_status_change_mails_the_firm_in_each_readers_language(django_capture_on_commit_callbacks):
     notification = submitted_at(Status.SCREENING)
     ExporterFactory(firm=notification.firm, email="ja@example.com", preferred_language="ja")
     ExporterFactory(firm=notification.firm, email="en@example.com", preferred_language="en")
     ExporterFactory(email="other-firm@example.com")
     with django_capture_on_commit_callbacks(execute=True):
-        services.notification_clear(notification=notification,
-                                    result=ScreeningResult(score=5, level="low"))
+        services.notification_clear(
+            notification=notification, result=ScreeningResult(score=5, level="low")
+        )
     by_recipient = {message.to[0]: message for message in mail.outbox}
-    assert set(by_recipient) == {"ja@example.com", "en@example.com",
-                                 notification.created_by.email}
+    assert set(by_recipient) == {"ja@example.com", "en@example.com", notification.created_by.email}
     assert notification.reference in by_recipient["en@example.com"].subject
     assert "Cleared" in by_recipient["en@example.com"].subject
 
 
 def test_low_risk_approval_issues_one_valid_permit_and_closes_the_review():
     notification = submitted_at(Status.SCREENING)
-    services.notification_refer(notification=notification,
-                                result=ScreeningResult(score=30, level="elevated"))
+    services.notification_refer(
+        notification=notification, result=ScreeningResult(score=30, level="elevated")
+    )
     reviewer = _reviewer()
-    decision = services.notification_approve(notification=notification, actor=reviewer,
-                                             conditions="No re-export.", validity_months=6)
+    decision = services.notification_approve(
+        notification=notification, actor=reviewer, conditions="No re-export.", validity_months=6
+    )
     notification.refresh_from_db()
     assert notification.status == Status.APPROVED
     assert decision.kind == DecisionKind.APPROVE
@@ -110,8 +124,9 @@ def test_low_risk_approval_issues_one_valid_permit_and_closes_the_review():
 
 def test_high_risk_approval_waits_for_a_different_senior_reviewer():
     notification = submitted_at(Status.SCREENING)
-    services.notification_refer(notification=notification,
-                                result=ScreeningResult(score=75, level="high"))
+    services.notification_refer(
+        notification=notification, result=ScreeningResult(score=75, level="high")
+    )
     approver = _senior()
     services.notification_approve(notification=notification, actor=approver)
     notification.refresh_from_db()
@@ -137,8 +152,10 @@ def test_high_risk_approval_waits_for_a_different_senior_reviewer():
     assert notification.status == Status.APPROVED
     assert Permit.objects.filter(notification=notification, status=PermitStatus.VALID).count() == 1
     kinds = list(Decision.objects.filter(notification=notification).values_list("kind", "actor"))
-    assert kinds == [(DecisionKind.APPROVE_FOR_COUNTERSIGN, approver.pk),
-                     (DecisionKind.COUNTERSIGN, countersigner.pk)]
+    assert kinds == [
+        (DecisionKind.APPROVE_FOR_COUNTERSIGN, approver.pk),
+        (DecisionKind.COUNTERSIGN, countersigner.pk),
+    ]
 
 
 def test_a_confirmed_hit_needs_a_countersignature_even_at_low_risk():
@@ -147,11 +164,20 @@ def test_a_confirmed_hit_needs_a_countersignature_even_at_low_risk():
 
     notification = submitted_at(Status.UNDER_REVIEW, risk_level="low")
     version = publish_eul(EUL_SAMPLE)
-    run = ScreeningRun.objects.create(notification=notification, list_version=version,
-                                      ruleset_version="test", trigger="submission")
+    run = ScreeningRun.objects.create(
+        notification=notification,
+        list_version=version,
+        ruleset_version="test",
+        trigger="submission",
+    )
     PartyHit.objects.create(
-        run=run, party=notification.parties.get(), entry=version.entries.first(), score=0.9,
-        matched_name="x", disposition=Disposition.CONFIRMED, disposition_reason="Same entity.",
+        run=run,
+        party=notification.parties.get(),
+        entry=version.entries.first(),
+        score=0.9,
+        matched_name="x",
+        disposition=Disposition.CONFIRMED,
+        disposition_reason="Same entity.",
         adjudicated_by=_reviewer(),
     )
     assert services.needs_countersignature(notification)
@@ -173,9 +199,12 @@ def test_deny_and_return_need_a_reason_and_change_nothing_without_one():
 def test_request_info_needs_a_future_due_date():
     notification = submitted_at(Status.UNDER_REVIEW)
     with pytest.raises(TransitionError) as refused:
-        services.notification_request_info(notification=notification, actor=_reviewer(),
-                                           question="Who is the operator?",
-                                           due_on=timezone.localdate())
+        services.notification_request_info(
+            notification=notification,
+            actor=_reviewer(),
+            question="Who is the operator?",
+            due_on=timezone.localdate(),
+        )
     assert refused.value.code == "due_in_past"
     notification.refresh_from_db()
     assert notification.status == Status.UNDER_REVIEW
@@ -183,12 +212,15 @@ def test_request_info_needs_a_future_due_date():
 
 def test_reopen_suspends_the_valid_permit_and_opens_a_new_review():
     notification = submitted_at(Status.SCREENING)
-    services.notification_refer(notification=notification,
-                                result=ScreeningResult(score=10, level="low"))
+    services.notification_refer(
+        notification=notification, result=ScreeningResult(score=10, level="low")
+    )
     services.notification_approve(notification=notification, actor=_reviewer())
-    services.notification_reopen(notification=notification,
-                                 result=ScreeningResult(score=70, level="high"),
-                                 reason="End user listed in the new End User List.")
+    services.notification_reopen(
+        notification=notification,
+        result=ScreeningResult(score=70, level="high"),
+        reason="End user listed in the new End User List.",
+    )
     notification.refresh_from_db()
     assert notification.status == Status.UNDER_REVIEW
     assert notification.risk_level == "high"
@@ -196,14 +228,16 @@ def test_reopen_suspends_the_valid_permit_and_opens_a_new_review():
     assert permit.status == PermitStatus.SUSPENDED
     assert permit.status_reason == "End user listed in the new End User List."
     assert Review.objects.filter(notification=notification, closed_at__isnull=True).count() == 1
-    assert AuditEvent.objects.filter(action="permit.suspend", object_id=str(permit.public_id)
-                                     ).exists()
+    assert AuditEvent.objects.filter(
+        action="permit.suspend", object_id=str(permit.public_id)
+    ).exists()
 
 
 def test_withdraw_closes_the_open_review():
     notification = submitted_at(Status.SCREENING)
-    services.notification_refer(notification=notification,
-                                result=ScreeningResult(score=40, level="elevated"))
+    services.notification_refer(
+        notification=notification, result=ScreeningResult(score=40, level="elevated")
+    )
     exporter = ExporterFactory(firm=notification.firm)
     services.notification_withdraw(notification=notification, actor=exporter, reason="Order off")
     assert not Review.objects.filter(notification=notification, closed_at__isnull=True).exists()
@@ -211,8 +245,7 @@ def test_withdraw_closes_the_open_review():
 
 def test_permits_past_their_validity_expire_and_are_audited():
     notification = submitted_at(Status.UNDER_REVIEW, risk_level="low")
-    services.notification_approve(notification=notification, actor=_reviewer(),
-                                  validity_months=1)
+    services.notification_approve(notification=notification, actor=_reviewer(), validity_months=1)
     permit = Permit.objects.get(notification=notification)
     assert services.permit_expire_due(today=permit.valid_until) == 0
     assert services.permit_expire_due(today=permit.valid_until + datetime.timedelta(days=1)) == 1
@@ -227,9 +260,14 @@ def test_database_allows_one_valid_permit_and_one_open_review_per_notification()
     permit = Permit.objects.get()
     with pytest.raises(IntegrityError), transaction.atomic():
         Permit.objects.create(
-            notification=notification, decision=Decision.objects.create(
-                notification=notification, kind=DecisionKind.APPROVE, actor=_reviewer()),
-            number="EXP-DUPLICATE", valid_from=permit.valid_from, valid_until=permit.valid_until)
+            notification=notification,
+            decision=Decision.objects.create(
+                notification=notification, kind=DecisionKind.APPROVE, actor=_reviewer()
+            ),
+            number="EXP-DUPLICATE",
+            valid_from=permit.valid_from,
+            valid_until=permit.valid_until,
+        )
     Review.objects.create(notification=notification, opened_at=timezone.now())
     with pytest.raises(IntegrityError), transaction.atomic():
         Review.objects.create(notification=notification, opened_at=timezone.now())

@@ -45,12 +45,25 @@ DRAWN_EDGES = {
     (Move.REOPEN, S.APPROVED, S.UNDER_REVIEW),
 } | {
     (Move.WITHDRAW, source, S.WITHDRAWN)
-    for source in (S.SUBMITTED, S.SCREENING, S.UNDER_REVIEW, S.INFO_REQUESTED,
-                   S.AWAITING_COUNTERSIGN)
+    for source in (
+        S.SUBMITTED,
+        S.SCREENING,
+        S.UNDER_REVIEW,
+        S.INFO_REQUESTED,
+        S.AWAITING_COUNTERSIGN,
+    )
 }
 
-ACTORS = ("exporter", "firm_admin", "other_firm_exporter", "reviewer", "senior_reviewer",
-          "list_manager", "auditor", "system")
+ACTORS = (
+    "exporter",
+    "firm_admin",
+    "other_firm_exporter",
+    "reviewer",
+    "senior_reviewer",
+    "list_manager",
+    "auditor",
+    "system",
+)
 
 # Who may make each move, by the actor names above.
 DRAWN_ACTORS = {
@@ -81,14 +94,19 @@ def test_table_is_exactly_the_drawn_diagram():
 
 
 def test_status_groups_are_derived_from_the_table():
-    assert OPEN_STATUSES == {S.SUBMITTED, S.SCREENING, S.UNDER_REVIEW, S.INFO_REQUESTED,
-                             S.AWAITING_COUNTERSIGN}
-    assert EDITABLE_STATUSES == {S.DRAFT}
-    assert FINAL_STATUSES == {S.DENIED, S.WITHDRAWN}
-    assert OUTCOME_STATUSES == {S.CLEARED, S.APPROVED}
-    assert AWAITING_MINISTRY_STATUSES == {S.UNDER_REVIEW, S.AWAITING_COUNTERSIGN}
-    assert AWAITING_EXPORTER_STATUSES == {S.DRAFT, S.INFO_REQUESTED}
-    assert AWAITING_SYSTEM_STATUSES == {S.SUBMITTED, S.SCREENING}
+    assert {
+        S.SUBMITTED,
+        S.SCREENING,
+        S.UNDER_REVIEW,
+        S.INFO_REQUESTED,
+        S.AWAITING_COUNTERSIGN,
+    } == OPEN_STATUSES
+    assert {S.DRAFT} == EDITABLE_STATUSES
+    assert {S.DENIED, S.WITHDRAWN} == FINAL_STATUSES
+    assert {S.CLEARED, S.APPROVED} == OUTCOME_STATUSES
+    assert {S.UNDER_REVIEW, S.AWAITING_COUNTERSIGN} == AWAITING_MINISTRY_STATUSES
+    assert {S.DRAFT, S.INFO_REQUESTED} == AWAITING_EXPORTER_STATUSES
+    assert {S.SUBMITTED, S.SCREENING} == AWAITING_SYSTEM_STATUSES
 
 
 def _actor(name: str, notification):
@@ -115,8 +133,10 @@ def _prepare(move: Move, notification) -> None:
         notification.save()
     if move in (Move.COUNTERSIGN, Move.RETURN):
         Decision.objects.create(
-            notification=notification, kind=DecisionKind.APPROVE_FOR_COUNTERSIGN,
-            actor=UserFactory(roles=[Role.REVIEWER]), validity_months=6,
+            notification=notification,
+            kind=DecisionKind.APPROVE_FOR_COUNTERSIGN,
+            actor=UserFactory(roles=[Role.REVIEWER]),
+            validity_months=6,
         )
 
 
@@ -125,32 +145,45 @@ def _make(move: Move, notification, actor):
     tomorrow = timezone.localdate() + datetime.timedelta(days=14)
     calls = {
         Move.SUBMIT: lambda: services.notification_submit(
-            notification=notification, actor=actor, declaration_accepted=True),
+            notification=notification, actor=actor, declaration_accepted=True
+        ),
         Move.START_SCREENING: lambda: services.notification_start_screening(
-            notification=notification, actor=actor),
+            notification=notification, actor=actor
+        ),
         Move.CLEAR: lambda: services.notification_clear(
-            notification=notification, result=result, actor=actor),
+            notification=notification, result=result, actor=actor
+        ),
         Move.REFER: lambda: services.notification_refer(
-            notification=notification, result=result, actor=actor),
+            notification=notification, result=result, actor=actor
+        ),
         Move.REOPEN: lambda: services.notification_reopen(
-            notification=notification, result=result, reason="New list hit", actor=actor),
+            notification=notification, result=result, reason="New list hit", actor=actor
+        ),
         Move.REQUEST_INFO: lambda: services.notification_request_info(
-            notification=notification, actor=actor, question="Who operates the site?",
-            due_on=tomorrow),
+            notification=notification,
+            actor=actor,
+            question="Who operates the site?",
+            due_on=tomorrow,
+        ),
         Move.RESPOND: lambda: services.notification_respond(
-            notification=notification, actor=actor, body="The plant's own staff."),
-        Move.APPROVE: lambda: services.notification_approve(
-            notification=notification, actor=actor),
+            notification=notification, actor=actor, body="The plant's own staff."
+        ),
+        Move.APPROVE: lambda: services.notification_approve(notification=notification, actor=actor),
         Move.APPROVE_FOR_COUNTERSIGN: lambda: services.notification_approve(
-            notification=notification, actor=actor),
+            notification=notification, actor=actor
+        ),
         Move.COUNTERSIGN: lambda: services.notification_countersign(
-            notification=notification, actor=actor),
+            notification=notification, actor=actor
+        ),
         Move.RETURN: lambda: services.notification_return(
-            notification=notification, actor=actor, reason="Conditions too broad."),
+            notification=notification, actor=actor, reason="Conditions too broad."
+        ),
         Move.DENY: lambda: services.notification_deny(
-            notification=notification, actor=actor, reason="End user is listed."),
+            notification=notification, actor=actor, reason="End user is listed."
+        ),
         Move.WITHDRAW: lambda: services.notification_withdraw(
-            notification=notification, actor=actor),
+            notification=notification, actor=actor
+        ),
     }
     return calls[move]()
 
@@ -165,8 +198,9 @@ def _footprint(notification) -> dict:
         "decisions": Decision.objects.filter(notification=notification).count(),
         "messages": Message.objects.filter(notification=notification).count(),
         "permits": Permit.objects.filter(notification=notification).count(),
-        "reviews": list(Review.objects.filter(notification=notification)
-                        .values_list("pk", "closed_at")),
+        "reviews": list(
+            Review.objects.filter(notification=notification).values_list("pk", "closed_at")
+        ),
     }
 
 
@@ -174,8 +208,11 @@ COMBINATIONS = list(itertools.product(list(Status), list(Move), ACTORS))
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("status", "move", "actor_name"), COMBINATIONS,
-                         ids=[f"{s.value}-{m.value}-{a}" for s, m, a in COMBINATIONS])
+@pytest.mark.parametrize(
+    ("status", "move", "actor_name"),
+    COMBINATIONS,
+    ids=[f"{s.value}-{m.value}-{a}" for s, m, a in COMBINATIONS],
+)
 def test_every_combination_is_made_or_refused(status, move, actor_name):
     notification = submitted_at(status)
     _prepare(move, notification)

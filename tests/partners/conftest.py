@@ -21,8 +21,12 @@ EUL_2025_01 = DATA / "meti-eul" / "20250131.xlsx"
 OFAC_DIR = DATA / "ofac-sdn-2021"
 
 HEADER = [
-    "No.", "国名、地域名\nCountry or Region", "企業名､組織名\nCompany or Organization",
-    "別名\nAlso Known As", "懸念区分\nType of WMD", "通常兵器\nConventional Weapons",
+    "No.",
+    "国名、地域名\nCountry or Region",
+    "企業名､組織名\nCompany or Organization",
+    "別名\nAlso Known As",
+    "懸念区分\nType of WMD",
+    "通常兵器\nConventional Weapons",
 ]
 
 
@@ -71,12 +75,11 @@ def make_workbook(tmp_path) -> Callable[..., Path]:
     counter = iter(range(1000))
 
     def make(
-        rows: list[list[Any]], header: list[str] | None = HEADER,
+        rows: list[list[Any]],
+        header: list[str] | None = HEADER,
         sheet_title: str = "ユーザーリスト",
     ) -> Path:
-        return _write_workbook(
-            tmp_path / f"eul-{next(counter)}.xlsx", rows, header, sheet_title
-        )
+        return _write_workbook(tmp_path / f"eul-{next(counter)}.xlsx", rows, header, sheet_title)
 
     return make
 

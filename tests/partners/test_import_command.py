@@ -24,8 +24,16 @@ def run(*args):
 
 @pytest.mark.django_db
 def test_first_import_and_publish():
-    out, err = run(EUL_2025_01, "--source", "meti-eul", "--publish", "--label", "2025-01-31",
-                   "--issued-on", "2025-01-31")
+    out, err = run(
+        EUL_2025_01,
+        "--source",
+        "meti-eul",
+        "--publish",
+        "--label",
+        "2025-01-31",
+        "--issued-on",
+        "2025-01-31",
+    )
     assert out.splitlines() == [
         "Imported 748 entries from 20250131.xlsx as draft version '2025-01-31' of "
         "METI End User List (外国ユーザーリスト).",
@@ -57,7 +65,8 @@ def test_second_import_prints_the_diff_and_stays_a_draft():
         "Not published: version '20250929_4' stays a draft.",
     ]
     assert dict(ListVersion.objects.values_list("label", "status")) == {
-        "20250131": "published", "20250929_4": "draft",
+        "20250131": "published",
+        "20250929_4": "draft",
     }
 
 
@@ -72,7 +81,8 @@ def test_publish_supersedes_and_verbose_lists_the_entries():
     assert "  ~ 1→1 Al Qa'ida/Islamic Army: concern_codes, conventional_weapons" in lines
     assert sum(1 for line in lines if line.startswith("  + ")) == 93
     assert dict(ListVersion.objects.values_list("label", "status")) == {
-        "20250131": "superseded", "20250929_4": "published",
+        "20250131": "superseded",
+        "20250929_4": "published",
     }
 
 
@@ -94,16 +104,25 @@ def test_ofac_directory(small_ofac_dir):
 
 @pytest.mark.django_db
 def test_malformed_file_prints_every_problem_and_imports_nothing(make_workbook):
-    path = make_workbook([
-        good_row("Fine Co."),
-        ["=ROW()-1", "Atlantis", "Bad Country Co.", None, "核\nN", None],
-        ["=ROW()-1", "イラン\nIran", None, "・Nameless", "核\nN", None],
-        [1, "イラン\nIran", "Twin Co.", None, "核\nN", None],
-    ])
+    path = make_workbook(
+        [
+            good_row("Fine Co."),
+            ["=ROW()-1", "Atlantis", "Bad Country Co.", None, "核\nN", None],
+            ["=ROW()-1", "イラン\nIran", None, "・Nameless", "核\nN", None],
+            [1, "イラン\nIran", "Twin Co.", None, "核\nN", None],
+        ]
+    )
     err = StringIO()
     with pytest.raises(CommandError, match=rf"3 problem\(s\) in {path.name}; nothing was imported"):
-        call_command("import_list", str(path), "--source", "meti-eul", "--publish",
-                     stdout=StringIO(), stderr=err)
+        call_command(
+            "import_list",
+            str(path),
+            "--source",
+            "meti-eul",
+            "--publish",
+            stdout=StringIO(),
+            stderr=err,
+        )
     assert err.getvalue().splitlines() == [
         "row 3, column B: unknown country or region 'Atlantis'",
         "row 4, column C: the name is empty",
@@ -129,7 +148,11 @@ def test_exit_status_is_non_zero_on_problems(tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"}
     done = subprocess.run(
         [sys.executable, "manage.py", "import_list", "--source", "meti-eul", str(bad)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 1
     assert done.stderr.splitlines() == [

@@ -30,8 +30,21 @@ def test_eul_2025_09_imports_all_835_entries_without_problems(eul_2025_09):
 def test_eul_2025_09_tallies_match_the_ministry(eul_2025_09):
     # domain.md §3: tally for 2025 by country, and 595 WMD-only, 54 CW-only, 186 both.
     assert Counter(e.country for e in eul_2025_09.entries) == {
-        "IR": 257, "KP": 154, "CN": 127, "PK": 103, "RU": 100, "AE": 29, "HK": 22, "SY": 19,
-        "LB": 9, "TW": 5, "EG": 3, "AF": 2, "YE": 2, "IN": 2, "IL": 1,
+        "IR": 257,
+        "KP": 154,
+        "CN": 127,
+        "PK": 103,
+        "RU": 100,
+        "AE": 29,
+        "HK": 22,
+        "SY": 19,
+        "LB": 9,
+        "TW": 5,
+        "EG": 3,
+        "AF": 2,
+        "YE": 2,
+        "IN": 2,
+        "IL": 1,
     }
     split = Counter((bool(e.concern_codes), e.conventional_weapons) for e in eul_2025_09.entries)
     assert split == {(True, False): 595, (False, True): 54, (True, True): 186}
@@ -45,11 +58,14 @@ def test_eul_2025_09_no_1_al_qaida(eul_2025_09):
     assert entry.name == "Al Qa'ida/Islamic Army"
     assert entry.local_name == ""
     assert entry.aliases == [
-        "Al Qaeda", "Islamic Salvation Foundation", "The Base",
+        "Al Qaeda",
+        "Islamic Salvation Foundation",
+        "The Base",
         "The Group for the Preservation of the Holy Sites",
         "The Islamic Army for the Liberation of Holy Places",
         "The World Islamic Front for Jihad against Jews and Crusaders",
-        "Usama Bin Laden Network", "Usama Bin Laden Organisation",
+        "Usama Bin Laden Network",
+        "Usama Bin Laden Organisation",
     ]
     assert entry.concern_codes == ["B", "C", "M", "N"]
     assert entry.conventional_weapons is True
@@ -58,7 +74,9 @@ def test_eul_2025_09_no_1_al_qaida(eul_2025_09):
 def test_eul_2025_09_no_45_amir_kabir(eul_2025_09):
     entry = by_number(eul_2025_09)[45]
     assert (entry.country, entry.name, entry.local_name) == (
-        "IR", "Amir Kabir University of Technology", ""
+        "IR",
+        "Amir Kabir University of Technology",
+        "",
     )
     assert entry.aliases == ["Amirkabir University of Technology"]
     assert entry.concern_codes == ["B", "C", "M", "N"]
@@ -68,7 +86,9 @@ def test_eul_2025_09_no_45_amir_kabir(eul_2025_09):
 def test_eul_2025_09_no_414_local_name_in_brackets_on_its_own_line(eul_2025_09):
     entry = by_number(eul_2025_09)[414]
     assert (entry.country, entry.name, entry.local_name) == (
-        "KP", "Pyongyang Public Library", "平壌市図書館"
+        "KP",
+        "Pyongyang Public Library",
+        "平壌市図書館",
     )
     assert entry.aliases == []
     assert entry.concern_codes == ["B", "C", "M", "N"]
@@ -82,20 +102,62 @@ def test_eul_2025_09_no_414_local_name_in_brackets_on_its_own_line(eul_2025_09):
         (33, "YE", "Houthi", "", None, ["M"], False),
         (34, "IL", "Nuclear Research Center Negev (NRCN)", "", None, ["N"], False),
         (39, "IR", "ADVANCED TECHNOLOGIES COMPANY OF IRAN", "", "IATC", ["N"], False),
-        (40, "IR", "Aerospace Industries Organization (AIO)", "", "Sazemane Sanaye Hava Faza",
-         ["M"], True),
-        (384, "KP", "Korean Committee for Space Technology", "朝鮮宇宙空間技術委員会", "KCST",
-         ["B", "C", "M", "N"], True),
+        (
+            40,
+            "IR",
+            "Aerospace Industries Organization (AIO)",
+            "",
+            "Sazemane Sanaye Hava Faza",
+            ["M"],
+            True,
+        ),
+        (
+            384,
+            "KP",
+            "Korean Committee for Space Technology",
+            "朝鮮宇宙空間技術委員会",
+            "KCST",
+            ["B", "C", "M", "N"],
+            True,
+        ),
         (394, "KP", "Namchongang Trading Corporation", "南川江貿易会社", "NCG", ["N"], False),
-        (513, "CN", "China Electronics Technology Group Corporation 14th Research Institute "
-         "(CETC 14)", "中国電子科技集団公司第十四研究所", "NRIET", [], True),
-        (518, "CN", "China North Industries Group Corporation Limited", "中国兵器工業集団有限公司",
-         "China North Industries Corporation (NORINCO)", ["C", "M"], True),
-        (519, "CN", "Chinese Academy of Engineering Physics", "中国工程物理研究院", "Ninth Academy",
-         ["N"], False),
+        (
+            513,
+            "CN",
+            "China Electronics Technology Group Corporation 14th Research Institute (CETC 14)",
+            "中国電子科技集団公司第十四研究所",
+            "NRIET",
+            [],
+            True,
+        ),
+        (
+            518,
+            "CN",
+            "China North Industries Group Corporation Limited",
+            "中国兵器工業集団有限公司",
+            "China North Industries Corporation (NORINCO)",
+            ["C", "M"],
+            True,
+        ),
+        (
+            519,
+            "CN",
+            "Chinese Academy of Engineering Physics",
+            "中国工程物理研究院",
+            "Ninth Academy",
+            ["N"],
+            False,
+        ),
         (541, "CN", "Harbin Institute of Technology (HIT)", "哈爾浜工業大学", None, ["M"], True),
-        (705, "HK", "ADVANTAGE TRADING CO., LIMITED", "", "Jin Ying Trading Co., Ltd.", ["M"],
-         False),
+        (
+            705,
+            "HK",
+            "ADVANTAGE TRADING CO., LIMITED",
+            "",
+            "Jin Ying Trading Co., Ltd.",
+            ["M"],
+            False,
+        ),
         (727, "LB", "Best Electronics S.A.L", "", None, ["B", "C", "M"], False),
         (785, "RU", "Main Intelligence Directorate", "", "GRU", ["C"], False),
         (788, "RU", "Ministry of Defence of the Russian Federation", "", None, ["M", "N"], True),
@@ -118,14 +180,18 @@ def test_eul_2025_09_sample_of_domain_brief(
 def test_eul_aliases_lose_bullets_and_stray_spaces(eul_2025_09):
     # Published with a trailing space after every alias.
     assert by_number(eul_2025_09)[2].aliases[:3] == [
-        "FOUNDATION FOR CONSTRUCTION", "NATION BUILDING", "RECONSTRUCTION FOUNDATION",
+        "FOUNDATION FOR CONSTRUCTION",
+        "NATION BUILDING",
+        "RECONSTRUCTION FOUNDATION",
     ]
 
 
 def test_eul_local_script_alias_line_is_an_alias_of_its_own(eul_2025_09):
     # "・Amroggang Development Bank\n(鴨緑江開発銀行)\n・Amrokkang Development Bank"
     assert by_number(eul_2025_09)[301].aliases == [
-        "Amnokkang Development Bank", "Amroggang Development Bank", "鴨緑江開発銀行",
+        "Amnokkang Development Bank",
+        "Amroggang Development Bank",
+        "鴨緑江開発銀行",
         "Amrokkang Development Bank",
     ]
 
@@ -193,13 +259,29 @@ def test_row_hash_ignores_the_number(eul_2025_01, eul_2025_09):
 
 
 def test_row_hash_covers_every_content_field():
-    base = dict(number=1, kind="organization", country="IR", country_label="イラン Iran",
-                name="X", local_name="", aliases=["Y"], concern_codes=["M"],
-                conventional_weapons=False, details={})
+    base = dict(
+        number=1,
+        kind="organization",
+        country="IR",
+        country_label="イラン Iran",
+        name="X",
+        local_name="",
+        aliases=["Y"],
+        concern_codes=["M"],
+        conventional_weapons=False,
+        details={},
+    )
     reference = ParsedEntry(**base).row_hash
-    for change in ({"name": "Z"}, {"local_name": "甲"}, {"aliases": ["Y", "W"]},
-                   {"concern_codes": ["M", "N"]}, {"conventional_weapons": True},
-                   {"country": "KP"}, {"kind": "person"}, {"details": {"a": 1}}):
+    for change in (
+        {"name": "Z"},
+        {"local_name": "甲"},
+        {"aliases": ["Y", "W"]},
+        {"concern_codes": ["M", "N"]},
+        {"conventional_weapons": True},
+        {"country": "KP"},
+        {"kind": "person"},
+        {"details": {"a": 1}},
+    ):
         assert ParsedEntry(**{**base, **change}).row_hash != reference, change
     assert ParsedEntry(**{**base, "number": 99}).row_hash == reference
 
@@ -214,25 +296,28 @@ def test_file_object_reads_like_a_path(eul_2025_01):
 
 
 def test_malformed_rows_report_every_problem(make_workbook):
-    path = make_workbook([
-        good_row("First Co."),                                              # row 2
-        ["=ROW()-1", "フランス\nFrance", "Second Co.", None, "核\nN", None],   # row 3
-        ["=ROW()-1", "イラン\nIran", None, None, "核\nN", None],               # row 4
-        ["=ROW()-1", "イラン\nIran", "Fourth Co.", None, "核\nX", None],       # row 5
-        [3, "イラン\nIran", "Fifth Co.", None, "核\nN", None],                # row 6 (No. 3 twice)
-        ["=ROW()-1", "イラン\nIran", "Sixth Co.", None, "核\nN", "maybe"],     # row 7
-        ["=ROW()-1", "イラン\nKorea", "Seventh Co.", None, "核\nN", None],     # row 8
-        ["=ROW()-1", "イラン\nIran", "Eighth Co.", None, "核\nM", None],       # row 9
-        ["=ROW()-1", "イラン\nIran", "Ninth Co.", None, None, None],           # row 10
-    ])
+    path = make_workbook(
+        [
+            good_row("First Co."),  # row 2
+            ["=ROW()-1", "フランス\nFrance", "Second Co.", None, "核\nN", None],  # row 3
+            ["=ROW()-1", "イラン\nIran", None, None, "核\nN", None],  # row 4
+            ["=ROW()-1", "イラン\nIran", "Fourth Co.", None, "核\nX", None],  # row 5
+            [3, "イラン\nIran", "Fifth Co.", None, "核\nN", None],  # row 6 (No. 3 twice)
+            ["=ROW()-1", "イラン\nIran", "Sixth Co.", None, "核\nN", "maybe"],  # row 7
+            ["=ROW()-1", "イラン\nKorea", "Seventh Co.", None, "核\nN", None],  # row 8
+            ["=ROW()-1", "イラン\nIran", "Eighth Co.", None, "核\nM", None],  # row 9
+            ["=ROW()-1", "イラン\nIran", "Ninth Co.", None, None, None],  # row 10
+        ]
+    )
     result = parse_workbook(path)
     assert result.problems == [
         Problem(3, "B", "unknown country or region 'フランス France'"),
         Problem(4, "C", "the name is empty"),
         Problem(5, "E", "unknown concern code 'X' (expected B, C, M or N)"),
         Problem(6, "A", "number 3 is used twice (first in row 4)"),
-        Problem(7, "F", "unrecognised conventional-weapons mark 'maybe' "
-                        "(expected 通常兵器 CW or empty)"),
+        Problem(
+            7, "F", "unrecognised conventional-weapons mark 'maybe' (expected 通常兵器 CW or empty)"
+        ),
         Problem(8, "B", "unknown country or region 'イラン Korea'"),
         Problem(9, "E", "the concern words say N but the codes say M"),
         Problem(10, "E", "the entry has no concern type and no conventional-weapons mark"),
@@ -243,11 +328,13 @@ def test_malformed_rows_report_every_problem(make_workbook):
 
 
 def test_duplicate_numbers_are_reported(make_workbook):
-    path = make_workbook([
-        [1, "イラン\nIran", "A Co.", None, "核\nN", None],
-        [2, "イラン\nIran", "B Co.", None, "核\nN", None],
-        [1, "イラン\nIran", "C Co.", None, "核\nN", None],
-    ])
+    path = make_workbook(
+        [
+            [1, "イラン\nIran", "A Co.", None, "核\nN", None],
+            [2, "イラン\nIran", "B Co.", None, "核\nN", None],
+            [1, "イラン\nIran", "C Co.", None, "核\nN", None],
+        ]
+    )
     assert parse_workbook(path).problems == [
         Problem(4, "A", "number 1 is used twice (first in row 2)")
     ]
@@ -256,8 +343,10 @@ def test_duplicate_numbers_are_reported(make_workbook):
 def test_missing_column_is_reported_and_other_rows_still_checked(make_workbook):
     header = [h for h in HEADER if not h.startswith("別名")]
     path = make_workbook(
-        [["=ROW()-1", "イラン\nIran", "A Co.", "核\nN", None],
-         ["=ROW()-1", "Atlantis", "B Co.", "核\nN", None]],
+        [
+            ["=ROW()-1", "イラン\nIran", "A Co.", "核\nN", None],
+            ["=ROW()-1", "Atlantis", "B Co.", "核\nN", None],
+        ],
         header=header,
     )
     assert parse_workbook(path).problems == [
@@ -268,16 +357,30 @@ def test_missing_column_is_reported_and_other_rows_still_checked(make_workbook):
 
 def test_reordered_columns_are_read_by_their_header(make_workbook):
     header = [HEADER[2], HEADER[0], HEADER[4], HEADER[1], HEADER[3]]
-    path = make_workbook([
-        ["Pyongyang Public Library\n(平壌市図書館)", "=ROW()-1", "核\nN", "北朝鮮\nNorth Korea",
-         "・PPL "],
-    ], header=header)
+    path = make_workbook(
+        [
+            [
+                "Pyongyang Public Library\n(平壌市図書館)",
+                "=ROW()-1",
+                "核\nN",
+                "北朝鮮\nNorth Korea",
+                "・PPL ",
+            ],
+        ],
+        header=header,
+    )
     result = parse_workbook(path)
     assert result.problems == []
     (entry,) = result.entries
-    assert (entry.number, entry.country, entry.name, entry.local_name, entry.aliases,
-            entry.concern_codes, entry.conventional_weapons) == (
-        1, "KP", "Pyongyang Public Library", "平壌市図書館", ["PPL"], ["N"], False)
+    assert (
+        entry.number,
+        entry.country,
+        entry.name,
+        entry.local_name,
+        entry.aliases,
+        entry.concern_codes,
+        entry.conventional_weapons,
+    ) == (1, "KP", "Pyongyang Public Library", "平壌市図書館", ["PPL"], ["N"], False)
 
 
 def test_duplicated_column_is_reported(make_workbook):
@@ -291,12 +394,15 @@ def test_sheet_without_the_header_is_reported(make_workbook):
     path = make_workbook([["a", "b", "c"], [1, 2, 3]], header=None, sheet_title="Sheet1")
     result = parse_workbook(path)
     assert result.entries == []
-    assert result.problems == [Problem(
-        None, None,
-        "no sheet has the End User List header (expected a sheet 'ユーザーリスト' with the "
-        "columns No., 国名、地域名 / Country or Region, 企業名、組織名 / Company or Organization, "
-        "別名 / Also Known As, 懸念区分 / Type of WMD)",
-    )]
+    assert result.problems == [
+        Problem(
+            None,
+            None,
+            "no sheet has the End User List header (expected a sheet 'ユーザーリスト' with the "
+            "columns No., 国名、地域名 / Country or Region, 企業名、組織名 / Company or Organization, "
+            "別名 / Also Known As, 懸念区分 / Type of WMD)",
+        )
+    ]
 
 
 def test_header_only_sheet_has_no_entries(make_workbook):
@@ -375,7 +481,10 @@ def test_ofac_directory_imports_8976_entries(ofac):
     assert ofac.problems == []
     assert len(ofac.entries) == 8976
     assert Counter(e.kind for e in ofac.entries) == {
-        "person": 4620, "organization": 3673, "vessel": 406, "aircraft": 277,
+        "person": 4620,
+        "organization": 3673,
+        "vessel": 406,
+        "aircraft": 277,
     }
     # 11,910 alternate names, two of which repeat another of the same entry.
     assert sum(len(e.aliases) for e in ofac.entries) == 11908
@@ -386,7 +495,10 @@ def test_ofac_entry_with_alias_country_and_details(ofac):
     entries = by_number(ofac)
     bank = entries[306]
     assert (bank.name, bank.kind, bank.country, bank.country_label) == (
-        "BANCO NACIONAL DE CUBA", "organization", "CH", "Switzerland"
+        "BANCO NACIONAL DE CUBA",
+        "organization",
+        "CH",
+        "Switzerland",
     )
     assert bank.aliases == ["NATIONAL BANK OF CUBA"]
     assert bank.details["programs"] == ["CUBA"]
@@ -446,7 +558,11 @@ def test_ofac_small_directory_parses(tmp_path):
     assert result.problems == []
     (entry,) = result.entries
     assert (entry.number, entry.name, entry.kind, entry.country, entry.aliases) == (
-        10, "GOOD CO.", "organization", "IR", ["OLD CO."]
+        10,
+        "GOOD CO.",
+        "organization",
+        "IR",
+        ["OLD CO."],
     )
     assert entry.details["programs"] == ["SDGT", "IRGC"]
     assert entry.details["formerly_known_as"] == ["OLD CO."]

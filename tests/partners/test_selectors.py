@@ -21,23 +21,35 @@ def eul_diff(eul_2025_01, eul_2025_09):
 
 def test_diff_2025_01_to_2025_09_counts(eul_diff):
     assert eul_diff.summary() == {
-        "added": 93, "removed": 6, "changed": 186, "unchanged": 556, "net": 87,
+        "added": 93,
+        "removed": 6,
+        "changed": 186,
+        "unchanged": 556,
+        "net": 87,
     }
     assert eul_diff.net_change == 87
     assert eul_diff.changed_field_counts() == {
-        "name": 2, "local_name": 2, "aliases": 25, "concern_codes": 3,
-        "conventional_weapons": 170, "country": 0,
+        "name": 2,
+        "local_name": 2,
+        "aliases": 25,
+        "concern_codes": 3,
+        "conventional_weapons": 170,
+        "country": 0,
     }
 
 
 def test_diff_changed_concern_codes(eul_diff):
     changes = {
         c.new.name: (c.old.concern_codes, c.new.concern_codes, c.fields)
-        for c in eul_diff.changed if "concern_codes" in c.fields
+        for c in eul_diff.changed
+        if "concern_codes" in c.fields
     }
     assert changes == {
         "Al Qa'ida/Islamic Army": (
-            ["C"], ["B", "C", "M", "N"], ("concern_codes", "conventional_weapons")),
+            ["C"],
+            ["B", "C", "M", "N"],
+            ("concern_codes", "conventional_weapons"),
+        ),
         "Ummah Tameer E-Nau (UTN)": (["N"], ["B", "C", "N"], ("concern_codes",)),
         "PISHRO MOBTAKER PEYVAND": (["M"], ["N"], ("concern_codes",)),
     }
@@ -60,8 +72,11 @@ def test_diff_removed_entries(eul_diff):
         (239, "IR", "Sho'a' Aviation"),
         (241, "IR", "Special Industries Group (SIG)"),
         (267, "IN", "Directorate of Purchase and Stores, DAE"),
-        (455, "CN", "Academy of Military Medical Sciences, Institute of Microbiology and "
-                    "Epidemiology"),
+        (
+            455,
+            "CN",
+            "Academy of Military Medical Sciences, Institute of Microbiology and Epidemiology",
+        ),
         (472, "CN", "Beijing Starneto Technology Co., Ltd."),
         # Renamed "Link Lines (Pvt.) Limited" in 2025-09, sharing no name: removed + added.
         (608, "PK", "Link Lines Pvt Ltd."),
@@ -71,8 +86,9 @@ def test_diff_removed_entries(eul_diff):
 
 def test_diff_renamed_entry_is_matched_through_its_names(eul_diff):
     renamed = {(c.old.name, c.new.name): c for c in eul_diff.changed if "name" in c.fields}
-    npu = renamed[("Northwestern Polytechnical University",
-                   "Northwestern Polytechnical University (NPU)")]
+    npu = renamed[
+        ("Northwestern Polytechnical University", "Northwestern Polytechnical University (NPU)")
+    ]
     assert npu.matched_by == "alias"
     assert npu.fields == ("name", "conventional_weapons")
     assert set(renamed) == {
@@ -89,15 +105,29 @@ def test_diff_ignores_spaces_inside_local_script_names(eul_diff):
 
 
 def _entry(number, name, country="IR", aliases=(), codes=("M",), cw=False, local=""):
-    return SimpleNamespace(number=number, name=name, country=country, aliases=list(aliases),
-                           concern_codes=list(codes), conventional_weapons=cw, local_name=local)
+    return SimpleNamespace(
+        number=number,
+        name=name,
+        country=country,
+        aliases=list(aliases),
+        concern_codes=list(codes),
+        conventional_weapons=cw,
+        local_name=local,
+    )
 
 
 def test_diff_country_change_and_ambiguous_names():
-    old = [_entry(1, "Alpha Trading", country="HK"), _entry(2, "Twin Co."),
-           _entry(3, "Twin Co."), _entry(4, "Gamma Ltd", aliases=["G Ltd"])]
-    new = [_entry(7, "Alpha Trading", country="CN"), _entry(8, "Twin Co."),
-           _entry(9, "Gamma Limited", aliases=["G Ltd"], codes=["M", "N"])]
+    old = [
+        _entry(1, "Alpha Trading", country="HK"),
+        _entry(2, "Twin Co."),
+        _entry(3, "Twin Co."),
+        _entry(4, "Gamma Ltd", aliases=["G Ltd"]),
+    ]
+    new = [
+        _entry(7, "Alpha Trading", country="CN"),
+        _entry(8, "Twin Co."),
+        _entry(9, "Gamma Limited", aliases=["G Ltd"], codes=["M", "N"]),
+    ]
     diff = diff_entries(old, new)
     assert [(c.old.number, c.new.number, c.fields, c.matched_by) for c in diff.changed] == [
         (1, 7, ("country",), "name-any-country"),
@@ -110,36 +140,46 @@ def test_diff_country_change_and_ambiguous_names():
 
 def test_identity_key_ignores_case_punctuation_and_width():
     assert identity_key("Delta Engineering Concern FZE （DEC）") == identity_key(
-        "DELTA ENGINEERING CONCERN FZE (DEC)")
+        "DELTA ENGINEERING CONCERN FZE (DEC)"
+    )
     assert identity_key("Korea Ryonbong") != identity_key("Korea Ryongbong")
 
 
 def test_list_version_diff_between_stored_versions(db):
-    old = list_version_import(source_code="meti-eul", file=EUL_2025_01,
-                              file_name=EUL_2025_01.name, actor=None)
-    new = list_version_import(source_code="meti-eul", file=EUL_2025_09,
-                              file_name=EUL_2025_09.name, actor=None)
+    old = list_version_import(
+        source_code="meti-eul", file=EUL_2025_01, file_name=EUL_2025_01.name, actor=None
+    )
+    new = list_version_import(
+        source_code="meti-eul", file=EUL_2025_09, file_name=EUL_2025_09.name, actor=None
+    )
     diff = list_version_diff(old=old, new=new)
     assert diff.summary() == {
-        "added": 93, "removed": 6, "changed": 186, "unchanged": 556, "net": 87,
+        "added": 93,
+        "removed": 6,
+        "changed": 186,
+        "unchanged": 556,
+        "net": 87,
     }
     first = list_version_diff(old=None, new=old)
     assert (first.added_count, first.removed_count, first.changed_count) == (748, 0, 0)
 
 
 def test_list_version_diff_refuses_two_sources(db, small_ofac_dir):
-    eul = list_version_import(source_code="meti-eul", file=EUL_2025_01,
-                              file_name=EUL_2025_01.name, actor=None)
-    sdn = list_version_import(source_code="ofac-sdn", file=small_ofac_dir,
-                              file_name="sdn", actor=None)
+    eul = list_version_import(
+        source_code="meti-eul", file=EUL_2025_01, file_name=EUL_2025_01.name, actor=None
+    )
+    sdn = list_version_import(
+        source_code="ofac-sdn", file=small_ofac_dir, file_name="sdn", actor=None
+    )
     with pytest.raises(ValueError, match="two versions of the same list source"):
         list_version_diff(old=eul, new=sdn)
 
 
 def test_published_version(db):
     assert published_version("meti-eul") is None
-    version = list_version_import(source_code="meti-eul", file=EUL_2025_01,
-                                  file_name=EUL_2025_01.name, actor=None)
+    version = list_version_import(
+        source_code="meti-eul", file=EUL_2025_01, file_name=EUL_2025_01.name, actor=None
+    )
     assert published_version("meti-eul") is None
     list_version_publish(version=version, actor=None)
     assert published_version("meti-eul") == version

@@ -25,15 +25,19 @@ pytestmark = pytest.mark.django_db
 
 
 def import_eul(path, actor=None, **kwargs):
-    return list_version_import(source_code="meti-eul", file=path, file_name=path.name,
-                               actor=actor, **kwargs)
+    return list_version_import(
+        source_code="meti-eul", file=path, file_name=path.name, actor=actor, **kwargs
+    )
 
 
 def snapshot():
     """Everything a refused action must leave as it was."""
     return (
-        list(ListVersion.objects.order_by("pk").values_list(
-            "pk", "status", "published_at", "published_by", "updated_at")),
+        list(
+            ListVersion.objects.order_by("pk").values_list(
+                "pk", "status", "published_at", "published_by", "updated_at"
+            )
+        ),
         ListedEntry.objects.count(),
         ListSource.objects.count(),
         AuditEvent.objects.count(),
@@ -44,8 +48,12 @@ def snapshot():
 
 
 def test_import_writes_a_draft_with_all_entries_and_an_audit_event(list_manager):
-    version = import_eul(EUL_2025_09, actor=list_manager, label="2025-09-29 revision",
-                         issued_on=datetime.date(2025, 9, 29))
+    version = import_eul(
+        EUL_2025_09,
+        actor=list_manager,
+        label="2025-09-29 revision",
+        issued_on=datetime.date(2025, 9, 29),
+    )
 
     version.refresh_from_db()
     assert version.status == ListVersionStatus.DRAFT
@@ -60,13 +68,18 @@ def test_import_writes_a_draft_with_all_entries_and_an_audit_event(list_manager)
 
     source = version.source
     assert (source.code, source.name, source.authority, source.advisory) == (
-        "meti-eul", "METI End User List (外国ユーザーリスト)",
-        "Ministry of Economy, Trade and Industry", False,
+        "meti-eul",
+        "METI End User List (外国ユーザーリスト)",
+        "Ministry of Economy, Trade and Industry",
+        False,
     )
 
     library = version.entries.get(number=414)
     assert (library.name, library.local_name, library.country) == (
-        "Pyongyang Public Library", "平壌市図書館", "KP")
+        "Pyongyang Public Library",
+        "平壌市図書館",
+        "KP",
+    )
     assert library.concern_codes == ["B", "C", "M", "N"]
     assert library.conventional_weapons is False
     assert len(library.row_hash) == 64
@@ -81,15 +94,20 @@ def test_import_writes_a_draft_with_all_entries_and_an_audit_event(list_manager)
     assert event.object_type == "partners.listversion"
     assert event.object_id == str(version.public_id)
     assert event.data == {
-        "source": "meti-eul", "label": "2025-09-29 revision", "file_name": "20250929_4.xlsx",
-        "file_sha256": version.file_sha256, "entry_count": 835, "issued_on": "2025-09-29",
+        "source": "meti-eul",
+        "label": "2025-09-29 revision",
+        "file_name": "20250929_4.xlsx",
+        "file_sha256": version.file_sha256,
+        "entry_count": 835,
+        "issued_on": "2025-09-29",
     }
 
 
 def test_import_label_defaults_to_the_file_name_and_accepts_an_upload(list_manager):
     upload = io.BytesIO(EUL_2025_01.read_bytes())
-    version = list_version_import(source_code="meti-eul", file=upload,
-                                  file_name="20250131.xlsx", actor=list_manager)
+    version = list_version_import(
+        source_code="meti-eul", file=upload, file_name="20250131.xlsx", actor=list_manager
+    )
     assert version.label == "20250131"
     assert version.entry_count == 748
     assert version.file_sha256 == hashlib.sha256(EUL_2025_01.read_bytes()).hexdigest()
@@ -105,13 +123,15 @@ def test_import_by_the_system_has_no_user():
 def test_malformed_file_writes_nothing_and_lists_every_problem(make_workbook, list_manager):
     import_eul(EUL_2025_01)  # something already there must stay as it is
     before = snapshot()
-    path = make_workbook([
-        good_row("Fine Co."),
-        ["=ROW()-1", "Atlantis", "Bad Country Co.", None, "核\nN", None],
-        ["=ROW()-1", "イラン\nIran", "", None, "核\nN", None],
-        ["=ROW()-1", "イラン\nIran", "Bad Code Co.", None, "核\nQ", None],
-        [2, "イラン\nIran", "Twin Co.", None, "核\nN", None],
-    ])
+    path = make_workbook(
+        [
+            good_row("Fine Co."),
+            ["=ROW()-1", "Atlantis", "Bad Country Co.", None, "核\nN", None],
+            ["=ROW()-1", "イラン\nIran", "", None, "核\nN", None],
+            ["=ROW()-1", "イラン\nIran", "Bad Code Co.", None, "核\nQ", None],
+            [2, "イラン\nIran", "Twin Co.", None, "核\nN", None],
+        ]
+    )
     with pytest.raises(ListImportError) as refused:
         import_eul(path, actor=list_manager)
     assert [str(p) for p in refused.value.problems] == [
@@ -124,9 +144,16 @@ def test_malformed_file_writes_nothing_and_lists_every_problem(make_workbook, li
 
 
 def test_missing_column_writes_nothing(make_workbook, list_manager):
-    path = make_workbook([["=ROW()-1", "イラン\nIran", "A Co.", "・A", None]],
-                         header=["No.", "Country or Region", "Company or Organization",
-                                 "Also Known As", "Conventional Weapons"])
+    path = make_workbook(
+        [["=ROW()-1", "イラン\nIran", "A Co.", "・A", None]],
+        header=[
+            "No.",
+            "Country or Region",
+            "Company or Organization",
+            "Also Known As",
+            "Conventional Weapons",
+        ],
+    )
     with pytest.raises(ListImportError) as refused:
         import_eul(path, actor=list_manager)
     assert [str(p) for p in refused.value.problems] == [
@@ -161,9 +188,13 @@ def test_the_same_file_twice_is_refused(list_manager):
 
 
 def test_ofac_import(list_manager):
-    version = list_version_import(source_code="ofac-sdn", file=OFAC_DIR,
-                                  file_name="ofac-sdn-2021", actor=list_manager,
-                                  label="SDN 2021")
+    version = list_version_import(
+        source_code="ofac-sdn",
+        file=OFAC_DIR,
+        file_name="ofac-sdn-2021",
+        actor=list_manager,
+        label="SDN 2021",
+    )
     assert version.entry_count == 8976
     assert version.entries.count() == 8976
     assert version.file_sha256 and len(version.file_sha256) == 64
@@ -193,8 +224,11 @@ def test_publish_first_version(list_manager):
     assert event.actor == list_manager
     assert event.object_id == str(version.public_id)
     assert event.data == {
-        "source": "meti-eul", "label": "20250131", "file_sha256": version.file_sha256,
-        "entry_count": 748, "supersedes": None,
+        "source": "meti-eul",
+        "label": "20250131",
+        "file_sha256": version.file_sha256,
+        "entry_count": 748,
+        "supersedes": None,
         "diff": {"added": 748, "removed": 0, "changed": 0, "unchanged": 0, "net": 748},
     }
 
@@ -213,21 +247,28 @@ def test_publish_supersedes_the_previous_version(list_manager):
     assert published.superseded == old
     assert ListVersion.objects.filter(status=ListVersionStatus.PUBLISHED).get() == new
     supersede, publish = AuditEvent.objects.filter(seq__gt=events_before).order_by("seq")
-    assert (supersede.action, supersede.object_id) == (
-        "list_version.supersede", str(old.public_id))
-    assert supersede.data == {"source": "meti-eul", "label": "20250131",
-                              "superseded_by": str(new.public_id)}
+    assert (supersede.action, supersede.object_id) == ("list_version.supersede", str(old.public_id))
+    assert supersede.data == {
+        "source": "meti-eul",
+        "label": "20250131",
+        "superseded_by": str(new.public_id),
+    }
     assert (publish.action, publish.object_id) == ("list_version.publish", str(new.public_id))
     assert publish.data["supersedes"] == str(old.public_id)
     assert publish.data["diff"] == {
-        "added": 93, "removed": 6, "changed": 186, "unchanged": 556, "net": 87,
+        "added": 93,
+        "removed": 6,
+        "changed": 186,
+        "unchanged": 556,
+        "net": 87,
     }
 
 
 def test_publish_of_one_source_leaves_the_other_alone(list_manager, small_ofac_dir):
     eul = list_version_publish(version=import_eul(EUL_2025_01), actor=list_manager)
-    ofac = list_version_import(source_code="ofac-sdn", file=small_ofac_dir, file_name="ofac",
-                               actor=list_manager)
+    ofac = list_version_import(
+        source_code="ofac-sdn", file=small_ofac_dir, file_name="ofac", actor=list_manager
+    )
     list_version_publish(version=ofac, actor=list_manager)
     eul.refresh_from_db()
     assert eul.status == ListVersionStatus.PUBLISHED
@@ -243,8 +284,10 @@ def test_publishing_a_non_draft_is_refused_and_changes_nothing(list_manager, sta
         version = import_eul(EUL_2025_09, actor=list_manager)
         list_version_discard(version=version, actor=list_manager)
     before = snapshot()
-    with pytest.raises(ListVersionStateError, match=f"only a draft can be published; version "
-                                                    f"'{version.label}' is {status}"):
+    with pytest.raises(
+        ListVersionStateError,
+        match=f"only a draft can be published; version '{version.label}' is {status}",
+    ):
         list_version_publish(version=version, actor=list_manager)
     assert snapshot() == before
 
@@ -280,8 +323,10 @@ def test_publish_runs_no_hook_when_it_is_refused(list_manager, django_capture_on
     register_after_publish(hook)
     try:
         version = list_version_publish(version=import_eul(EUL_2025_01), actor=list_manager)
-        with django_capture_on_commit_callbacks(execute=True) as callbacks, \
-                pytest.raises(ListVersionStateError):
+        with (
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+            pytest.raises(ListVersionStateError),
+        ):
             list_version_publish(version=version, actor=list_manager)
         assert callbacks == []
         assert calls == []
@@ -294,7 +339,8 @@ def test_database_refuses_two_published_versions_of_one_source(list_manager):
     two = import_eul(EUL_2025_09)
     with pytest.raises(IntegrityError), transaction.atomic():
         ListVersion.objects.filter(pk=two.pk).update(
-            status=ListVersionStatus.PUBLISHED, published_at=timezone.now())
+            status=ListVersionStatus.PUBLISHED, published_at=timezone.now()
+        )
     one.refresh_from_db()
     two.refresh_from_db()
     assert (one.status, two.status) == (ListVersionStatus.PUBLISHED, ListVersionStatus.DRAFT)
@@ -311,14 +357,19 @@ def test_discard_a_draft(list_manager):
     assert version.entries.count() == 748  # kept for the record
     event = AuditEvent.objects.order_by("-seq").first()
     assert (event.action, event.actor, event.object_id) == (
-        "list_version.discard", list_manager, str(version.public_id))
+        "list_version.discard",
+        list_manager,
+        str(version.public_id),
+    )
     assert event.data == {"source": "meti-eul", "label": "20250131"}
 
 
 def test_discarding_a_published_version_is_refused(list_manager):
     version = list_version_publish(version=import_eul(EUL_2025_01), actor=list_manager)
     before = snapshot()
-    with pytest.raises(ListVersionStateError,
-                       match="only a draft can be discarded; version '20250131' is published"):
+    with pytest.raises(
+        ListVersionStateError,
+        match="only a draft can be discarded; version '20250131' is published",
+    ):
         list_version_discard(version=version, actor=list_manager)
     assert snapshot() == before

@@ -42,18 +42,26 @@ def context(**overrides) -> ScreeningContext:
         end_use_category="industrial",
         checklist=all_yes(),
         items=(MACHINE_TOOL,),
-        parties=(PartyFacts(ref="p1", name="Acme Tools Inc.", role="end_user", country="US",
-                            tiers=A),),
+        parties=(
+            PartyFacts(ref="p1", name="Acme Tools Inc.", role="end_user", country="US", tiers=A),
+        ),
     )
     return dataclasses.replace(base, **overrides)
 
 
 def hit(codes=(), cw=False, score=0.95, advisory=False, entry="45") -> HitFacts:
     return HitFacts(
-        party_ref="p1", party_name="Some Party", entry_ref=entry, entry_number=int(entry),
-        source="ofac-sdn" if advisory else "meti-eul", listed_name="Listed Name",
-        matched_name="Listed Name", score=score, concern_codes=tuple(codes),
-        conventional_weapons=cw, advisory=advisory,
+        party_ref="p1",
+        party_name="Some Party",
+        entry_ref=entry,
+        entry_number=int(entry),
+        source="ofac-sdn" if advisory else "meti-eul",
+        listed_name="Listed Name",
+        matched_name="Listed Name",
+        score=score,
+        concern_codes=tuple(codes),
+        conventional_weapons=cw,
+        advisory=advisory,
     )
 
 
@@ -112,23 +120,34 @@ def test_group_a_military_use_still_needs_no_catch_all_licence():
 def test_north_korea_is_prohibited():
     ctx = context(destination_country="KP", destination_tiers=KP, parties=())
     assert summary(evaluate(ctx)) == (
-        [("sanctioned_destination", 100, "prohibited"),
-         ("un_embargo_never_clear", 25, "elevated"),
-         ("country_of_concern", 35, "high")],
-        100, "prohibited", "review",
+        [
+            ("sanctioned_destination", 100, "prohibited"),
+            ("un_embargo_never_clear", 25, "elevated"),
+            ("country_of_concern", 35, "high"),
+        ],
+        100,
+        "prohibited",
+        "review",
     )
 
 
 def test_party_in_a_sanctioned_country_is_prohibited():
-    party = PartyFacts(ref="p2", name="Consignee", role="consignee", country="KP",
-                       tiers=frozenset({"sanctioned"}))
-    assessment = evaluate(context(destination_country="TH", destination_tiers=GENERAL,
-                                  parties=(party,)))
+    party = PartyFacts(
+        ref="p2", name="Consignee", role="consignee", country="KP", tiers=frozenset({"sanctioned"})
+    )
+    assessment = evaluate(
+        context(destination_country="TH", destination_tiers=GENERAL, parties=(party,))
+    )
     assert summary(assessment) == (
-        [("sanctioned_destination", 100, "prohibited")], 100, "prohibited", "review"
+        [("sanctioned_destination", 100, "prohibited")],
+        100,
+        "prohibited",
+        "review",
     )
     assert assessment.factors[0]["evidence"] == {
-        "destination": "TH", "destination_sanctioned": False, "parties": ["p2"],
+        "destination": "TH",
+        "destination_sanctioned": False,
+        "parties": ["p2"],
     }
 
 
@@ -163,13 +182,17 @@ def test_inform_notice_needs_a_licence_even_to_group_a():
     ("overrides", "rules_fired", "shown_by"),
     [
         ({"end_use_category": "military"}, ["wmd_end_use"], ["end_use_category=military"]),
-        ({"checklist": all_yes(c18="no")}, ["wmd_end_use", "unresolved_checks"],
-         ["check 18 answered no"]),
+        (
+            {"checklist": all_yes(c18="no")},
+            ["wmd_end_use", "unresolved_checks"],
+            ["check 18 answered no"],
+        ),
     ],
 )
 def test_military_use_to_a_general_country_needs_a_licence(overrides, rules_fired, shown_by):
-    ctx = context(destination_country="VN", destination_tiers=GENERAL, items=(BEARINGS,),
-                  **overrides)
+    ctx = context(
+        destination_country="VN", destination_tiers=GENERAL, items=(BEARINGS,), **overrides
+    )
     assessment = evaluate(ctx)
     assert assessment.rule_ids == rules_fired
     assert assessment.level == "high"
@@ -178,12 +201,17 @@ def test_military_use_to_a_general_country_needs_a_licence(overrides, rules_fire
 
 
 def test_eul_hit_whose_codes_do_not_match_is_elevated_with_its_party_risk_table():
-    ctx = context(destination_country="IR", destination_tiers=IR,
-                  hits=(hit(codes=("B", "C", "M", "N"), score=0.99),))
+    ctx = context(
+        destination_country="IR",
+        destination_tiers=IR,
+        hits=(hit(codes=("B", "C", "M", "N"), score=0.99),),
+    )
     assessment = evaluate(ctx)
     assert summary(assessment) == (
         [("listed_party", 60, "elevated"), ("country_of_concern", 35, "high")],
-        95, "high", "review",
+        95,
+        "high",
+        "review",
     )
     assert assessment.factors[0]["evidence"]["hits"][0]["party_risk"] == {
         "rows": [
@@ -204,8 +232,13 @@ def test_eul_hit_whose_codes_do_not_match_is_elevated_with_its_party_risk_table(
     ],
 )
 def test_eul_code_matching_the_goods_is_high(items, checklist, match):
-    ctx = context(destination_country="PK", destination_tiers=GENERAL, items=items,
-                  checklist=checklist, hits=(hit(codes=("N",), entry="691"),))
+    ctx = context(
+        destination_country="PK",
+        destination_tiers=GENERAL,
+        items=items,
+        checklist=checklist,
+        hits=(hit(codes=("N",), entry="691"),),
+    )
     assessment = evaluate(ctx)
     factor = next(f for f in assessment.factors if f["rule"] == "eul_concern_match")
     assert (factor["weight"], factor["level"]) == (30, "high")
@@ -216,45 +249,64 @@ def test_eul_code_matching_the_goods_is_high(items, checklist, match):
 
 
 def test_cw_listed_end_user_with_16_1_goods_to_a_general_country_needs_a_licence():
-    ctx = context(destination_country="CN", destination_tiers=GENERAL,
-                  hits=(hit(cw=True, score=0.9, entry="513"),))
+    ctx = context(
+        destination_country="CN",
+        destination_tiers=GENERAL,
+        hits=(hit(cw=True, score=0.9, entry="513"),),
+    )
     assessment = evaluate(ctx)
     assert summary(assessment) == (
-        [("listed_party", 60, "elevated"), ("cw_16_1_general", 40, "high")], 100, "high", "review"
+        [("listed_party", 60, "elevated"), ("cw_16_1_general", 40, "high")],
+        100,
+        "high",
+        "review",
     )
     assert assessment.factors[1]["evidence"] == {
-        "items": [1], "reclassified_items": [], "cw_use": [], "cw_users": ["513"],
+        "items": [1],
+        "reclassified_items": [],
+        "cw_use": [],
+        "cw_users": ["513"],
     }
     assert assessment.factors[0]["evidence"]["hits"][0]["party_risk"]["rows"][2] == {
-        "component": "conventional_weapons", "value": "applies", "points": 20,
+        "component": "conventional_weapons",
+        "value": "applies",
+        "points": 20,
     }
 
 
 def test_16_2_to_a_general_country_with_cw_only_concern_needs_no_cw_licence():
-    ctx = context(destination_country="VN", destination_tiers=GENERAL, items=(BEARINGS,),
-                  hits=(hit(cw=True, score=0.9, entry="513"),))
+    ctx = context(
+        destination_country="VN",
+        destination_tiers=GENERAL,
+        items=(BEARINGS,),
+        hits=(hit(cw=True, score=0.9, entry="513"),),
+    )
     assessment = evaluate(ctx)
     # The zero-weight factor says why no CW licence; the hit itself still waits for a reviewer.
     # Party risk 46 = confidence 36 + no WMD codes 0 + CW listed but not applicable 5 + general 5.
     assert summary(assessment) == (
         [("listed_party", 46, "elevated"), ("cw_16_2_general_no_licence", 0, "low")],
-        46, "elevated", "review",
+        46,
+        "elevated",
+        "review",
     )
 
 
 def test_16_2_cw_only_concern_still_faces_the_wmd_tests():
-    ctx = context(destination_country="VN", destination_tiers=GENERAL, items=(BEARINGS,),
-                  end_use_category="military", hits=(hit(cw=True, score=0.9, entry="513"),))
-    assert evaluate(ctx).rule_ids == [
-        "wmd_end_use", "listed_party", "cw_16_2_general_no_licence"
-    ]
+    ctx = context(
+        destination_country="VN",
+        destination_tiers=GENERAL,
+        items=(BEARINGS,),
+        end_use_category="military",
+        hits=(hit(cw=True, score=0.9, entry="513"),),
+    )
+    assert evaluate(ctx).rule_ids == ["wmd_end_use", "listed_party", "cw_16_2_general_no_licence"]
 
 
 @pytest.mark.parametrize(
     ("overrides", "expected_rules"),
     [
-        ({"hits": (hit(cw=True, entry="1"),)},
-         ["listed_party", "un_embargo_cw"]),
+        ({"hits": (hit(cw=True, entry="1"),)}, ["listed_party", "un_embargo_cw"]),
         ({"end_use_category": "military"}, ["wmd_end_use", "un_embargo_cw"]),
     ],
 )
@@ -277,7 +329,9 @@ def test_un_embargo_16_1_or_cw_high_risk_goods_never_clear(items, checklist, evi
     assessment = evaluate(ctx)
     factor = assessment.factors[0]
     assert (factor["rule"], factor["weight"], factor["level"]) == (
-        "un_embargo_never_clear", 25, "elevated"
+        "un_embargo_never_clear",
+        25,
+        "elevated",
     )
     assert factor["evidence"] == evidence
     assert assessment.outcome == "review"
@@ -293,7 +347,9 @@ def test_unresolved_checks_are_never_clear():
     assessment = evaluate(ctx)
     assert summary(assessment) == (
         [("group_a_no_licence", 0, "low"), ("unresolved_checks", 20, "elevated")],
-        20, "elevated", "review",
+        20,
+        "elevated",
+        "review",
     )
     assert assessment.factors[1]["evidence"] == {"checks": {"3": "no", "20": "unknown"}}
 
@@ -309,17 +365,26 @@ def test_russia_diversion_country_adds_to_the_score_but_clears_alone():
 
 
 def test_russia_diversion_with_another_doubt_reaches_review():
-    ctx = context(destination_country="CN", destination_tiers=CN, items=(BEARINGS,),
-                  checklist=all_yes(c20="unknown"))
+    ctx = context(
+        destination_country="CN",
+        destination_tiers=CN,
+        items=(BEARINGS,),
+        checklist=all_yes(c20="unknown"),
+    )
     assert summary(evaluate(ctx)) == (
         [("unresolved_checks", 20, "elevated"), ("russia_diversion", 15, "low")],
-        35, "elevated", "review",
+        35,
+        "elevated",
+        "review",
     )
 
 
 def test_advisory_hit_elevates_but_never_decides_alone():
-    ctx = context(destination_country="CN", destination_tiers=GENERAL,
-                  hits=(hit(codes=("M",), cw=True, advisory=True, entry="9001"),))
+    ctx = context(
+        destination_country="CN",
+        destination_tiers=GENERAL,
+        hits=(hit(codes=("M",), cw=True, advisory=True, entry="9001"),),
+    )
     assessment = evaluate(ctx)
     # No CW or EUL rule fires on a foreign list: only the advisory factor, at "elevated".
     assert summary(assessment) == ([("advisory_hit", 15, "elevated")], 15, "elevated", "review")
@@ -334,29 +399,37 @@ def test_unscreened_parties_never_clear():
     assessment = evaluate(context(parties_screened=False))
     assert summary(assessment) == (
         [("group_a_no_licence", 0, "low"), ("parties_not_screened", 20, "elevated")],
-        20, "elevated", "review",
+        20,
+        "elevated",
+        "review",
     )
     assert assessment.factors[1]["evidence"] == {"parties": ["p1"]}
 
 
 def test_missing_country_tiers_never_clear():
     ctx = context(destination_tiers=GENERAL, tiers_known=False, items=(BEARINGS,))
-    assert summary(evaluate(ctx)) == (
-        [("tiers_unknown", 20, "elevated")], 20, "elevated", "review"
-    )
+    assert summary(evaluate(ctx)) == ([("tiers_unknown", 20, "elevated")], 20, "elevated", "review")
 
 
 def test_reclassified_16_1_item_is_named_in_the_evidence():
     item = ItemFacts(position=3, classification="16_1", hs_code="8526.10", reclassified=True)
-    ctx = context(destination_country="VN", destination_tiers=GENERAL, items=(item,),
-                  end_use_category="military")
+    ctx = context(
+        destination_country="VN",
+        destination_tiers=GENERAL,
+        items=(item,),
+        end_use_category="military",
+    )
     factor = next(f for f in evaluate(ctx).factors if f["rule"] == "cw_16_1_general")
     assert factor["evidence"]["reclassified_items"] == [3]
 
 
 def test_party_risk_table_adds_up_and_caps():
-    ctx = context(destination_country="KP", destination_tiers=KP, items=(BEARINGS,),
-                  checklist=all_yes(c17="no"))
+    ctx = context(
+        destination_country="KP",
+        destination_tiers=KP,
+        items=(BEARINGS,),
+        checklist=all_yes(c17="no"),
+    )
     table = party_risk(hit(codes=("N",), cw=True, score=1.0), ctx)
     assert table == {
         "rows": [
@@ -372,8 +445,11 @@ def test_party_risk_table_adds_up_and_caps():
 def test_evaluation_is_deterministic_and_json_ready():
     import json
 
-    ctx = context(destination_country="KP", destination_tiers=KP,
-                  hits=(hit(codes=("B", "C", "M", "N"), cw=True),))
+    ctx = context(
+        destination_country="KP",
+        destination_tiers=KP,
+        hits=(hit(codes=("B", "C", "M", "N"), cw=True),),
+    )
     first, second = evaluate(ctx), evaluate(ctx)
     assert first == second
     assert json.loads(json.dumps(first.factors)) == first.factors

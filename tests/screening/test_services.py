@@ -41,24 +41,38 @@ def _fast_passwords(settings):
     """The factories hash a password per user; the real hasher would dominate these tests."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+
 # Real entries of the End User List of 2025-09-29 (domain.md §11): (No., country, name, local
 # name, aliases, codes, conventional weapons).
 EUL_SAMPLE = [
     (1, "AF", "Al Qa'ida/Islamic Army", "", ["Al Qaeda", "The Base"], "BCMN", True),
     (5, "AE", "Delta Engineering Concern FZE (DEC)", "", [], "N", False),
     (39, "IR", "Advanced Technologies Company of Iran", "", ["IATC"], "N", False),
-    (40, "IR", "Aerospace Industries Organization (AIO)", "", ["Sazemane Sanaye Hava Faza"],
-     "M", True),
-    (45, "IR", "Amir Kabir University of Technology", "",
-     ["Amirkabir University of Technology"], "BCMN", False),
+    (
+        40,
+        "IR",
+        "Aerospace Industries Organization (AIO)",
+        "",
+        ["Sazemane Sanaye Hava Faza"],
+        "M",
+        True,
+    ),
+    (
+        45,
+        "IR",
+        "Amir Kabir University of Technology",
+        "",
+        ["Amirkabir University of Technology"],
+        "BCMN",
+        False,
+    ),
     (384, "KP", "Korean Committee for Space Technology", "", ["KCST"], "BCMN", True),
     (414, "KP", "Pyongyang Public Library", "平壌市図書館", [], "BCMN", False),
     (513, "CN", "CETC 14th Research Institute", "", ["NRIET"], "", True),
     (518, "CN", "China North Industries Group Corporation Limited", "", ["NORINCO"], "CM", True),
     (541, "CN", "Harbin Institute of Technology (HIT)", "", [], "M", True),
 ]
-ROSOBORONEXPORT = (806, "RU", "Rosoboronexport OJSC (ROE)", "", ["ROSOBORONEXPORT JSC"], "M",
-                   True)
+ROSOBORONEXPORT = (806, "RU", "Rosoboronexport OJSC (ROE)", "", ["ROSOBORONEXPORT JSC"], "M", True)
 
 TIERS = [
     *(("US", "group_a"), ("DE", "group_a"), ("GB", "group_a")),
@@ -70,8 +84,9 @@ TIERS = [
 
 def make_tiers() -> None:
     for country, tier in TIERS:
-        CountryTier.objects.create(country=country, tier=tier,
-                                   effective_from=datetime.date(2025, 10, 9))
+        CountryTier.objects.create(
+            country=country, tier=tier, effective_from=datetime.date(2025, 10, 9)
+        )
 
 
 def publish_eul(entries, *, label="2025-09-29", supersede=None) -> ListVersion:
@@ -84,15 +99,24 @@ def publish_eul(entries, *, label="2025-09-29", supersede=None) -> ListVersion:
         supersede.status = ListVersionStatus.SUPERSEDED
         supersede.save(update_fields=["status"])
     version = ListVersion.objects.create(
-        source=source, label=label, status=ListVersionStatus.PUBLISHED,
-        published_at=timezone.now(), effective_from=datetime.date(2025, 10, 9),
+        source=source,
+        label=label,
+        status=ListVersionStatus.PUBLISHED,
+        published_at=timezone.now(),
+        effective_from=datetime.date(2025, 10, 9),
         entry_count=len(entries),
     )
     for number, country, name, local_name, aliases, codes, cw in entries:
         content = [country, name, local_name, aliases, sorted(codes), cw]
         ListedEntry.objects.create(
-            version=version, number=number, country=country, name=name, local_name=local_name,
-            aliases=aliases, concern_codes=list(codes), conventional_weapons=cw,
+            version=version,
+            number=number,
+            country=country,
+            name=name,
+            local_name=local_name,
+            aliases=aliases,
+            concern_codes=list(codes),
+            conventional_weapons=cw,
             row_hash=hashlib.sha256(json.dumps(content).encode()).hexdigest(),
         )
     return version
@@ -104,8 +128,9 @@ def eul():
     return publish_eul(EUL_SAMPLE)
 
 
-def case(status=Status.SUBMITTED, *, country="US", party="Acme Precision Tools Inc.",
-         **kwargs) -> Notification:
+def case(
+    status=Status.SUBMITTED, *, country="US", party="Acme Precision Tools Inc.", **kwargs
+) -> Notification:
     notification = submitted_at(status, destination_country=country, **kwargs)
     Party.objects.filter(notification=notification).update(name=party, country=country)
     return notification
@@ -124,7 +149,10 @@ def test_listed_end_user_under_a_variant_spelling_goes_to_review_with_the_hit_ex
     assert notification.status == Status.UNDER_REVIEW
     assert (notification.risk_score, notification.risk_level) == (run.score, "high")
     assert (run.status, run.outcome, run.level, run.list_version) == (
-        RunStatus.COMPLETED, "review", "high", eul
+        RunStatus.COMPLETED,
+        "review",
+        "high",
+        eul,
     )
     assert run.ruleset_version == RULESET_VERSION
     assert run.finished_at is not None
@@ -141,7 +169,9 @@ def test_listed_end_user_under_a_variant_spelling_goes_to_review_with_the_hit_ex
     assert (evidence["entry_number"], evidence["concern_codes"]) == (45, ["B", "C", "M", "N"])
     assert Review.objects.filter(notification=notification, closed_at__isnull=True).count() == 1
     assert audit_actions() == [
-        "notification.start_screening", "screening.run_completed", "notification.refer"
+        "notification.start_screening",
+        "screening.run_completed",
+        "notification.refer",
     ]
 
 
@@ -157,7 +187,9 @@ def test_harmless_party_to_group_a_clears(eul):
     assert [f["rule"] for f in run.factors] == ["group_a_no_licence"]
     assert run.hits.count() == 0
     assert audit_actions() == [
-        "notification.start_screening", "screening.run_completed", "notification.clear"
+        "notification.start_screening",
+        "screening.run_completed",
+        "notification.clear",
     ]
 
 
@@ -193,8 +225,9 @@ def test_withdrawn_before_the_worker_records_nothing(eul):
     notification = case(status=Status.WITHDRAWN)
     events = AuditEvent.objects.count()
 
-    assert screening_run_execute(notification_id=notification.pk,
-                                 trigger=Trigger.SUBMISSION) is None
+    assert (
+        screening_run_execute(notification_id=notification.pk, trigger=Trigger.SUBMISSION) is None
+    )
 
     assert ScreeningRun.objects.count() == 0
     assert AuditEvent.objects.count() == events
@@ -202,20 +235,25 @@ def test_withdrawn_before_the_worker_records_nothing(eul):
 
 
 def test_withdrawn_while_computing_records_nothing(eul, monkeypatch):
-    notification = case(status=Status.SCREENING, country="IR",
-                         party="Amirkabir Univ. of Technology")
+    notification = case(
+        status=Status.SCREENING, country="IR", party="Amirkabir Univ. of Technology"
+    )
     compute = screening_services._compute
 
     def withdraw_meanwhile(notification_id):
         computed = compute(notification_id)
-        notification_withdraw(notification=Notification.objects.get(pk=notification_id),
-                              actor=notification.created_by, reason="order cancelled")
+        notification_withdraw(
+            notification=Notification.objects.get(pk=notification_id),
+            actor=notification.created_by,
+            reason="order cancelled",
+        )
         return computed
 
     monkeypatch.setattr(screening_services, "_compute", withdraw_meanwhile)
 
-    assert screening_run_execute(notification_id=notification.pk,
-                                 trigger=Trigger.SUBMISSION) is None
+    assert (
+        screening_run_execute(notification_id=notification.pk, trigger=Trigger.SUBMISSION) is None
+    )
 
     assert ScreeningRun.objects.count() == 0
     assert PartyHit.objects.count() == 0
@@ -238,9 +276,12 @@ def test_without_a_published_list_the_case_is_never_cleared_unscreened():
 def test_a_16_2_item_with_a_16_1_hs_code_is_screened_as_16_1(eul):
     from partners.models import SpecifiedHsScope
 
-    SpecifiedHsScope.objects.create(hs_prefix="8526", description_en="Radar",
-                                    description_ja="レーダー",
-                                    effective_from=datetime.date(2025, 10, 9))
+    SpecifiedHsScope.objects.create(
+        hs_prefix="8526",
+        description_en="Radar",
+        description_ja="レーダー",
+        effective_from=datetime.date(2025, 10, 9),
+    )
     notification = case(country="VN", end_use_category="military")
     notification.items.update(classification="16_2", hs_code="8526.10")
 
@@ -252,18 +293,24 @@ def test_a_16_2_item_with_a_16_1_hs_code_is_screened_as_16_1(eul):
 
 def approve_with_permit(notification: Notification) -> Permit:
     reviewer = UserFactory()
-    decision = Decision.objects.create(notification=notification, kind=DecisionKind.APPROVE,
-                                       actor=reviewer)
+    decision = Decision.objects.create(
+        notification=notification, kind=DecisionKind.APPROVE, actor=reviewer
+    )
     return Permit.objects.create(
-        notification=notification, decision=decision, number=f"EXP-2026-{notification.pk:07d}",
-        valid_from=datetime.date(2026, 1, 1), valid_until=datetime.date(2099, 1, 1),
+        notification=notification,
+        decision=decision,
+        number=f"EXP-2026-{notification.pk:07d}",
+        valid_from=datetime.date(2026, 1, 1),
+        valid_until=datetime.date(2099, 1, 1),
     )
 
 
 def test_rescreen_with_a_new_hit_reopens_an_approved_case_and_suspends_its_permit(eul):
     notification = case(country="RU", party="Rosoboronexport")
-    assert screening_run_execute(notification_id=notification.pk,
-                                 trigger=Trigger.SUBMISSION).outcome == "cleared"
+    assert (
+        screening_run_execute(notification_id=notification.pk, trigger=Trigger.SUBMISSION).outcome
+        == "cleared"
+    )
     Notification.objects.filter(pk=notification.pk).update(status=Status.APPROVED)
     permit = approve_with_permit(notification)
     new_version = publish_eul([*EUL_SAMPLE, ROSOBORONEXPORT], label="2026-06-01", supersede=eul)
@@ -276,12 +323,16 @@ def test_rescreen_with_a_new_hit_reopens_an_approved_case_and_suspends_its_permi
     assert permit.status == PermitStatus.SUSPENDED
     assert "No. 806" in permit.status_reason
     assert (run.trigger, run.trigger_ref, run.list_version) == (
-        Trigger.LIST_PUBLICATION, str(new_version.pk), new_version
+        Trigger.LIST_PUBLICATION,
+        str(new_version.pk),
+        new_version,
     )
     assert run.hits.get().entry.number == 806
     assert ScreeningRun.objects.filter(notification=notification).count() == 2
     assert audit_actions()[-3:] == [
-        "screening.run_completed", "permit.suspend", "notification.reopen"
+        "screening.run_completed",
+        "permit.suspend",
+        "notification.reopen",
     ]
 
 
@@ -348,8 +399,11 @@ def test_index_is_built_once_per_list_version(eul, monkeypatch):
     index_cache.clear()
     built = []
     build = index_cache.build_version_index
-    monkeypatch.setattr(index_cache, "build_version_index",
-                        lambda version: built.append(version.pk) or build(version))
+    monkeypatch.setattr(
+        index_cache,
+        "build_version_index",
+        lambda version: built.append(version.pk) or build(version),
+    )
 
     first = index_cache.published_lists()
     second = index_cache.published_lists()
@@ -377,14 +431,23 @@ def test_latest_run_shows_a_failure_until_a_run_completes(eul, monkeypatch):
 def test_rescreen_candidates_are_open_reviews_cleared_cases_and_valid_permits():
     expected = {
         status: case(status=status)
-        for status in (Status.UNDER_REVIEW, Status.INFO_REQUESTED, Status.AWAITING_COUNTERSIGN,
-                       Status.CLEARED)
+        for status in (
+            Status.UNDER_REVIEW,
+            Status.INFO_REQUESTED,
+            Status.AWAITING_COUNTERSIGN,
+            Status.CLEARED,
+        )
     }
     with_permit = case(status=Status.APPROVED)
     approve_with_permit(with_permit)
     without_permit = case(status=Status.APPROVED)
-    for status in (Status.DRAFT, Status.SUBMITTED, Status.SCREENING, Status.DENIED,
-                   Status.WITHDRAWN):
+    for status in (
+        Status.DRAFT,
+        Status.SUBMITTED,
+        Status.SCREENING,
+        Status.DENIED,
+        Status.WITHDRAWN,
+    ):
         case(status=status)
 
     assert without_permit.pk not in set(rescreen_candidate_ids())

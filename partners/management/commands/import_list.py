@@ -41,8 +41,12 @@ class Command(BaseCommand):
         file_name = path.rstrip("/").rsplit("/", 1)[-1]
         try:
             version = list_version_import(
-                source_code=options["source"], file=path, file_name=file_name, actor=None,
-                label=options["label"], issued_on=issued_on,
+                source_code=options["source"],
+                file=path,
+                file_name=file_name,
+                actor=None,
+                label=options["label"],
+                issued_on=issued_on,
             )
         except ListImportError as exc:
             for problem in exc.problems:

@@ -26,7 +26,8 @@ from .vocabulary import Vocabulary
 
 ALERT_THRESHOLD = 0.78
 MAX_CANDIDATES = 200
-MAX_SCORED = 40  # candidates beyond the 40 most promising are scored only if close to the best
+MAX_SCORED = 30  # candidates beyond the 30 most promising are scored only if tied with the 30th
+MIN_PRE_SHARE = 0.3  # nor those whose candidate score is under 30 % of the most promising one
 BRUTE_FORCE_LIMIT = 100_000
 BRUTE_FORCE_PER_PASS = 60
 RARE_DF_SHARE = 0.02  # tokens in more than 2 % of a large index are not used to find candidates
@@ -260,8 +261,9 @@ class ListIndex:
         sides = [(f, self._query_side(f)) for f in forms]
         ranked = self._ranked_candidates(forms)
         floor = ranked[min(MAX_SCORED, len(ranked)) - 1][1] if ranked else 0.0
+        relative_floor = ranked[0][1] * MIN_PRE_SHARE if ranked else 0.0
         for rank, (fid, pre) in enumerate(ranked):
-            if rank >= MAX_SCORED and pre < floor:
+            if rank >= MAX_SCORED and pre < floor or rank >= 10 and pre < relative_floor:
                 break
             listed_side = self._listed_side(fid)
             ni = int(self.form_name[fid])

@@ -15,6 +15,7 @@ The score answers "how sure are we that the party *is* this listed name", on 0..
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA, Levenshtein
@@ -63,6 +64,7 @@ def edit_budget(length: int) -> int:
     return 3
 
 
+@lru_cache(maxsize=300_000)
 def token_similarity(q: str, c: str, romanised: bool = False) -> tuple[float, str]:
     if q == c:
         return 1.0, "exact"
@@ -133,44 +135,51 @@ def align(query: ScoredSide, listed: ScoredSide, cache: dict | None = None) -> A
     )
 
 
-def merged_variants(side: ScoredSide, other: ScoredSide) -> list[ScoredSide]:
-    """Join two adjacent tokens when the joined word is (nearly) a token of the other name.
+def merged_variants(side: ScoredSide, other: ScoredSide, left: list[int],
+                    other_left: list[int]) -> list[ScoredSide]:
+    """Join adjacent tokens when the joined word is (nearly) a leftover token of the other name.
 
     "Amir Kabir" against "Amirkabir": without this the one-to-one alignment would leave half of
-    the name unmatched.
+    the name unmatched. Initials count too: "PLA" against "People's Liberation Army". Only
+    tokens the first alignment left over are tried, which keeps this cheap.
     """
     out = []
-    targets = set(other.tokens)
-    lengths = {len(t) for t in targets if len(t) >= 6}
+    targets = {other.tokens[j] for j in other_left}
+    by_head: dict[str, list[str]] = {}
+    for t in targets:
+        if len(t) >= 6:
+            by_head.setdefault(t[0], []).append(t)
     acronyms = {t for t in targets if 2 <= len(t) <= 5}
-    if acronyms:
-        # "PLA" against "People's Liberation Army": initials of consecutive words.
-        for k in range(len(side.tokens) - 1):
-            for n in range(2, min(6, len(side.tokens) - k + 1)):
-                initials = "".join(t[0] for t in side.tokens[k : k + n])
-                if initials in acronyms:
-                    out.append(ScoredSide(
-                        side.tokens[:k] + (initials,) + side.tokens[k + n :],
-                        side.weights[:k] + (max(side.weights[k : k + n]),)
-                        + side.weights[k + n :],
-                        side.romanised, side.kana,
-                    ))
-    for k in range(len(side.tokens) - 1):
+    left_set = set(left)
+    n_tok = len(side.tokens)
+    for k in range(n_tok - 1):
+        if k not in left_set and k + 1 not in left_set:
+            continue
         joined = side.tokens[k] + side.tokens[k + 1]
         n = len(joined)
-        if joined in targets or (n - 1 in lengths or n in lengths or n + 1 in lengths) and any(
+        if joined in targets or any(
             abs(len(t) - n) <= 1 and OSA.distance(joined, t, score_cutoff=1) <= 1
-            for t in targets if len(t) >= 6
+            for t in by_head.get(joined[0], ())
         ):
-            out.append(
-                ScoredSide(
-                    side.tokens[:k] + (joined,) + side.tokens[k + 2 :],
-                    side.weights[:k] + (max(side.weights[k], side.weights[k + 1]),)
-                    + side.weights[k + 2 :],
-                    side.romanised, side.kana,
-                )
-            )
+            out.append(_merge(side, k, 2, joined))
+    if acronyms:
+        for k in range(n_tok - 1):
+            if k not in left_set:
+                continue
+            initials = side.tokens[k][0]
+            for n in range(2, min(6, n_tok - k + 1)):
+                initials += side.tokens[k + n - 1][0]
+                if initials in acronyms:
+                    out.append(_merge(side, k, n, initials))
     return out
+
+
+def _merge(side: ScoredSide, k: int, n: int, joined: str) -> ScoredSide:
+    return ScoredSide(
+        side.tokens[:k] + (joined,) + side.tokens[k + n :],
+        side.weights[:k] + (max(side.weights[k : k + n]),) + side.weights[k + n :],
+        side.romanised, side.kana,
+    )
 
 
 @dataclass(slots=True)
@@ -213,8 +222,10 @@ def score_sides(query: ScoredSide, listed: ScoredSide, cache: dict | None = None
     variants = [(query, listed)]
     base = align(query, listed, cache)
     if base.unmatched_query and base.unmatched_listed:
-        variants += [(q, listed) for q in merged_variants(query, listed)]
-        variants += [(query, c) for c in merged_variants(listed, query)]
+        variants += [(q, listed) for q in merged_variants(
+            query, listed, base.unmatched_query, base.unmatched_listed)]
+        variants += [(query, c) for c in merged_variants(
+            listed, query, base.unmatched_listed, base.unmatched_query)]
     for q, c in variants:
         al = base if (q is query and c is listed) else align(q, c, cache)
         raw, evidence = _raw_score(q, c, al)

@@ -14,7 +14,6 @@ import os
 import platform
 import random
 import resource
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -57,9 +56,9 @@ def met(key: str, value: float | None) -> str:
 
 
 def f1_at(scores: list[float], labels: list[bool], threshold: float) -> float:
-    tp = sum(1 for s, y in zip(scores, labels) if s >= threshold and y)
-    fp = sum(1 for s, y in zip(scores, labels) if s >= threshold and not y)
-    fn = sum(1 for s, y in zip(scores, labels) if s < threshold and y)
+    tp = sum(1 for s, y in zip(scores, labels, strict=True) if s >= threshold and y)
+    fp = sum(1 for s, y in zip(scores, labels, strict=True) if s >= threshold and not y)
+    fn = sum(1 for s, y in zip(scores, labels, strict=True) if s < threshold and y)
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
@@ -74,9 +73,10 @@ def is_right(hits, wanted: str, wanted_text: str) -> bool:
         return False
     top = hits[0].score
     return any(
-        h.entry_id == wanted or sorted(h.explanation["listed_normalised"].split())
-        == sorted(wanted_text.split())
-        for h in hits if h.score >= top
+        h.entry_id == wanted
+        or sorted(h.explanation["listed_normalised"].split()) == sorted(wanted_text.split())
+        for h in hits
+        if h.score >= top
     )
 
 
@@ -89,13 +89,17 @@ def bench_names(lists_index: ListIndex, rows, base_threshold_holder: dict) -> di
     base_threshold_holder["t"] = base_thr
     return {
         "name_bench_f1": f1_at(ours, labels, lists_index.alert_threshold),
-        "name_bench_best_f1_ours": best_f1, "name_bench_best_threshold_ours": best_thr,
-        "baseline_name_bench_f1": base_f1, "baseline_threshold": base_thr, "pairs": len(rows),
+        "name_bench_best_f1_ours": best_f1,
+        "name_bench_best_threshold_ours": best_thr,
+        "baseline_name_bench_f1": base_f1,
+        "baseline_threshold": base_thr,
+        "pairs": len(rows),
     }
 
 
-def top1_task(index: ListIndex, queries: list[tuple[str, str, str]], base_choices, base_ids,
-              base_thr: float) -> dict:
+def top1_task(
+    index: ListIndex, queries: list[tuple[str, str, str]], base_choices, base_ids, base_thr: float
+) -> dict:
     """queries: (query, wanted entry id, wanted normalised text)."""
     ok = 0
     alerted = 0
@@ -107,23 +111,29 @@ def top1_task(index: ListIndex, queries: list[tuple[str, str, str]], base_choice
             alerted += hits[0].score >= index.alert_threshold
         forms = analyse_name(q)
         recall += any(
-            index.names[int(index.form_name[f])].entry_id == wanted
-            for f in index.candidates(forms)
+            index.names[int(index.form_name[f])].entry_id == wanted for f in index.candidates(forms)
         )
     qn = [norm_text(q) for q, _, _ in queries]
-    m = process.cdist(qn, base_choices, scorer=fuzz.token_sort_ratio, workers=-1,
-                      dtype=np.uint8)
+    m = process.cdist(qn, base_choices, scorer=fuzz.token_sort_ratio, workers=-1, dtype=np.uint8)
     top = m.max(axis=1)
     ids_arr = np.array(base_ids)
     sorted_choices = np.array([" ".join(sorted(c.split())) for c in base_choices])
     base_ok = 0
     for row, (_, wanted, wt) in enumerate(queries):
         at_top = m[row] == top[row]
-        base_ok += bool((ids_arr[at_top] == wanted).any()
-                        or (sorted_choices[at_top] == " ".join(sorted(wt.split()))).any())
+        base_ok += bool(
+            (ids_arr[at_top] == wanted).any()
+            or (sorted_choices[at_top] == " ".join(sorted(wt.split()))).any()
+        )
     n = len(queries)
-    return {"top1": ok / n, "top1_and_alert": alerted / n, "candidate_recall": recall / n,
-            "baseline_top1": base_ok / n, "n": n, "recall_hits": recall}
+    return {
+        "top1": ok / n,
+        "top1_and_alert": alerted / n,
+        "candidate_recall": recall / n,
+        "baseline_top1": base_ok / n,
+        "n": n,
+        "recall_hits": recall,
+    }
 
 
 def negatives_task(index: ListIndex, names: list[str], base_choices, base_thr: float) -> dict:
@@ -135,12 +145,20 @@ def negatives_task(index: ListIndex, names: list[str], base_choices, base_thr: f
     qn = [norm_text(q) for q in names]
     base_alerts = 0
     for start in range(0, len(qn), 500):
-        m = process.cdist(qn[start : start + 500], base_choices, scorer=fuzz.token_sort_ratio,
-                          workers=-1, dtype=np.uint8)
+        m = process.cdist(
+            qn[start : start + 500],
+            base_choices,
+            scorer=fuzz.token_sort_ratio,
+            workers=-1,
+            dtype=np.uint8,
+        )
         base_alerts += int((m.max(axis=1) >= base_thr * 100).sum())
-    return {"negatives_alert_rate": len(alerts) / len(names),
-            "baseline_alert_rate": base_alerts / len(names), "n": len(names),
-            "examples": alerts[:15]}
+    return {
+        "negatives_alert_rate": len(alerts) / len(names),
+        "baseline_alert_rate": base_alerts / len(names),
+        "n": len(names),
+        "examples": alerts[:15],
+    }
 
 
 def mof_task(rows) -> dict:
@@ -154,12 +172,13 @@ def mof_task(rows) -> dict:
         for r in sub:
             hits = index.search(r["name_ja"], limit=5, min_score=0.0)
             ok += any(h.entry_id == r["id"] for h in hits)
-            recall += any(ids[int(index.form_name[f])] == r["id"]
-                          for f in index.candidates(r["name_ja"]))
+            recall += any(
+                ids[int(index.form_name[f])] == r["id"] for f in index.candidates(r["name_ja"])
+            )
         qn = [" ".join(" ".join(f.tokens) for f in analyse_name(r["name_ja"])) for r in sub]
         m = process.cdist(qn, choices, scorer=fuzz.token_sort_ratio, workers=-1)
         top5 = np.argsort(-m, axis=1)[:, :5]
-        base_ok = sum(r["id"] in {ids[j] for j in row} for r, row in zip(sub, top5))
+        base_ok = sum(r["id"] in {ids[j] for j in row} for r, row in zip(sub, top5, strict=True))
         res[f"mof_top5_{label}"] = ok / len(sub)
         res[f"baseline_mof_top5_{label}"] = base_ok / len(sub)
         res[f"mof_candidate_recall_{label}"] = recall / len(sub)
@@ -196,8 +215,12 @@ def throughput(index: ListIndex, queries: list[str], cores: int = 2) -> dict:
         lat = [x for part in pool.map(_fork_worker, chunks) for x in part]
     wall = time.perf_counter() - start
     lat.sort()
-    return {"parties_per_second": len(queries) / wall, "p50_ms": lat[len(lat) // 2],
-            "p95_ms": lat[int(len(lat) * 0.95)], "n": len(queries)}
+    return {
+        "parties_per_second": len(queries) / wall,
+        "p50_ms": lat[len(lat) // 2],
+        "p95_ms": lat[int(len(lat) * 0.95)],
+        "n": len(queries),
+    }
 
 
 def large_task(base: list[ListedName], probe: list[tuple[str, str, str]], n: int) -> dict:
@@ -212,10 +235,15 @@ def large_task(base: list[ListedName], probe: list[tuple[str, str, str]], n: int
     for q, wanted, wt in probe:
         ok += is_right(index.search(q, limit=5, min_score=0.0), wanted, wt)
     tp = throughput(index, [q for q, _, _ in probe])
-    return {"large_names": len(names), "large_build_seconds": build,
-            "large_memory_gb": (rss1 - rss0) / 1024 / 1024, "large_top1": ok / len(probe),
-            "large_parties_per_second_2_cores": tp["parties_per_second"],
-            "large_p50_ms": tp["p50_ms"], "large_p95_ms": tp["p95_ms"]}
+    return {
+        "large_names": len(names),
+        "large_build_seconds": build,
+        "large_memory_gb": (rss1 - rss0) / 1024 / 1024,
+        "large_top1": ok / len(probe),
+        "large_parties_per_second_2_cores": tp["parties_per_second"],
+        "large_p50_ms": tp["p50_ms"],
+        "large_p95_ms": tp["p95_ms"],
+    }
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -231,24 +259,31 @@ def main(argv: list[str] | None = None) -> dict:
     ofac, ofac_reader = data.ofac_names()
     un_plain = data.read_csv("positives_un_untreated.csv")
     un_treated = data.read_csv("positives_un_treated.csv")
-    un_rows = [ListedName(f"UN:{i}", r["full_name"], kind="person", source="UN")
-               for i, r in enumerate(un_plain)]
+    un_rows = [
+        ListedName(f"UN:{i}", r["full_name"], kind="person", source="UN")
+        for i, r in enumerate(un_plain)
+    ]
     eul_index = ListIndex.build(eul, version="2025-09-29")
     lists_index = ListIndex.build(eul + ofac)
     all_index = ListIndex.build(eul + ofac + un_rows)
     sample = (lambda xs, k: rng.sample(xs, min(k, len(xs)))) if args.quick else (lambda xs, k: xs)
-    card: dict = {"alert_threshold": ListIndex.alert_threshold, "quick": args.quick,
-                  "readers": {"eul": eul_reader, "ofac": ofac_reader},
-                  "sizes": {"eul_names": len(eul), "ofac_names": len(ofac)},
-                  "machine": {"python": platform.python_version(), "cpus": os.cpu_count()}}
+    card: dict = {
+        "alert_threshold": ListIndex.alert_threshold,
+        "quick": args.quick,
+        "readers": {"eul": eul_reader, "ofac": ofac_reader},
+        "sizes": {"eul_names": len(eul), "ofac_names": len(ofac)},
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+    }
     holder: dict = {}
     card["name_bench"] = bench_names(lists_index, data.read_csv("name_bench_cases.csv"), holder)
     base_thr = holder["t"]
 
     all_choices = [all_index._form_text(f) for f in range(len(all_index.form_name))]
     all_ids = [all_index.names[int(i)].entry_id for i in all_index.form_name]
-    un_q = [(t["full_name"], f"UN:{i}", norm_text(p["full_name"]))
-            for i, (t, p) in enumerate(zip(un_treated, un_plain))]
+    un_q = [
+        (t["full_name"], f"UN:{i}", norm_text(p["full_name"]))
+        for i, (t, p) in enumerate(zip(un_treated, un_plain, strict=True))
+    ]
     card["un"] = top1_task(all_index, sample(un_q, 200), all_choices, all_ids, base_thr)
 
     lists_choices = [lists_index._form_text(f) for f in range(len(lists_index.form_name))]
@@ -259,8 +294,11 @@ def main(argv: list[str] | None = None) -> dict:
 
     eul_choices = [eul_index._form_text(f) for f in range(len(eul_index.form_name))]
     eul_ids = [eul_index.names[int(i)].entry_id for i in eul_index.form_name]
-    alias_q = [(ln.name, ln.entry_id, norm_text(ln.name)) for ln in eul
-               if ln.name_kind in ("alias", "local")]
+    alias_q = [
+        (ln.name, ln.entry_id, norm_text(ln.name))
+        for ln in eul
+        if ln.name_kind in ("alias", "local")
+    ]
     card["eul_alias"] = top1_task(eul_index, alias_q, eul_choices, eul_ids, base_thr)
 
     mix = [q for q, _, _ in un_q] + negs[:2000] + [q for q, _, _ in alias_q]
@@ -281,37 +319,59 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 def print_table(card: dict) -> None:
-    nb, un, ng, mof, al, tp = (card[k] for k in
-                               ("name_bench", "un", "negatives", "mof", "eul_alias",
-                                "eul_throughput"))
+    nb, un, ng, mof, al, tp = (
+        card[k] for k in ("name_bench", "un", "negatives", "mof", "eul_alias", "eul_throughput")
+    )
     rows = [
         ("name_bench F1", "name_bench_f1", nb["name_bench_f1"], nb["baseline_name_bench_f1"]),
         ("UN treated→untreated top-1", "un_top1", un["top1"], un["baseline_top1"]),
-        ("negatives alert rate", "negatives_alert_rate", ng["negatives_alert_rate"],
-         ng["baseline_alert_rate"]),
-        ("MoF ja→en top-5, persons", "mof_top5_persons", mof["mof_top5_persons"],
-         mof["baseline_mof_top5_persons"]),
-        ("MoF ja→en top-5, organisations", "mof_top5_organisations",
-         mof["mof_top5_organisations"], mof["baseline_mof_top5_organisations"]),
+        (
+            "negatives alert rate",
+            "negatives_alert_rate",
+            ng["negatives_alert_rate"],
+            ng["baseline_alert_rate"],
+        ),
+        (
+            "MoF ja→en top-5, persons",
+            "mof_top5_persons",
+            mof["mof_top5_persons"],
+            mof["baseline_mof_top5_persons"],
+        ),
+        (
+            "MoF ja→en top-5, organisations",
+            "mof_top5_organisations",
+            mof["mof_top5_organisations"],
+            mof["baseline_mof_top5_organisations"],
+        ),
         ("EUL alias/local → own entry top-1", "eul_alias_top1", al["top1"], al["baseline_top1"]),
-        ("EUL parties/s (2 cores)", "eul_parties_per_second_2_cores", tp["parties_per_second"],
-         None),
+        (
+            "EUL parties/s (2 cores)",
+            "eul_parties_per_second_2_cores",
+            tp["parties_per_second"],
+            None,
+        ),
         ("EUL p95 ms", "eul_p95_ms", tp["p95_ms"], None),
         ("candidate recall", "candidate_recall", card["candidate_recall"], None),
     ]
     if "large" in card:
         lg = card["large"]
         rows += [
-            (f"{lg['large_names']:,} names: parties/s", "large_parties_per_second_2_cores",
-             lg["large_parties_per_second_2_cores"], None),
+            (
+                f"{lg['large_names']:,} names: parties/s",
+                "large_parties_per_second_2_cores",
+                lg["large_parties_per_second_2_cores"],
+                None,
+            ),
             ("  p95 ms", "large_p95_ms", lg["large_p95_ms"], None),
             ("  build s", "large_build_seconds", lg["large_build_seconds"], None),
             ("  memory GB (RSS growth)", "large_memory_gb", lg["large_memory_gb"], None),
             ("  top-1 (UN + aliases)", "", lg["large_top1"], None),
         ]
     thr = card["name_bench"]["baseline_threshold"]
-    print(f"\nalert threshold {card['alert_threshold']:.2f}; baseline = token_sort_ratio "
-          f"brute force, best threshold {thr:.2f}{'  (quick subset)' if card['quick'] else ''}")
+    print(
+        f"\nalert threshold {card['alert_threshold']:.2f}; baseline = token_sort_ratio "
+        f"brute force, best threshold {thr:.2f}{'  (quick subset)' if card['quick'] else ''}"
+    )
     print(f"{'figure':38} {'ours':>10} {'baseline':>10} {'target':>10} {'met':>4}")
     for label, key, ours, base in rows:
         target = TARGETS.get(key)

@@ -23,9 +23,20 @@ EUL_FILE = "meti-eul/20250929_4.xlsx"
 OFAC_DIR = "ofac-sdn-2021"
 
 _EUL_COUNTRIES = {
-    "afghanistan": "AF", "united arab emirates": "AE", "yemen": "YE", "israel": "IL",
-    "iran": "IR", "korea": "KP", "china": "CN", "pakistan": "PK", "russia": "RU",
-    "hong kong": "HK", "syria": "SY", "lebanon": "LB", "taiwan": "TW", "egypt": "EG",
+    "afghanistan": "AF",
+    "united arab emirates": "AE",
+    "yemen": "YE",
+    "israel": "IL",
+    "iran": "IR",
+    "korea": "KP",
+    "china": "CN",
+    "pakistan": "PK",
+    "russia": "RU",
+    "hong kong": "HK",
+    "syria": "SY",
+    "lebanon": "LB",
+    "taiwan": "TW",
+    "egypt": "EG",
     "india": "IN",
 }
 _CJK_PAREN_RE = re.compile(r"[（(]([^()（）]*[\u3400-\u9fff\u3040-\u30ff][^()（）]*)[）)]")
@@ -50,16 +61,22 @@ def eul_names(path: Path | None = None) -> tuple[list[ListedName], str]:
             rows = []
             for e in result.entries:
                 eid = f"METI-EUL:{e.number}"
-                common = dict(country=e.country, kind="organization", source="METI-EUL",
-                              concern_codes=tuple(e.concern_codes))
+                common = dict(
+                    country=e.country,
+                    kind="organization",
+                    source="METI-EUL",
+                    concern_codes=tuple(e.concern_codes),
+                )
                 rows.append(ListedName(eid, e.name, name_kind="primary", **common))
                 if e.local_name:
                     rows.append(ListedName(eid, e.local_name, name_kind="local", **common))
                 rows.extend(ListedName(eid, a, name_kind="alias", **common) for a in e.aliases)
             if rows:
                 return rows, "partners.importers.meti_eul"
-        except Exception:
-            pass
+            fallback = "benchmark_data private reader (importer returned no entries)"
+        except Exception as exc:  # an importer mid-edit must not stop the benchmark
+            fallback = f"benchmark_data private reader (importer failed: {exc!r})"
+        return list(_read_eul(path)), fallback
     return list(_read_eul(path)), "benchmark_data private reader"
 
 
@@ -74,8 +91,7 @@ def _read_eul(path: Path) -> Iterator[ListedName]:
         country = next((iso for k, iso in _EUL_COUNTRIES.items() if k in english), None)
         codes = tuple(re.findall(r"\b[BCMN]\b", str(row[4] or "")))
         eid = f"METI-EUL:{number}"
-        common = dict(country=country, kind="organization", source="METI-EUL",
-                      concern_codes=codes)
+        common = dict(country=country, kind="organization", source="METI-EUL", concern_codes=codes)
         name = str(row[2]).replace("\n", " ").strip()
         local = _CJK_PAREN_RE.search(name)
         if local:
@@ -102,8 +118,10 @@ def ofac_names(path: Path | None = None) -> tuple[list[ListedName], str]:
                 rows.extend(ListedName(eid, a, name_kind="alias", **common) for a in e.aliases)
             if rows:
                 return rows, "partners.importers.ofac_sdn"
-        except Exception:
-            pass
+            fallback = "benchmark_data private reader (importer returned no entries)"
+        except Exception as exc:  # an importer mid-edit must not stop the benchmark
+            fallback = f"benchmark_data private reader (importer failed: {exc!r})"
+        return list(_read_ofac(path)), fallback
     return list(_read_ofac(path)), "benchmark_data private reader"
 
 
@@ -116,14 +134,24 @@ def _read_ofac(path: Path) -> Iterator[ListedName]:
                 continue
             kind = kinds.get(row[2].strip().strip('"'), "organization")
             entries[row[0].strip()] = kind
-            yield ListedName(f"OFAC-SDN:{row[0].strip()}", row[1].strip(), kind=kind,
-                             source="OFAC-SDN", name_kind="primary")
+            yield ListedName(
+                f"OFAC-SDN:{row[0].strip()}",
+                row[1].strip(),
+                kind=kind,
+                source="OFAC-SDN",
+                name_kind="primary",
+            )
     with open(path / "alt.csv", encoding="latin-1", newline="") as fh:
         for row in csv.reader(fh):
             if len(row) < 4 or row[0].strip() not in entries:
                 continue
-            yield ListedName(f"OFAC-SDN:{row[0].strip()}", row[3].strip(),
-                             kind=entries[row[0].strip()], source="OFAC-SDN", name_kind="alias")
+            yield ListedName(
+                f"OFAC-SDN:{row[0].strip()}",
+                row[3].strip(),
+                kind=entries[row[0].strip()],
+                source="OFAC-SDN",
+                name_kind="alias",
+            )
 
 
 def read_csv(name: str) -> list[dict[str, str]]:

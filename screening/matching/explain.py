@@ -18,8 +18,6 @@ if TYPE_CHECKING:
     from .scoring import PairScore
 
 
-
-
 def band(score: float, threshold: float) -> str:
     if score >= max(0.92, threshold):
         return "strong"
@@ -30,16 +28,28 @@ def band(score: float, threshold: float) -> str:
     return "weak"
 
 
-def explain_hit(*, index: ListIndex, listed: ListedName, fid: int, query_form: NameForm,
-                result: PairScore | None, score: float, country: str | None) -> dict:
+def explain_hit(
+    *,
+    index: ListIndex,
+    listed: ListedName,
+    fid: int,
+    query_form: NameForm,
+    result: PairScore | None,
+    score: float,
+    country: str | None,
+) -> dict:
     from .index import VARIANTS
 
     variant = VARIANTS[index.form_variant[fid]]
     listed_legal = index.form_legal[fid]
     _, qualifiers = qualify(
-        result.score if result else 0.0, query_legal=query_form.legal_form,
-        listed_legal=listed_legal, query_country=country, listed_country=listed.country,
-        variant=variant, query_variant=query_form.variant,
+        result.score if result else 0.0,
+        query_legal=query_form.legal_form,
+        listed_legal=listed_legal,
+        query_country=country,
+        listed_country=listed.country,
+        variant=variant,
+        query_variant=query_form.variant,
     )
     explanation: dict = {
         "entry_id": listed.entry_id,
@@ -90,8 +100,9 @@ def explain_hit(*, index: ListIndex, listed: ListedName, fid: int, query_form: N
         {
             "token": c.tokens[j],
             "kind": "contradicts" if k < conflicts else "omitted by the party",
-            "cost": round((CONFLICT_COST if k < conflicts else UNMATCHED_LISTED_COST)
-                          * c.weights[j] / cost, 3),
+            "cost": round(
+                (CONFLICT_COST if k < conflicts else UNMATCHED_LISTED_COST) * c.weights[j] / cost, 3
+            ),
         }
         for k, j in enumerate(listed_left)
     ]

@@ -12,16 +12,16 @@ entry.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from .explain import explain_hit
-from .normalise import NameForm, analyse_name
+from .normalise import NameForm, analyse_name, token_class
 from .phonetics import skeleton
-from .scoring import ScoredSide, qualify, score_sides
+from .scoring import CLASS_FACTOR, ScoredSide, qualify, score_sides
 from .vocabulary import Vocabulary
 
 ALERT_THRESHOLD = 0.78
@@ -87,8 +87,13 @@ class ListIndex:
 
     # ------------------------------------------------------------------ building
     @classmethod
-    def build(cls, names: Iterable[ListedName], *, version: str | None = None,
-              brute_force_limit: int = BRUTE_FORCE_LIMIT) -> ListIndex:
+    def build(
+        cls,
+        names: Iterable[ListedName],
+        *,
+        version: str | None = None,
+        brute_force_limit: int = BRUTE_FORCE_LIMIT,
+    ) -> ListIndex:
         self = cls()
         self.version = version
         self.names = list(names)
@@ -141,8 +146,9 @@ class ListIndex:
         if n_forms <= brute_force_limit:
             # Tokens pre-sorted, so plain ``ratio`` computes token_sort_ratio without re-sorting.
             self.texts = [" ".join(sorted(self._form_tokens(f))) for f in range(n_forms)]
-            self.skeletons = [" ".join(sorted(skeleton(t) for t in self._form_tokens(f)))
-                              for f in range(n_forms)]
+            self.skeletons = [
+                " ".join(sorted(skeleton(t) for t in self._form_tokens(f))) for f in range(n_forms)
+            ]
             self._sides = [self._make_side(f) for f in range(n_forms)]
         return self
 
@@ -152,7 +158,9 @@ class ListIndex:
     # ------------------------------------------------------------------ form access
     def _form_tokens(self, fid: int) -> tuple[str, ...]:
         toks = self.vocab.tokens
-        return tuple(toks[t] for t in self.tok_ids[self.tok_offsets[fid] : self.tok_offsets[fid + 1]])
+        return tuple(
+            toks[t] for t in self.tok_ids[self.tok_offsets[fid] : self.tok_offsets[fid + 1]]
+        )
 
     def _form_text(self, fid: int) -> str:
         return " ".join(self._form_tokens(fid))
@@ -173,13 +181,7 @@ class ListIndex:
         )
 
     def _query_side(self, form: NameForm) -> ScoredSide:
-        vocab = self.vocab
-        weights = []
-        from .scoring import CLASS_FACTOR
-        from .normalise import token_class
-
-        for t in form.tokens:
-            weights.append(vocab.idf_of(t) * CLASS_FACTOR[token_class(t)])
+        weights = [self.vocab.idf_of(t) * CLASS_FACTOR[token_class(t)] for t in form.tokens]
         return ScoredSide(form.tokens, tuple(weights), form.romanised, form.kana)
 
     # ------------------------------------------------------------------ candidates
@@ -202,7 +204,7 @@ class ListIndex:
             expansions: list[tuple[int, float]] = []
             for tok in form.tokens:
                 expansions.extend(vocab.lookup(tok, form.romanised).items())
-            for a, b in zip(form.tokens, form.tokens[1:]):
+            for a, b in zip(form.tokens, form.tokens[1:], strict=False):
                 tid = vocab.ids.get(a + b)
                 if tid is not None:
                     expansions.append((tid, 0.95))
@@ -222,7 +224,7 @@ class ListIndex:
                     if len(uniq) > MAX_CANDIDATES:
                         top = np.argpartition(-acc, MAX_CANDIDATES)[:MAX_CANDIDATES]
                         uniq, acc = uniq[top], acc[top]
-                    for fid, val in zip(uniq.tolist(), acc.tolist()):
+                    for fid, val in zip(uniq.tolist(), acc.tolist(), strict=True):
                         scores[fid] += val
             if form.cjk:
                 grams = _bigrams(form.cjk)
@@ -245,14 +247,16 @@ class ListIndex:
             choices, cutoff = self.skeletons, 55
         else:
             query, choices, cutoff = " ".join(sorted(form.tokens)), self.texts, 70
-        found = process.extract(query, choices, scorer=fuzz.ratio,
-                                limit=BRUTE_FORCE_PER_PASS, score_cutoff=cutoff)
+        found = process.extract(
+            query, choices, scorer=fuzz.ratio, limit=BRUTE_FORCE_PER_PASS, score_cutoff=cutoff
+        )
         for _, sc, fid in found:
             scores[fid] += sc / 100.0
 
     # ------------------------------------------------------------------ search
-    def search(self, query: str, country: str | None = None, limit: int = 10,
-               min_score: float = 0.5) -> list[Hit]:
+    def search(
+        self, query: str, country: str | None = None, limit: int = 10, min_score: float = 0.5
+    ) -> list[Hit]:
         forms = analyse_name(query)
         if not forms:
             return []
@@ -279,9 +283,13 @@ class ListIndex:
                     if cjk_raw > raw:
                         raw, result = cjk_raw, None
                 score, _ = qualify(
-                    raw, query_legal=form.legal_form, listed_legal=self.form_legal[fid],
-                    query_country=country, listed_country=listed.country,
-                    variant=VARIANTS[self.form_variant[fid]], query_variant=form.variant,
+                    raw,
+                    query_legal=form.legal_form,
+                    listed_legal=self.form_legal[fid],
+                    query_country=country,
+                    listed_country=listed.country,
+                    variant=VARIANTS[self.form_variant[fid]],
+                    query_variant=form.variant,
                 )
                 prev = best.get(listed.entry_id)
                 if prev is None or score > prev[0]:
@@ -293,8 +301,13 @@ class ListIndex:
                 break
             listed = self.names[int(self.form_name[fid])]
             explanation = explain_hit(
-                index=self, listed=listed, fid=fid, query_form=form, result=result,
-                score=score, country=country,
+                index=self,
+                listed=listed,
+                fid=fid,
+                query_form=form,
+                result=result,
+                score=score,
+                country=country,
             )
             hits.append(Hit(entry_id, round(score, 4), listed.name, explanation, listed))
         return hits
@@ -310,32 +323,31 @@ class ListIndex:
         confidence = 0.97 if evidence >= 4 else 0.88 + 0.03 * evidence
         return dice * confidence
 
-    def score_name(self, query: str, listed_name: str, country: str | None = None,
-                   listed_country: str | None = None) -> float:
+    def score_name(
+        self,
+        query: str,
+        listed_name: str,
+        country: str | None = None,
+        listed_country: str | None = None,
+    ) -> float:
         """Score one query against one name, with this index's token statistics."""
         best = 0.0
         for form in analyse_name(query):
             qside = self._query_side(form)
             for lform in analyse_name(listed_name):
-                lside = ScoredSide(lform.tokens, tuple(
-                    self.vocab.idf_of(t) * _factor(t) for t in lform.tokens), lform.romanised,
-                    lform.kana)
-                if qside.tokens and lside.tokens:
-                    raw = score_sides(qside, lside).score
-                else:
-                    raw = 0.0
+                lside = self._query_side(lform)
+                raw = score_sides(qside, lside).score if qside.tokens and lside.tokens else 0.0
                 if form.cjk and lform.cjk:
                     a, b = _bigrams(form.cjk), _bigrams(lform.cjk)
                     raw = max(raw, 0.97 * 2 * len(a & b) / (len(a) + len(b)))
-                score, _ = qualify(raw, query_legal=form.legal_form, listed_legal=lform.legal_form,
-                                   query_country=country, listed_country=listed_country,
-                                   variant=lform.variant, query_variant=form.variant)
+                score, _ = qualify(
+                    raw,
+                    query_legal=form.legal_form,
+                    listed_legal=lform.legal_form,
+                    query_country=country,
+                    listed_country=listed_country,
+                    variant=lform.variant,
+                    query_variant=form.variant,
+                )
                 best = max(best, score)
         return best
-
-
-def _factor(token: str) -> float:
-    from .normalise import token_class
-    from .scoring import CLASS_FACTOR
-
-    return CLASS_FACTOR[token_class(token)]

@@ -27,13 +27,13 @@ from .lexicon import (
     GENERIC_WORDS,
     GLUED_LEGAL_SUFFIXES,
     KANJI_GLOSSARY,
-    LONG_LEGAL_WORDS,
     LEGAL_FORMS,
+    LONG_LEGAL_WORDS,
     MAX_LEGAL_FORM_TOKENS,
     NUMBER_WORDS,
-    ROMAN_NUMERALS,
     PARTICLES,
     PLACE_WORDS,
+    ROMAN_NUMERALS,
     STOP_WORDS,
     TITLES,
 )
@@ -84,7 +84,9 @@ class _Parsed:
     extra: list[tuple[str, str]] = field(default_factory=list)  # (text, variant)
 
 
-_PATRONYMIC_RE = re.compile(r".{3,}(?:ovich|evich|ovych|evych|ovna|evna|ievich|ovitch|ogly|oglu|ovic)$")
+_PATRONYMIC_RE = re.compile(
+    r".{3,}(?:ovich|evich|ovych|evych|ovna|evna|ievich|ovitch|ogly|oglu|ovic)$"
+)
 
 
 def token_class(token: str) -> str:
@@ -105,8 +107,11 @@ def token_class(token: str) -> str:
 
 def _is_acronym(content: str) -> bool:
     compact = re.sub(r"[\s.&-]", "", content)
-    return 2 <= len(compact) <= 10 and " " not in content.strip() and compact.isalnum() and (
-        compact.isupper() or any(ch.isdigit() for ch in compact)
+    return (
+        2 <= len(compact) <= 10
+        and " " not in content.strip()
+        and compact.isalnum()
+        and (compact.isupper() or any(ch.isdigit() for ch in compact))
     )
 
 
@@ -152,11 +157,10 @@ def _split_parentheses(raw: str) -> _Parsed:
 
 def _is_latin(text: str) -> bool:
     """True unless a letter of another script (Arabic, Cyrillic, Devanagari…) appears."""
-    for ch in text:
-        if ch.isalpha() and not ch.isascii():
-            if not unicodedata.name(ch, "").startswith("LATIN"):
-                return False
-    return True
+    return not any(
+        ch.isalpha() and not ch.isascii() and not unicodedata.name(ch, "").startswith("LATIN")
+        for ch in text
+    )
 
 
 def _latin_or_translit(content: str) -> bool:
@@ -217,8 +221,15 @@ def strip_legal_forms(tokens: list[str]) -> tuple[list[str], str | None]:
     return tokens, legal
 
 
-def _latin_form(text: str, variant: str, *, romanised: bool = False, cjk: str = "",
-                legal: str | None = None, kana: bool = False) -> NameForm | None:
+def _latin_form(
+    text: str,
+    variant: str,
+    *,
+    romanised: bool = False,
+    cjk: str = "",
+    legal: str | None = None,
+    kana: bool = False,
+) -> NameForm | None:
     tokens = _expand(_raw_tokens(text.lower()))
     if not tokens:
         return None
@@ -240,7 +251,7 @@ def _latin_form(text: str, variant: str, *, romanised: bool = False, cjk: str = 
 
 
 def _unglue_legal_form(tokens: list[str]) -> list[str]:
-    """"SiemensAG", "Aktiengeselschaft": a legal form glued to the name or misspelt."""
+    """ "SiemensAG", "Aktiengeselschaft": a legal form glued to the name or misspelt."""
     last = tokens[-1]
     if last in LEGAL_FORMS:
         return tokens
@@ -271,8 +282,9 @@ def _cjk_form(text: str, variant: str) -> list[NameForm]:
         # Japanese: kana read aloud, kanji organisation words translated.
         reading = romanise_japanese(reading_source)
         has_kana = bool(KANA_RE.search(text))
-        form = _latin_form(reading, variant, romanised=has_kana, cjk=cjk_key, legal=legal,
-                           kana=has_kana)
+        form = _latin_form(
+            reading, variant, romanised=has_kana, cjk=cjk_key, legal=legal, kana=has_kana
+        )
     else:
         # Chinese (or a kanji personal name): pinyin, one token per written word.
         # Not flagged as a cross-script reading: pinyin is the standard romanisation.

@@ -19,8 +19,20 @@ import jellyfish
 
 _AFFRICATES = re.compile(r"tsch|tch|tsh|ch|ts|tz|cz|c(?=[ie])")
 _DIGRAPHS = (
-    ("sh", "s"), ("zh", "j"), ("kh", "k"), ("gh", "g"), ("ph", "f"), ("th", "t"), ("dh", "d"),
-    ("ck", "k"), ("dz", "j"), ("dj", "j"), ("dzh", "j"), ("ng", "n"), ("x", "ks"), ("q", "k"),
+    ("sh", "s"),
+    ("zh", "j"),
+    ("kh", "k"),
+    ("gh", "g"),
+    ("ph", "f"),
+    ("th", "t"),
+    ("dh", "d"),
+    ("ck", "k"),
+    ("dz", "j"),
+    ("dj", "j"),
+    ("dzh", "j"),
+    ("ng", "n"),
+    ("x", "ks"),
+    ("q", "k"),
 )
 _LETTERS = str.maketrans({"l": "r", "v": "b", "w": "b", "c": "k", "z": "s", "j": "j"})
 _VOWELS = re.compile(r"[aeiouyh]")

@@ -15,8 +15,8 @@ The score answers "how sure are we that the party *is* this listed name", on 0..
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Levenshtein
 
@@ -24,8 +24,15 @@ from .lexicon import NICKNAMES, WEAK_LEGAL_CLASSES
 from .normalise import token_class
 from .phonetics import phonetic_key, skeleton
 
-CLASS_FACTOR = {"name": 1.0, "generic": 0.45, "particle": 0.25, "initial": 0.3, "number": 0.35,
-                "patronymic": 0.35, "place": 0.2}
+CLASS_FACTOR = {
+    "name": 1.0,
+    "generic": 0.45,
+    "particle": 0.25,
+    "initial": 0.3,
+    "number": 0.35,
+    "patronymic": 0.35,
+    "place": 0.2,
+}
 UNMATCHED_QUERY_COST = 0.7
 UNMATCHED_LISTED_COST = 0.3
 # A listed word left over while the party also has a word left over is a contradiction
@@ -79,11 +86,12 @@ def token_similarity(q: str, c: str, romanised: bool = False) -> tuple[float, st
     d = OSA.distance(q, c, score_cutoff=edit_budget(longest) + 1)
     if d <= edit_budget(longest):
         best, method = (1.0 - d / (longest + 2) if longest > 3 else 0.65), "edit"
-    if q[0] == c[0] or q[0] in "aeiou" and c[0] in "aeiou":
-        if d <= max(1, edit_budget(longest)) + (longest >= 6) and phonetic_key(q) == phonetic_key(c):
-            sim = (0.9 if d <= edit_budget(longest) else 0.82) - (0.08 if longest <= 4 else 0.0)
-            if sim > best:
-                best, method = sim, "phonetic"
+    same_head = q[0] == c[0] or q[0] in "aeiou" and c[0] in "aeiou"
+    near = d <= max(1, edit_budget(longest)) + (longest >= 6)
+    if same_head and near and phonetic_key(q) == phonetic_key(c):
+        sim = (0.9 if d <= edit_budget(longest) else 0.82) - (0.08 if longest <= 4 else 0.0)
+        if sim > best:
+            best, method = sim, "phonetic"
     if romanised and 0.5 <= len(q) / len(c) <= 2.0:
         sq, sc = skeleton(q), skeleton(c)
         sim = ROMANISED_CEILING * Levenshtein.normalized_similarity(sq, sc)
@@ -135,8 +143,9 @@ def align(query: ScoredSide, listed: ScoredSide, cache: dict | None = None) -> A
     )
 
 
-def merged_variants(side: ScoredSide, other: ScoredSide, left: list[int],
-                    other_left: list[int]) -> list[ScoredSide]:
+def merged_variants(
+    side: ScoredSide, other: ScoredSide, left: list[int], other_left: list[int]
+) -> list[ScoredSide]:
     """Join adjacent tokens when the joined word is (nearly) a leftover token of the other name.
 
     "Amir Kabir" against "Amirkabir": without this the one-to-one alignment would leave half of
@@ -178,7 +187,8 @@ def _merge(side: ScoredSide, k: int, n: int, joined: str) -> ScoredSide:
     return ScoredSide(
         side.tokens[:k] + (joined,) + side.tokens[k + n :],
         side.weights[:k] + (max(side.weights[k : k + n]),) + side.weights[k + n :],
-        side.romanised, side.kana,
+        side.romanised,
+        side.kana,
     )
 
 
@@ -210,8 +220,9 @@ def unmatched_cost(query: ScoredSide, listed: ScoredSide, al: Alignment) -> floa
 
 def _raw_score(query: ScoredSide, listed: ScoredSide, al: Alignment) -> tuple[float, float]:
     matched = sum(sim * listed.weights[j] for _, j, sim, _ in al.pairs)
-    evidence = sum(sim * listed.weights[j] * _length_factor(listed.tokens[j])
-                   for _, j, sim, _ in al.pairs)
+    evidence = sum(
+        sim * listed.weights[j] * _length_factor(listed.tokens[j]) for _, j, sim, _ in al.pairs
+    )
     paired = sum(listed.weights[j] for _, j, _, _ in al.pairs)
     cost = paired + unmatched_cost(query, listed, al)
     return (matched / cost if cost > 0 else 0.0), evidence
@@ -222,10 +233,14 @@ def score_sides(query: ScoredSide, listed: ScoredSide, cache: dict | None = None
     variants = [(query, listed)]
     base = align(query, listed, cache)
     if base.unmatched_query and base.unmatched_listed:
-        variants += [(q, listed) for q in merged_variants(
-            query, listed, base.unmatched_query, base.unmatched_listed)]
-        variants += [(query, c) for c in merged_variants(
-            listed, query, base.unmatched_listed, base.unmatched_query)]
+        variants += [
+            (q, listed)
+            for q in merged_variants(query, listed, base.unmatched_query, base.unmatched_listed)
+        ]
+        variants += [
+            (query, c)
+            for c in merged_variants(listed, query, base.unmatched_listed, base.unmatched_query)
+        ]
     for q, c in variants:
         al = base if (q is query and c is listed) else align(q, c, cache)
         raw, evidence = _raw_score(q, c, al)
@@ -245,9 +260,13 @@ def score_sides(query: ScoredSide, listed: ScoredSide, cache: dict | None = None
                 score = glued * confidence
                 penalties["whole_name_compact"] = round(glued, 3)
         if query.kana or listed.kana:
-            whole = 0.9 * Levenshtein.normalized_similarity(
-                "".join(skeleton(t) for t in q.tokens), "".join(skeleton(t) for t in c.tokens)
-            ) * confidence
+            whole = (
+                0.9
+                * Levenshtein.normalized_similarity(
+                    "".join(skeleton(t) for t in q.tokens), "".join(skeleton(t) for t in c.tokens)
+                )
+                * confidence
+            )
             if whole > score:
                 score = whole
                 penalties["whole_name_romanised"] = round(whole, 3)
@@ -261,9 +280,16 @@ def legal_forms_contradict(a: str | None, b: str | None) -> bool:
     return bool(a and b and a != b and a not in WEAK_LEGAL_CLASSES and b not in WEAK_LEGAL_CLASSES)
 
 
-def qualify(score: float, *, query_legal: str | None, listed_legal: str | None,
-            query_country: str | None, listed_country: str | None,
-            variant: str, query_variant: str = "full") -> tuple[float, dict]:
+def qualify(
+    score: float,
+    *,
+    query_legal: str | None,
+    listed_legal: str | None,
+    query_country: str | None,
+    listed_country: str | None,
+    variant: str,
+    query_variant: str = "full",
+) -> tuple[float, dict]:
     """Apply the qualifiers that are not about the name's words."""
     qualifiers: dict = {}
     if legal_forms_contradict(query_legal, listed_legal):
@@ -280,8 +306,11 @@ def qualify(score: float, *, query_legal: str | None, listed_legal: str | None,
             qualifiers["country"] = f"differs ({query_country} vs {listed_country})"
     if variant == "acronym" or query_variant == "acronym":
         score *= ACRONYM_FACTOR
-        qualifiers["acronym"] = ("matched the listed acronym only" if variant == "acronym"
-                                 else "matched the party's acronym only")
+        qualifiers["acronym"] = (
+            "matched the listed acronym only"
+            if variant == "acronym"
+            else "matched the party's acronym only"
+        )
     return max(0.0, min(1.0, score)), qualifiers
 
 

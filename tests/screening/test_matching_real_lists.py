@@ -43,9 +43,11 @@ def test_every_eul_alias_and_local_name_finds_its_own_entry_first(eul_rows, eul_
     queries = [r for r in eul_rows if r.name_kind in ("alias", "local")]
     assert len(queries) > 1000
     misses = [
-        r.name for r in queries
-        if not is_right(eul_index.search(r.name, limit=5, min_score=0.0), r.entry_id,
-                        norm_text(r.name))
+        r.name
+        for r in queries
+        if not is_right(
+            eul_index.search(r.name, limit=5, min_score=0.0), r.entry_id, norm_text(r.name)
+        )
     ]
     assert misses == []
 
@@ -68,9 +70,18 @@ def test_variant_spelling_of_a_real_entry(eul_index):
 
 
 def test_harmless_names_raise_no_eul_alert(eul_index):
-    harmless = ["Toyota Motor Corporation", "Siemens AG", "Panasonic Holdings Corporation",
-                "Robert Bosch GmbH", "Samsung Electronics Co., Ltd.", "Tokyo Electron Limited",
-                "Keyence Corporation", "Kyocera Corporation", "Hitachi, Ltd.", "Nikon Corporation"]
+    harmless = [
+        "Toyota Motor Corporation",
+        "Siemens AG",
+        "Panasonic Holdings Corporation",
+        "Robert Bosch GmbH",
+        "Samsung Electronics Co., Ltd.",
+        "Tokyo Electron Limited",
+        "Keyence Corporation",
+        "Kyocera Corporation",
+        "Hitachi, Ltd.",
+        "Nikon Corporation",
+    ]
     alerted = {q: eul_index.search(q, min_score=eul_index.alert_threshold) for q in harmless}
     assert {q: h for q, h in alerted.items() if h} == {}
 
@@ -78,12 +89,16 @@ def test_harmless_names_raise_no_eul_alert(eul_index):
 def test_un_treated_names_find_their_untreated_row():
     plain = data.read_csv("positives_un_untreated.csv")[:150]
     treated = data.read_csv("positives_un_treated.csv")[:150]
-    index = ListIndex.build(ListedName(f"UN:{i}", r["full_name"], kind="person")
-                            for i, r in enumerate(plain))
+    index = ListIndex.build(
+        ListedName(f"UN:{i}", r["full_name"], kind="person") for i, r in enumerate(plain)
+    )
     right = sum(
-        is_right(index.search(t["full_name"], limit=5, min_score=0.0), f"UN:{i}",
-                 norm_text(p["full_name"]))
-        for i, (t, p) in enumerate(zip(treated, plain))
+        is_right(
+            index.search(t["full_name"], limit=5, min_score=0.0),
+            f"UN:{i}",
+            norm_text(p["full_name"]),
+        )
+        for i, (t, p) in enumerate(zip(treated, plain, strict=True))
     )
     assert right / len(plain) >= 0.98
 
@@ -98,9 +113,10 @@ def test_katakana_names_find_their_english_name_in_the_top_five():
     rows = data.read_csv("mof_ja_en_dev.csv")
     index = ListIndex.build(ListedName(r["id"], r["name_en"], kind=r["type"]) for r in rows)
     persons = [r for r in rows if r["type"] == "individual"][:150]
-    found = sum(any(h.entry_id == r["id"] for h in index.search(r["name_ja"], limit=5,
-                                                                 min_score=0.0))
-                for r in persons)
+    found = sum(
+        any(h.entry_id == r["id"] for h in index.search(r["name_ja"], limit=5, min_score=0.0))
+        for r in persons
+    )
     assert found / len(persons) >= 0.85
 
 

@@ -11,7 +11,6 @@ import datetime
 import hashlib
 import io
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -42,25 +41,6 @@ class ListImportError(Exception):
 
 class ListVersionStateError(Exception):
     """The move is not allowed from the version's current status."""
-
-
-# --- after publication -------------------------------------------------------------------------
-
-#: Callables run after a publication commits, as ``hook(version_pk, superseded_pk_or_None)``.
-#: This is where the re-screening of open work against the new list belongs; the screening app
-#: registers its task here (``register_after_publish``). Nothing is registered by this app, so
-#: until then publishing re-screens nothing.
-_AFTER_PUBLISH: list[Callable[[int, int | None], None]] = []
-
-
-def register_after_publish(hook: Callable[[int, int | None], None]) -> None:
-    if hook not in _AFTER_PUBLISH:
-        _AFTER_PUBLISH.append(hook)
-
-
-def unregister_after_publish(hook: Callable[[int, int | None], None]) -> None:
-    if hook in _AFTER_PUBLISH:
-        _AFTER_PUBLISH.remove(hook)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -216,7 +196,8 @@ def list_version_publish(*, version: ListVersion, actor: User | None) -> ListVer
     refuses that) or with none.
 
     The returned version carries ``superseded`` (the version it replaced, or ``None``). Open work
-    is re-screened by the hooks of ``register_after_publish``, run once the publication commits.
+    is re-screened by ``screening.rescreen_after_publication``, queued once the publication
+    commits.
     """
     with transaction.atomic():
         # Lock the draft and the version in force together, in primary-key order.
@@ -273,9 +254,10 @@ def list_version_publish(*, version: ListVersion, actor: User | None) -> ListVer
                 "diff": diff.summary(),
             },
         )
-        previous_pk = previous.pk if previous is not None else None
-        for hook in list(_AFTER_PUBLISH):
-            transaction.on_commit(lambda hook=hook: hook(target.pk, previous_pk), robust=False)
+        # Open work is re-screened against the new version once the publication commits.
+        from screening.tasks import rescreen_after_publication
+
+        rescreen_after_publication.delay_on_commit(target.pk)
     target.superseded = previous  # type: ignore[attr-defined]
     return target
 

@@ -18,7 +18,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from screening.models import Trigger
-from screening.selectors import stuck_notification_ids
+from screening.selectors import rescreen_candidate_ids, stuck_notification_ids
 from screening.services import screening_rescreen, screening_run_execute
 
 #: The database or the broker went away for a moment; worth trying again.
@@ -67,3 +67,21 @@ def sweep_stuck() -> int:
     for notification_id in ids:
         screen_notification.delay(notification_id)
     return len(ids)
+
+
+@shared_task(
+    name="screening.rescreen_after_publication",
+    soft_time_limit=300,
+    time_limit=360,
+    **_TASK_OPTIONS,
+)
+def rescreen_after_publication(list_version_id: int) -> int:
+    """Fan out one re-screening task per open, cleared or permitted case (run on publication).
+
+    Each task is idempotent per (notification, list version), so a redelivered fan-out only
+    repeats work that records nothing new."""
+    queued = 0
+    for notification_id in rescreen_candidate_ids().iterator(chunk_size=2000):
+        rescreen_notification.delay(notification_id, list_version_id)
+        queued += 1
+    return queued

@@ -16,8 +16,6 @@ from partners.services import (
     list_version_discard,
     list_version_import,
     list_version_publish,
-    register_after_publish,
-    unregister_after_publish,
 )
 from tests.partners.conftest import EUL_2025_01, EUL_2025_09, OFAC_DIR, good_row
 
@@ -292,46 +290,32 @@ def test_publishing_a_non_draft_is_refused_and_changes_nothing(list_manager, sta
     assert snapshot() == before
 
 
-def test_after_publish_hooks_run_after_commit(list_manager, django_capture_on_commit_callbacks):
-    calls = []
+def test_publish_queues_the_rescreen_only_after_commit(
+    list_manager, django_capture_on_commit_callbacks, monkeypatch
+):
+    from screening import tasks
 
-    def hook(version_pk, superseded_pk):
-        calls.append((version_pk, superseded_pk))
-
-    register_after_publish(hook)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            old = list_version_publish(version=import_eul(EUL_2025_01), actor=list_manager)
-        assert calls == [(old.pk, None)]
-        new = import_eul(EUL_2025_09)
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            list_version_publish(version=new, actor=list_manager)
-        assert calls == [(old.pk, None)]  # not before the commit
-        assert len(callbacks) == 1
-        callbacks[0]()
-        assert calls == [(old.pk, None), (new.pk, old.pk)]
-    finally:
-        unregister_after_publish(hook)
+    queued = []
+    monkeypatch.setattr(tasks.rescreen_after_publication, "delay", queued.append)
+    new = import_eul(EUL_2025_09)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        list_version_publish(version=new, actor=list_manager)
+    assert queued == []  # not before the commit
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert queued == [new.pk]
 
 
-def test_publish_runs_no_hook_when_it_is_refused(list_manager, django_capture_on_commit_callbacks):
-    calls = []
-
-    def hook(*args):
-        calls.append(args)
-
-    register_after_publish(hook)
-    try:
-        version = list_version_publish(version=import_eul(EUL_2025_01), actor=list_manager)
-        with (
-            django_capture_on_commit_callbacks(execute=True) as callbacks,
-            pytest.raises(ListVersionStateError),
-        ):
-            list_version_publish(version=version, actor=list_manager)
-        assert callbacks == []
-        assert calls == []
-    finally:
-        unregister_after_publish(hook)
+def test_publish_queues_nothing_when_it_is_refused(
+    list_manager, django_capture_on_commit_callbacks
+):
+    version = list_version_publish(version=import_eul(EUL_2025_01), actor=list_manager)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(ListVersionStateError),
+    ):
+        list_version_publish(version=version, actor=list_manager)
+    assert callbacks == []
 
 
 def test_database_refuses_two_published_versions_of_one_source(list_manager):

@@ -89,8 +89,11 @@ def make_tiers() -> None:
         )
 
 
-def publish_eul(entries, *, label="2025-09-29", supersede=None) -> ListVersion:
-    """A published End User List version built through the ORM (the importer is not under test)."""
+def publish_eul(
+    entries, *, label="2025-09-29", supersede=None, status=ListVersionStatus.PUBLISHED
+) -> ListVersion:
+    """A published (or draft) End User List version built through the ORM (the importer is not
+    under test)."""
     source, _ = ListSource.objects.get_or_create(
         code="meti-eul",
         defaults={"name": "End User List", "authority": "METI", "advisory": False},
@@ -101,8 +104,8 @@ def publish_eul(entries, *, label="2025-09-29", supersede=None) -> ListVersion:
     version = ListVersion.objects.create(
         source=source,
         label=label,
-        status=ListVersionStatus.PUBLISHED,
-        published_at=timezone.now(),
+        status=status,
+        published_at=timezone.now() if status == ListVersionStatus.PUBLISHED else None,
         effective_from=datetime.date(2025, 10, 9),
         entry_count=len(entries),
     )
@@ -458,3 +461,30 @@ def test_rescreen_candidates_are_open_reviews_cleared_cases_and_valid_permits():
 
 def test_criteria_page_reads_the_rules_the_worker_applies():
     assert criteria_rules() is RULES
+
+
+def test_publishing_a_list_that_names_a_cleared_party_reopens_the_case(
+    django_capture_on_commit_callbacks,
+):
+    """End to end through the publish service: publication → fan-out → re-screen → reopen."""
+    from notifications.services import ScreeningResult, notification_clear
+    from partners.services import list_version_publish
+    from tests.factories import submitted_at
+
+    make_tiers()
+    first = publish_eul([row for row in EUL_SAMPLE if row[0] != 45])
+    notification = submitted_at(Status.SCREENING, destination_country="IR")
+    Party.objects.filter(notification=notification).update(
+        name="Amirkabir Univ. of Technology", country="IR"
+    )
+    notification_clear(notification=notification, result=ScreeningResult(score=0, level="low"))
+    draft = publish_eul(EUL_SAMPLE, label="2025-09-29b", status=ListVersionStatus.DRAFT)
+    with django_capture_on_commit_callbacks(execute=True):
+        list_version_publish(version=draft, actor=None)
+    notification.refresh_from_db()
+    assert notification.status == Status.UNDER_REVIEW
+    run = notification.screening_runs.get(trigger="list_publication")
+    assert run.list_version_id == draft.pk
+    assert run.hits.get().entry.number == 45
+    first.refresh_from_db()
+    assert first.status == "superseded"

@@ -11,7 +11,7 @@ SYSTEM_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 gettext
 TEST_SYSTEM_PACKAGES := chromium
 
 .PHONY: run test setup system-deps test-system-deps locale migrate seed static lint format \
-        worker clean
+        worker bench-screening clean
 
 run: setup static
 	@echo "exportctl: http://127.0.0.1:8000  (demo users are listed in README.md)"
@@ -78,6 +78,11 @@ format: $(VENV)/.installed
 test: $(VENV)/.installed system-deps test-system-deps locale static lint
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The matching scorecard on the real data in ../shared/data (add BENCH_ARGS=--large for 1M names).
+bench-screening: $(VENV)/.installed
+	@mkdir -p var/bench
+	$(PY) -m screening.matching.benchmark --out var/bench/screening.json $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

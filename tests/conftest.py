@@ -88,6 +88,16 @@ def _isolated_media(settings, tmp_path):
     }
 
 
+@pytest.fixture
+def eager_tasks():
+    """Run queued tasks in-process even when a broker is configured: for tests of what a task
+    does, not of how it travels (``task_runner`` covers the real worker)."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
 @pytest.fixture(scope="session")
 def celery_test_queue():
     """A queue name of this session's own, so stale messages of earlier runs are never consumed."""

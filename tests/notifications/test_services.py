@@ -88,7 +88,9 @@ def test_submit_assigns_a_reference_and_queues_screening_after_commit(
     assert len(callbacks) == 2
 
 
-def test_status_change_mails_the_firm_in_each_readers_language(django_capture_on_commit_callbacks):
+def test_status_change_mails_the_firm_in_each_readers_language(
+    django_capture_on_commit_callbacks, eager_tasks
+):
     notification = submitted_at(Status.SCREENING)
     ExporterFactory(firm=notification.firm, email="ja@example.com", preferred_language="ja")
     ExporterFactory(firm=notification.firm, email="en@example.com", preferred_language="en")

@@ -465,6 +465,7 @@ def test_criteria_page_reads_the_rules_the_worker_applies():
 
 def test_publishing_a_list_that_names_a_cleared_party_reopens_the_case(
     django_capture_on_commit_callbacks,
+    eager_tasks,
 ):
     """End to end through the publish service: publication → fan-out → re-screen → reopen."""
     from notifications.services import ScreeningResult, notification_clear

@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "knox",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "csp",
 ]
@@ -185,13 +189,53 @@ CELERY_TIMEZONE = TIME_ZONE
 
 # --- API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Knox tokens (hashed at rest, several per user, revocable) for ERP scripts; the session for the
+    # browser and the docs page. Every endpoint is authenticated unless it says otherwise.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON", default="60/min"),
+        "user": env.str("API_THROTTLE_USER", default="600/min"),
+        "token_obtain": env.str("API_THROTTLE_TOKEN", default="10/min"),
+        "self_check": env.str("API_THROTTLE_SELF_CHECK", default="30/min"),
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+REST_KNOX = {
+    "TOKEN_TTL": None,  # personal tokens live until revoked; each carries its own expiry if set
+    "AUTO_REFRESH": False,
+    "TOKEN_LIMIT_PER_USER": 20,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "exportctl API",
+    "DESCRIPTION": "Export pre-notification: file, follow and answer notifications from an ERP.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Swagger UI and Redoc are served from the app itself (drf-spectacular-sidecar): no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+# Page rate limits (django-ratelimit) share the default cache: Redis when configured.
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_VIEW = "exportctl.ratelimits.rate_limited"
+SELF_CHECK_RATE = env.str("EXPORTCTL_SELF_CHECK_RATE", default="30/m")
+VERIFY_RATE = env.str("EXPORTCTL_VERIFY_RATE", default="20/m")
+UPLOAD_MAX_BYTES = env.int("EXPORTCTL_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 
-# --- Security -----------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -11,5 +11,13 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("accounts/", include("exportctl.accounts.urls")),
+    path("accounts/tokens/", include("exportctl.accounts.token_urls")),
+    path("notifications/", include("notifications.urls")),
+    path("review/", include("notifications.review_urls")),
+    path("verify/", include("notifications.verify_urls")),
+    path("lists/", include("partners.urls")),
+    path("screening/", include("screening.urls")),
+    path("api/v1/screening/", include("screening.api_urls")),
+    path("api/v1/", include("exportctl.api_urls")),
     path("", account_views.home, name="home"),
 ]

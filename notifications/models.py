@@ -81,6 +81,8 @@ class Notification(TimeStamped):
         null=True, blank=True, validators=[MaxValueValidator(100)]
     )
     risk_level = models.CharField(max_length=16, blank=True, db_index=True)
+    # The API client's Idempotency-Key on create: a retried POST finds the draft it already made.
+    idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
     copied_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies"
     )
@@ -102,6 +104,11 @@ class Notification(TimeStamped):
             models.CheckConstraint(
                 condition=models.Q(risk_score__isnull=True) | models.Q(risk_score__lte=100),
                 name="notification_risk_score_range",
+            ),
+            models.UniqueConstraint(
+                fields=["firm", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="notification_idempotency_key_unique_per_firm",
             ),
         ]
 

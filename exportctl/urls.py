@@ -18,6 +18,7 @@ urlpatterns = [
     path("lists/", include("partners.urls")),
     path("screening/", include("screening.urls")),
     path("api/v1/screening/", include("screening.api_urls")),
+    path("api/v1/review/", include("notifications.review_api_urls")),
     path("api/v1/", include("exportctl.api_urls")),
     path("", account_views.home, name="home"),
 ]

@@ -1,0 +1,1 @@
+"""Issued PDFs: rendering, numbering, signing, issuing and handing them out."""

@@ -153,3 +153,123 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_ministry(self) -> bool:
         return self.firm_id is None and bool(self.roles & MINISTRY_ROLES)
+
+
+class SignupRequest(models.Model):
+    """A firm sign-up waiting for its e-mail address to be confirmed.
+
+    Nothing is created until the link sent to the address is followed: so the sign-up form answers
+    the same whether or not the address already has an account (it never reveals which), and a firm
+    cannot be registered in the name of a mailbox its applicant does not read."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField(_("e-mail address"), max_length=254)
+    full_name = models.CharField(_("full name"), max_length=150)
+    password = models.CharField(_("password"), max_length=128)  # a hash, never the password
+    preferred_language = models.CharField(_("preferred language"), max_length=8, default="ja")
+    firm_name = models.CharField(_("firm name"), max_length=200)
+    firm_name_local = models.CharField(_("firm name in Japanese"), max_length=200, blank=True)
+    corporate_number = models.CharField(
+        _("corporate number"), max_length=13, validators=[validate_corporate_number]
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    firm = models.ForeignKey(
+        Firm, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        verbose_name = _("sign-up request")
+        verbose_name_plural = _("sign-up requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(corporate_number__regex=r"^[0-9]{13}$"),
+                name="signup_corporate_number_13_digits",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")), name="signup_email_lowercase"
+            ),
+            # A completed request names the firm it created, and only then.
+            models.CheckConstraint(
+                condition=models.Q(completed_at__isnull=True, firm__isnull=True)
+                | models.Q(completed_at__isnull=False, firm__isnull=False),
+                name="signup_firm_iff_completed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.firm_name} <{self.email}>"
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REVOKED = "revoked", _("Revoked")
+
+
+class Invitation(models.Model):
+    """A firm admin's invitation of a colleague, by e-mail link.
+
+    The link carries a signature over (public_id, send_count): resending bumps the count, so only
+    the newest link works; accepting or revoking ends the pending state, so a link works once."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    firm = models.ForeignKey(
+        Firm, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("firm")
+    )
+    email = models.EmailField(_("e-mail address"), max_length=254)
+    status = models.CharField(
+        _("status"), max_length=16, choices=InvitationStatus.choices, default="pending"
+    )
+    invited_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("invited by")
+    )
+    send_count = models.PositiveIntegerField(_("times sent"), default=1)
+    last_sent_at = models.DateTimeField(_("last sent at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=InvitationStatus.values),
+                name="invitation_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")), name="invitation_email_lowercase"
+            ),
+            # One live invitation per person and firm: a second "invite" is a resend.
+            models.UniqueConstraint(
+                fields=["firm", "email"],
+                condition=models.Q(status="pending"),
+                name="invitation_one_pending_per_firm_email",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="accepted")
+                | models.Q(accepted_at__isnull=False, accepted_user__isnull=False),
+                name="invitation_accepted_has_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

@@ -51,10 +51,27 @@ class ListVersion(TimeStamped):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    #: Progress of the re-screen that publishing this version queued. ``rescreen_total`` stays
+    #: ``None`` until the fan-out task has counted the cases; each case's task then adds one to
+    #: ``rescreen_done`` (and to ``rescreen_failed`` when it gave up), never beyond the total.
+    rescreen_total = models.PositiveIntegerField(_("cases to re-screen"), null=True, blank=True)
+    rescreen_done = models.PositiveIntegerField(_("cases re-screened"), default=0)
+    rescreen_failed = models.PositiveIntegerField(_("re-screens failed"), default=0)
+    rescreen_started_at = models.DateTimeField(null=True, blank=True)
+    rescreen_finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["source", "-created_at", "-pk"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rescreen_total__isnull=True, rescreen_done=0)
+                | models.Q(rescreen_done__lte=models.F("rescreen_total")),
+                name="listversion_rescreen_done_within_total",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rescreen_failed__lte=models.F("rescreen_done")),
+                name="listversion_rescreen_failed_within_done",
+            ),
             models.UniqueConstraint(
                 fields=["source"],
                 condition=models.Q(status="published"),
@@ -68,6 +85,23 @@ class ListVersion(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.source.code} {self.label}"
+
+    @property
+    def rescreen_started(self) -> bool:
+        return self.rescreen_total is not None
+
+    @property
+    def rescreen_finished(self) -> bool:
+        return self.rescreen_total is not None and self.rescreen_done >= self.rescreen_total
+
+    @property
+    def rescreen_percent(self) -> int:
+        """Whole percent done, rounded down so that 100 means every case has been re-screened."""
+        if self.rescreen_total is None:
+            return 0
+        if self.rescreen_total == 0:
+            return 100
+        return min(100, self.rescreen_done * 100 // self.rescreen_total)
 
 
 class EntryKind(models.TextChoices):

@@ -1,0 +1,685 @@
+"""Writing a draft: its header, items, parties, checklist and documents, and copying a filing.
+
+Used by the exporter's browser views and by the REST API alike, so every rule lives here once.
+Each service is one transaction that locks the notification row first (so two tabs, or a tab and
+an ERP client, cannot interleave edits with a submit), refuses unless the notification is still
+editable by the exporter and the actor is a firm user of its firm, and records its audit event
+before it returns. Refusals raise ``ValidationError`` (bad input, field by field where possible) or
+``TransitionError`` (wrong state or wrong person) and change nothing.
+"""
+
+import hashlib
+import zipfile
+from collections.abc import Iterable
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
+
+from exportctl.accounts.roles import FIRM_ROLES
+from exportctl.audit import trail
+from notifications.models import (
+    Attachment,
+    AttachmentKind,
+    Classification,
+    Item,
+    ItemKind,
+    Message,
+    MessageKind,
+    Notification,
+    Party,
+    PartyRole,
+)
+from notifications.readiness import CHECKLIST_ANSWERS, CHECKLIST_SIZE
+from notifications.workflow import EDITABLE_STATUSES, Status, TransitionError
+
+#: Header fields the exporter may set on a draft (everything else is set by the workflow).
+HEADER_FIELDS = (
+    "title",
+    "destination_country",
+    "end_use_description",
+    "end_use_category",
+    "inform_notice_received",
+    "inform_notice_reference",
+)
+ITEM_FIELDS = (
+    "kind",
+    "description",
+    "classification",
+    "list_row",
+    "item_code",
+    "hs_code",
+    "key_technology",
+    "quantity",
+    "unit",
+    "value_jpy",
+)
+PARTY_FIELDS = ("role", "name", "local_name", "address", "country")
+CHECKLIST_NOTE_MAX = 1000
+
+PDF = "application/pdf"
+PNG = "image/png"
+JPEG = "image/jpeg"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ALLOWED_CONTENT_TYPES = (PDF, PNG, JPEG, XLSX)
+#: Extensions used only for the download name; the stored name never comes from the uploader.
+EXTENSIONS = {PDF: "pdf", PNG: "png", JPEG: "jpg", XLSX: "xlsx"}
+#: Statuses in which the exporter may attach documents to its reply to a ministry question.
+REPLY_ATTACHMENT_STATUSES = frozenset({Status.INFO_REQUESTED, Status.UNDER_REVIEW})
+
+
+# --- Who may write, and when -----------------------------------------------------------------
+
+
+def _require_firm_user(actor, firm_id: int) -> None:
+    """Only an active exporter or firm admin of the notification's own firm may write to it."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise TransitionError(_("Sign in as a user of the filing firm."), code="forbidden_role")
+    if not actor.is_active:
+        raise TransitionError(_("Your account is not active."), code="forbidden_role")
+    if actor.firm_id is None or actor.firm_id != firm_id:
+        raise TransitionError(
+            _("Only users of the filing firm may change this notification."),
+            code="forbidden_role",
+        )
+    if not actor.roles & FIRM_ROLES:
+        raise TransitionError(
+            _("You need the exporter or firm administrator role to do this."),
+            code="forbidden_role",
+        )
+
+
+def _lock(notification: Notification) -> Notification:
+    return Notification.objects.select_for_update().get(pk=notification.pk)
+
+
+def _lock_editable(notification: Notification, actor) -> Notification:
+    locked = _lock(notification)
+    _require_firm_user(actor, locked.firm_id)
+    if locked.status not in EDITABLE_STATUSES:
+        raise TransitionError(
+            _("This notification is %(status)s; only drafts can be changed.")
+            % {"status": Status(locked.status).label},
+            code="wrong_state",
+        )
+    return locked
+
+
+def _touch(locked: Notification) -> None:
+    """Every edit of a part of the draft moves the draft's own ``updated_at`` (dashboard order)."""
+    locked.save(update_fields=["updated_at"])
+
+
+def _refuse_unknown(fields: dict, allowed: tuple[str, ...]) -> None:
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise ValidationError(
+            _("Unknown fields: %(fields)s.") % {"fields": ", ".join(unknown)}, code="unknown_field"
+        )
+
+
+# --- The draft's header -----------------------------------------------------------------------
+
+
+def _clean_header(notification: Notification, fields: dict) -> None:
+    _refuse_unknown(fields, HEADER_FIELDS)
+    for name, value in fields.items():
+        if isinstance(value, str):
+            value = value.strip()
+            if name == "destination_country":
+                value = value.upper()
+        setattr(notification, name, value)
+    if not notification.inform_notice_received:
+        notification.inform_notice_reference = ""
+    excluded = [f.name for f in notification._meta.fields if f.name not in fields]
+    notification.clean_fields(exclude=excluded)
+
+
+@transaction.atomic
+def draft_create(*, actor, firm=None, idempotency_key: str = "", **header) -> Notification:
+    """A new draft of ``firm`` (the actor's own firm by default).
+
+    With an ``idempotency_key`` (the API's Idempotency-Key header) a retried create returns the
+    draft the first attempt made instead of making a second one.
+    """
+    firm_id = firm.pk if firm is not None else getattr(actor, "firm_id", None)
+    _require_firm_user(actor, firm_id)
+    if idempotency_key:
+        if len(idempotency_key) > 64:
+            raise ValidationError(
+                {"idempotency_key": _("Use an idempotency key of at most 64 characters.")}
+            )
+        existing = Notification.objects.filter(
+            firm_id=firm_id, idempotency_key=idempotency_key
+        ).first()
+        if existing is not None:
+            return existing
+    notification = Notification(
+        firm_id=firm_id, created_by=actor, status=Status.DRAFT, idempotency_key=idempotency_key
+    )
+    _clean_header(notification, header)
+    notification.save()
+    trail.record(
+        action="notification.draft_created",
+        actor=actor,
+        obj=notification,
+        data={"fields": sorted(header)},
+    )
+    return notification
+
+
+@transaction.atomic
+def draft_update(*, notification: Notification, actor, **fields) -> Notification:
+    locked = _lock_editable(notification, actor)
+    _clean_header(locked, fields)
+    locked.save()
+    trail.record(
+        action="notification.draft_updated",
+        actor=actor,
+        obj=locked,
+        data={"fields": sorted(fields)},
+    )
+    return locked
+
+
+# --- Items ------------------------------------------------------------------------------------
+
+
+def _clean_item(item: Item) -> None:
+    """The classification rules in the exporter's words (the database constraints back them)."""
+    for name in ("description", "list_row", "item_code", "hs_code", "unit"):
+        setattr(item, name, (getattr(item, name) or "").strip())
+    errors: dict[str, list] = {}
+    if item.classification == Classification.LIST_CONTROL:
+        if not item.list_row:
+            errors.setdefault("list_row", []).append(
+                _("A listed item needs its row of the control list (1–15).")
+            )
+    else:
+        item.list_row = ""
+        item.item_code = ""
+    if item.classification == Classification.SPECIFIED_16_1 and not item.hs_code:
+        errors.setdefault("hs_code", []).append(_("A row 16(1) item needs its HS code."))
+    if item.key_technology_id is not None and item.kind == ItemKind.GOODS:
+        errors.setdefault("key_technology", []).append(
+            _("A key technology applies only to technology or software, not to goods.")
+        )
+    try:
+        item.full_clean(exclude=["notification"], validate_constraints=False)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply(obj, fields: dict) -> None:
+    # Raw values (strings from a form or JSON) are converted by ``full_clean`` in ``_clean_*``.
+    for name, value in fields.items():
+        setattr(obj, name, value)
+
+
+def _item_data(item: Item) -> dict:
+    return {
+        "item": item.position,
+        "kind": item.kind,
+        "classification": item.classification,
+        "description": item.description,
+    }
+
+
+@transaction.atomic
+def item_add(*, notification: Notification, actor, **fields) -> Item:
+    locked = _lock_editable(notification, actor)
+    _refuse_unknown(fields, ITEM_FIELDS)
+    position = (locked.items.aggregate(last=Max("position"))["last"] or 0) + 1
+    item = Item(notification=locked, position=position)
+    _apply(item, fields)
+    _clean_item(item)
+    item.save()
+    _touch(locked)
+    trail.record(action="notification.item_added", actor=actor, obj=locked, data=_item_data(item))
+    return item
+
+
+@transaction.atomic
+def item_update(*, item: Item, actor, **fields) -> Item:
+    locked = _lock_editable(item.notification, actor)
+    _refuse_unknown(fields, ITEM_FIELDS)
+    item = Item.objects.select_for_update().get(pk=item.pk, notification=locked)
+    _apply(item, fields)
+    _clean_item(item)
+    item.save()
+    _touch(locked)
+    trail.record(
+        action="notification.item_updated",
+        actor=actor,
+        obj=locked,
+        data={**_item_data(item), "fields": sorted(fields)},
+    )
+    return item
+
+
+@transaction.atomic
+def item_delete(*, item: Item, actor) -> None:
+    locked = _lock_editable(item.notification, actor)
+    item = Item.objects.select_for_update().get(pk=item.pk, notification=locked)
+    data = _item_data(item)
+    item.delete()
+    _touch(locked)
+    trail.record(action="notification.item_deleted", actor=actor, obj=locked, data=data)
+
+
+# --- Parties ----------------------------------------------------------------------------------
+
+
+def _clean_party(party: Party) -> None:
+    for name in ("name", "local_name", "address", "country"):
+        setattr(party, name, (getattr(party, name) or "").strip())
+    party.country = party.country.upper()
+    errors: dict[str, list] = {}
+    if (
+        party.role == PartyRole.END_USER
+        and Party.objects.filter(notification_id=party.notification_id, role=PartyRole.END_USER)
+        .exclude(pk=party.pk)
+        .exists()
+    ):
+        errors["role"] = [_("This notification already names its end user; change that one.")]
+    try:
+        party.full_clean(exclude=["notification"], validate_constraints=False)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _party_data(party: Party) -> dict:
+    return {
+        "party": str(party.public_id),
+        "role": party.role,
+        "name": party.name,
+        "country": party.country,
+    }
+
+
+@transaction.atomic
+def party_add(*, notification: Notification, actor, **fields) -> Party:
+    locked = _lock_editable(notification, actor)
+    _refuse_unknown(fields, PARTY_FIELDS)
+    position = (locked.parties.aggregate(last=Max("position"))["last"] or 0) + 1
+    party = Party(notification=locked, position=position)
+    _apply(party, fields)
+    _clean_party(party)
+    party.save()
+    _touch(locked)
+    trail.record(
+        action="notification.party_added", actor=actor, obj=locked, data=_party_data(party)
+    )
+    return party
+
+
+@transaction.atomic
+def party_update(*, party: Party, actor, **fields) -> Party:
+    locked = _lock_editable(party.notification, actor)
+    _refuse_unknown(fields, PARTY_FIELDS)
+    party = Party.objects.select_for_update().get(pk=party.pk, notification=locked)
+    _apply(party, fields)
+    _clean_party(party)
+    party.save()
+    _touch(locked)
+    trail.record(
+        action="notification.party_updated",
+        actor=actor,
+        obj=locked,
+        data={**_party_data(party), "fields": sorted(fields)},
+    )
+    return party
+
+
+@transaction.atomic
+def party_delete(*, party: Party, actor) -> None:
+    locked = _lock_editable(party.notification, actor)
+    party = Party.objects.select_for_update().get(pk=party.pk, notification=locked)
+    data = _party_data(party)
+    party.delete()
+    _touch(locked)
+    trail.record(action="notification.party_deleted", actor=actor, obj=locked, data=data)
+
+
+# --- The clear-criteria checklist -------------------------------------------------------------
+
+
+def _clean_answers(answers: dict) -> dict[str, dict[str, str]]:
+    cleaned: dict[str, dict[str, str]] = {}
+    errors: dict[str, list] = {}
+    for key, entry in answers.items():
+        try:
+            number = int(key)
+        except (TypeError, ValueError):
+            number = 0
+        if not 1 <= number <= CHECKLIST_SIZE:
+            errors.setdefault("checklist", []).append(
+                _("There is no check number %(number)s; checks are numbered 1–%(size)s.")
+                % {"number": key, "size": CHECKLIST_SIZE}
+            )
+            continue
+        entry = entry or {}
+        answer = (entry.get("answer") or "").strip()
+        note = (entry.get("note") or "").strip()
+        if answer and answer not in CHECKLIST_ANSWERS:
+            errors.setdefault(f"check_{number}", []).append(
+                _("Answer check %(number)s with yes, no or unknown.") % {"number": number}
+            )
+        if len(note) > CHECKLIST_NOTE_MAX:
+            errors.setdefault(f"check_{number}", []).append(
+                _("Keep the note on check %(number)s to %(max)s characters.")
+                % {"number": number, "max": CHECKLIST_NOTE_MAX}
+            )
+        cleaned[str(number)] = {"answer": answer, "note": note}
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def checklist_save(*, notification: Notification, actor, answers: dict) -> Notification:
+    """Save some or all of the 20 answers; checks not mentioned keep their saved answers.
+
+    An empty answer is allowed in a draft (the readiness check lists it before submission)."""
+    locked = _lock_editable(notification, actor)
+    cleaned = _clean_answers(answers)
+    locked.checklist = {**(locked.checklist or {}), **cleaned}
+    locked.save(update_fields=["checklist", "updated_at"])
+    trail.record(
+        action="notification.checklist_saved",
+        actor=actor,
+        obj=locked,
+        data={"checks": sorted(cleaned, key=int)},
+    )
+    return locked
+
+
+# --- Documents --------------------------------------------------------------------------------
+
+
+class _InspectedUpload:
+    """An upload whose size, content type and digest have been checked, not yet stored."""
+
+    def __init__(self, uploaded_file, content_type: str, sha256: str, size: int) -> None:
+        self.uploaded_file = uploaded_file
+        self.content_type = content_type
+        self.sha256 = sha256
+        self.size = size
+
+
+def _is_xlsx(uploaded_file) -> bool:
+    """An OOXML workbook is a zip archive holding ``xl/workbook.xml``; a .docx or a plain zip is
+    not one, whatever it is called."""
+    uploaded_file.seek(0)
+    try:
+        with zipfile.ZipFile(uploaded_file) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    finally:
+        uploaded_file.seek(0)
+    return "xl/workbook.xml" in names and "[Content_Types].xml" in names
+
+
+def _content_type(uploaded_file) -> str | None:
+    uploaded_file.seek(0)
+    head = uploaded_file.read(8192)
+    uploaded_file.seek(0)
+    kind = filetype.guess(head)
+    if kind is None:
+        return None
+    if kind.mime in (PDF, PNG, JPEG):
+        return kind.mime
+    if kind.mime in (XLSX, "application/zip") and _is_xlsx(uploaded_file):
+        return XLSX
+    return None
+
+
+def _inspect_upload(uploaded_file) -> _InspectedUpload:
+    """Check by content, never by name or by the browser's claimed type."""
+    limit = settings.UPLOAD_MAX_BYTES
+    size = uploaded_file.size
+    if not size:
+        raise ValidationError({"file": [_("The file is empty.")]}, code="empty")
+    if size > limit:
+        raise ValidationError(
+            {
+                "file": [
+                    _("The file is larger than %(limit)s MB.") % {"limit": limit // (1024 * 1024)}
+                ]
+            },
+            code="too_large",
+        )
+    content_type = _content_type(uploaded_file)
+    if content_type is None:
+        raise ValidationError(
+            {"file": [_("Upload a PDF, PNG, JPEG or XLSX file. This file is not one of those.")]},
+            code="wrong_type",
+        )
+    digest = hashlib.sha256()
+    uploaded_file.seek(0)
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    uploaded_file.seek(0)
+    return _InspectedUpload(uploaded_file, content_type, digest.hexdigest(), size)
+
+
+def _clean_kind(kind: str) -> str:
+    if kind not in AttachmentKind.values:
+        raise ValidationError({"kind": [_("Choose what kind of document this is.")]})
+    return kind
+
+
+def _original_name(uploaded_file) -> str:
+    name = (getattr(uploaded_file, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return name[:255] or "upload"
+
+
+def _store(
+    locked: Notification, inspected: _InspectedUpload, *, kind: str, actor, message=None
+) -> Attachment:
+    attachment = Attachment(
+        notification=locked,
+        message=message,
+        kind=kind,
+        original_name=_original_name(inspected.uploaded_file),
+        content_type=inspected.content_type,
+        size=inspected.size,
+        sha256=inspected.sha256,
+        uploaded_by=actor,
+    )
+    inspected.uploaded_file.seek(0)
+    attachment.file.save("upload", inspected.uploaded_file, save=False)
+    try:
+        attachment.save()
+        trail.record(
+            action="notification.attachment_added",
+            actor=actor,
+            obj=locked,
+            data={
+                "attachment": str(attachment.public_id),
+                "kind": kind,
+                "name": attachment.original_name,
+                "content_type": attachment.content_type,
+                "size": attachment.size,
+                "sha256": attachment.sha256,
+                "message": str(message.public_id) if message is not None else None,
+            },
+        )
+    except BaseException:
+        # A refused row must not leave its bytes behind in storage.
+        attachment.file.storage.delete(attachment.file.name)
+        raise
+    return attachment
+
+
+def _check_reply_message(locked: Notification, message: Message, actor) -> Message:
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    if message.notification_id != locked.pk or message.kind != MessageKind.REPLY:
+        raise TransitionError(
+            _("Documents can be attached only to your reply on this notification."),
+            code="wrong_message",
+        )
+    if message.author.firm_id != actor.firm_id:
+        raise TransitionError(
+            _("Documents can be attached only to your firm's reply."), code="wrong_message"
+        )
+    if locked.status not in REPLY_ATTACHMENT_STATUSES:
+        raise TransitionError(
+            _("This notification is %(status)s; documents can no longer be added to the reply.")
+            % {"status": Status(locked.status).label},
+            code="wrong_state",
+        )
+    latest = locked.messages.exclude(kind=MessageKind.INTERNAL_NOTE).order_by("-created_at", "-pk")
+    if latest.values_list("pk", flat=True).first() != message.pk:
+        raise TransitionError(
+            _("Documents can be added only to your latest reply."), code="wrong_message"
+        )
+    return message
+
+
+@transaction.atomic
+def attachment_add(
+    *, notification: Notification, actor, kind: str, uploaded_file, message: Message | None = None
+) -> Attachment:
+    """Store one document of the draft (or of the exporter's latest reply, with ``message``).
+
+    Checked before anything is stored: the actor and the state, the kind, the size against
+    ``settings.UPLOAD_MAX_BYTES``, and the type by content (PDF, PNG, JPEG, or an XLSX workbook);
+    the SHA-256 of the bytes is recorded with the row and on the audit trail.
+    """
+    if message is None:
+        locked = _lock_editable(notification, actor)
+    else:
+        locked = _lock(notification)
+        _require_firm_user(actor, locked.firm_id)
+        message = _check_reply_message(locked, message, actor)
+    kind = _clean_kind(kind)
+    inspected = _inspect_upload(uploaded_file)
+    attachment = _store(locked, inspected, kind=kind, actor=actor, message=message)
+    _touch(locked)
+    return attachment
+
+
+@transaction.atomic
+def attachment_delete(*, attachment: Attachment, actor) -> None:
+    """Remove a document from a draft. Documents of a reply are part of the record and stay."""
+    locked = _lock_editable(attachment.notification, actor)
+    attachment = Attachment.objects.select_for_update().get(pk=attachment.pk, notification=locked)
+    if attachment.message_id is not None:
+        raise TransitionError(
+            _("A document sent with a reply cannot be removed."), code="wrong_state"
+        )
+    data = {
+        "attachment": str(attachment.public_id),
+        "kind": attachment.kind,
+        "name": attachment.original_name,
+        "sha256": attachment.sha256,
+    }
+    stored_name = attachment.file.name
+    storage = attachment.file.storage
+    attachment.delete()
+    _touch(locked)
+    trail.record(action="notification.attachment_deleted", actor=actor, obj=locked, data=data)
+    # The bytes go only once the row's removal is committed.
+    transaction.on_commit(lambda: storage.delete(stored_name))
+
+
+@transaction.atomic
+def reply_with_documents(
+    *, notification: Notification, actor, body: str, documents: Iterable[tuple[str, object]] = ()
+) -> Message:
+    """Answer the ministry's question with text and documents, which returns the case to review.
+
+    Every document is checked before the reply is written, so a refused file leaves the question
+    unanswered and nothing stored.
+    """
+    from notifications.services import notification_respond
+
+    documents = list(documents)
+    inspected = [(_clean_kind(kind), _inspect_upload(upload)) for kind, upload in documents]
+    message = notification_respond(notification=notification, actor=actor, body=body)
+    locked = _lock(notification)
+    for kind, upload in inspected:
+        _store(locked, upload, kind=kind, actor=actor, message=message)
+    return message
+
+
+# --- Amendment by copy ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def notification_copy(*, notification: Notification, actor) -> Notification:
+    """A new draft with the contents of ``notification`` (any status), linked by ``copied_from``.
+
+    Items, parties, answers and the draft's own documents are copied; the reference, the
+    declaration, the screening result and everything the ministry wrote are not.
+    """
+    source = _lock(notification)
+    _require_firm_user(actor, source.firm_id)
+    copy = Notification(
+        firm_id=source.firm_id,
+        created_by=actor,
+        status=Status.DRAFT,
+        copied_from=source,
+        checklist=dict(source.checklist or {}),
+        **{name: getattr(source, name) for name in HEADER_FIELDS},
+    )
+    copy.save()
+    for item in source.items.order_by("position", "pk"):
+        Item.objects.create(
+            notification=copy,
+            position=item.position,
+            **{name: getattr(item, name) for name in ITEM_FIELDS},
+        )
+    for party in source.parties.order_by("position", "pk"):
+        Party.objects.create(
+            notification=copy,
+            position=party.position,
+            **{name: getattr(party, name) for name in PARTY_FIELDS},
+        )
+    stored: list = []
+    try:
+        for attachment in source.attachments.filter(message__isnull=True).order_by(
+            "created_at", "pk"
+        ):
+            duplicate = Attachment(
+                notification=copy,
+                kind=attachment.kind,
+                original_name=attachment.original_name,
+                content_type=attachment.content_type,
+                size=attachment.size,
+                sha256=attachment.sha256,
+                uploaded_by=actor,
+            )
+            with attachment.file.open("rb") as handle:
+                duplicate.file.save("upload", ContentFile(handle.read()), save=False)
+            stored.append(duplicate.file)
+            duplicate.save()
+        trail.record(
+            action="notification.copied",
+            actor=actor,
+            obj=copy,
+            data={
+                "copied_from": str(source.public_id),
+                "reference": source.reference,
+                "items": copy.items.count(),
+                "parties": copy.parties.count(),
+                "attachments": len(stored),
+            },
+        )
+    except BaseException:
+        for field_file in stored:
+            field_file.storage.delete(field_file.name)
+        raise
+    return copy

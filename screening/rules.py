@@ -20,13 +20,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 #: Bump on every change of a rule's meaning, weight, level or of the scoring below.
-RULESET_VERSION = "2025-10-09.1"
+RULESET_VERSION = "2025-10-09.2"
+#: The day from which this ruleset states the law: the catch-all review and the CW-coded End User
+#: List apply from 2025-10-09 (domain.md §0).
+RULESET_EFFECTIVE_FROM = date(2025, 10, 9)
 
 LOW, ELEVATED, HIGH, PROHIBITED = "low", "elevated", "high", "prohibited"
 LEVEL_ORDER: tuple[str, ...] = (LOW, ELEVATED, HIGH, PROHIBITED)
@@ -59,6 +63,21 @@ CHECK_UN_EMBARGO_GOODS = 19
 CHECKLIST_SIZE = 20
 MILITARY_END_USE = "military"
 
+# Item kinds (values of ``notifications.models.ItemKind``).
+GOODS, TECHNOLOGY, SOFTWARE = "goods", "technology", "software"
+#: Technology and software are "provided", not shipped: inside Japan that can be a deemed export.
+TECHNOLOGY_KINDS = frozenset({TECHNOLOGY, SOFTWARE})
+HOME_COUNTRY = "JP"
+
+#: The low-value exception (domain.md §10, rule 2): listed goods of these rows only.
+LOW_VALUE_ROWS = frozenset({"5", "6", "7", "8", "9", "10", "11", "12", "13", "15"})
+#: The general limit, per row and transaction.
+LOW_VALUE_LIMIT_JPY = 1_000_000
+#: The limit for goods of Export Order Appended Table 3-3. A filing does not say whether its goods
+#: are in that table, so this lower limit is the one the portal can apply on its own; between the
+#: two limits the exception is only *possible* and the reviewer decides.
+TABLE_3_3_LIMIT_JPY = 50_000
+
 
 # --- Facts -----------------------------------------------------------------------------------
 
@@ -72,6 +91,9 @@ class ItemFacts:
     key_technology: str = ""
     #: The exporter declared 16(2) but the HS code lies in the 16(1) scope on the screening date.
     reclassified: bool = False
+    kind: str = GOODS
+    #: ``None`` when unknown: the low-value exception is then never applied.
+    value_jpy: int | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +122,40 @@ class HitFacts:
 
 
 @dataclass(frozen=True)
+class LineFacts:
+    """One item line of a licence or of a shipment, keyed by the item's position."""
+
+    position: int
+    quantity: Decimal
+    value_jpy: int
+
+
+@dataclass(frozen=True)
+class LicenceFacts:
+    """The licence (permit) a shipment is made under."""
+
+    number: str
+    #: Values of ``notifications.models.PermitStatus``; only "valid" covers a shipment.
+    status: str
+    valid_from: date
+    valid_until: date
+    destination_country: str
+    lines: tuple[LineFacts, ...] = ()
+    #: The parties named on the licence, by reference.
+    parties: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ShipmentFacts:
+    """What is actually being shipped (or provided) under a licence."""
+
+    shipped_on: date
+    destination_country: str
+    lines: tuple[LineFacts, ...] = ()
+    parties: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class ScreeningContext:
     on: date
     destination_country: str
@@ -117,6 +173,9 @@ class ScreeningContext:
     #: False when no country-tier data applies on ``on``: no destination can be judged safe.
     tiers_known: bool = True
     alert_threshold: float = 0.80
+    #: Set together when a shipment is checked against the licence it relies on (rule 13).
+    licence: LicenceFacts | None = None
+    shipment: ShipmentFacts | None = None
 
 
 # --- Rules -----------------------------------------------------------------------------------
@@ -166,11 +225,29 @@ RULES: tuple[Rule, ...] = (
         reference="§10.2",
         title=_("Listed goods or technology (rows 5–15)"),
         explanation=_(
-            "An item is listed in rows 5 to 15. A licence is needed for every destination."
+            "An item is listed in rows 5 to 15. A licence is needed for every destination, "
+            "unless the low-value exception below applies to the item."
         ),
         legal_basis=_("FEFTA Art. 48(1) and Art. 25(1); Export Order Appended Table 1, rows 5–15"),
         weight=40,
         min_level=ELEVATED,
+    ),
+    Rule(
+        id="low_value_exception",
+        reference="§10.2",
+        title=_("Low-value exception for listed goods"),
+        explanation=_(
+            "Listed goods of rows 5 to 13 or 15 need no licence when the goods of that row in the "
+            "transaction are worth at most ¥1,000,000 (at most ¥50,000 for goods of Appended "
+            "Table 3-3). A filing does not say whether its goods are in Table 3-3, so the portal "
+            "applies the exception on its own only up to ¥50,000; between ¥50,000 and ¥1,000,000 "
+            "a reviewer decides. The exception never applies to technology or software, to Iran, "
+            "Iraq or North Korea, to a sanctioned destination, or when any catch-all trigger is "
+            "present (an inform notice, a military use, a party on the End User List)."
+        ),
+        legal_basis=_("Export Order Art. 4(1)(iv) (low-value exception); Appended Table 3-3"),
+        weight=0,
+        min_level=LOW,
     ),
     Rule(
         id="key_technology",
@@ -311,6 +388,35 @@ RULES: tuple[Rule, ...] = (
         legal_basis=_("Catch-all circular, section 1(6) ('clearly' guideline)"),
         weight=20,
         min_level=ELEVATED,
+    ),
+    Rule(
+        id="deemed_export",
+        reference="§10.12",
+        title=_("Technology provided in Japan: treated as an export"),
+        explanation=_(
+            "Technology or software is provided inside Japan. Providing it to a non-resident, or "
+            "to a resident who is under a foreign government's or foreign company's control or "
+            "acts on its instructions (the specified categories), is an export of technology: the "
+            "same licence rules apply as for a transfer abroad. A reviewer confirms who the "
+            "recipient is before the case can be closed."
+        ),
+        legal_basis=_("FEFTA Art. 25(1); Services Circular (deemed exports, specified categories)"),
+        weight=20,
+        min_level=ELEVATED,
+    ),
+    Rule(
+        id="licence_mismatch",
+        reference="§10.13",
+        title=_("Shipment differs from the licence, or the licence is not in force"),
+        explanation=_(
+            "A shipment made under a licence is checked against it: the licence must be valid on "
+            "the shipping date, and the destination, the parties and every item line (quantity "
+            "and value within what was licensed) must match. A shipment that does not match is "
+            "an unlicensed export and is blocked."
+        ),
+        legal_basis=_("FEFTA Art. 48(1) and Art. 25(1); licence conditions"),
+        weight=100,
+        min_level=PROHIBITED,
     ),
     Rule(
         id="country_of_concern",
@@ -525,13 +631,99 @@ def _check_list_wmd_arms(ctx: ScreeningContext) -> Evidence:
     return {"items": _positions(items), "rows": [i.list_row for i in items]} if items else None
 
 
+def _catch_all_triggers(ctx: ScreeningContext) -> list[str]:
+    reasons = []
+    if ctx.inform_notice:
+        reasons.append("inform_notice")
+    reasons.extend(_military_use_shown(ctx))
+    if _alerts(ctx, advisory=False):
+        reasons.append("party_on_end_user_list")
+    return reasons
+
+
+def _low_value_bars(ctx: ScreeningContext) -> list[str]:
+    """Why the low-value exception cannot be used in this case at all."""
+    bars = []
+    if not ctx.tiers_known:
+        bars.append("destination_tiers_unknown")
+    if COUNTRY_OF_CONCERN in ctx.destination_tiers:
+        bars.append("country_of_concern")
+    if SANCTIONED in ctx.destination_tiers or any(SANCTIONED in p.tiers for p in ctx.parties):
+        bars.append("sanctioned")
+    return bars + _catch_all_triggers(ctx)
+
+
+@dataclass(frozen=True)
+class _LowValue:
+    exempt: list[ItemFacts]
+    possible: list[ItemFacts]
+    totals: dict[str, int]
+    bars: list[str]
+
+
+def _low_value(ctx: ScreeningContext) -> _LowValue:
+    """Split listed goods of the eligible rows by the total value of their row in the case.
+
+    The limit is per row and transaction, so the items of one row are added up; one item of
+    unknown value makes its whole row ineligible.
+    """
+    by_row: dict[str, list[ItemFacts]] = {}
+    for item in ctx.items:
+        if item.classification == LIST_CONTROL and item.list_row in LOW_VALUE_ROWS:
+            by_row.setdefault(item.list_row, []).append(item)
+    exempt: list[ItemFacts] = []
+    possible: list[ItemFacts] = []
+    totals: dict[str, int] = {}
+    for row, items in by_row.items():
+        if any(i.kind != GOODS or i.value_jpy is None for i in items):
+            continue
+        total = sum(i.value_jpy or 0 for i in items)
+        if total <= TABLE_3_3_LIMIT_JPY:
+            exempt.extend(items)
+            totals[row] = total
+        elif total <= LOW_VALUE_LIMIT_JPY:
+            possible.extend(items)
+            totals[row] = total
+    bars = _low_value_bars(ctx) if exempt or possible else []
+    if bars:
+        return _LowValue(exempt=[], possible=[], totals={}, bars=bars)
+    return _LowValue(exempt=exempt, possible=possible, totals=totals, bars=[])
+
+
 def _check_list(ctx: ScreeningContext) -> Evidence:
+    low_value = _low_value(ctx)
+    exempt = {i.position for i in low_value.exempt}
     items = [
         i
         for i in ctx.items
-        if i.classification == LIST_CONTROL and i.list_row not in WMD_AND_ARMS_ROWS
+        if i.classification == LIST_CONTROL
+        and i.list_row not in WMD_AND_ARMS_ROWS
+        and i.position not in exempt
     ]
-    return {"items": _positions(items), "rows": [i.list_row for i in items]} if items else None
+    if not items:
+        return None
+    evidence: dict = {"items": _positions(items), "rows": [i.list_row for i in items]}
+    if low_value.possible:
+        evidence["low_value_possible"] = {
+            "items": _positions(low_value.possible),
+            "value_jpy": {row: low_value.totals[row] for row in sorted(low_value.totals)},
+            "limit_jpy": LOW_VALUE_LIMIT_JPY,
+        }
+    if low_value.bars:
+        evidence["low_value_exception_lost"] = low_value.bars
+    return evidence
+
+
+def _check_low_value(ctx: ScreeningContext) -> Evidence:
+    low_value = _low_value(ctx)
+    if not low_value.exempt:
+        return None
+    rows = sorted({i.list_row for i in low_value.exempt}, key=lambda r: int(r))
+    return {
+        "items": _positions(low_value.exempt),
+        "value_jpy": {row: low_value.totals[row] for row in rows},
+        "limit_jpy": TABLE_3_3_LIMIT_JPY,
+    }
 
 
 def _check_key_technology(ctx: ScreeningContext) -> Evidence:
@@ -639,6 +831,77 @@ def _check_unresolved(ctx: ScreeningContext) -> Evidence:
     return {"checks": unresolved} if unresolved else None
 
 
+def _check_deemed_export(ctx: ScreeningContext) -> Evidence:
+    items = [i for i in ctx.items if i.kind in TECHNOLOGY_KINDS]
+    if ctx.destination_country != HOME_COUNTRY or not items:
+        return None
+    return {
+        "items": _positions(items),
+        "recipients": [p.ref for p in ctx.parties if p.country == HOME_COUNTRY],
+    }
+
+
+def _line_problems(licence: LicenceFacts, shipment: ShipmentFacts) -> list[dict]:
+    licensed = {line.position: line for line in licence.lines}
+    problems = []
+    for line in shipment.lines:
+        allowed = licensed.get(line.position)
+        if allowed is None:
+            problems.append({"problem": "item_not_licensed", "item": line.position})
+            continue
+        if line.quantity > allowed.quantity:
+            problems.append(
+                {
+                    "problem": "quantity_exceeds_licence",
+                    "item": line.position,
+                    "shipped": str(line.quantity),
+                    "licensed": str(allowed.quantity),
+                }
+            )
+        if line.value_jpy > allowed.value_jpy:
+            problems.append(
+                {
+                    "problem": "value_exceeds_licence",
+                    "item": line.position,
+                    "shipped": line.value_jpy,
+                    "licensed": allowed.value_jpy,
+                }
+            )
+    return problems
+
+
+def _check_licence_mismatch(ctx: ScreeningContext) -> Evidence:
+    shipment, licence = ctx.shipment, ctx.licence
+    if shipment is None:
+        return None
+    if licence is None:
+        return {"licence": None, "problems": [{"problem": "no_licence"}]}
+    problems: list[dict] = []
+    if licence.status != "valid":
+        problems.append({"problem": "licence_not_valid", "status": licence.status})
+    if shipment.shipped_on > licence.valid_until:
+        problems.append(
+            {"problem": "licence_expired", "valid_until": licence.valid_until.isoformat()}
+        )
+    if shipment.shipped_on < licence.valid_from:
+        problems.append(
+            {"problem": "licence_not_yet_valid", "valid_from": licence.valid_from.isoformat()}
+        )
+    if shipment.destination_country != licence.destination_country:
+        problems.append(
+            {
+                "problem": "destination_differs",
+                "shipped": shipment.destination_country,
+                "licensed": licence.destination_country,
+            }
+        )
+    unlicensed_parties = sorted(shipment.parties - licence.parties)
+    if unlicensed_parties:
+        problems.append({"problem": "party_not_licensed", "parties": unlicensed_parties})
+    problems.extend(_line_problems(licence, shipment))
+    return {"licence": licence.number, "problems": problems} if problems else None
+
+
 def _check_tier(tier: str) -> Callable[[ScreeningContext], Evidence]:
     def check(ctx: ScreeningContext) -> Evidence:
         if tier in ctx.destination_tiers:
@@ -665,6 +928,7 @@ CHECKS: dict[str, Callable[[ScreeningContext], Evidence]] = {
     "sanctioned_destination": _check_sanctioned,
     "list_control_wmd_arms": _check_list_wmd_arms,
     "list_control": _check_list,
+    "low_value_exception": _check_low_value,
     "key_technology": _check_key_technology,
     "inform_notice": _check_inform,
     "group_a_no_licence": _check_group_a,
@@ -676,6 +940,8 @@ CHECKS: dict[str, Callable[[ScreeningContext], Evidence]] = {
     "un_embargo_cw": _check_un_embargo_cw,
     "un_embargo_never_clear": _check_un_embargo_never_clear,
     "unresolved_checks": _check_unresolved,
+    "deemed_export": _check_deemed_export,
+    "licence_mismatch": _check_licence_mismatch,
     "country_of_concern": _check_tier(COUNTRY_OF_CONCERN),
     "russia_diversion": _check_tier(RUSSIA_DIVERSION),
     "advisory_hit": _check_advisory,

@@ -170,6 +170,8 @@ def _item_facts(notification: Notification, on: date) -> tuple[rules.ItemFacts, 
                 hs_code=item.hs_code,
                 key_technology=key_technology,
                 reclassified=reclassified,
+                kind=item.kind,
+                value_jpy=item.value_jpy,
             )
         )
     return tuple(facts)

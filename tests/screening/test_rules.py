@@ -3,6 +3,7 @@
 import dataclasses
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.utils import translation
@@ -453,3 +454,238 @@ def test_evaluation_is_deterministic_and_json_ready():
     first, second = evaluate(ctx), evaluate(ctx)
     assert first == second
     assert json.loads(json.dumps(first.factors)) == first.factors
+
+
+# --- Low-value exception (§10.2) ------------------------------------------------------------
+
+
+def listed(row="7", value=30_000, position=1, kind="goods") -> ItemFacts:
+    return ItemFacts(
+        position=position, classification="list", list_row=row, kind=kind, value_jpy=value
+    )
+
+
+def test_low_value_listed_goods_need_no_licence():
+    assessment = evaluate(context(items=(listed(value=50_000),)))
+    assert summary(assessment) == ([("low_value_exception", 0, "low")], 0, "low", "cleared")
+    assert assessment.factors[0]["evidence"] == {
+        "items": [1],
+        "value_jpy": {"7": 50_000},
+        "limit_jpy": 50_000,
+    }
+
+
+def test_low_value_limit_is_per_row_and_transaction():
+    items = (listed(value=30_000, position=1), listed(value=30_000, position=2))
+    assessment = evaluate(context(items=items))
+    assert summary(assessment) == ([("list_control", 40, "elevated")], 40, "elevated", "review")
+    assert assessment.factors[0]["evidence"] == {
+        "items": [1, 2],
+        "rows": ["7", "7"],
+        "low_value_possible": {"items": [1, 2], "value_jpy": {"7": 60_000}, "limit_jpy": 1_000_000},
+    }
+
+
+def test_low_value_rows_are_counted_apart():
+    items = (listed(row="7", value=40_000, position=1), listed(row="9", value=900_000, position=2))
+    assessment = evaluate(context(items=items))
+    assert summary(assessment) == (
+        [("list_control", 40, "elevated"), ("low_value_exception", 0, "low")],
+        40,
+        "elevated",
+        "review",
+    )
+    assert assessment.factors[0]["evidence"]["items"] == [2]
+    assert assessment.factors[1]["evidence"] == {
+        "items": [1],
+        "value_jpy": {"7": 40_000},
+        "limit_jpy": 50_000,
+    }
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        listed(row="14", value=1_000),  # row 14 is not covered
+        listed(row="2", value=1_000),  # nor WMD rows
+        listed(row="7", value=None),  # an unknown value never qualifies
+        listed(row="7", value=1_000, kind="technology"),  # goods only
+        listed(row="7", value=1_000_001),
+    ],
+)
+def test_low_value_exception_does_not_cover(item):
+    assessment = evaluate(context(items=(item,)))
+    assert "low_value_exception" not in assessment.rule_ids
+    assert assessment.outcome == "review"
+    assert "low_value_possible" not in assessment.factors[0]["evidence"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "lost"),
+    [
+        ({"destination_country": "IR", "destination_tiers": IR}, ["country_of_concern"]),
+        ({"inform_notice": True, "inform_reference": "METI-1"}, ["inform_notice"]),
+        ({"end_use_category": "military"}, ["end_use_category=military"]),
+        ({"checklist": all_yes(c18="no")}, ["check 18 answered no"]),
+        ({"hits": (hit(codes=("N",)),)}, ["party_on_end_user_list"]),
+        ({"tiers_known": False}, ["destination_tiers_unknown"]),
+    ],
+)
+def test_low_value_exception_is_lost(overrides, lost):
+    assessment = evaluate(context(items=(listed(value=10_000),), **overrides))
+    assert "low_value_exception" not in assessment.rule_ids
+    factor = next(f for f in assessment.factors if f["rule"] == "list_control")
+    assert factor["evidence"] == {
+        "items": [1],
+        "rows": ["7"],
+        "low_value_exception_lost": lost,
+    }
+    assert assessment.outcome == "review"
+
+
+def test_low_value_exception_is_lost_when_a_party_is_sanctioned():
+    party = PartyFacts(ref="p2", name="X", role="consignee", country="KP", tiers=KP)
+    assessment = evaluate(context(items=(listed(value=10_000),), parties=(party,)))
+    factor = next(f for f in assessment.factors if f["rule"] == "list_control")
+    assert factor["evidence"]["low_value_exception_lost"] == ["sanctioned"]
+
+
+# --- Deemed export (§10.12) -----------------------------------------------------------------
+
+
+def test_technology_provided_in_japan_is_treated_as_an_export():
+    tech = ItemFacts(position=1, classification="na", kind="technology")
+    recipient = PartyFacts(ref="p1", name="Visiting Researcher", role="end_user", country="JP")
+    assessment = evaluate(
+        context(
+            destination_country="JP",
+            destination_tiers=GENERAL,
+            items=(tech,),
+            parties=(recipient,),
+        )
+    )
+    assert summary(assessment) == ([("deemed_export", 20, "elevated")], 20, "elevated", "review")
+    assert assessment.factors[0]["evidence"] == {"items": [1], "recipients": ["p1"]}
+
+
+@pytest.mark.parametrize(
+    ("country", "kind"), [("JP", "goods"), ("US", "technology"), ("US", "software")]
+)
+def test_goods_in_japan_or_technology_abroad_are_not_deemed_exports(country, kind):
+    item = ItemFacts(position=1, classification="na", kind=kind)
+    tiers = A if country == "US" else GENERAL
+    assessment = evaluate(
+        context(destination_country=country, destination_tiers=tiers, items=(item,))
+    )
+    assert "deemed_export" not in assessment.rule_ids
+
+
+# --- Shipment against the licence (§10.13) --------------------------------------------------
+
+LICENCE = rules.LicenceFacts(
+    number="P-2026-000123",
+    status="valid",
+    valid_from=datetime.date(2026, 1, 10),
+    valid_until=datetime.date(2026, 7, 10),
+    destination_country="TH",
+    lines=(rules.LineFacts(position=1, quantity=Decimal("10"), value_jpy=5_000_000),),
+    parties=frozenset({"p1"}),
+)
+SHIPMENT = rules.ShipmentFacts(
+    shipped_on=ON,
+    destination_country="TH",
+    lines=(rules.LineFacts(position=1, quantity=Decimal("10"), value_jpy=5_000_000),),
+    parties=frozenset({"p1"}),
+)
+
+
+def shipment_context(licence=LICENCE, **changes) -> ScreeningContext:
+    shipment = dataclasses.replace(SHIPMENT, **changes)
+    return context(
+        destination_country="TH",
+        destination_tiers=CN,
+        items=(BEARINGS,),
+        licence=licence,
+        shipment=shipment,
+    )
+
+
+def test_shipment_matching_its_licence_passes():
+    assert "licence_mismatch" not in evaluate(shipment_context()).rule_ids
+
+
+@pytest.mark.parametrize(
+    ("licence", "changes", "problems"),
+    [
+        (
+            LICENCE,
+            {"shipped_on": datetime.date(2026, 7, 11)},
+            [{"problem": "licence_expired", "valid_until": "2026-07-10"}],
+        ),
+        (
+            LICENCE,
+            {"shipped_on": datetime.date(2026, 1, 9)},
+            [{"problem": "licence_not_yet_valid", "valid_from": "2026-01-10"}],
+        ),
+        (
+            dataclasses.replace(LICENCE, status="suspended"),
+            {},
+            [{"problem": "licence_not_valid", "status": "suspended"}],
+        ),
+        (
+            LICENCE,
+            {"destination_country": "CN"},
+            [{"problem": "destination_differs", "shipped": "CN", "licensed": "TH"}],
+        ),
+        (
+            LICENCE,
+            {"parties": frozenset({"p1", "p9"})},
+            [{"problem": "party_not_licensed", "parties": ["p9"]}],
+        ),
+        (
+            LICENCE,
+            {
+                "lines": (
+                    rules.LineFacts(position=1, quantity=Decimal("10.5"), value_jpy=5_000_001),
+                    rules.LineFacts(position=2, quantity=Decimal("1"), value_jpy=1),
+                )
+            },
+            [
+                {
+                    "problem": "quantity_exceeds_licence",
+                    "item": 1,
+                    "shipped": "10.5",
+                    "licensed": "10",
+                },
+                {
+                    "problem": "value_exceeds_licence",
+                    "item": 1,
+                    "shipped": 5_000_001,
+                    "licensed": 5_000_000,
+                },
+                {"problem": "item_not_licensed", "item": 2},
+            ],
+        ),
+        (None, {}, [{"problem": "no_licence"}]),
+    ],
+)
+def test_shipment_that_differs_from_its_licence_is_blocked(licence, changes, problems):
+    assessment = evaluate(shipment_context(licence, **changes))
+    factor = next(f for f in assessment.factors if f["rule"] == "licence_mismatch")
+    assert factor["evidence"] == {
+        "licence": licence.number if licence else None,
+        "problems": problems,
+    }
+    assert (factor["weight"], factor["level"]) == (100, "prohibited")
+    assert (assessment.score, assessment.level, assessment.outcome) == (
+        100,
+        "prohibited",
+        "review",
+    )
+
+
+def test_ruleset_names_its_effective_date_and_covers_every_row_of_section_10():
+    assert datetime.date(2025, 10, 9) == rules.RULESET_EFFECTIVE_FROM
+    references = " ".join(rule.reference for rule in rules.RULES)
+    for row in range(1, 14):
+        assert re.search(rf"§10\.{row}\b", references), row

@@ -12,11 +12,14 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
+from django.db.models import F
+from django.db.models.functions import Least
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from partners.models import ListVersion
 from screening.models import Trigger
 from screening.selectors import rescreen_candidate_ids, stuck_notification_ids
 from screening.services import screening_rescreen, screening_run_execute
@@ -56,8 +59,38 @@ def screen_notification(notification_id: int) -> str | None:
     name="screening.rescreen_notification", soft_time_limit=60, time_limit=90, **_TASK_OPTIONS
 )
 def rescreen_notification(notification_id: int, list_version_id: int) -> str | None:
-    run = screening_rescreen(notification_id=notification_id, list_version_id=list_version_id)
+    """Re-screen one case after a publication and count it on the version's progress.
+
+    A case counts once it is finished for good: re-screened (or skipped), or failed beyond
+    retrying. A transient error that Celery will retry does not count yet. The count is one
+    atomic UPDATE capped at the total, so concurrent workers never lose an increment and a
+    message redelivered after the count cannot push the bar past 100 %."""
+    try:
+        run = screening_rescreen(notification_id=notification_id, list_version_id=list_version_id)
+    except TRANSIENT_ERRORS:
+        if rescreen_notification.request.retries < rescreen_notification.max_retries:
+            raise  # retried by autoretry_for; counted when it finishes
+        _count_rescreened(list_version_id, failed=True)
+        raise
+    except Exception:
+        _count_rescreened(list_version_id, failed=True)
+        raise
+    _count_rescreened(list_version_id, failed=False)
     return str(run.public_id) if run else None
+
+
+def _count_rescreened(list_version_id: int, *, failed: bool) -> None:
+    versions = ListVersion.objects.filter(pk=list_version_id, rescreen_total__isnull=False)
+    changes = {"rescreen_done": Least(F("rescreen_done") + 1, F("rescreen_total"))}
+    if failed:
+        # Never beyond the new done count (both sides of one UPDATE read the old values).
+        changes["rescreen_failed"] = Least(
+            F("rescreen_failed") + 1, Least(F("rescreen_done") + 1, F("rescreen_total"))
+        )
+    versions.update(**changes)
+    versions.filter(
+        rescreen_finished_at__isnull=True, rescreen_done__gte=F("rescreen_total")
+    ).update(rescreen_finished_at=timezone.now())
 
 
 @shared_task(name="screening.sweep_stuck", soft_time_limit=120, time_limit=180, **_TASK_OPTIONS)
@@ -79,9 +112,20 @@ def rescreen_after_publication(list_version_id: int) -> int:
     """Fan out one re-screening task per open, cleared or permitted case (run on publication).
 
     Each task is idempotent per (notification, list version), so a redelivered fan-out only
-    repeats work that records nothing new."""
-    queued = 0
-    for notification_id in rescreen_candidate_ids().iterator(chunk_size=2000):
+    repeats work that records nothing new.
+
+    The total is stored before the first task is queued: with eager tasks (and with fast
+    workers) a case may be finished before the next one is queued, and its count must land on a
+    total that is already there. A redelivered fan-out starts the count again from zero."""
+    candidate_ids = list(rescreen_candidate_ids())
+    now = timezone.now()
+    ListVersion.objects.filter(pk=list_version_id).update(
+        rescreen_total=len(candidate_ids),
+        rescreen_done=0,
+        rescreen_failed=0,
+        rescreen_started_at=now,
+        rescreen_finished_at=None if candidate_ids else now,
+    )
+    for notification_id in candidate_ids:
         rescreen_notification.delay(notification_id, list_version_id)
-        queued += 1
-    return queued
+    return len(candidate_ids)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("review/", include("notifications.review_urls")),
     path("verify/", include("notifications.verify_urls")),
     path("lists/", include("partners.urls")),
+    path("audit/", include("exportctl.audit.urls")),
     path("screening/", include("screening.urls")),
     path("api/v1/screening/", include("screening.api_urls")),
     path("api/v1/review/", include("notifications.review_api_urls")),

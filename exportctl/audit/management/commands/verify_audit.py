@@ -1,14 +1,13 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from exportctl.audit.chain import verify_chain
-from exportctl.audit.models import AuditEvent
+from exportctl.audit.log import chain_report
 
 
 class Command(BaseCommand):
     help = "Recompute the audit trail's hash chain and name the first broken event, if any."
 
     def handle(self, *args, **options):
-        report = verify_chain(AuditEvent.objects.order_by("seq").iterator(chunk_size=2000))
+        report = chain_report()
         if not report.ok:
             raise CommandError(
                 f"Audit chain broken at event #{report.broken_seq}: {report.reason} "

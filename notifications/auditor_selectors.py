@@ -1,0 +1,196 @@
+"""What auditors read: every firm's submitted notifications and permits, searched and sorted.
+
+Auditors are ministry staff without a firm holding the auditor role; anybody else gets a 404 from
+``access_*`` and an empty queryset from the searches, so no page can leak by forgetting a check.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from exportctl.accounts.roles import Role
+from notifications.models import Classification, Decision, Document, Item, Notification, Permit
+from notifications.workflow import FINAL_STATUSES, OUTCOME_STATUSES, Status
+
+#: domain.md §7: records are kept 7 years; 5 years when every item is in rows 5–16.
+RETENTION_YEARS = 7
+RETENTION_YEARS_ROWS_5_TO_16 = 5
+_ROWS_KEPT_SEVEN_YEARS = frozenset({"1", "2", "3", "3-2", "4"})
+
+NOTIFICATION_SORTS = {
+    "submitted": ("submitted_at", "pk"),
+    "-submitted": ("-submitted_at", "-pk"),
+    "reference": ("reference", "pk"),
+    "-reference": ("-reference", "-pk"),
+    "risk": ("risk_score", "pk"),
+    "-risk": ("-risk_score", "-pk"),
+    "decided": ("decided_at", "pk"),
+    "-decided": ("-decided_at", "-pk"),
+}
+
+
+def is_auditor(user) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.firm_id is None
+        and user.has_role(Role.AUDITOR)
+    )
+
+
+def _audited() -> QuerySet[Notification]:
+    return Notification.objects.exclude(status=Status.DRAFT)
+
+
+@dataclass(frozen=True)
+class NotificationSearch:
+    """The auditor's search form, already validated."""
+
+    text: str = ""  # reference, permit number, firm, or a party's name in any script
+    destination: str = ""
+    status: str = ""
+    decision: str = ""
+    reviewer: str = ""  # e-mail of the reviewer who decided
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    sort: str = "-submitted"
+
+
+def notification_search(*, user, search: NotificationSearch) -> QuerySet[Notification]:
+    if not is_auditor(user):
+        return Notification.objects.none()
+    queryset = _audited().select_related("firm")
+    if search.text:
+        text = search.text.strip()
+        queryset = queryset.filter(
+            Q(reference__icontains=text)
+            | Q(title__icontains=text)
+            | Q(firm__name__icontains=text)
+            | Q(firm__name_local__icontains=text)
+            | Q(firm__corporate_number=text)
+            | Q(permits__number__iexact=text)
+            | Q(parties__name__icontains=text)
+            | Q(parties__local_name__icontains=text)
+        ).distinct()
+    if search.destination:
+        queryset = queryset.filter(destination_country=search.destination.upper())
+    if search.status:
+        queryset = queryset.filter(status=search.status)
+    if search.decision:
+        queryset = queryset.filter(
+            Exists(Decision.objects.filter(notification=OuterRef("pk"), kind=search.decision))
+        )
+    if search.reviewer:
+        queryset = queryset.filter(
+            Exists(
+                Decision.objects.filter(
+                    notification=OuterRef("pk"), actor__email__iexact=search.reviewer.strip()
+                )
+            )
+        )
+    if search.date_from:
+        queryset = queryset.filter(submitted_at__date__gte=search.date_from)
+    if search.date_to:
+        queryset = queryset.filter(submitted_at__date__lte=search.date_to)
+    return queryset.order_by(*NOTIFICATION_SORTS.get(search.sort, NOTIFICATION_SORTS["-submitted"]))
+
+
+def access_notification_for_auditor(*, user, public_id) -> Notification:
+    if not is_auditor(user):
+        raise Http404
+    try:
+        return _audited().select_related("firm", "created_by").get(public_id=public_id)
+    except (Notification.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+def access_document_for_auditor(*, user, public_id) -> Document:
+    if not is_auditor(user):
+        raise Http404
+    try:
+        return Document.objects.select_related("notification").get(public_id=public_id)
+    except (Document.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+def decisions_for_export(*, user) -> QuerySet[Decision]:
+    if not is_auditor(user):
+        return Decision.objects.none()
+    return Decision.objects.select_related("notification", "notification__firm", "actor").order_by(
+        "created_at", "pk"
+    )
+
+
+def permits_for_export(*, user) -> QuerySet[Permit]:
+    if not is_auditor(user):
+        return Permit.objects.none()
+    return Permit.objects.select_related("notification", "notification__firm", "document").order_by(
+        "valid_from", "pk"
+    )
+
+
+def retention_years(items) -> int:
+    """7 years if any item is listed in rows 1–4, else 5 (rows 5–16 and the catch-all)."""
+    for item in items:
+        if item.classification == Classification.LIST_CONTROL and (
+            item.list_row in _ROWS_KEPT_SEVEN_YEARS
+        ):
+            return RETENTION_YEARS
+    return RETENTION_YEARS_ROWS_5_TO_16
+
+
+def keep_until(notification: Notification, items=None) -> datetime.date | None:
+    """The date until which the record must be kept; None while the case is still open.
+
+    The period runs from the case's last decision (or, for a case closed without one, its last
+    change), because that is when the record is complete.
+    """
+    if notification.status not in FINAL_STATUSES | OUTCOME_STATUSES:
+        return None
+    closed = notification.decided_at or notification.updated_at
+    items = (
+        list(items) if items is not None else list(Item.objects.filter(notification=notification))
+    )
+    return (closed + relativedelta(years=retention_years(items))).date()
+
+
+def case_record(notification: Notification) -> dict:
+    """Everything a reviewer saw and did on the case, for the auditor's case view."""
+    from exportctl.audit.models import AuditEvent
+    from screening.models import PartyHit, ScreeningRun
+
+    items = list(notification.items.select_related("key_technology"))
+    public_id = str(notification.public_id)
+    runs = list(
+        ScreeningRun.objects.filter(notification=notification)
+        .select_related("list_version", "list_version__source")
+        .prefetch_related(
+            Prefetch(
+                "hits",
+                PartyHit.objects.select_related(
+                    "party", "entry", "entry__version", "adjudicated_by"
+                ).order_by("-score", "pk"),
+            )
+        )
+        .order_by("-created_at", "-pk")
+    )
+    return {
+        "items": items,
+        "parties": list(notification.parties.all()),
+        "runs": runs,
+        "decisions": list(notification.decisions.select_related("actor")),
+        "permits": list(notification.permits.select_related("document")),
+        "messages": list(notification.messages.select_related("author").order_by("created_at")),
+        "attachments": list(notification.attachments.order_by("created_at")),
+        "documents": list(Document.objects.filter(notification=notification)),
+        "events": list(
+            AuditEvent.objects.filter(Q(object_id=public_id) | Q(data__notification=public_id))
+            .select_related("actor")
+            .order_by("seq")
+        ),
+        "keep_until": keep_until(notification, items),
+        "retention_years": retention_years(items),
+    }

@@ -280,6 +280,7 @@ class MessageKind(models.TextChoices):
     QUESTION = "question", _("Question from the ministry")
     REPLY = "reply", _("Reply from the exporter")
     INTERNAL_NOTE = "internal_note", _("Internal note")
+    INFORM_NOTICE = "inform_notice", _("Inform notice from the ministry")
 
 
 class Message(TimeStamped):
@@ -316,8 +317,15 @@ class Review(TimeStamped):
         blank=True,
         related_name="reviews",
     )
+    claimed_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
+    #: End of the standard processing period, in working days (``notifications.calendar``);
+    #: pushed back by the working days the exporter took to answer a request for information.
+    due_on = models.DateField(_("due by"), null=True, blank=True, db_index=True)
+    #: Set while the case waits on the exporter (info_requested): the clock is stopped.
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_working_days = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["notification", "opened_at", "pk"]
@@ -326,6 +334,10 @@ class Review(TimeStamped):
                 fields=["notification"],
                 condition=models.Q(closed_at__isnull=True),
                 name="review_one_open_per_notification",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(assignee__isnull=True) | models.Q(claimed_at__isnull=False),
+                name="review_assignee_has_claimed_at",
             ),
         ]
 
@@ -340,6 +352,7 @@ class DecisionKind(models.TextChoices):
     COUNTERSIGN = "countersign", _("Countersigned")
     RETURN = "return", _("Returned to review")
     DENY = "deny", _("Denied")
+    INFORM = "inform", _("Inform notice: a licence is required")
 
 
 class Decision(TimeStamped):
@@ -359,8 +372,8 @@ class Decision(TimeStamped):
         ordering = ["notification", "created_at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(kind__in=["deny", "return"]) | ~models.Q(reason=""),
-                name="decision_deny_return_need_reason",
+                condition=~models.Q(kind__in=["deny", "return", "inform"]) | ~models.Q(reason=""),
+                name="decision_deny_return_inform_need_reason",
             ),
         ]
 

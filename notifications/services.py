@@ -13,8 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from exportctl.accounts.roles import FIRM_ROLES, MINISTRY_ROLES
+from exportctl.accounts.roles import FIRM_ROLES, MINISTRY_ROLES, Role
 from exportctl.audit import trail
+from notifications import calendar
 from notifications.models import (
     Decision,
     DecisionKind,
@@ -30,6 +31,7 @@ from notifications.workflow import (
     ALLOWED_TRANSITIONS,
     Actor,
     Move,
+    Status,
     TransitionError,
     check_move,
 )
@@ -97,7 +99,45 @@ def _finish(
 
 
 def _open_review(notification: Notification) -> Review:
-    return Review.objects.create(notification=notification, opened_at=timezone.now())
+    now = timezone.now()
+    return Review.objects.create(
+        notification=notification,
+        opened_at=now,
+        due_on=calendar.standard_due_date(timezone.localdate(now)),
+    )
+
+
+def _locked_open_review(notification: Notification) -> Review | None:
+    return (
+        Review.objects.select_for_update()
+        .filter(notification=notification, closed_at__isnull=True)
+        .first()
+    )
+
+
+def _pause_clock(notification: Notification) -> None:
+    """The exporter owes an answer: the processing period stops running."""
+    review = _locked_open_review(notification)
+    if review is not None and review.paused_at is None:
+        review.paused_at = timezone.now()
+        review.save(update_fields=["paused_at", "updated_at"])
+
+
+def _resume_clock(notification: Notification) -> int:
+    """The answer came in: the due date moves back by the working days the exporter took."""
+    review = _locked_open_review(notification)
+    if review is None or review.paused_at is None:
+        return 0
+    waited = max(
+        0,
+        calendar.working_days_between(timezone.localdate(review.paused_at), timezone.localdate()),
+    )
+    review.paused_working_days += waited
+    if review.due_on is not None:
+        review.due_on = calendar.add_working_days(review.due_on, waited)
+    review.paused_at = None
+    review.save(update_fields=["paused_at", "paused_working_days", "due_on", "updated_at"])
+    return waited
 
 
 def _close_review(notification: Notification) -> None:
@@ -157,7 +197,13 @@ def notification_respond(*, notification: Notification, actor, body: str) -> Mes
     message = Message.objects.create(
         notification=locked, kind=MessageKind.REPLY, author=actor, body=body.strip()
     )
-    _finish(locked, Move.RESPOND, actor=actor, data={"message": str(message.public_id)})
+    waited = _resume_clock(locked)
+    _finish(
+        locked,
+        Move.RESPOND,
+        actor=actor,
+        data={"message": str(message.public_id), "clock_paused_working_days": waited},
+    )
     return message
 
 
@@ -267,6 +313,7 @@ def notification_request_info(
     Decision.objects.create(
         notification=locked, kind=DecisionKind.REQUEST_INFO, actor=actor, reason=question.strip()
     )
+    _pause_clock(locked)
     _finish(
         locked,
         Move.REQUEST_INFO,
@@ -437,3 +484,336 @@ def permit_expire_due(*, today: datetime.date | None = None) -> int:
         )
         expired += 1
     return expired
+
+
+# --- Reviewer work that is not a move of the table -------------------------------------------
+# Claiming, notes, inform notices and permit actions change no notification status, so they are
+# not in ``ALLOWED_TRANSITIONS``; each still locks the notification first (the same lock order as
+# every move), checks the actor's role for this notification, and audits in the same transaction.
+
+_REVIEWER_ROLES = frozenset({Role.REVIEWER.value, Role.SENIOR_REVIEWER.value})
+#: Statuses with an open review: the case is on some reviewer's desk.
+REVIEW_STATUSES = frozenset(
+    {Status.UNDER_REVIEW, Status.INFO_REQUESTED, Status.AWAITING_COUNTERSIGN}
+)
+
+
+def _lock(notification: Notification) -> Notification:
+    return Notification.objects.select_for_update().select_related("firm").get(pk=notification.pk)
+
+
+def _require_roles(actor, notification: Notification, roles: frozenset[str], action) -> None:
+    if not effective_roles(actor, notification) & roles:
+        raise TransitionError(
+            _("You are not allowed to %(action)s.") % {"action": action}, code="forbidden_role"
+        )
+
+
+def _require_status(notification: Notification, statuses, action) -> None:
+    if notification.status not in statuses:
+        raise TransitionError(
+            _("This notification is %(status)s; you cannot %(action)s now.")
+            % {"status": Status(notification.status).label, "action": action},
+            code="wrong_state",
+        )
+
+
+def _open_review_for_desk(locked: Notification, action) -> Review:
+    _require_status(locked, REVIEW_STATUSES, action)
+    review = _locked_open_review(locked)
+    if review is None:  # the database allows none only for closed cases; be explicit anyway
+        raise TransitionError(_("This case has no open review."), code="wrong_state")
+    return review
+
+
+def _label(user) -> str:
+    return user.full_name or user.email
+
+
+@transaction.atomic
+def review_claim(*, notification: Notification, actor) -> Review:
+    """Take the case. The first of two reviewers claiming at once wins; the other is told who."""
+    locked = _lock(notification)
+    action = _("claim this case")
+    _require_roles(actor, locked, _REVIEWER_ROLES, action)
+    review = _open_review_for_desk(locked, action)
+    if review.assignee_id == actor.pk:
+        return review
+    if review.assignee_id is not None:
+        raise TransitionError(
+            _("%(name)s has already claimed this case.") % {"name": _label(review.assignee)},
+            code="already_claimed",
+        )
+    review.assignee = actor
+    review.claimed_at = timezone.now()
+    review.save(update_fields=["assignee", "claimed_at", "updated_at"])
+    trail.record(
+        action="review.claim",
+        actor=actor,
+        obj=locked,
+        data={"reference": locked.reference, "assignee": actor.email},
+    )
+    return review
+
+
+@transaction.atomic
+def review_release(*, notification: Notification, actor) -> Review:
+    """Put the case back in the unassigned pool: its assignee, or a senior reviewer, may."""
+    locked = _lock(notification)
+    action = _("release this case")
+    _require_roles(actor, locked, _REVIEWER_ROLES, action)
+    review = _open_review_for_desk(locked, action)
+    if review.assignee_id is None:
+        raise TransitionError(_("Nobody has claimed this case."), code="not_claimed")
+    if review.assignee_id != actor.pk:
+        _require_roles(
+            actor,
+            locked,
+            frozenset({Role.SENIOR_REVIEWER.value}),
+            _("release a case claimed by a colleague"),
+        )
+    previous = review.assignee
+    review.assignee = None
+    review.claimed_at = None
+    review.save(update_fields=["assignee", "claimed_at", "updated_at"])
+    trail.record(
+        action="review.release",
+        actor=actor,
+        obj=locked,
+        data={"reference": locked.reference, "previous_assignee": previous.email},
+    )
+    return review
+
+
+def _is_reviewer(user) -> bool:
+    return (
+        user is not None
+        and user.is_active
+        and user.firm_id is None
+        and user.has_role(Role.REVIEWER, Role.SENIOR_REVIEWER)
+    )
+
+
+@transaction.atomic
+def review_assign(*, notification: Notification, actor, assignee) -> Review:
+    """Hand the case to a colleague. A case claimed by a third person is reassigned only by a
+    senior reviewer, so that nobody takes work off a colleague's desk unnoticed."""
+    locked = _lock(notification)
+    action = _("assign this case")
+    _require_roles(actor, locked, _REVIEWER_ROLES, action)
+    review = _open_review_for_desk(locked, action)
+    if not _is_reviewer(assignee):
+        raise TransitionError(
+            _("Cases can be assigned only to an active reviewer."), code="invalid_assignee"
+        )
+    if review.assignee_id == assignee.pk:
+        return review
+    if review.assignee_id not in (None, actor.pk):
+        _require_roles(
+            actor,
+            locked,
+            frozenset({Role.SENIOR_REVIEWER.value}),
+            _("reassign a case claimed by a colleague"),
+        )
+    previous = review.assignee.email if review.assignee_id else None
+    review.assignee = assignee
+    review.claimed_at = timezone.now()
+    review.save(update_fields=["assignee", "claimed_at", "updated_at"])
+    trail.record(
+        action="review.assign",
+        actor=actor,
+        obj=locked,
+        data={
+            "reference": locked.reference,
+            "previous_assignee": previous,
+            "assignee": assignee.email,
+        },
+    )
+    return review
+
+
+@transaction.atomic
+def notification_add_internal_note(*, notification: Notification, actor, body: str) -> Message:
+    """A note between ministry staff. Never shown to the exporter: exporter pages and payloads
+    select message kinds explicitly, and the audit event carries only the note's id."""
+    locked = _lock(notification)
+    _require_roles(actor, locked, _REVIEWER_ROLES, _("add an internal note"))
+    if locked.status == Status.DRAFT:
+        raise TransitionError(_("Drafts have no review."), code="wrong_state")
+    if not body.strip():
+        raise TransitionError(_("Write the note."), code="empty_note")
+    message = Message.objects.create(
+        notification=locked, kind=MessageKind.INTERNAL_NOTE, author=actor, body=body.strip()
+    )
+    trail.record(
+        action="notification.internal_note",
+        actor=actor,
+        obj=locked,
+        data={"reference": locked.reference, "message": str(message.public_id)},
+    )
+    return message
+
+
+@transaction.atomic
+def notification_inform(*, notification: Notification, actor, grounds: str) -> Decision:
+    """An inform notice (インフォーム通知): the ministry tells the exporter that this export needs
+    a licence whatever the catch-all tests say (domain.md §0, §10 rule 4). It is recorded as a
+    decision of its own kind and a message to the exporter, and marks the filing as informed so
+    that every later screening applies the inform rule. The review goes on: the licence decision
+    (approve or deny) is still to be taken."""
+    locked = _lock(notification)
+    action = _("issue an inform notice")
+    _require_roles(actor, locked, _REVIEWER_ROLES, action)
+    _require_status(locked, {Status.UNDER_REVIEW, Status.INFO_REQUESTED}, action)
+    if not grounds.strip():
+        raise TransitionError(_("State the grounds of the inform notice."), code="reason_required")
+    decision = Decision.objects.create(
+        notification=locked, kind=DecisionKind.INFORM, actor=actor, reason=grounds.strip()
+    )
+    notice_reference = f"INF-{timezone.localdate():%Y}-{locked.pk:07d}-{decision.pk:04d}"
+    message = Message.objects.create(
+        notification=locked,
+        kind=MessageKind.INFORM_NOTICE,
+        author=actor,
+        body=grounds.strip(),
+    )
+    locked.inform_notice_received = True
+    locked.inform_notice_reference = notice_reference
+    locked.save(update_fields=["inform_notice_received", "inform_notice_reference", "updated_at"])
+    trail.record(
+        action="notification.inform",
+        actor=actor,
+        obj=locked,
+        data={
+            "reference": locked.reference,
+            "decision": str(decision.public_id),
+            "message": str(message.public_id),
+            "notice": notice_reference,
+        },
+    )
+    return decision
+
+
+@transaction.atomic
+def notification_update_risk(
+    *, notification: Notification, result: ScreeningResult, run_ref: str, actor=None
+) -> Notification:
+    """A re-run of screening on a case under review: the queue's risk follows the newest run.
+
+    Called by the screening service inside its own transaction, with the row already locked."""
+    locked = _lock(notification)
+    if actor is not None:
+        raise TransitionError(_("Only screening updates the risk."), code="forbidden_role")
+    before = {"score": locked.risk_score, "level": locked.risk_level}
+    fields = _store_result(locked, result)
+    locked.save(update_fields=[*fields, "updated_at"])
+    trail.record(
+        action="notification.risk_update",
+        actor=None,
+        obj=locked,
+        data={
+            "reference": locked.reference,
+            "run": run_ref,
+            "from": before,
+            "to": {"score": result.score, "level": result.level},
+        },
+    )
+    return locked
+
+
+# --- Permit lifecycle: valid → suspended / revoked → expired ---------------------------------
+
+_SENIOR = frozenset({Role.SENIOR_REVIEWER.value})
+
+
+def _lock_permit(locked: Notification, permit: Permit) -> Permit:
+    return Permit.objects.select_for_update().get(pk=permit.pk, notification=locked)
+
+
+def _permit_change(
+    *, permit: Permit, actor, reason: str, sources: set[str], target: str, action: str, verb
+) -> Permit:
+    locked = _lock(permit.notification)
+    _require_roles(actor, locked, _SENIOR, verb)
+    current = _lock_permit(locked, permit)
+    if current.status not in sources:
+        raise TransitionError(
+            _("This permit is %(status)s; you cannot %(action)s it now.")
+            % {"status": PermitStatus(current.status).label, "action": verb},
+            code="wrong_state",
+        )
+    if not reason.strip():
+        raise TransitionError(_("Give the reason."), code="reason_required")
+    previous = current.status
+    current.status = target
+    current.status_reason = reason.strip()
+    current.save(update_fields=["status", "status_reason", "updated_at"])
+    trail.record(
+        action=action,
+        actor=actor,
+        obj=current,
+        firm=locked.firm,
+        data={
+            "notification": locked.reference,
+            "number": current.number,
+            "from": previous,
+            "to": target,
+            "reason": current.status_reason,
+        },
+    )
+    return current
+
+
+@transaction.atomic
+def permit_suspend(*, permit: Permit, actor, reason: str) -> Permit:
+    return _permit_change(
+        permit=permit,
+        actor=actor,
+        reason=reason,
+        sources={PermitStatus.VALID},
+        target=PermitStatus.SUSPENDED,
+        action="permit.suspend",
+        verb=_("suspend"),
+    )
+
+
+@transaction.atomic
+def permit_revoke(*, permit: Permit, actor, reason: str) -> Permit:
+    return _permit_change(
+        permit=permit,
+        actor=actor,
+        reason=reason,
+        sources={PermitStatus.VALID, PermitStatus.SUSPENDED},
+        target=PermitStatus.REVOKED,
+        action="permit.revoke",
+        verb=_("revoke"),
+    )
+
+
+@transaction.atomic
+def permit_reinstate(*, permit: Permit, actor, reason: str) -> Permit:
+    """A suspended permit becomes valid again — only on an approved case (not while a re-screen
+    has reopened it), within its validity, and never beside another valid permit."""
+    notification = _lock(permit.notification)
+    verb = _("reinstate")
+    _require_roles(actor, notification, _SENIOR, verb)
+    _require_status(notification, {Status.APPROVED}, _("reinstate a permit"))
+    if permit.valid_until < timezone.localdate():
+        raise TransitionError(_("This permit's validity has ended."), code="expired")
+    if (
+        Permit.objects.filter(notification=notification, status=PermitStatus.VALID)
+        .exclude(pk=permit.pk)
+        .exists()
+    ):
+        raise TransitionError(
+            _("Another permit of this notification is valid."), code="another_valid"
+        )
+    return _permit_change(
+        permit=permit,
+        actor=actor,
+        reason=reason,
+        sources={PermitStatus.SUSPENDED},
+        target=PermitStatus.VALID,
+        action="permit.reinstate",
+        verb=verb,
+    )

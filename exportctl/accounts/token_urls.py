@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+"""The personal API token page, mounted at /accounts/tokens/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from exportctl.accounts import tokens
+
+app_name = "tokens"
+
+urlpatterns = [
+    path("", tokens.token_list, name="list"),
+    path("<str:token_key>/revoke/", tokens.token_revoke, name="revoke"),
+]

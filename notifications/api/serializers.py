@@ -1,0 +1,371 @@
+"""The exporter's view of a notification, and the shapes of what it may send.
+
+These are the exporter's serializers only (the ministry's live in ``notifications/review_api*``).
+They are written field by field on purpose: nothing here reaches internal notes, decisions and who
+made them, screening runs or list hits, so an exporter payload can never carry them.
+Serializers parse and present; every change goes through a service (``notifications.drafts`` and
+``notifications.services``).
+"""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from notifications.models import (
+    AttachmentKind,
+    Classification,
+    EndUseCategory,
+    ItemKind,
+    MessageKind,
+    PartyRole,
+)
+from notifications.readiness import CHECKLIST_ANSWERS, CHECKLIST_SIZE
+from notifications.workflow import (
+    AWAITING_EXPORTER_STATUSES,
+    AWAITING_MINISTRY_STATUSES,
+    AWAITING_SYSTEM_STATUSES,
+    EDITABLE_STATUSES,
+    OPEN_STATUSES,
+    Status,
+)
+from partners.models import KeyTechnology
+
+CHECKLIST_NOTE_MAX = 1000
+
+
+def _url(request, name: str, **kwargs) -> str:
+    path = reverse(f"api:notifications:{name}", kwargs=kwargs)
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": "One of: " + ", ".join(AttachmentKind.values) + ".",
+        "example": AttachmentKind.OTHER.value,
+    }
+)
+class AttachmentKindField(serializers.ChoiceField):
+    """The attachment kinds, documented as one enum (on the upload) and as a described string
+    elsewhere, so that the schema names a single choice set once."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=AttachmentKind.choices, **kwargs)
+
+
+# --- Parts of a notification -----------------------------------------------------------------
+
+
+class ItemSerializer(serializers.Serializer):
+    position = serializers.IntegerField(
+        read_only=True, help_text="The item's number within the notification; its address."
+    )
+    kind = serializers.ChoiceField(choices=ItemKind.choices)
+    description = serializers.CharField(max_length=500)
+    classification = serializers.ChoiceField(choices=Classification.choices)
+    list_row = serializers.CharField(max_length=8, required=False, allow_blank=True)
+    item_code = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    hs_code = serializers.CharField(max_length=12, required=False, allow_blank=True)
+    key_technology = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=KeyTechnology.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Code of the key technology, for technology or software items.",
+    )
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=3, min_value=0)
+    unit = serializers.CharField(max_length=20)
+    value_jpy = serializers.IntegerField(min_value=0, help_text="Value in yen.")
+
+
+class PartySerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    position = serializers.IntegerField(read_only=True)
+    role = serializers.ChoiceField(choices=PartyRole.choices)
+    name = serializers.CharField(max_length=300)
+    local_name = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    country = serializers.CharField(
+        max_length=2, min_length=2, help_text="ISO 3166 alpha-2 code, e.g. TH."
+    )
+
+
+class ChecklistAnswerSerializer(serializers.Serializer):
+    answer = serializers.ChoiceField(
+        choices=sorted(CHECKLIST_ANSWERS), allow_blank=True, required=False
+    )
+    note = serializers.CharField(max_length=CHECKLIST_NOTE_MAX, allow_blank=True, required=False)
+
+
+class ChecklistField(serializers.DictField):
+    """{"1": {"answer": "yes", "note": ""}, …} for checks 1–20; checks left out keep their
+    saved answers."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=ChecklistAnswerSerializer(), **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        unknown = [
+            key for key in value if not (str(key).isdigit() and 1 <= int(key) <= CHECKLIST_SIZE)
+        ]
+        if unknown:
+            raise serializers.ValidationError(
+                _("There is no check %(keys)s; checks are numbered 1–%(size)s.")
+                % {"keys": ", ".join(sorted(unknown)), "size": CHECKLIST_SIZE},
+                code="unknown_check",
+            )
+        return {str(int(key)): dict(answer) for key, answer in value.items()}
+
+
+class ChecklistSerializer(serializers.Serializer):
+    checklist = ChecklistField()
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    kind = AttachmentKindField(read_only=True)
+    name = serializers.CharField(source="original_name", read_only=True)
+    content_type = serializers.CharField(read_only=True)
+    size = serializers.IntegerField(read_only=True)
+    sha256 = serializers.CharField(read_only=True)
+    message = serializers.UUIDField(
+        source="message.public_id", read_only=True, allow_null=True, default=None
+    )
+    created_at = serializers.DateTimeField(read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    def get_download_url(self, attachment) -> str:
+        return _url(
+            self.context.get("request"),
+            "attachment-download",
+            public_id=attachment.notification.public_id,
+            attachment_id=attachment.public_id,
+        )
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=AttachmentKind.choices)
+    file = serializers.FileField(help_text="PDF, PNG, JPEG or XLSX; checked by content.")
+
+
+class DocumentSerializer(serializers.Serializer):
+    """An issued receipt, permit or denial letter (the stored PDF is the record)."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    kind = serializers.CharField(read_only=True)
+    number = serializers.CharField(read_only=True)
+    issued_at = serializers.DateTimeField(read_only=True)
+    size = serializers.IntegerField(read_only=True)
+    sha256 = serializers.CharField(read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    def get_download_url(self, document) -> str:
+        return _url(
+            self.context.get("request"),
+            "document-download",
+            public_id=document.notification.public_id,
+            document_id=document.public_id,
+        )
+
+
+class PermitSerializer(serializers.Serializer):
+    number = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    valid_from = serializers.DateField(read_only=True)
+    valid_until = serializers.DateField(read_only=True)
+    conditions = serializers.CharField(read_only=True)
+
+
+class MessageSerializer(serializers.Serializer):
+    """A question from the ministry or the firm's reply. The ministry speaks as the ministry:
+    no reviewer is named."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    kind = serializers.ChoiceField(
+        choices=[
+            (MessageKind.QUESTION, MessageKind.QUESTION.label),
+            (MessageKind.REPLY, MessageKind.REPLY.label),
+        ],
+        read_only=True,
+    )
+    sender = serializers.SerializerMethodField()
+    body = serializers.CharField(read_only=True)
+    due_on = serializers.DateField(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    @extend_schema_field(serializers.ChoiceField(choices=["ministry", "firm"]))
+    def get_sender(self, message) -> str:
+        return "ministry" if message.kind == MessageKind.QUESTION else "firm"
+
+
+class ReplySerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=10000, trim_whitespace=True)
+    files = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        max_length=10,
+        help_text="Documents for the reply (multipart/form-data); PDF, PNG, JPEG or XLSX.",
+    )
+    kind = AttachmentKindField(
+        default=AttachmentKind.OTHER, help_text="Kind of the attached documents."
+    )
+
+
+# --- The notification ------------------------------------------------------------------------
+
+
+class NotificationHeaderSerializer(serializers.Serializer):
+    """The fields of a draft the exporter writes (PATCH sends any subset)."""
+
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    destination_country = serializers.CharField(
+        max_length=2, required=False, allow_blank=True, help_text="ISO 3166 alpha-2 code."
+    )
+    end_use_description = serializers.CharField(required=False, allow_blank=True)
+    end_use_category = serializers.ChoiceField(
+        choices=EndUseCategory.choices, required=False, allow_blank=True
+    )
+    inform_notice_received = serializers.BooleanField(required=False)
+    inform_notice_reference = serializers.CharField(
+        max_length=100, required=False, allow_blank=True
+    )
+
+
+class NotificationCreateSerializer(NotificationHeaderSerializer):
+    """A new draft, optionally with its items, parties and checklist answers in one request."""
+
+    items = ItemSerializer(many=True, required=False)
+    parties = PartySerializer(many=True, required=False)
+    checklist = ChecklistField(required=False)
+
+
+class GapSerializer(serializers.Serializer):
+    step = serializers.CharField()
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class NotificationListSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    reference = serializers.CharField(read_only=True, allow_null=True)
+    title = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=Status.choices, read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    destination_country = serializers.CharField(read_only=True)
+    submitted_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    decided_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, notification) -> str:
+        return _url(self.context.get("request"), "detail", public_id=notification.public_id)
+
+
+class NotificationSerializer(NotificationListSerializer):
+    end_use_description = serializers.CharField(read_only=True)
+    end_use_category = serializers.CharField(read_only=True)
+    inform_notice_received = serializers.BooleanField(read_only=True)
+    inform_notice_reference = serializers.CharField(read_only=True)
+    checklist = serializers.DictField(child=ChecklistAnswerSerializer(), read_only=True)
+    copied_from = serializers.UUIDField(
+        source="copied_from.public_id", read_only=True, allow_null=True, default=None
+    )
+    items = ItemSerializer(many=True, read_only=True)
+    parties = PartySerializer(many=True, read_only=True)
+    attachments = serializers.SerializerMethodField()
+    documents = DocumentSerializer(many=True, read_only=True)
+    permits = PermitSerializer(many=True, read_only=True)
+    readiness = serializers.SerializerMethodField()
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, notification):
+        """The draft's documents; those sent with a reply are listed with their message."""
+        attachments = [a for a in notification.attachments.all() if a.message_id is None]
+        return AttachmentSerializer(attachments, many=True, context=self.context).data
+
+    @extend_schema_field(GapSerializer(many=True))
+    def get_readiness(self, notification):
+        """What a draft still lacks before it can be submitted (empty once it is ready)."""
+        if notification.status not in EDITABLE_STATUSES:
+            return []
+        from notifications.readiness import readiness_gaps
+
+        return [
+            {"step": gap.step, "field": gap.field, "message": str(gap.message)}
+            for gap in readiness_gaps(notification)
+        ]
+
+
+class OpenQuestionSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    body = serializers.CharField()
+    due_on = serializers.DateField()
+
+
+class NotificationStatusSerializer(serializers.Serializer):
+    """A small payload for polling: where the notification is and what the firm may do next."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    reference = serializers.CharField(read_only=True, allow_null=True)
+    status = serializers.ChoiceField(choices=Status.choices, read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    waiting_on = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+    open_question = serializers.SerializerMethodField()
+    submitted_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    decided_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+    documents = DocumentSerializer(many=True, read_only=True)
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=["firm", "ministry", "screening"], allow_null=True)
+    )
+    def get_waiting_on(self, notification) -> str | None:
+        if notification.status in AWAITING_EXPORTER_STATUSES:
+            return "firm"
+        if notification.status in AWAITING_SYSTEM_STATUSES:
+            return "screening"
+        if notification.status in AWAITING_MINISTRY_STATUSES:
+            return "ministry"
+        return None
+
+    @extend_schema_field(
+        serializers.ListField(
+            child=serializers.ChoiceField(choices=["edit", "submit", "respond", "withdraw", "copy"])
+        )
+    )
+    def get_actions(self, notification) -> list[str]:
+        actions = []
+        if notification.status in EDITABLE_STATUSES:
+            actions += ["edit", "submit"]
+        if notification.status == Status.INFO_REQUESTED:
+            actions.append("respond")
+        if notification.status in OPEN_STATUSES:
+            actions.append("withdraw")
+        actions.append("copy")
+        return actions
+
+    @extend_schema_field(OpenQuestionSerializer(allow_null=True))
+    def get_open_question(self, notification):
+        if notification.status != Status.INFO_REQUESTED:
+            return None
+        question = (
+            notification.messages.filter(kind=MessageKind.QUESTION)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        return OpenQuestionSerializer(question).data if question is not None else None
+
+
+class SubmitSerializer(serializers.Serializer):
+    declaration_accepted = serializers.BooleanField(
+        help_text="The firm declares the filing true and complete (required: true)."
+    )
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

@@ -277,3 +277,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- API errors (h4) ------------------------------------------------------------------------------
+# Every API refusal as {"detail", "errors": [{"field", "code", "message"}]}: see exportctl/api_errors.py.
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "exportctl.api_errors.exception_handler"

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from screening.api import SelfCheckView
+
+urlpatterns = [
+    path("self-check/", SelfCheckView.as_view(), name="api-self-check"),
+]

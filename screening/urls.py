@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from screening import views
 
 app_name = "screening"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("criteria/", views.criteria, name="criteria"),
+    path("self-check/", views.self_check, name="self-check"),
+]

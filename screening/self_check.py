@@ -1,0 +1,222 @@
+"""The exporter's self-check: one name against the published lists, as the worker would match it.
+
+A firm may check a business partner before it files anything. The search uses the same index and
+threshold as the worker (``index_cache``, ``ALERT_THRESHOLD``), and returns the same explanation a
+reviewer reads — but only of public list data: the listed entry's published fields and how the
+searched name lined up with a listed name. Nothing of any notification or reviewer is involved.
+
+Every check is audited (query, country, lists searched, number of hits) in the request that made
+it: a firm probing the lists is itself information the ministry keeps.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from exportctl.accounts.roles import Role
+from exportctl.audit import trail
+from partners.models import ListedEntry, ListVersion
+from screening.index_cache import EUL_SOURCE_CODE, index_for_version, published_versions
+from screening.matching import ALERT_THRESHOLD, analyse_name
+
+#: Longest name accepted (the longest party name a notification holds).
+MAX_NAME_LENGTH = 300
+#: Candidates asked of each list; only those at or above the alert threshold are shown.
+SEARCH_LIMIT = 10
+AUDIT_ACTION = "screening.self_check"
+
+NO_MATCH, MATCH, NOT_SCREENED = "no_match", "match", "not_screened"
+
+
+class SelfCheckError(ValueError):
+    """The name cannot be searched (nothing left after normalisation)."""
+
+
+@dataclass(frozen=True)
+class SearchedList:
+    source_code: str
+    source_name: str
+    authority: str
+    advisory: bool
+    version_label: str
+    issued_on: datetime.date | None
+    effective_from: datetime.date | None
+    published_at: datetime.datetime | None
+
+
+@dataclass(frozen=True)
+class ListedEntryView:
+    """The published fields of a listed entry, exactly as the ministry (or the foreign
+    authority) published them."""
+
+    number: int
+    kind: str
+    country: str
+    country_label: str
+    name: str
+    local_name: str
+    aliases: tuple[str, ...]
+    concern_codes: tuple[str, ...]
+    conventional_weapons: bool
+
+
+@dataclass(frozen=True)
+class SelfCheckHit:
+    list: SearchedList
+    entry: ListedEntryView
+    score: float
+    band: str
+    matched_name: str
+    name_kind: str
+    explanation: dict
+
+
+@dataclass(frozen=True)
+class SelfCheckResult:
+    query: str
+    country: str
+    searched_at: datetime.datetime
+    alert_threshold: float
+    lists: tuple[SearchedList, ...]
+    hits: tuple[SelfCheckHit, ...] = field(default=())
+
+    @property
+    def eul_searched(self) -> bool:
+        return any(v.source_code == EUL_SOURCE_CODE for v in self.lists)
+
+    @property
+    def outcome(self) -> str:
+        if not self.eul_searched:
+            return NOT_SCREENED
+        return MATCH if self.hits else NO_MATCH
+
+    @property
+    def primary_hits(self) -> tuple[SelfCheckHit, ...]:
+        return tuple(h for h in self.hits if not h.list.advisory)
+
+    @property
+    def advisory_hits(self) -> tuple[SelfCheckHit, ...]:
+        return tuple(h for h in self.hits if h.list.advisory)
+
+
+def can_self_check(user) -> bool:
+    """Exporters and firm administrators of a firm; the ministry has its own tools."""
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.firm_id is not None
+        and user.has_role(Role.EXPORTER, Role.FIRM_ADMIN)
+    )
+
+
+def is_searchable(name: str) -> bool:
+    """Something is left of the name once legal forms, punctuation and stop words are gone."""
+    return bool(name.strip()) and bool(analyse_name(name.strip()))
+
+
+def _searched_list(version: ListVersion) -> SearchedList:
+    return SearchedList(
+        source_code=version.source.code,
+        source_name=version.source.name,
+        authority=version.source.authority,
+        advisory=version.source.advisory,
+        version_label=version.label,
+        issued_on=version.issued_on,
+        effective_from=version.effective_from,
+        published_at=version.published_at,
+    )
+
+
+def _entry_views(pks: set[int]) -> dict[int, ListedEntryView]:
+    return {
+        entry.pk: ListedEntryView(
+            number=entry.number,
+            kind=entry.kind,
+            country=entry.country,
+            country_label=entry.country_label,
+            name=entry.name,
+            local_name=entry.local_name,
+            aliases=tuple(entry.aliases or ()),
+            concern_codes=tuple(sorted(entry.concern_codes or ())),
+            conventional_weapons=entry.conventional_weapons,
+        )
+        for entry in ListedEntry.objects.filter(pk__in=pks)
+    }
+
+
+def _search(name: str, country: str) -> tuple[tuple[SearchedList, ...], list[SelfCheckHit]]:
+    """The published End User List first, then the advisory lists; the best name per entry."""
+    lists: list[SearchedList] = []
+    found = []
+    for version in published_versions():
+        searched = _searched_list(version)
+        lists.append(searched)
+        index = index_for_version(version).index
+        for hit in index.search(name, country=country or None, limit=SEARCH_LIMIT):
+            if hit.score >= ALERT_THRESHOLD:
+                found.append((searched, hit))
+    entries = _entry_views({int(hit.entry_id) for _, hit in found})
+    hits = [
+        SelfCheckHit(
+            list=searched,
+            entry=entries[int(hit.entry_id)],
+            score=round(float(hit.score), 4),
+            band=hit.explanation.get("band", ""),
+            matched_name=hit.matched_name,
+            name_kind=hit.explanation.get("name_kind", ""),
+            explanation=hit.explanation,
+        )
+        for searched, hit in found
+        if int(hit.entry_id) in entries
+    ]
+    hits.sort(key=lambda h: (h.list.advisory, -h.score, h.entry.number))
+    return tuple(lists), hits
+
+
+def self_check_run(*, actor, name: str, country: str = "", channel: str, request=None):
+    """Search ``name`` (any script) against the published lists and audit the check.
+
+    ``channel`` says where the check came from ("page" or "api"). Raises ``PermissionDenied``
+    for anyone but a firm's exporter or administrator and ``SelfCheckError`` for a name with
+    nothing searchable in it.
+    """
+    if not can_self_check(actor):
+        raise PermissionDenied
+    name = " ".join(name.split())[:MAX_NAME_LENGTH]
+    country = country.strip().upper()
+    if not is_searchable(name):
+        raise SelfCheckError(name)
+    lists, hits = _search(name, country)
+    result = SelfCheckResult(
+        query=name,
+        country=country,
+        searched_at=timezone.now(),
+        alert_threshold=ALERT_THRESHOLD,
+        lists=lists,
+        hits=tuple(hits),
+    )
+    with transaction.atomic():
+        trail.record(
+            action=AUDIT_ACTION,
+            actor=actor,
+            object_type="screening.self_check",
+            object_id=str(actor.firm_id),
+            firm=actor.firm,
+            data={
+                "query": name,
+                "country": country,
+                "channel": channel,
+                "lists": [f"{v.source_code}:{v.version_label}" for v in lists],
+                "outcome": result.outcome,
+                "hits": len(hits),
+                "entries": [f"{h.list.source_code}:{h.entry.number}" for h in hits],
+            },
+            request=request,
+        )
+    return result

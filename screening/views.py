@@ -1,0 +1,213 @@
+"""Public criteria page and the exporter's self-check page.
+
+The criteria page iterates ``selectors.criteria_rules()`` — the very tuple the worker evaluates —
+so what a firm reads cannot drift from what decides its case. The reference data shown beside the
+rules (tiers, key technologies, the 16(1) HS scope) is the data in force today, read the same way
+the worker reads it.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.validators import RegexValidator
+from django.db.models import Q
+from django.shortcuts import render
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from partners.models import CountryTier, KeyTechnology, SpecifiedHsScope, Tier
+from screening import rules, selectors
+from screening.matching import ALERT_THRESHOLD
+from screening.models import RiskLevel
+from screening.self_check import (
+    MAX_NAME_LENGTH,
+    SelfCheckError,
+    can_self_check,
+    is_searchable,
+    self_check_run,
+)
+
+# --- Criteria --------------------------------------------------------------------------------
+
+#: The order tiers are shown in: strictest first.
+TIER_ORDER = (
+    Tier.SANCTIONED,
+    Tier.COUNTRY_OF_CONCERN,
+    Tier.UN_ARMS_EMBARGO,
+    Tier.RUSSIA_DIVERSION,
+    Tier.GROUP_A,
+)
+
+
+def _in_force(on) -> Q:
+    return Q(effective_from__lte=on) & (Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+
+
+def _tier_groups(on) -> list[dict]:
+    """Each tier with the countries in it on ``on`` and the legal basis the data names."""
+    groups: dict[str, dict] = {
+        tier.value: {"tier": tier.value, "label": tier.label, "countries": [], "bases": set()}
+        for tier in TIER_ORDER
+    }
+    for row in CountryTier.objects.filter(_in_force(on)).order_by("tier", "country"):
+        group = groups.setdefault(
+            row.tier, {"tier": row.tier, "label": row.tier, "countries": [], "bases": set()}
+        )
+        group["countries"].append(row.country)
+        if row.legal_basis:
+            group["bases"].add(row.legal_basis)
+    return [
+        {**g, "bases": sorted(g["bases"]), "tier_points": rules.TIER_POINTS.get(g["tier"], 0)}
+        for g in groups.values()
+    ]
+
+
+def _key_technologies(on, language: str) -> list[dict]:
+    return [
+        {
+            "code": t.code,
+            "name": t.name_ja if language == "ja" else t.name_en,
+            "other_name": t.name_en if language == "ja" else t.name_ja,
+            "other_language": "en" if language == "ja" else "ja",
+            "effective_from": t.effective_from,
+        }
+        for t in KeyTechnology.objects.filter(_in_force(on)).order_by("code")
+    ]
+
+
+def _hs_scope(on, language: str) -> list[dict]:
+    return [
+        {
+            "hs_prefix": s.hs_prefix,
+            "excluded": s.excluded,
+            "description": s.description_ja if language == "ja" else s.description_en,
+        }
+        for s in SpecifiedHsScope.objects.filter(_in_force(on)).order_by("hs_prefix")
+    ]
+
+
+def _rule_rows() -> list[dict]:
+    levels = dict(RiskLevel.choices)
+    return [
+        {
+            "id": rule.id,
+            "reference": rule.reference,
+            "title": rule.title,
+            "explanation": rule.explanation,
+            "legal_basis": rule.legal_basis,
+            "weight": rule.weight,
+            "weighted_by_party_risk": rule.weighted_by_party_risk,
+            "min_level": rule.min_level,
+            "min_level_label": levels.get(rule.min_level, rule.min_level),
+        }
+        for rule in selectors.criteria_rules()
+    ]
+
+
+@require_GET
+def criteria(request):
+    """Public: no sign-in. The rules, the scoring and the reference data in force today."""
+    today = timezone.localdate()
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    levels = dict(RiskLevel.choices)
+    context = {
+        "ruleset_version": rules.RULESET_VERSION,
+        "ruleset_effective_from": rules.RULESET_EFFECTIVE_FROM,
+        "today": today,
+        "rules": _rule_rows(),
+        "score_bands": [
+            {"from": lowest, "level": level, "label": levels.get(level, level)}
+            for lowest, level in rules.SCORE_BANDS
+        ],
+        "max_score": rules.MAX_SCORE,
+        "alert_threshold": ALERT_THRESHOLD,
+        "tier_groups": _tier_groups(today),
+        "general_tier_points": rules.GENERAL_TIER_POINTS,
+        "key_technologies": _key_technologies(today, language),
+        "hs_scope": _hs_scope(today, language),
+        "low_value_limit": rules.LOW_VALUE_LIMIT_JPY,
+        "table_3_3_limit": rules.TABLE_3_3_LIMIT_JPY,
+    }
+    return render(request, "screening/criteria.html", context)
+
+
+# --- Self-check ------------------------------------------------------------------------------
+
+
+class SelfCheckForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name to check"),
+        max_length=MAX_NAME_LENGTH,
+        help_text=_(
+            "A company, organisation or person, as written in any script (Latin, Japanese, "
+            "Chinese, Cyrillic, Arabic…). Legal forms such as Co., Ltd. or 株式会社 are ignored."
+        ),
+        error_messages={"required": _("Enter the name to check.")},
+    )
+    country = forms.CharField(
+        label=_("Country (optional)"),
+        max_length=2,
+        required=False,
+        help_text=_(
+            "The two-letter ISO code of the party's country, e.g. IR or CN. A country that agrees "
+            "with the listing raises the score a little; leave it empty if unknown."
+        ),
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z]{2}$", _("Use the two-letter ISO 3166 country code, e.g. IR or CN.")
+            )
+        ],
+    )
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not is_searchable(name):
+            raise forms.ValidationError(
+                _("Enter a name with letters in it, not only a legal form or punctuation."),
+                code="not_searchable",
+            )
+        return name
+
+    def clean_country(self) -> str:
+        return self.cleaned_data["country"].strip().upper()
+
+
+def _self_check_rate(group, request) -> str:
+    # Read per request so that the setting (and tests overriding it) apply without a restart.
+    return settings.SELF_CHECK_RATE
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="user", rate=_self_check_rate, method="POST", block=False)
+def self_check(request):
+    if not can_self_check(request.user):
+        raise PermissionDenied
+    if getattr(request, "limited", False):
+        return import_string(settings.RATELIMIT_VIEW)(request, None)
+    result = None
+    if request.method == "POST":
+        form = SelfCheckForm(request.POST)
+        if form.is_valid():
+            try:
+                result = self_check_run(
+                    actor=request.user,
+                    name=form.cleaned_data["name"],
+                    country=form.cleaned_data["country"],
+                    channel="page",
+                    request=request,
+                )
+            except SelfCheckError:
+                form.add_error(
+                    "name",
+                    _("Enter a name with letters in it, not only a legal form or punctuation."),
+                )
+    else:
+        form = SelfCheckForm()
+    return render(request, "screening/self_check.html", {"form": form, "result": result})

@@ -1,0 +1,56 @@
+"""Onboarding e-mails, sent after the transaction that asked for them commits.
+
+Tasks take ids, load the rows and send one message; a row that is no longer waiting for its
+e-mail (a sign-up already confirmed, an invitation accepted or revoked) sends nothing.
+"""
+
+from celery import shared_task
+from django.core.mail import get_connection
+from django.db import OperationalError
+
+from exportctl.accounts import emails
+from exportctl.accounts.models import Invitation, InvitationStatus, SignupRequest, User
+
+TRANSIENT_ERRORS = (OperationalError, ConnectionError, TimeoutError, OSError)
+_OPTIONS = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": True,
+    "max_retries": 8,
+    "soft_time_limit": 60,
+    "time_limit": 90,
+}
+
+
+def _send(message) -> int:
+    with get_connection() as connection:
+        return connection.send_messages([message]) or 0
+
+
+@shared_task(name="accounts.send_signup_email", **_OPTIONS)
+def send_signup_email(signup_id: int) -> int:
+    signup = SignupRequest.objects.filter(pk=signup_id, completed_at__isnull=True).first()
+    if signup is None:
+        return 0
+    return _send(emails.signup_confirmation_message(signup))
+
+
+@shared_task(name="accounts.send_signup_existing_account_email", **_OPTIONS)
+def send_signup_existing_account_email(user_id: int) -> int:
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return 0
+    return _send(emails.signup_existing_account_message(user))
+
+
+@shared_task(name="accounts.send_invitation_email", **_OPTIONS)
+def send_invitation_email(invitation_id: int) -> int:
+    invitation = (
+        Invitation.objects.select_related("firm", "invited_by")
+        .filter(pk=invitation_id, status=InvitationStatus.PENDING)
+        .first()
+    )
+    if invitation is None:
+        return 0
+    return _send(emails.invitation_message(invitation))

@@ -57,6 +57,7 @@ locale: $(VENV)/.installed
 migrate: $(VENV)/.installed
 	@mkdir -p var
 	$(PY) manage.py migrate --no-input --verbosity 1
+	$(PY) manage.py signing_key --ensure
 
 seed: migrate
 	$(PY) manage.py seed_demo

@@ -278,6 +278,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
+# --- Issued documents: the ministry's signing key (notifications/documents/signing.py) ----------
+# PEM files. Production points these at the ministry's own key and certificate; a demo deployment
+# without them gets a self-signed demo pair here (`manage.py signing_key --ensure`, run by setup).
+DOCUMENT_SIGNING_KEY = Path(
+    env.str("EXPORTCTL_DOCUMENT_SIGNING_KEY", default=str(VAR_DIR / "signing" / "signing-key.pem"))
+)
+DOCUMENT_SIGNING_CERT = Path(
+    env.str(
+        "EXPORTCTL_DOCUMENT_SIGNING_CERT", default=str(VAR_DIR / "signing" / "signing-cert.pem")
+    )
+)
+DOCUMENT_SIGNING_KEY_PASSPHRASE = env.str("EXPORTCTL_DOCUMENT_SIGNING_KEY_PASSPHRASE", default="")
+
 # --- API errors (h4) ------------------------------------------------------------------------------
 # Every API refusal as {"detail", "errors": [{"field", "code", "message"}]}: see exportctl/api_errors.py.
 REST_FRAMEWORK["EXCEPTION_HANDLER"] = "exportctl.api_errors.exception_handler"

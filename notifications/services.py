@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from exportctl.accounts.roles import FIRM_ROLES, MINISTRY_ROLES, Role
 from exportctl.audit import trail
 from notifications import calendar
+from notifications.documents.tasks import render_document
 from notifications.models import (
     Decision,
     DecisionKind,
@@ -231,6 +232,7 @@ def notification_clear(
 ) -> Notification:
     locked = _begin(notification, Move.CLEAR, actor)
     fields = _store_result(locked, result)
+    render_document.delay_on_commit(locked.pk, "receipt")
     return _finish(
         locked,
         Move.CLEAR,
@@ -352,6 +354,7 @@ def _issue_permit(locked: Notification, decision: Decision, *, actor) -> Permit:
         firm=locked.firm,
         data={"notification": locked.reference, "valid_until": permit.valid_until},
     )
+    render_document.delay_on_commit(locked.pk, "permit")
     return permit
 
 
@@ -456,6 +459,7 @@ def notification_deny(*, notification: Notification, actor, reason: str) -> Deci
         fields=("decided_at",),
         data={"decision": str(decision.public_id)},
     )
+    render_document.delay_on_commit(locked.pk, "denial_letter")
     return decision
 
 

@@ -5,6 +5,7 @@ from django.core.mail import get_connection
 from django.db import OperationalError
 
 from notifications import emails
+from notifications.documents.tasks import render_document  # noqa: F401 - registers the task
 from notifications.models import Notification
 from notifications.services import permit_expire_due
 

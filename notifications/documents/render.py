@@ -1,0 +1,190 @@
+"""HTML template → PDF/A bytes (WeasyPrint).
+
+Each kind has a template under ``templates/documents/`` and a template version; the version is
+stored on the Document, so an auditor can tell which wording a stored PDF was made from. Change the
+version whenever a template's wording or layout changes. The PDF is the same for every reader, so
+the templates carry both languages side by side instead of going through gettext.
+
+The Japanese font is Noto Sans CJK JP (Debian ``fonts-noto-cjk``), found by fontconfig and embedded
+(subset) by WeasyPrint, so local-script party names render wherever the PDF is opened.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import segno
+from django.conf import settings
+from django.template.loader import get_template, render_to_string
+from django.utils import timezone, translation
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+from notifications.documents.numbers import format_verification_code
+from notifications.models import Classification, DocumentKind, ItemKind, PartyRole
+
+TEMPLATES = {
+    DocumentKind.RECEIPT: "documents/receipt.html",
+    DocumentKind.PERMIT: "documents/permit.html",
+    DocumentKind.DENIAL_LETTER: "documents/denial.html",
+}
+TEMPLATE_VERSIONS = {
+    DocumentKind.RECEIPT: "receipt-2026.1",
+    DocumentKind.PERMIT: "permit-2026.1",
+    DocumentKind.DENIAL_LETTER: "denial-2026.1",
+}
+STYLESHEET = "documents/print.css"
+PDF_VARIANT = "pdf/a-3b"
+
+TITLES = {
+    DocumentKind.RECEIPT: ("事前届出受理票", "Notification receipt"),
+    DocumentKind.PERMIT: ("輸出許可証", "Export permit"),
+    DocumentKind.DENIAL_LETTER: ("不許可通知書", "Notice of denial"),
+}
+# Fixed bilingual labels: the PDF must read the same whatever language the portal user chose.
+CLASSIFICATION_LABELS = {
+    Classification.LIST_CONTROL: ("リスト規制（1〜15項）", "Listed (rows 1–15)"),
+    Classification.SPECIFIED_16_1: ("16項(1)", "Row 16(1) specified item"),
+    Classification.OTHER_16_2: ("16項(2)", "Row 16(2)"),
+    Classification.NOT_APPLICABLE: ("非該当", "Not applicable"),
+}
+ITEM_KIND_LABELS = {
+    ItemKind.GOODS: ("貨物", "Goods"),
+    ItemKind.TECHNOLOGY: ("技術", "Technology"),
+    ItemKind.SOFTWARE: ("プログラム", "Software"),
+}
+ROLE_LABELS = {
+    PartyRole.END_USER: ("需要者", "End user"),
+    PartyRole.CONSIGNEE: ("荷受人", "Consignee"),
+    PartyRole.INTERMEDIARY: ("仲介者", "Intermediary"),
+    PartyRole.PURCHASER: ("購入者", "Purchaser"),
+}
+
+# WeasyPrint and fontTools log every layout step and subsetting pass at INFO; one document would
+# otherwise write a hundred lines into the worker's log.
+for _name in ("weasyprint.progress", "fontTools"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """What is printed on a document besides the case: its identity and how to verify it."""
+
+    kind: str
+    number: str
+    verification_code: str
+    issued_at: datetime.datetime
+
+
+def verify_url(number: str, code: str) -> str:
+    query = urlencode({"number": number, "code": code})
+    return f"{settings.SITE_URL.rstrip('/')}/verify/?{query}"
+
+
+def qr_data_uri(url: str) -> str:
+    return segno.make(url, error="m").svg_data_uri(scale=3, border=2, dark="#000", light="#fff")
+
+
+def _bilingual(labels: dict, value: str) -> tuple[str, str]:
+    return labels.get(value, (value, value))
+
+
+def document_context(*, issue: Issue, notification, permit=None, decision=None) -> dict:
+    """Everything a document template shows, as plain values."""
+    firm = notification.firm
+    items = [
+        {
+            "position": index,
+            "kind": _bilingual(ITEM_KIND_LABELS, item.kind),
+            "description": item.description,
+            "classification": _bilingual(CLASSIFICATION_LABELS, item.classification),
+            "list_row": item.list_row,
+            "hs_code": item.hs_code,
+            "quantity": item.quantity.normalize(),
+            "unit": item.unit,
+            "value_jpy": item.value_jpy,
+        }
+        for index, item in enumerate(notification.items.order_by("position", "pk"), start=1)
+    ]
+    parties = [
+        {
+            "role": _bilingual(ROLE_LABELS, party.role),
+            "name": party.name,
+            "local_name": party.local_name,
+            "country": party.country,
+            "address": party.address,
+        }
+        for party in notification.parties.order_by("position", "pk")
+    ]
+    url = verify_url(issue.number, issue.verification_code)
+    context = {
+        "kind": issue.kind,
+        "title": TITLES[DocumentKind(issue.kind)],
+        "number": issue.number,
+        "verification_code": format_verification_code(issue.verification_code),
+        "issued_on": timezone.localtime(issue.issued_at).date(),
+        "issued_at": timezone.localtime(issue.issued_at),
+        "verify_url": url,
+        "verify_page": f"{settings.SITE_URL.rstrip('/')}/verify/",
+        "qr": qr_data_uri(url),
+        "template_version": TEMPLATE_VERSIONS[DocumentKind(issue.kind)],
+        "firm": {
+            "name": firm.name,
+            "name_local": firm.name_local,
+            "corporate_number": firm.corporate_number,
+            "address": firm.address,
+        },
+        "reference": notification.reference,
+        "title_of_case": notification.title,
+        "destination": notification.destination_country,
+        "submitted_on": (
+            timezone.localtime(notification.submitted_at).date()
+            if notification.submitted_at
+            else None
+        ),
+        "end_use": notification.end_use_description,
+        "items": items,
+        "total_value_jpy": sum(item["value_jpy"] for item in items),
+        "parties": parties,
+    }
+    if permit is not None:
+        context["permit"] = {
+            "number": permit.number,
+            "valid_from": permit.valid_from,
+            "valid_until": permit.valid_until,
+            "conditions": [line for line in permit.conditions.splitlines() if line.strip()],
+        }
+    if decision is not None:
+        context["decision"] = {
+            "decided_on": timezone.localtime(decision.created_at).date(),
+            "grounds": [line for line in decision.reason.splitlines() if line.strip()],
+        }
+    return context
+
+
+def render_html(kind: str, context: dict) -> str:
+    # Numbers and dates are formatted one fixed way (the template labels carry both languages).
+    with translation.override("en"):
+        return render_to_string(TEMPLATES[DocumentKind(kind)], context)
+
+
+def render_pdf(kind: str, context: dict) -> bytes:
+    """Render one document as PDF/A-3b. Only local files and data: URIs may be loaded: a
+    document never reaches out to the network while it is being made."""
+    stylesheet = get_template(STYLESHEET).origin.name
+    fetcher = URLFetcher(allowed_protocols={"data", "file"}, timeout=5)
+    fonts = FontConfiguration()
+    html = HTML(
+        string=render_html(kind, context),
+        base_url=str(settings.BASE_DIR / "templates" / "documents"),
+        url_fetcher=fetcher,
+    )
+    return html.write_pdf(
+        stylesheets=[CSS(filename=stylesheet, font_config=fonts, url_fetcher=fetcher)],
+        font_config=fonts,
+        pdf_variant=PDF_VARIANT,
+        pdf_identifier=context["number"].encode(),
+        custom_metadata=False,
+    )

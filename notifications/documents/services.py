@@ -1,0 +1,130 @@
+"""Issuing a document: render once, sign, store with its SHA-256, audit.
+
+A document is the record of a decision, so it is issued exactly once per subject — the receipt of
+a cleared notification, each permit, the denial letter — and never regenerated: a second call
+returns the Document already issued. The subject row is locked while the document is made, so two
+workers racing on the same message cannot both issue one.
+"""
+
+import hashlib
+import logging
+import uuid
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from exportctl.audit import trail
+from notifications.documents import numbers, render, signing
+from notifications.models import (
+    Decision,
+    DecisionKind,
+    Document,
+    DocumentKind,
+    Notification,
+    Permit,
+)
+from notifications.workflow import Status
+
+logger = logging.getLogger(__name__)
+
+
+class DocumentNotIssuable(Exception):
+    """The notification is not (or no longer) in a state that this kind of document records."""
+
+
+def _existing(locked: Notification, kind: str, permit: Permit | None) -> Document | None:
+    if permit is not None:
+        return permit.document
+    return Document.objects.filter(notification=locked, kind=kind).order_by("pk").first()
+
+
+def _subject(locked: Notification, kind: str) -> tuple[Permit | None, Decision | None, int]:
+    """The row the document is about, and the serial its number is made from."""
+    if kind == DocumentKind.RECEIPT:
+        if locked.status != Status.CLEARED:
+            raise DocumentNotIssuable(f"{locked.reference} is {locked.status}, not cleared")
+        return None, None, locked.pk
+    if kind == DocumentKind.PERMIT:
+        permit = (
+            Permit.objects.select_for_update()
+            .filter(notification=locked)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if permit is None:
+            raise DocumentNotIssuable(f"{locked.reference} has no permit")
+        return permit, permit.decision, permit.pk
+    if kind == DocumentKind.DENIAL_LETTER:
+        decision = (
+            Decision.objects.filter(notification=locked, kind=DecisionKind.DENY)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if locked.status != Status.DENIED or decision is None:
+            raise DocumentNotIssuable(f"{locked.reference} is {locked.status}, not denied")
+        return None, decision, decision.pk
+    raise ValueError(f"unknown document kind {kind!r}")
+
+
+@transaction.atomic
+def document_issue(*, notification: Notification, kind: str) -> Document:
+    """Issue the ``kind`` document of ``notification`` unless it already exists."""
+    kind = DocumentKind(kind)
+    locked = Notification.objects.select_for_update().select_related("firm").get(pk=notification.pk)
+    permit, decision, serial = _subject(locked, kind)
+    existing = _existing(locked, kind, permit)
+    if existing is not None:
+        return existing
+
+    issued_at = timezone.now()
+    issue = render.Issue(
+        kind=kind,
+        number=numbers.document_number(kind, year=timezone.localdate(issued_at), serial=serial),
+        verification_code=numbers.new_verification_code(),
+        issued_at=issued_at,
+    )
+    context = render.document_context(
+        issue=issue, notification=locked, permit=permit, decision=decision
+    )
+    pdf = signing.sign_pdf(render.render_pdf(kind, context))
+    digest = hashlib.sha256(pdf).hexdigest()
+
+    document = Document(
+        public_id=uuid.uuid4(),
+        notification=locked,
+        kind=kind,
+        number=issue.number,
+        verification_code=issue.verification_code,
+        sha256=digest,
+        size=len(pdf),
+        template_version=render.TEMPLATE_VERSIONS[kind],
+        issued_at=issued_at,
+    )
+    document.file.save(f"{issue.number}.pdf", ContentFile(pdf), save=False)
+    try:
+        document.save()
+        if permit is not None:
+            permit.document = document
+            permit.save(update_fields=["document", "updated_at"])
+        trail.record(
+            action="document.issued",
+            actor=None,
+            obj=document,
+            firm=locked.firm,
+            data={
+                "number": document.number,
+                "kind": kind.value,
+                "notification": locked.reference,
+                "permit": permit.number if permit is not None else None,
+                "sha256": digest,
+                "size": document.size,
+                "template_version": document.template_version,
+            },
+        )
+    except Exception:
+        # The file was written before the row; do not leave an orphan behind a rollback.
+        document.file.delete(save=False)
+        raise
+    logger.info("issued %s %s for %s", kind.value, document.number, locked.reference)
+    return document

@@ -1,0 +1,229 @@
+"""The ministry's digital signature on issued PDFs (pyHanko).
+
+A PDF reader shows who signed a receipt, permit or denial letter and whether the bytes changed
+since; an auditor can check the same with ``validate_pdf_signature`` (the "verify a PDF by upload"
+page reuses it). The key and certificate are files named by settings:
+``DOCUMENT_SIGNING_KEY``, ``DOCUMENT_SIGNING_CERT`` and ``DOCUMENT_SIGNING_KEY_PASSPHRASE``.
+
+Production configures the ministry's own key. A demo deployment (``DEMO_MODE``) that has none gets
+a self-signed demo key on first use (``manage.py signing_key --ensure`` does the same up front), so
+that a fresh ``make run`` can issue documents; outside demo mode a missing key is a configuration
+error, never silently replaced.
+"""
+
+import datetime
+import fcntl
+import os
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from pyhanko.keys import load_cert_from_pemder
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.validation import validate_pdf_signature as pyhanko_validate
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+SIGNATURE_FIELD = "MinistrySignature"
+DEMO_SUBJECT = "exportctl demo document signing (NOT FOR PRODUCTION)"
+DEMO_VALIDITY_DAYS = 5 * 365
+
+
+@dataclass(frozen=True)
+class SignatureVerdict:
+    """What an auditor needs to know about a PDF's signature.
+
+    ``intact``: the signed bytes are unchanged; ``valid``: the signature over them is
+    cryptographically sound; ``trusted``: the signer's certificate is the one this portal is
+    configured with; ``covers_whole_file``: nothing was appended after signing.
+    """
+
+    signed: bool
+    intact: bool = False
+    valid: bool = False
+    trusted: bool = False
+    covers_whole_file: bool = False
+    signer_subject: str = ""
+    signed_at: datetime.datetime | None = None
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.signed and self.intact and self.valid and self.trusted and self.covers_whole_file
+        )
+
+
+# --- Key material ----------------------------------------------------------------------------
+
+
+def _paths() -> tuple[Path, Path]:
+    return Path(settings.DOCUMENT_SIGNING_KEY), Path(settings.DOCUMENT_SIGNING_CERT)
+
+
+def _passphrase() -> bytes | None:
+    passphrase = settings.DOCUMENT_SIGNING_KEY_PASSPHRASE
+    return passphrase.encode() if passphrase else None
+
+
+def signing_material_exists() -> bool:
+    key_path, cert_path = _paths()
+    return key_path.is_file() and cert_path.is_file()
+
+
+def generate_demo_key(key_path: Path, cert_path: Path, passphrase: bytes | None = None) -> None:
+    """Write a new RSA key and a self-signed certificate for document signing."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "exportctl demo ministry"),
+            x509.NameAttribute(NameOID.COMMON_NAME, DEMO_SUBJECT),
+        ]
+    )
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=DEMO_VALIDITY_DAYS))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    encryption = (
+        serialization.BestAvailableEncryption(passphrase)
+        if passphrase
+        else serialization.NoEncryption()
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+    )
+    key_path.parent.mkdir(parents=True, exist_ok=True)
+    cert_path.parent.mkdir(parents=True, exist_ok=True)
+    # The key is readable by its owner only, and written before the certificate so that a
+    # certificate on disk always has its key beside it.
+    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key_pem)
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+
+
+def ensure_demo_key() -> bool:
+    """Create the demo key and certificate at the configured paths unless both exist.
+
+    Returns True when it created them. Serialised with a lock file, so that two workers starting
+    at once do not write two different keys. Refuses to overwrite half a pair: a key without its
+    certificate (or the reverse) is somebody's configuration and must be fixed by hand.
+    """
+    key_path, cert_path = _paths()
+    key_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(key_path.parent / ".signing.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if key_path.is_file() and cert_path.is_file():
+            return False
+        if key_path.exists() or cert_path.exists():
+            raise ImproperlyConfigured(
+                f"Only one of {key_path} and {cert_path} exists; restore the pair or remove both."
+            )
+        generate_demo_key(key_path, cert_path, _passphrase())
+        return True
+
+
+def _signer() -> signers.SimpleSigner:
+    if not signing_material_exists():
+        if not settings.DEMO_MODE:
+            key_path, cert_path = _paths()
+            raise ImproperlyConfigured(
+                f"No document signing key: set DOCUMENT_SIGNING_KEY ({key_path}) and "
+                f"DOCUMENT_SIGNING_CERT ({cert_path}) to the ministry's key and certificate."
+            )
+        ensure_demo_key()
+    key_path, cert_path = _paths()
+    signer = signers.SimpleSigner.load(
+        key_file=str(key_path), cert_file=str(cert_path), key_passphrase=_passphrase()
+    )
+    if signer is None:
+        raise ImproperlyConfigured(f"Cannot load the signing key {key_path} with its passphrase.")
+    return signer
+
+
+def configured_certificate():
+    """The certificate documents are signed with: the trust anchor for validation."""
+    _, cert_path = _paths()
+    return load_cert_from_pemder(str(cert_path))
+
+
+# --- Signing and validating ------------------------------------------------------------------
+
+
+def sign_pdf(pdf: bytes, *, reason: str = "", location: str = "Tokyo, JP") -> bytes:
+    """Sign ``pdf`` (PAdES baseline, SHA-256) as an incremental update, so the PDF/A body and its
+    metadata stay exactly as rendered."""
+    metadata = signers.PdfSignatureMetadata(
+        field_name=SIGNATURE_FIELD,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason or "Issued by the ministry / 経済産業省発行",
+        location=location,
+    )
+    writer = IncrementalPdfFileWriter(BytesIO(pdf))
+    output = signers.sign_pdf(writer, metadata, signer=_signer())
+    return output.getvalue()
+
+
+def _subject(certificate) -> str:
+    return certificate.subject.human_friendly
+
+
+def validate_pdf_signature(pdf: bytes) -> SignatureVerdict:
+    """Check the last signature of ``pdf`` against the configured certificate."""
+    try:
+        reader = PdfFileReader(BytesIO(pdf), strict=False)
+        embedded = reader.embedded_signatures
+    except Exception as error:  # noqa: BLE001 - any parse failure means "not a signed PDF"
+        return SignatureVerdict(signed=False, error=f"unreadable PDF: {error}")
+    if not embedded:
+        return SignatureVerdict(signed=False, error="no signature")
+    signature = embedded[-1]
+    context = ValidationContext(
+        trust_roots=[configured_certificate()], allow_fetching=False, revocation_mode="soft-fail"
+    )
+    try:
+        status = pyhanko_validate(signature, signer_validation_context=context)
+    except Exception as error:  # noqa: BLE001 - a broken signature structure is "not valid"
+        return SignatureVerdict(signed=True, error=f"signature cannot be checked: {error}")
+    return SignatureVerdict(
+        signed=True,
+        intact=bool(status.intact),
+        valid=bool(status.valid),
+        trusted=bool(status.trusted),
+        covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+        signer_subject=_subject(status.signing_cert),
+        signed_at=status.signer_reported_dt,
+    )

@@ -10,6 +10,7 @@ after it (a case opened on a Friday with one working day to go is due the next M
 """
 
 import datetime
+from functools import lru_cache
 
 import jpholiday
 
@@ -24,6 +25,7 @@ def is_year_end_closure(day: datetime.date) -> bool:
     return (day.month, day.day) in _YEAR_END_CLOSURE
 
 
+@lru_cache(maxsize=8192)
 def is_working_day(day: datetime.date) -> bool:
     if day.weekday() >= 5:
         return False

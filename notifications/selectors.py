@@ -1,12 +1,46 @@
 """Reads with their access rules. Another firm's notification is a 404, never a 403."""
 
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from exportctl.accounts.roles import MINISTRY_ROLES, Role
-from notifications.models import Notification
-from notifications.workflow import AWAITING_MINISTRY_STATUSES, Status
+from notifications import calendar
+from notifications.models import (
+    Decision,
+    DecisionKind,
+    Document,
+    Message,
+    MessageKind,
+    Notification,
+    Permit,
+    Review,
+)
+from notifications.readiness import CHECKLIST_QUESTIONS, CHECKLIST_SIZE
+from notifications.workflow import Status
+
+#: The statuses of the reviewer's queue, in the order the dashboard shows them.
+QUEUE_STATUSES_ORDERED = (Status.UNDER_REVIEW, Status.INFO_REQUESTED, Status.AWAITING_COUNTERSIGN)
+QUEUE_STATUSES = frozenset(QUEUE_STATUSES_ORDERED)
 
 PAGE_SIZE = 25
 
@@ -52,12 +86,426 @@ def notification_page_for_firm(*, user, page_number) -> Page:
     return Paginator(queryset, PAGE_SIZE).get_page(page_number)
 
 
-def review_queue_page(*, user, page_number) -> Page:
-    """Cases waiting on the ministry, oldest submission first."""
-    queryset = (
-        notification_list_for(user=user)
-        .filter(status__in=AWAITING_MINISTRY_STATUSES)
-        .select_related("firm")
-        .order_by("submitted_at", "pk")
+# --- The reviewer's queue and case page ------------------------------------------------------
+
+QUEUE_PAGE_SIZE = 50
+#: Risk levels from most to least severe; the queue sorts by this rank, then by age.
+RISK_ORDER = ("prohibited", "high", "elevated", "low")
+#: Age of a case since submission, in calendar days: (lower bound, label) per bucket.
+AGEING_BUCKETS = (
+    (0, _("Under 30 days")),
+    (30, _("30–59 days")),
+    (60, _("60–89 days")),
+    (90, _("90 days or more")),
+)
+
+
+def _is_reviewer(user) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.firm_id is None
+        and user.has_role(Role.REVIEWER, Role.SENIOR_REVIEWER)
     )
-    return Paginator(queryset, PAGE_SIZE).get_page(page_number)
+
+
+def access_notification_for_reviewer(*, user, public_id) -> Notification:
+    """A submitted notification for a ministry reviewer, or 404."""
+    if not user.is_authenticated:
+        raise Http404
+    if not _is_reviewer(user):
+        raise Http404
+    try:
+        return (
+            Notification.objects.select_related("firm", "created_by")
+            .exclude(status=Status.DRAFT)
+            .get(public_id=public_id)
+        )
+    except (Notification.DoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404 from exc
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the reviewer narrowed the queue to; blank means "any"."""
+
+    status: str = ""
+    risk: str = ""
+    destination: str = ""
+    hits: str = ""  # "any" | "pending" | "none"
+    assigned: str = ""  # "me" | "unassigned"
+    overdue: bool = False
+    sort: str = "risk"  # "risk" | "age" | "due"
+
+
+@dataclass(frozen=True)
+class ReviewClock:
+    """The standard processing period of one case, as the reviewer sees it."""
+
+    due_on: datetime.date | None
+    days_left: int | None
+    paused: bool
+
+    @property
+    def overdue(self) -> bool:
+        return not self.paused and self.days_left is not None and self.days_left < 0
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left if self.overdue else 0
+
+
+def review_clock(*, due_on, paused_at, today: datetime.date | None = None) -> ReviewClock:
+    """Working days left until ``due_on``; while paused, frozen at the day the clock stopped."""
+    if due_on is None:
+        return ReviewClock(due_on=None, days_left=None, paused=paused_at is not None)
+    today = today or timezone.localdate()
+    counted_to = timezone.localdate(paused_at) if paused_at is not None else today
+    return ReviewClock(
+        due_on=due_on,
+        days_left=calendar.working_days_between(counted_to, due_on),
+        paused=paused_at is not None,
+    )
+
+
+def _risk_rank():
+    return Case(
+        *(
+            When(risk_level=level, then=Value(len(RISK_ORDER) - i))
+            for i, level in enumerate(RISK_ORDER)
+        ),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def _queue_base(*, user) -> QuerySet[Notification]:
+    from screening.models import Disposition, PartyHit, RunStatus, ScreeningRun
+
+    latest_run = (
+        ScreeningRun.objects.filter(notification=OuterRef("pk"), status=RunStatus.COMPLETED)
+        .order_by("-created_at", "-pk")
+        .values("pk")[:1]
+    )
+
+    def hit_count(**conditions):
+        counted = (
+            PartyHit.objects.filter(run_id=OuterRef("latest_run_id"), **conditions)
+            .order_by()
+            .values("run_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+    return (
+        notification_list_for(user=user)
+        .filter(status__in=QUEUE_STATUSES)
+        .annotate(
+            open_review=FilteredRelation("reviews", condition=Q(reviews__closed_at__isnull=True))
+        )
+        .annotate(
+            review_due_on=F("open_review__due_on"),
+            review_paused_at=F("open_review__paused_at"),
+            review_assignee_id=F("open_review__assignee_id"),
+            review_assignee_name=F("open_review__assignee__full_name"),
+            review_assignee_email=F("open_review__assignee__email"),
+            latest_run_id=Subquery(latest_run),
+            risk_rank=_risk_rank(),
+        )
+        .annotate(
+            hit_count=hit_count(),
+            pending_hit_count=hit_count(disposition=Disposition.PENDING),
+            confirmed_hit_count=hit_count(disposition=Disposition.CONFIRMED),
+        )
+        .select_related("firm")
+    )
+
+
+_SORTS = {
+    "risk": ("-risk_rank", "-risk_score", "submitted_at", "pk"),
+    "age": ("submitted_at", "pk"),
+    "due": (F("review_due_on").asc(nulls_last=True), "submitted_at", "pk"),
+}
+
+
+def review_queue(*, user, filters: QueueFilters | None = None) -> QuerySet[Notification]:
+    """Open cases on the ministry's desk (under review, waiting on the exporter, or awaiting a
+    countersignature), filtered and sorted — risk first, then age, by default."""
+    filters = filters or QueueFilters()
+    queryset = _queue_base(user=user)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.risk == "none":
+        queryset = queryset.filter(risk_level="")
+    elif filters.risk:
+        queryset = queryset.filter(risk_level=filters.risk)
+    if filters.destination:
+        queryset = queryset.filter(destination_country=filters.destination.upper())
+    if filters.hits == "any":
+        queryset = queryset.filter(hit_count__gt=0)
+    elif filters.hits == "pending":
+        queryset = queryset.filter(pending_hit_count__gt=0)
+    elif filters.hits == "none":
+        queryset = queryset.filter(hit_count=0)
+    if filters.assigned == "me":
+        queryset = queryset.filter(open_review__assignee=user)
+    elif filters.assigned == "unassigned":
+        queryset = queryset.filter(open_review__assignee__isnull=True)
+    if filters.overdue:
+        queryset = queryset.filter(
+            open_review__due_on__lt=timezone.localdate(), open_review__paused_at__isnull=True
+        )
+    return queryset.order_by(*_SORTS.get(filters.sort, _SORTS["risk"]))
+
+
+def review_queue_page(*, user, page_number, filters: QueueFilters | None = None) -> Page:
+    """One page of the queue; each case carries its ``clock`` and risk label (no extra query).
+
+    Without ``filters`` the oldest submission comes first (what the home page has always shown);
+    the queue page passes the reviewer's filters, whose default sort is risk, then age."""
+    from screening.models import RiskLevel
+
+    filters = filters or QueueFilters(sort="age")
+    page = Paginator(review_queue(user=user, filters=filters), QUEUE_PAGE_SIZE).get_page(
+        page_number
+    )
+    labels = dict(RiskLevel.choices)
+    today = timezone.localdate()
+    page.object_list = list(page.object_list)
+    for notification in page.object_list:
+        notification.clock = review_clock(
+            due_on=notification.review_due_on, paused_at=notification.review_paused_at, today=today
+        )
+        notification.risk_level_label = labels.get(notification.risk_level, notification.risk_level)
+    return page
+
+
+@dataclass(frozen=True)
+class Bar:
+    key: str
+    label: str
+    value: int
+    css: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A horizontal bar chart drawn as SVG on the server (no JavaScript, no chart library)."""
+
+    title: str
+    bars: tuple[Bar, ...]
+    width: int = 360
+    label_width: int = 150
+    bar_height: int = 22
+    gap: int = 8
+
+    @property
+    def height(self) -> int:
+        return len(self.bars) * (self.bar_height + self.gap) + self.gap
+
+    @property
+    def rows(self) -> list[dict]:
+        most = max([bar.value for bar in self.bars] + [1])
+        room = self.width - self.label_width - 40
+        return [
+            {
+                "bar": bar,
+                "y": self.gap + i * (self.bar_height + self.gap),
+                "text_y": self.gap + i * (self.bar_height + self.gap) + self.bar_height * 0.7,
+                "length": round(room * bar.value / most) if bar.value else 0,
+                "value_x": self.label_width
+                + (round(room * bar.value / most) if bar.value else 0)
+                + 6,
+            }
+            for i, bar in enumerate(self.bars)
+        ]
+
+
+def review_dashboard(*, user) -> dict:
+    """Counts of the open cases by status, by risk and by age, in one aggregate query."""
+    from screening.models import RiskLevel
+
+    today = timezone.localdate()
+    now = timezone.now()
+    aggregates = {}
+    for status in QUEUE_STATUSES_ORDERED:
+        aggregates[f"status_{status}"] = Count("pk", filter=Q(status=status))
+    for level in RISK_ORDER:
+        aggregates[f"risk_{level}"] = Count("pk", filter=Q(risk_level=level))
+    aggregates["risk_none"] = Count("pk", filter=Q(risk_level=""))
+    bounds = [lower for lower, _label in AGEING_BUCKETS] + [None]
+    for lower, upper in zip(bounds, bounds[1:], strict=False):
+        condition = Q(submitted_at__lte=now - datetime.timedelta(days=lower))
+        if upper is not None:
+            condition &= Q(submitted_at__gt=now - datetime.timedelta(days=upper))
+        aggregates[f"age_{lower}"] = Count("pk", filter=condition)
+    aggregates["overdue"] = Count(
+        "pk",
+        filter=Q(
+            reviews__closed_at__isnull=True,
+            reviews__due_on__lt=today,
+            reviews__paused_at__isnull=True,
+        ),
+    )
+    aggregates["total"] = Count("pk")
+    counts = (
+        notification_list_for(user=user)
+        .filter(status__in=QUEUE_STATUSES)
+        .order_by()
+        .aggregate(**aggregates)
+    )
+    risk_labels = dict(RiskLevel.choices)
+    return {
+        "total": counts["total"],
+        "overdue": counts["overdue"],
+        "by_status": Chart(
+            title=_("Open cases by status"),
+            bars=tuple(
+                Bar(status, Status(status).label, counts[f"status_{status}"], status)
+                for status in QUEUE_STATUSES_ORDERED
+            ),
+        ),
+        "by_risk": Chart(
+            title=_("Open cases by risk"),
+            bars=tuple(
+                Bar(level, risk_labels[level], counts[f"risk_{level}"], level)
+                for level in RISK_ORDER
+            )
+            + (Bar("none", _("Not screened"), counts["risk_none"], "none"),),
+        ),
+        "by_age": Chart(
+            title=_("Open cases by age since submission"),
+            bars=tuple(
+                Bar(str(lower), label, counts[f"age_{lower}"], "age")
+                for lower, label in AGEING_BUCKETS
+            ),
+        ),
+    }
+
+
+def reviewer_choices():
+    """Colleagues a case can be assigned to: active ministry reviewers."""
+    from exportctl.accounts.models import User
+
+    return (
+        User.objects.filter(
+            is_active=True,
+            firm__isnull=True,
+            groups__name__in=[Role.REVIEWER, Role.SENIOR_REVIEWER],
+        )
+        .distinct()
+        .order_by("full_name", "email")
+    )
+
+
+def open_review_for(notification: Notification) -> Review | None:
+    return (
+        Review.objects.filter(notification=notification, closed_at__isnull=True)
+        .select_related("assignee")
+        .first()
+    )
+
+
+def review_case(*, notification: Notification) -> dict:
+    """Everything the case page shows, read in a fixed number of queries."""
+    from screening import selectors as screening_selectors
+
+    review = open_review_for(notification)
+    clock = review_clock(due_on=review.due_on, paused_at=review.paused_at) if review else None
+    messages = list(
+        Message.objects.filter(notification=notification)
+        .select_related("author")
+        .prefetch_related("attachments")
+        .order_by("created_at", "pk")
+    )
+    decisions = list(
+        Decision.objects.filter(notification=notification)
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )
+    pending_approval = None
+    if notification.status == Status.AWAITING_COUNTERSIGN:
+        pending_approval = next(
+            (d for d in reversed(decisions) if d.kind == DecisionKind.APPROVE_FOR_COUNTERSIGN),
+            None,
+        )
+    runs = list(screening_selectors.runs_for(notification))
+    latest_run = screening_selectors.latest_completed_run_for(notification)
+    return {
+        "review": review,
+        "clock": clock,
+        "items": list(notification.items.select_related("key_technology").order_by("position")),
+        "parties": list(notification.parties.order_by("position", "pk")),
+        "attachments": list(
+            notification.attachments.filter(message__isnull=True).order_by("created_at", "pk")
+        ),
+        "correspondence": [m for m in messages if m.kind != MessageKind.INTERNAL_NOTE],
+        "internal_notes": [m for m in messages if m.kind == MessageKind.INTERNAL_NOTE],
+        "decisions": decisions,
+        "pending_approval": pending_approval,
+        "permits": list(
+            Permit.objects.filter(notification=notification)
+            .select_related("document")
+            .order_by("-valid_from", "-pk")
+        ),
+        "runs": runs,
+        "latest_run": latest_run,
+        "latest_failed": runs[0] if runs and runs[0].status == "failed" else None,
+        "hits": list(latest_run.hits.all()) if latest_run else [],
+        "checklist": checklist_rows(notification),
+        "timeline": case_timeline(notification=notification),
+    }
+
+
+def checklist_rows(notification: Notification) -> list[dict]:
+    answers = notification.checklist or {}
+    return [
+        {
+            "number": number,
+            "question": CHECKLIST_QUESTIONS[number - 1],
+            "answer": (answers.get(str(number)) or {}).get("answer", ""),
+            "note": (answers.get(str(number)) or {}).get("note", ""),
+        }
+        for number in range(1, CHECKLIST_SIZE + 1)
+    ]
+
+
+def case_timeline(*, notification: Notification) -> list:
+    """Every audit event about the case, its screening runs and hits, its permits and documents,
+    oldest first: the full history as the audit trail recorded it."""
+    from exportctl.audit.models import AuditEvent
+    from screening.models import PartyHit, ScreeningRun
+
+    related = {
+        "notifications.notification": [str(notification.public_id)],
+        "screening.screeningrun": [
+            str(u)
+            for u in ScreeningRun.objects.filter(notification=notification).values_list(
+                "public_id", flat=True
+            )
+        ],
+        "screening.partyhit": [
+            str(u)
+            for u in PartyHit.objects.filter(run__notification=notification).values_list(
+                "public_id", flat=True
+            )
+        ],
+        "notifications.permit": [
+            str(u)
+            for u in Permit.objects.filter(notification=notification).values_list(
+                "public_id", flat=True
+            )
+        ],
+        "notifications.document": [
+            str(u)
+            for u in Document.objects.filter(notification=notification).values_list(
+                "public_id", flat=True
+            )
+        ],
+    }
+    condition = Q()
+    for object_type, ids in related.items():
+        if ids:
+            condition |= Q(object_type=object_type, object_id__in=ids)
+    return list(AuditEvent.objects.filter(condition).order_by("seq"))

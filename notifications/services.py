@@ -28,6 +28,7 @@ from notifications.models import (
     Review,
 )
 from notifications.readiness import Gap, readiness_gaps
+from notifications.selectors import QUEUE_STATUSES
 from notifications.workflow import (
     ALLOWED_TRANSITIONS,
     Actor,
@@ -496,10 +497,8 @@ def permit_expire_due(*, today: datetime.date | None = None) -> int:
 # every move), checks the actor's role for this notification, and audits in the same transaction.
 
 _REVIEWER_ROLES = frozenset({Role.REVIEWER.value, Role.SENIOR_REVIEWER.value})
-#: Statuses with an open review: the case is on some reviewer's desk.
-REVIEW_STATUSES = frozenset(
-    {Status.UNDER_REVIEW, Status.INFO_REQUESTED, Status.AWAITING_COUNTERSIGN}
-)
+#: Statuses with an open review: the case is on some reviewer's desk (the queue).
+REVIEW_STATUSES = QUEUE_STATUSES
 
 
 def _lock(notification: Notification) -> Notification:

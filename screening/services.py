@@ -14,21 +14,26 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exportctl.audit import trail
 from notifications.models import Notification, Party
 from notifications.services import (
+    REVIEW_STATUSES,
     ScreeningResult,
+    effective_roles,
     notification_clear,
     notification_refer,
     notification_reopen,
     notification_start_screening,
+    notification_update_risk,
 )
 from notifications.workflow import (
     OPEN_STATUSES,
@@ -40,7 +45,8 @@ from partners.models import CountryTier, KeyTechnology, SpecifiedHsScope
 from screening import rules
 from screening.index_cache import EUL_SOURCE_CODE, PublishedLists, VersionIndex, published_lists
 from screening.matching import ALERT_THRESHOLD
-from screening.models import Outcome, PartyHit, RunStatus, ScreeningRun, Trigger
+from screening.models import Disposition, Outcome, PartyHit, RunStatus, ScreeningRun, Trigger
+from screening.rerun_tasks import rerun_notification
 
 logger = logging.getLogger(__name__)
 
@@ -353,6 +359,9 @@ def _store(
                 notification_refer(notification=locked, result=result)
         elif new_hits and locked.status in OUTCOME_STATUSES:
             notification_reopen(notification=locked, result=result, reason=_reopen_reason(new_hits))
+        elif trigger == Trigger.MANUAL and locked.status in REVIEW_STATUSES:
+            # A reviewer asked for it: the case's risk in the queue follows the newest run.
+            notification_update_risk(notification=locked, result=result, run_ref=str(run.public_id))
         return run
 
 
@@ -470,3 +479,101 @@ def screening_rescreen(*, notification_id: int, list_version_id: int) -> Screeni
         trigger=Trigger.LIST_PUBLICATION,
         trigger_ref=str(list_version_id),
     )
+
+
+# --- The reviewer's side ---------------------------------------------------------------------
+
+_REVIEWER_ROLES = frozenset({"reviewer", "senior_reviewer"})
+#: A hit can be adjudicated while the case is being reviewed; once a decision is waiting for a
+#: countersignature the facts behind it are frozen (a return reopens them).
+ADJUDICATION_STATUSES = frozenset({Status.UNDER_REVIEW, Status.INFO_REQUESTED})
+_ADJUDICATED = frozenset({Disposition.CONFIRMED, Disposition.FALSE_POSITIVE})
+
+
+def hit_adjudicate(*, hit: PartyHit, actor, disposition: str, reason: str) -> PartyHit:
+    """Record a reviewer's finding on one hit: a confirmed match or a false positive, with the
+    reason. A confirmed hit makes any approval of the case need a countersignature."""
+    with transaction.atomic():
+        locked = (
+            Notification.objects.select_for_update()
+            .select_related("firm")
+            .get(pk=hit.run.notification_id)
+        )
+        if not effective_roles(actor, locked) & _REVIEWER_ROLES:
+            raise TransitionError(
+                _("You are not allowed to adjudicate screening hits."), code="forbidden_role"
+            )
+        if locked.status not in ADJUDICATION_STATUSES:
+            raise TransitionError(
+                _("This notification is %(status)s; its hits cannot be adjudicated now.")
+                % {"status": Status(locked.status).label},
+                code="wrong_state",
+            )
+        if disposition not in _ADJUDICATED:
+            raise TransitionError(
+                _("Choose confirmed match or false positive."), code="invalid_disposition"
+            )
+        if not reason.strip():
+            raise TransitionError(_("Give the reason for your finding."), code="reason_required")
+        current = (
+            PartyHit.objects.select_for_update().select_related("entry", "party").get(pk=hit.pk)
+        )
+        previous = current.disposition
+        current.disposition = disposition
+        current.disposition_reason = reason.strip()
+        current.adjudicated_by = actor
+        current.adjudicated_at = timezone.now()
+        current.save(
+            update_fields=[
+                "disposition",
+                "disposition_reason",
+                "adjudicated_by",
+                "adjudicated_at",
+                "updated_at",
+            ]
+        )
+        trail.record(
+            action="screening.hit_adjudicate",
+            actor=actor,
+            obj=current,
+            firm=locked.firm,
+            data={
+                "notification": locked.reference,
+                "party": current.party.name,
+                "entry_number": current.entry.number,
+                "from": previous,
+                "to": disposition,
+                "reason": current.disposition_reason,
+            },
+        )
+        return current
+
+
+def screening_rerun_request(*, notification: Notification, actor) -> str:
+    """Queue a fresh screening of a case under review against today's lists and rules.
+
+    Each request has its own reference (the run's ``trigger_ref``), so a second request makes a
+    second run, while a redelivered task message still makes only one. Returns the reference."""
+    with transaction.atomic():
+        locked = (
+            Notification.objects.select_for_update().select_related("firm").get(pk=notification.pk)
+        )
+        if not effective_roles(actor, locked) & _REVIEWER_ROLES:
+            raise TransitionError(
+                _("You are not allowed to re-run screening."), code="forbidden_role"
+            )
+        if locked.status not in REVIEW_STATUSES:
+            raise TransitionError(
+                _("This notification is %(status)s; screening can be re-run only during review.")
+                % {"status": Status(locked.status).label},
+                code="wrong_state",
+            )
+        request_ref = f"manual-{uuid.uuid4().hex}"
+        trail.record(
+            action="screening.rerun_requested",
+            actor=actor,
+            obj=locked,
+            data={"reference": locked.reference, "request": request_ref},
+        )
+        rerun_notification.delay_on_commit(locked.pk, request_ref)
+    return request_ref

@@ -59,7 +59,9 @@ def firm_signup_request(
     either way, so the form cannot be used to find out who has an account."""
     email = _lower(email)
     if Firm.objects.filter(corporate_number=corporate_number).exists():
-        raise ValidationError({"corporate_number": CORPORATE_NUMBER_TAKEN}, code="taken")
+        raise ValidationError(
+            {"corporate_number": ValidationError(CORPORATE_NUMBER_TAKEN, code="taken")}
+        )
     existing = User.objects.filter(email=email).first()
     if existing is not None:
         trail.record(
@@ -160,7 +162,11 @@ def invitation_send(*, actor: User, email: str, request=None) -> Invitation:
     email = _lower(email)
     if User.objects.filter(firm=firm, email=email).exists():
         raise ValidationError(
-            {"email": _("This person already has an account at your firm.")}, code="colleague"
+            {
+                "email": ValidationError(
+                    _("This person already has an account at your firm."), code="colleague"
+                )
+            }
         )
     pending = (
         Invitation.objects.select_for_update()
@@ -345,24 +351,30 @@ def firm_update(
     firm = Firm.objects.select_for_update().get(pk=firm.pk)
     if compliance_programme_filed and compliance_programme_filed_on is None:
         raise ValidationError(
-            {"compliance_programme_filed_on": _("Enter the date the programme was filed.")},
-            code="date_required",
+            {
+                "compliance_programme_filed_on": ValidationError(
+                    _("Enter the date the programme was filed."), code="date_required"
+                )
+            }
         )
     if not compliance_programme_filed and compliance_programme_filed_on is not None:
         raise ValidationError(
             {
-                "compliance_programme_filed_on": _(
-                    "Leave the date empty when the programme has not been filed."
+                "compliance_programme_filed_on": ValidationError(
+                    _("Leave the date empty when the programme has not been filed."),
+                    code="date_without_filing",
                 )
-            },
-            code="date_without_filing",
+            }
         )
     if compliance_programme_filed_on is not None and compliance_programme_filed_on > (
         timezone.localdate()
     ):
         raise ValidationError(
-            {"compliance_programme_filed_on": _("The filing date cannot be in the future.")},
-            code="future",
+            {
+                "compliance_programme_filed_on": ValidationError(
+                    _("The filing date cannot be in the future."), code="future"
+                )
+            }
         )
     new_values = {
         "name": name.strip(),
@@ -395,7 +407,9 @@ def profile_update(
 ) -> tuple[User, bool]:
     user = User.objects.select_for_update().get(pk=actor.pk)
     if preferred_language not in ("ja", "en"):
-        raise ValidationError({"preferred_language": _("Choose a language.")}, code="invalid")
+        raise ValidationError(
+            {"preferred_language": ValidationError(_("Choose a language."), code="invalid")}
+        )
     new_values = {"full_name": full_name.strip(), "preferred_language": preferred_language}
     changes = {
         field: [getattr(user, field), value]

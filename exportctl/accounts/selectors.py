@@ -73,14 +73,6 @@ def invitation_page_for(*, user, page_number) -> Page:
     return Paginator(invitations, PAGE_SIZE).get_page(page_number)
 
 
-def active_admin_count(*, firm: Firm) -> int:
-    return (
-        User.objects.filter(firm=firm, is_active=True, groups__name=Role.FIRM_ADMIN)
-        .distinct()
-        .count()
-    )
-
-
 def signup_request_from_token(token: str) -> SignupRequest | None:
     """The pending sign-up a link names, or None when the link is forged, stale or used."""
     public_id = read_signup_token(token)

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+"""The public verify page, mounted at /verify/ (no sign-in)."""
+
+from django.urls import path
+
+from notifications.documents import views
 
 app_name = "verify"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.verify, name="verify"),
+]

@@ -10,6 +10,7 @@ free of characters people confuse when they copy it from paper (0/O, 1/I/L, 5/S,
 import datetime
 import re
 import secrets
+import unicodedata
 
 from notifications.models import DocumentKind
 
@@ -41,9 +42,9 @@ def format_verification_code(code: str) -> str:
 
 
 def normalise_number(value: str) -> str:
-    return re.sub(r"\s+", "", value or "").upper()
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or "")).upper()
 
 
 def normalise_code(value: str) -> str:
-    """What a person typed, as stored: hyphens and spaces dropped, upper case."""
-    return re.sub(r"[\s\-‐－ー]+", "", value or "").upper()
+    """What a person typed, as stored: full-width folded, hyphens and spaces dropped, upper case."""
+    return re.sub(r"[\s\-‐ー]+", "", unicodedata.normalize("NFKC", value or "")).upper()

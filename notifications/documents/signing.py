@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -41,7 +42,7 @@ DEMO_VALIDITY_DAYS = 5 * 365
 class SignatureVerdict:
     """What an auditor needs to know about a PDF's signature.
 
-    ``intact``: the signed bytes are unchanged; ``valid``: the signature over them is
+    ``intact``: the signed bytes are unchanged; ``valid``: intact, and the signature over them is
     cryptographically sound; ``trusted``: the signer's certificate is the one this portal is
     configured with; ``covers_whole_file``: nothing was appended after signing.
     """
@@ -60,6 +61,27 @@ class SignatureVerdict:
         return (
             self.signed and self.intact and self.valid and self.trusted and self.covers_whole_file
         )
+
+    @property
+    def signer(self) -> str:
+        return self.signer_subject
+
+    @property
+    def summary(self) -> str:
+        """One line for a person: the first thing that is wrong, or that all is well."""
+        if not self.signed:
+            return gettext("The file carries no signature.")
+        if self.error:
+            return gettext("The signature cannot be checked.")
+        if not self.intact:
+            return gettext("The file was changed after it was signed.")
+        if not self.valid:
+            return gettext("The signature does not match the signed content.")
+        if not self.trusted:
+            return gettext("Signed, but not with this portal's signing certificate.")
+        if not self.covers_whole_file:
+            return gettext("Content was added after signing; the signature covers only part.")
+        return gettext("Signed with this portal's certificate; unchanged since signing.")
 
 
 # --- Key material ----------------------------------------------------------------------------
@@ -221,7 +243,9 @@ def validate_pdf_signature(pdf: bytes) -> SignatureVerdict:
     return SignatureVerdict(
         signed=True,
         intact=bool(status.intact),
-        valid=bool(status.valid),
+        # pyHanko's ``valid`` is the signature over the signed attributes alone; a signature is
+        # only valid for *these* bytes when their digest matches as well.
+        valid=bool(status.valid and status.intact),
         trusted=bool(status.trusted),
         covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
         signer_subject=_subject(status.signing_cert),

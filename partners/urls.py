@@ -1,5 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from partners import views
 
 app_name = "partners"
 
-urlpatterns: list = []
+urlpatterns = [
+    # The list manager's pages come first: "manage" must never be read as a list source code.
+    path("manage/", views.manage, name="manage"),
+    path("manage/import/", views.version_import, name="import"),
+    path("manage/<uuid:public_id>/", views.version_detail, name="version"),
+    path("manage/<uuid:public_id>/publish/", views.version_publish, name="publish"),
+    path("manage/<uuid:public_id>/discard/", views.version_discard, name="discard"),
+    path("manage/<uuid:public_id>/progress/", views.version_progress, name="progress"),
+    # Public pages, no sign-in.
+    path("", views.public_index, name="public_index"),
+    path("<slug:source_code>/", views.public_list, name="public_list"),
+    path("<slug:source_code>/entries/<int:number>/", views.public_entry, name="public_entry"),
+]

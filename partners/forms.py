@@ -1,0 +1,91 @@
+"""The list manager's upload form. It checks only what the browser sent (which source, which
+files, their names and sizes); the content of the files is the importer's to judge."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from partners.importers.base import MAX_FILE_BYTES
+
+EUL = "meti-eul"
+SDN = "ofac-sdn"
+
+#: The three files of the OFAC legacy CSV set, by form field, under the names the importer reads.
+SDN_FILES: dict[str, str] = {"sdn_file": "sdn.csv", "alt_file": "alt.csv", "add_file": "add.csv"}
+
+SOURCE_CHOICES = [
+    (EUL, _("METI End User List (spreadsheet, .xlsx)")),
+    (SDN, _("OFAC SDN list, advisory (sdn.csv, alt.csv and add.csv)")),
+]
+
+
+class ListImportForm(forms.Form):
+    source = forms.ChoiceField(
+        label=_("List"), choices=SOURCE_CHOICES, initial=EUL, widget=forms.RadioSelect
+    )
+    eul_file = forms.FileField(
+        label=_("End User List spreadsheet"),
+        required=False,
+        help_text=_("The .xlsx file as published by the Ministry, sheet “ユーザーリスト”."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+    sdn_file = forms.FileField(
+        label=_("sdn.csv"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv"}),
+    )
+    alt_file = forms.FileField(
+        label=_("alt.csv"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv"}),
+    )
+    add_file = forms.FileField(
+        label=_("add.csv"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv"}),
+    )
+    label = forms.CharField(
+        label=_("Revision"),
+        max_length=100,
+        required=False,
+        help_text=_("For example 2025-09-29. Left empty, the file name is used."),
+    )
+    issued_on = forms.DateField(
+        label=_("Published by the ministry on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def _check_file(self, name: str, suffix: str) -> None:
+        if name in self.errors:
+            return  # Django's own check (e.g. an empty file) has said what is wrong
+        upload = self.cleaned_data.get(name)
+        if not upload:
+            self.add_error(name, _("Choose the file to upload."))
+            return
+        if Path(upload.name).suffix.lower() != suffix:
+            self.add_error(
+                name,
+                _("The file must be a %(suffix)s file; “%(name)s” is not.")
+                % {"suffix": suffix, "name": upload.name},
+            )
+        elif upload.size == 0:
+            self.add_error(name, _("The file is empty."))
+        elif upload.size > MAX_FILE_BYTES:
+            self.add_error(
+                name,
+                _("The file is larger than %(limit)d MB.") % {"limit": MAX_FILE_BYTES // 2**20},
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        source = cleaned.get("source")
+        if source == EUL:
+            self._check_file("eul_file", ".xlsx")
+        elif source == SDN:
+            for name in SDN_FILES:
+                self._check_file(name, ".csv")
+        return cleaned

@@ -1,0 +1,453 @@
+"""The list pages: the list manager's import → diff → publish → re-screen progress, and the
+public pages of the published lists (no sign-in).
+
+Management pages answer 403 to a signed-in user without the list manager role; a list version
+page answers 404 to such a user (its existence is not disclosed). Every change goes through
+``partners.services``, which audits it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import tempfile
+from functools import lru_cache, wraps
+from pathlib import Path
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from exportctl.accounts.roles import Role
+from partners.forms import EUL, SDN, SDN_FILES, ListImportForm
+from partners.models import ListedEntry, ListSource, ListVersion, ListVersionStatus
+from partners.selectors import (
+    DIFF_FIELDS,
+    ListDiff,
+    identity_key,
+    list_version_diff,
+    list_versions,
+    published_version,
+)
+from partners.services import (
+    ListImportError,
+    ListVersionStateError,
+    list_version_discard,
+    list_version_import,
+    list_version_publish,
+)
+
+PAGE_SIZE = 50
+VERSIONS_PAGE_SIZE = 25
+#: A publication whose fan-out has not counted its cases after this long has lost its task (or
+#: predates progress tracking); the page stops polling and says so.
+RESCREEN_START_GRACE = datetime.timedelta(minutes=10)
+
+FIELD_LABELS = {
+    "name": gettext_lazy("Name"),
+    "local_name": gettext_lazy("Name in the local script"),
+    "aliases": gettext_lazy("Also known as"),
+    "concern_codes": gettext_lazy("Type of WMD concern"),
+    "conventional_weapons": gettext_lazy("Conventional weapons (CW)"),
+    "country": gettext_lazy("Country or region"),
+}
+CONCERN_LABELS = {
+    "B": gettext_lazy("Biological"),
+    "C": gettext_lazy("Chemical"),
+    "M": gettext_lazy("Missile"),
+    "N": gettext_lazy("Nuclear"),
+}
+SECTIONS = ("changed", "added", "removed")
+#: Source-specific fields kept as published (``ListedEntry.details``), e.g. of the OFAC list.
+DETAIL_LABELS = {
+    "programs": gettext_lazy("Sanctions programmes"),
+    "title": gettext_lazy("Title"),
+    "call_sign": gettext_lazy("Call sign"),
+    "vessel_type": gettext_lazy("Vessel type"),
+    "tonnage": gettext_lazy("Tonnage"),
+    "grt": gettext_lazy("Gross registered tonnage"),
+    "vessel_flag": gettext_lazy("Vessel flag"),
+    "vessel_owner": gettext_lazy("Vessel owner"),
+    "remarks": gettext_lazy("Remarks"),
+    "countries": gettext_lazy("Countries of the addresses"),
+    "addresses": gettext_lazy("Addresses"),
+    "formerly_known_as": gettext_lazy("Formerly known as"),
+}
+
+
+# --- access ----------------------------------------------------------------------------------
+
+
+def list_manager_required(view):
+    """Anonymous: to the sign-in page. Signed in without the role: 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.has_role(Role.LIST_MANAGER):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def access_list_version_for_manager(user, public_id: UUID) -> ListVersion:
+    """The version, or 404 — for a user without the role as for a version that does not exist."""
+    if not user.is_authenticated:
+        raise Http404
+    if not user.has_role(Role.LIST_MANAGER):
+        raise Http404
+    version = (
+        ListVersion.objects.select_related("source", "imported_by", "published_by")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if version is None:
+        raise Http404
+    return version
+
+
+# --- reads for the pages ---------------------------------------------------------------------
+
+
+def _baseline(version: ListVersion) -> ListVersion | None:
+    """What a version is compared with: a draft (or a discarded draft) with the version in force;
+    a published or superseded version with the one it replaced."""
+    if version.status in (ListVersionStatus.DRAFT, ListVersionStatus.DISCARDED):
+        return published_version(version.source.code)
+    return (
+        ListVersion.objects.filter(
+            source_id=version.source_id,
+            status=ListVersionStatus.SUPERSEDED,
+            published_at__lt=version.published_at,
+        )
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+
+
+@lru_cache(maxsize=4)
+def _cached_diff(old_public_id: UUID | None, new_public_id: UUID) -> ListDiff:
+    """A version's entries never change after import, so a diff keyed by the two public ids
+    (never reused, unlike primary keys) stays true; paging through it costs one computation."""
+    old = ListVersion.objects.get(public_id=old_public_id) if old_public_id else None
+    new = ListVersion.objects.get(public_id=new_public_id)
+    return list_version_diff(old=old, new=new)
+
+
+def _display(name: str, value) -> str:
+    if name == "concern_codes":
+        return ", ".join(sorted(value)) or "—"
+    if name == "conventional_weapons":
+        return _("CW") if value else "—"
+    return value or "—"
+
+
+def _change_rows(changes) -> list[dict]:
+    rows = []
+    for change in changes:
+        fields = []
+        for name in change.fields:
+            old, new = getattr(change.old, name), getattr(change.new, name)
+            field = {"name": name, "label": FIELD_LABELS[name]}
+            if name == "aliases":
+                field["added"] = [a for a in new if a not in old]
+                field["removed"] = [a for a in old if a not in new]
+            else:
+                field["old"], field["new"] = _display(name, old), _display(name, new)
+            fields.append(field)
+        rows.append({"old": change.old, "new": change.new, "fields": fields})
+    return rows
+
+
+@lru_cache(maxsize=8)
+def _search_index(version_public_id: UUID) -> tuple[tuple[int, str, str], ...]:
+    """(number, country, every name's identity key) per entry of a version, in number order.
+
+    Searched in Python rather than with SQL ``icontains``: aliases are a JSON list, which SQLite
+    stores with non-ASCII letters escaped, and the identity key also folds width, case and the
+    spaces typeset inside local-script names ("有限公 司")."""
+    rows = ListedEntry.objects.filter(version__public_id=version_public_id).values_list(
+        "number", "country", "name", "local_name", "aliases"
+    )
+    index = []
+    for number, country, name, local_name, aliases in rows.order_by("number"):
+        keys = (identity_key(n) for n in (name, local_name, *aliases) if n)
+        index.append((number, country, "\n".join(k for k in keys if k)))
+    return tuple(index)
+
+
+def _entry_page(version: ListVersion, *, query: str, country: str, page_number):
+    entries = ListedEntry.objects.filter(version=version)
+    if not query:
+        if country:
+            entries = entries.filter(country=country)
+        return Paginator(entries.order_by("number"), PAGE_SIZE).get_page(page_number)
+    key = identity_key(query)
+    numbers = [
+        number
+        for number, entry_country, names in _search_index(version.public_id)
+        if key in names and (not country or entry_country == country)
+    ]
+    page = Paginator(numbers, PAGE_SIZE).get_page(page_number)
+    by_number = {e.number: e for e in entries.filter(number__in=list(page.object_list))}
+    page.object_list = [by_number[n] for n in page.object_list]
+    return page
+
+
+def _countries(version: ListVersion) -> list[tuple[str, str]]:
+    labels: dict[str, str] = {}
+    rows = (
+        ListedEntry.objects.filter(version=version)
+        .exclude(country="")
+        .values_list("country", "country_label")
+        .order_by("country", "number")
+    )
+    for code, label in rows:
+        labels.setdefault(code, label)
+    return [(code, f"{code} — {label}" if label else code) for code, label in labels.items()]
+
+
+def _detail_rows(details: dict) -> list[tuple[str, list[str]]]:
+    rows = []
+    for key, value in details.items():
+        items = value if isinstance(value, list) else [value]
+        texts = [
+            ", ".join(str(v) for v in item.values()) if isinstance(item, dict) else str(item)
+            for item in items
+        ]
+        texts = [t for t in texts if t]
+        if texts:
+            rows.append((DETAIL_LABELS.get(key, key), texts))
+    return rows
+
+
+def _published_or_404(source_code: str) -> ListVersion:
+    version = published_version(source_code)
+    if version is None:
+        raise Http404
+    return version
+
+
+# --- management pages ------------------------------------------------------------------------
+
+
+@list_manager_required
+@require_GET
+def manage(request):
+    sources = list(ListSource.objects.all())
+    for source in sources:
+        source.in_force = published_version(source.code)
+    page = Paginator(list_versions(), VERSIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "partners/manage.html", {"sources": sources, "page": page})
+
+
+def _import(form: ListImportForm, *, actor) -> ListVersion:
+    data = form.cleaned_data
+    if data["source"] == EUL:
+        upload = data["eul_file"]
+        return list_version_import(
+            source_code=EUL,
+            file=upload,
+            file_name=upload.name,
+            actor=actor,
+            label=data["label"] or Path(upload.name).stem[:100] or None,
+            issued_on=data["issued_on"],
+        )
+    # The OFAC importer reads a directory holding the three files under their own names.
+    with tempfile.TemporaryDirectory(prefix="exportctl-sdn-") as directory:
+        for field, file_name in SDN_FILES.items():
+            with open(Path(directory) / file_name, "wb") as out:
+                for chunk in data[field].chunks():
+                    out.write(chunk)
+        return list_version_import(
+            source_code=SDN,
+            file=directory,
+            file_name=data["sdn_file"].name,
+            actor=actor,
+            label=data["label"] or timezone.localdate().isoformat(),
+            issued_on=data["issued_on"],
+        )
+
+
+@list_manager_required
+def version_import(request):
+    problems = []
+    if request.method == "POST":
+        form = ListImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                version = _import(form, actor=request.user)
+            except ListImportError as exc:
+                problems = exc.problems
+                count = len(problems)
+                form.add_error(
+                    "eul_file" if form.cleaned_data["source"] == EUL else "sdn_file",
+                    ngettext(
+                        "The file has %(count)d problem, listed below. Nothing was imported.",
+                        "The file has %(count)d problems, listed below. Nothing was imported.",
+                        count,
+                    )
+                    % {"count": count},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Version “%(label)s” was imported as a draft with %(count)d entries.")
+                    % {"label": version.label, "count": version.entry_count},
+                )
+                return redirect("partners:version", public_id=version.public_id)
+    else:
+        form = ListImportForm()
+    return render(request, "partners/import.html", {"form": form, "problems": problems})
+
+
+@login_required
+@require_GET
+def version_detail(request, public_id: UUID):
+    version = access_list_version_for_manager(request.user, public_id)
+    baseline = _baseline(version)
+    diff = _cached_diff(baseline.public_id if baseline else None, version.public_id)
+    counts = {"changed": diff.changed_count, "added": diff.added_count}
+    counts["removed"] = diff.removed_count
+    section = request.GET.get("section")
+    if section not in SECTIONS:
+        section = next((s for s in SECTIONS if counts[s]), "changed")
+    items = {"changed": diff.changed, "added": diff.added, "removed": diff.removed}[section]
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    if section == "changed":
+        page.object_list = _change_rows(page.object_list)
+    field_counts = diff.changed_field_counts()
+    context = {
+        "version": version,
+        "baseline": baseline,
+        "diff": diff,
+        "counts": counts,
+        "sections": [(s, counts[s]) for s in SECTIONS],
+        "section": section,
+        "page": page,
+        "field_counts": [(FIELD_LABELS[f], field_counts[f]) for f in DIFF_FIELDS],
+        **_progress_context(version),
+    }
+    return render(request, "partners/version_detail.html", context)
+
+
+def _progress_context(version: ListVersion) -> dict:
+    shown = version.status in (ListVersionStatus.PUBLISHED, ListVersionStatus.SUPERSEDED)
+    lost = (
+        shown
+        and not version.rescreen_started
+        and version.published_at is not None
+        and timezone.now() - version.published_at > RESCREEN_START_GRACE
+    )
+    return {
+        "progress_shown": shown,
+        "progress_lost": lost,
+        "progress_polling": shown and not lost and not version.rescreen_finished,
+    }
+
+
+@login_required
+@require_GET
+def version_progress(request, public_id: UUID):
+    """The progress panel alone, polled by htmx until the re-screen is finished."""
+    version = access_list_version_for_manager(request.user, public_id)
+    if not request.htmx:
+        url = reverse("partners:version", kwargs={"public_id": version.public_id})
+        return HttpResponseRedirect(f"{url}#rescreen-progress")
+    context = {"version": version, **_progress_context(version)}
+    return render(request, "partners/_rescreen_progress.html", context)
+
+
+@login_required
+@require_POST
+def version_publish(request, public_id: UUID):
+    version = access_list_version_for_manager(request.user, public_id)
+    try:
+        published = list_version_publish(version=version, actor=request.user)
+    except ListVersionStateError:
+        messages.error(
+            request,
+            _("Only a draft can be published; version “%(label)s” is %(status)s.")
+            % {"label": version.label, "status": version.get_status_display()},
+        )
+    else:
+        messages.success(
+            request,
+            _("Version “%(label)s” is published. Open work is being re-screened against it.")
+            % {"label": published.label},
+        )
+    return redirect("partners:version", public_id=version.public_id)
+
+
+@login_required
+@require_POST
+def version_discard(request, public_id: UUID):
+    version = access_list_version_for_manager(request.user, public_id)
+    try:
+        list_version_discard(version=version, actor=request.user)
+    except ListVersionStateError:
+        messages.error(
+            request,
+            _("Only a draft can be discarded; version “%(label)s” is %(status)s.")
+            % {"label": version.label, "status": version.get_status_display()},
+        )
+        return redirect("partners:version", public_id=version.public_id)
+    messages.success(request, _("Draft “%(label)s” was discarded.") % {"label": version.label})
+    return redirect("partners:manage")
+
+
+# --- public pages ----------------------------------------------------------------------------
+
+
+@require_GET
+def public_index(request):
+    sources = list(ListSource.objects.all())
+    for source in sources:
+        source.in_force = published_version(source.code)
+    published = [s for s in sources if s.in_force is not None]
+    return render(request, "partners/public_index.html", {"sources": published})
+
+
+@require_GET
+def public_list(request, source_code: str):
+    version = _published_or_404(source_code)
+    query = request.GET.get("q", "").strip()[:200]
+    countries = _countries(version)
+    country = request.GET.get("country", "")
+    if country not in dict(countries):
+        country = ""
+    page = _entry_page(version, query=query, country=country, page_number=request.GET.get("page"))
+    context = {
+        "source": version.source,
+        "version": version,
+        "query": query,
+        "country": country,
+        "countries": countries,
+        "page": page,
+        "filtered": bool(query or country),
+    }
+    return render(request, "partners/public_list.html", context)
+
+
+@require_GET
+def public_entry(request, source_code: str, number: int):
+    version = _published_or_404(source_code)
+    entry = get_object_or_404(ListedEntry, version=version, number=number)
+    concerns = [(code, CONCERN_LABELS.get(code, code)) for code in entry.concern_codes]
+    context = {
+        "source": version.source,
+        "version": version,
+        "entry": entry,
+        "concerns": concerns,
+        "details": _detail_rows(entry.details),
+    }
+    return render(request, "partners/public_entry.html", context)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from notifications.models import (
     AttachmentKind,
@@ -32,6 +33,8 @@ from notifications.workflow import (
 from partners.models import KeyTechnology
 
 CHECKLIST_NOTE_MAX = 1000
+COUNTRY_PATTERN = r"^[A-Za-z]{2}$"
+COUNTRY_MESSAGE = _("Use the two-letter ISO 3166 country code, e.g. JP or US.")
 
 
 def _url(request, name: str, **kwargs) -> str:
@@ -86,8 +89,10 @@ class PartySerializer(serializers.Serializer):
     name = serializers.CharField(max_length=300)
     local_name = serializers.CharField(max_length=300, required=False, allow_blank=True)
     address = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    country = serializers.CharField(
-        max_length=2, min_length=2, help_text="ISO 3166 alpha-2 code, e.g. TH."
+    country = serializers.RegexField(
+        COUNTRY_PATTERN,
+        help_text="ISO 3166 alpha-2 code, e.g. TH.",
+        error_messages={"invalid": COUNTRY_MESSAGE},
     )
 
 
@@ -106,16 +111,27 @@ class ChecklistField(serializers.DictField):
         super().__init__(child=ChecklistAnswerSerializer(), **kwargs)
 
     def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        unknown = [
-            key for key in value if not (str(key).isdigit() and 1 <= int(key) <= CHECKLIST_SIZE)
-        ]
-        if unknown:
-            raise serializers.ValidationError(
-                _("There is no check %(keys)s; checks are numbered 1–%(size)s.")
-                % {"keys": ", ".join(sorted(unknown)), "size": CHECKLIST_SIZE},
-                code="unknown_check",
+        if not isinstance(data, dict):
+            return super().to_internal_value(data)  # refuses with "not_a_dict"
+        errors: dict = {}
+        for key in data:
+            if not (str(key).isdigit() and 1 <= int(key) <= CHECKLIST_SIZE):
+                errors[str(key)] = [
+                    ErrorDetail(
+                        _("There is no check %(key)s; checks are numbered 1–%(size)s.")
+                        % {"key": key, "size": CHECKLIST_SIZE},
+                        code="unknown_check",
+                    )
+                ]
+        value = {}
+        try:
+            value = super().to_internal_value(
+                {key: answer for key, answer in data.items() if str(key) not in errors}
             )
+        except serializers.ValidationError as exc:
+            errors.update(exc.detail)
+        if errors:
+            raise serializers.ValidationError(errors)
         return {str(int(key)): dict(answer) for key, answer in value.items()}
 
 
@@ -221,8 +237,12 @@ class NotificationHeaderSerializer(serializers.Serializer):
     """The fields of a draft the exporter writes (PATCH sends any subset)."""
 
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    destination_country = serializers.CharField(
-        max_length=2, required=False, allow_blank=True, help_text="ISO 3166 alpha-2 code."
+    destination_country = serializers.RegexField(
+        COUNTRY_PATTERN,
+        required=False,
+        allow_blank=True,
+        help_text="ISO 3166 alpha-2 code, e.g. TH.",
+        error_messages={"invalid": COUNTRY_MESSAGE},
     )
     end_use_description = serializers.CharField(required=False, allow_blank=True)
     end_use_category = serializers.ChoiceField(

@@ -25,7 +25,7 @@ from screening.self_check import (
     self_check_run,
 )
 
-NOT_SEARCHABLE = _("Enter a name with letters in it, not only a legal form or punctuation.")
+NOT_SEARCHABLE = _("Enter a name with letters in it, not only punctuation.")
 
 
 class CanSelfCheck(BasePermission):

@@ -116,8 +116,9 @@ def can_self_check(user) -> bool:
 
 
 def is_searchable(name: str) -> bool:
-    """Something is left of the name once legal forms, punctuation and stop words are gone."""
-    return bool(name.strip()) and bool(analyse_name(name.strip()))
+    """The name has a letter or digit in some script, and the normaliser keeps something of it."""
+    name = name.strip()
+    return any(ch.isalnum() for ch in name) and bool(analyse_name(name))
 
 
 def _searched_list(version: ListVersion) -> SearchedList:

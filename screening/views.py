@@ -169,7 +169,7 @@ class SelfCheckForm(forms.Form):
         name = " ".join(self.cleaned_data["name"].split())
         if not is_searchable(name):
             raise forms.ValidationError(
-                _("Enter a name with letters in it, not only a legal form or punctuation."),
+                _("Enter a name with letters in it, not only punctuation."),
                 code="not_searchable",
             )
         return name
@@ -206,7 +206,7 @@ def self_check(request):
             except SelfCheckError:
                 form.add_error(
                     "name",
-                    _("Enter a name with letters in it, not only a legal form or punctuation."),
+                    _("Enter a name with letters in it, not only punctuation."),
                 )
     else:
         form = SelfCheckForm()

@@ -274,6 +274,16 @@ def item_delete(*, item: Item, actor) -> None:
     trail.record(action="notification.item_deleted", actor=actor, obj=locked, data=data)
 
 
+def item_check(*, notification: Notification, **fields) -> None:
+    """Raise the ``ValidationError`` that ``item_add`` would raise for ``fields``; store nothing.
+
+    For inline validation while the exporter types."""
+    _refuse_unknown(fields, ITEM_FIELDS)
+    item = Item(notification=notification, position=1)
+    _apply(item, fields)
+    _clean_item(item)
+
+
 # --- Parties ----------------------------------------------------------------------------------
 
 
@@ -305,6 +315,18 @@ def _party_data(party: Party) -> dict:
         "name": party.name,
         "country": party.country,
     }
+
+
+def party_check(*, notification: Notification, party: Party | None = None, **fields) -> None:
+    """Raise the ``ValidationError`` that ``party_add`` (or ``party_update`` of ``party``)
+    would raise for ``fields``; store nothing."""
+    _refuse_unknown(fields, PARTY_FIELDS)
+    if party is None:
+        party = Party(notification=notification, position=1)
+    else:
+        party = Party.objects.get(pk=party.pk, notification=notification)
+    _apply(party, fields)
+    _clean_party(party)
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from exportctl.accounts.models import User
 from exportctl.accounts.roles import Role
-from notifications.models import Notification
+from notifications.models import Message, MessageKind, Notification
 from notifications.workflow import Status
 
 #: The exporter hears about every status it did not set itself, plus its own submission.
@@ -37,17 +37,37 @@ def firm_recipients(notification: Notification):
     )
 
 
+def _question(notification: Notification, status: str) -> Message | None:
+    """The ministry's question, when the e-mail is about one: it is quoted with its due date so
+    the firm can act on the e-mail alone."""
+    if status != Status.INFO_REQUESTED:
+        return None
+    return (
+        notification.messages.filter(kind=MessageKind.QUESTION)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
 def status_change_messages(notification: Notification, status: str) -> list[EmailMessage]:
     if status not in EXPORTER_NOTIFIED_STATUSES:
         return []
     messages = []
+    question = _question(notification, status)
+    path = (
+        reverse("notifications:messages", args=[notification.public_id])
+        if question is not None
+        else reverse("notifications:detail", args=[notification.public_id])
+    )
     for user in firm_recipients(notification):
         with translation.override(user.preferred_language):
             context = {
                 "user": user,
                 "notification": notification,
+                "status": status,
                 "status_label": Status(status).label,
-                "url": settings.SITE_URL + reverse("home"),
+                "question": question,
+                "url": settings.SITE_URL + path,
             }
             subject = render_to_string("notifications/email/status_subject.txt", context)
             body = render_to_string("notifications/email/status_body.txt", context)

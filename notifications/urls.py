@@ -1,5 +1,42 @@
-from django.urls import path  # noqa: F401
+"""The exporter's pages, mounted at /notifications/."""
+
+from django.urls import path
+
+from notifications import exporter_views as views
 
 app_name = "notifications"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("new/", views.new, name="new"),
+    path("<uuid:public_id>/", views.detail, name="detail"),
+    path("<uuid:public_id>/status-fragment/", views.status_fragment, name="status_fragment"),
+    path("<uuid:public_id>/edit/<slug:step>/", views.edit, name="edit"),
+    path("<uuid:public_id>/edit/<slug:step>/validate/", views.validate, name="validate"),
+    path("<uuid:public_id>/items/<int:item_id>/", views.item_edit, name="item_edit"),
+    path("<uuid:public_id>/items/<int:item_id>/delete/", views.item_delete, name="item_delete"),
+    path("<uuid:public_id>/parties/<uuid:party_id>/", views.party_edit, name="party_edit"),
+    path(
+        "<uuid:public_id>/parties/<uuid:party_id>/delete/",
+        views.party_delete,
+        name="party_delete",
+    ),
+    path(
+        "<uuid:public_id>/attachments/<uuid:attachment_id>/",
+        views.attachment_download,
+        name="attachment",
+    ),
+    path(
+        "<uuid:public_id>/attachments/<uuid:attachment_id>/delete/",
+        views.attachment_delete,
+        name="attachment_delete",
+    ),
+    path(
+        "<uuid:public_id>/documents/<uuid:document_id>/",
+        views.document_download,
+        name="document",
+    ),
+    path("<uuid:public_id>/messages/", views.thread, name="messages"),
+    path("<uuid:public_id>/withdraw/", views.withdraw, name="withdraw"),
+    path("<uuid:public_id>/copy/", views.copy, name="copy"),
+]

@@ -1,0 +1,340 @@
+"""The exporter's forms. They parse what the browser sent; the rules live in ``drafts.py`` and
+``services.py``, whose ``ValidationError``s are put back on these forms field by field."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from notifications.models import (
+    AttachmentKind,
+    Classification,
+    EndUseCategory,
+    ItemKind,
+    PartyRole,
+)
+from notifications.readiness import CHECKLIST_QUESTIONS
+from notifications.workflow import Status
+
+COUNTRY_CODE = RegexValidator(
+    r"^[A-Za-z]{2}$", _("Use the two-letter ISO 3166 country code, e.g. JP or US.")
+)
+ANSWER_CHOICES = [("yes", _("Yes")), ("no", _("No")), ("unknown", _("Unknown"))]
+UPLOAD_ACCEPT = ".pdf,.png,.jpg,.jpeg,.xlsx,application/pdf,image/png,image/jpeg"
+
+
+def apply_errors(form: forms.Form, error: ValidationError, aliases: dict | None = None) -> None:
+    """Put a service's ``ValidationError`` on the form: on the field it names (or its alias on
+    this form) when the form has that field, otherwise at the top."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            name = (aliases or {}).get(name, name)
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+class CountryField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 2)
+        kwargs.setdefault("min_length", 2)
+        kwargs.setdefault("validators", [COUNTRY_CODE])
+        super().__init__(**kwargs)
+        self.widget.attrs.update(
+            {"autocomplete": "off", "class": "input--country", "list": "country-codes"}
+        )
+
+    def to_python(self, value):
+        return super().to_python(value).upper()
+
+
+class StartForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        required=False,
+        help_text=_("A short name your firm will recognise, e.g. the order or project."),
+    )
+
+
+class ItemForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What is exported"), choices=ItemKind.choices, widget=forms.RadioSelect
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=500,
+        help_text=_("Model, grade or technology, as in the contract."),
+    )
+    classification = forms.ChoiceField(
+        label=_("Classification"),
+        choices=Classification.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Rows 1–15 of the control list, row 16(1) (HS scope), row 16(2), or not applicable."
+        ),
+    )
+    list_row = forms.CharField(
+        label=_("List row"),
+        max_length=8,
+        required=False,
+        help_text=_("For a listed item: the row, 1–15."),
+    )
+    item_code = forms.CharField(
+        label=_("Item code"),
+        max_length=40,
+        required=False,
+        help_text=_("For a listed item: the item of the row, e.g. 2(12)."),
+    )
+    hs_code = forms.CharField(
+        label=_("HS code"),
+        max_length=12,
+        required=False,
+        help_text=_("Required for a row 16(1) item, e.g. 8457.10."),
+    )
+    key_technology = forms.ModelChoiceField(
+        label=_("Key technology"),
+        queryset=None,
+        required=False,
+        empty_label=_("None of these"),
+        help_text=_(
+            "For technology or software: whether it is a key technology that must be "
+            "reported before transfer."
+        ),
+    )
+    quantity = forms.DecimalField(label=_("Quantity"), min_value=0, max_digits=14, decimal_places=3)
+    unit = forms.CharField(label=_("Unit"), max_length=20, help_text=_("e.g. units, kg, licences"))
+    value_jpy = forms.IntegerField(label=_("Value in yen"), min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        from partners.models import KeyTechnology
+
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["key_technology"].queryset = KeyTechnology.objects.filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gt=today), effective_from__lte=today
+        ).order_by("code")
+        self.fields["value_jpy"].widget.attrs["inputmode"] = "numeric"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == ItemKind.GOODS:
+            cleaned["key_technology"] = None
+        return cleaned
+
+    @classmethod
+    def initial_for(cls, item) -> dict:
+        return {
+            "kind": item.kind,
+            "description": item.description,
+            "classification": item.classification,
+            "list_row": item.list_row,
+            "item_code": item.item_code,
+            "hs_code": item.hs_code,
+            "key_technology": item.key_technology_id,
+            "quantity": item.quantity,
+            "unit": item.unit,
+            "value_jpy": item.value_jpy,
+        }
+
+
+class DestinationForm(forms.Form):
+    destination_country = CountryField(
+        label=_("Destination country"),
+        help_text=_("The country the goods are shipped to, or the technology is provided in."),
+    )
+
+
+class PartyForm(forms.Form):
+    #: What a party from the address book brings with it (the role is chosen anew).
+    reusable_fields = ("name", "local_name", "address", "country")
+
+    role = forms.ChoiceField(label=_("Role"), choices=PartyRole.choices)
+    name = forms.CharField(label=_("Name"), max_length=300, help_text=_("In Latin letters."))
+    local_name = forms.CharField(
+        label=_("Name in the local script"), max_length=300, required=False
+    )
+    address = forms.CharField(label=_("Address"), max_length=500, required=False)
+    country = CountryField(label=_("Country"))
+
+    @classmethod
+    def initial_for(cls, party) -> dict:
+        return {
+            "role": party.role,
+            "name": party.name,
+            "local_name": party.local_name,
+            "address": party.address,
+            "country": party.country,
+        }
+
+
+class EndUseForm(forms.Form):
+    end_use_description = forms.CharField(
+        label=_("End use"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What the end user will do with the goods or technology, and where."),
+    )
+    end_use_category = forms.ChoiceField(
+        label=_("End-use category"), choices=[("", _("Choose…")), *EndUseCategory.choices]
+    )
+    inform_notice_received = forms.BooleanField(
+        label=_("The ministry has sent an inform notice about this transaction"), required=False
+    )
+    inform_notice_reference = forms.CharField(
+        label=_("Inform notice reference"), max_length=100, required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("inform_notice_received") and not cleaned.get("inform_notice_reference"):
+            self.add_error(
+                "inform_notice_reference", _("Give the reference of the ministry's inform notice.")
+            )
+        return cleaned
+
+
+class ChecklistForm(forms.Form):
+    """One yes/no/unknown answer and a note for each of the 20 clear-criteria checks."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for number, question in enumerate(CHECKLIST_QUESTIONS, start=1):
+            self.fields[f"check_{number}"] = forms.ChoiceField(
+                label=question,
+                choices=ANSWER_CHOICES,
+                widget=forms.RadioSelect,
+                required=False,
+            )
+            self.fields[f"note_{number}"] = forms.CharField(
+                label=_("Note on check %(number)s") % {"number": number},
+                max_length=1000,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    @classmethod
+    def initial_for(cls, checklist: dict) -> dict:
+        initial = {}
+        for key, entry in (checklist or {}).items():
+            initial[f"check_{key}"] = (entry or {}).get("answer", "")
+            initial[f"note_{key}"] = (entry or {}).get("note", "")
+        return initial
+
+    def rows(self):
+        """(number, answer field, note field) per check, for the template."""
+        return [
+            (number, self[f"check_{number}"], self[f"note_{number}"])
+            for number in range(1, len(CHECKLIST_QUESTIONS) + 1)
+        ]
+
+    def answers(self) -> dict[int, dict[str, str]]:
+        return {
+            number: {
+                "answer": self.cleaned_data.get(f"check_{number}") or "",
+                "note": self.cleaned_data.get(f"note_{number}") or "",
+            }
+            for number in range(1, len(CHECKLIST_QUESTIONS) + 1)
+        }
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Document"), choices=[("", _("Choose…")), *AttachmentKind.choices]
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, PNG, JPEG or XLSX, up to 20 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT}),
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": UPLOAD_ACCEPT}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10_000
+    )
+    kind = forms.ChoiceField(
+        label=_("The documents are"),
+        choices=AttachmentKind.choices,
+        initial=AttachmentKind.OTHER,
+        required=False,
+    )
+    documents = MultipleFileField(
+        label=_("Documents"),
+        required=False,
+        help_text=_("Optional. PDF, PNG, JPEG or XLSX, up to 20 MB each."),
+    )
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise ValidationError(_("Write a reply."))
+        return body
+
+
+class DeclarationForm(forms.Form):
+    declaration = forms.BooleanField(
+        label=_(
+            "I declare that the information in this notification is true and complete to the "
+            "best of my knowledge, and that I will inform the ministry of any change."
+        ),
+        error_messages={"required": _("Confirm the declaration before you submit.")},
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DashboardFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        max_length=200,
+        required=False,
+        help_text=_("Reference, title or party name"),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any status")), *Status.choices], required=False
+    )
+    destination = forms.CharField(
+        label=_("Destination"),
+        max_length=2,
+        required=False,
+        validators=[COUNTRY_CODE],
+        widget=forms.TextInput(attrs={"class": "input--country", "list": "destination-codes"}),
+    )
+    date_from = forms.DateField(
+        label=_("Filed from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Filed until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date must not be before the start date."))
+        return cleaned

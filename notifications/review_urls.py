@@ -1,5 +1,30 @@
-from django.urls import path  # noqa: F401
+"""The reviewer's pages, mounted at /review/. Every action is POST-only."""
+
+from django.urls import path
+
+from notifications import review_views as views
 
 app_name = "review"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("<uuid:public_id>/", views.case, name="case"),
+    path("<uuid:public_id>/claim/", views.claim, name="claim"),
+    path("<uuid:public_id>/release/", views.release, name="release"),
+    path("<uuid:public_id>/assign/", views.assign, name="assign"),
+    path("<uuid:public_id>/hits/<uuid:hit_id>/adjudicate/", views.adjudicate, name="adjudicate"),
+    path("<uuid:public_id>/rerun/", views.rerun, name="rerun"),
+    path("<uuid:public_id>/notes/", views.note, name="note"),
+    path("<uuid:public_id>/request-info/", views.request_info, name="request_info"),
+    path("<uuid:public_id>/approve/", views.approve, name="approve"),
+    path("<uuid:public_id>/countersign/", views.countersign, name="countersign"),
+    path("<uuid:public_id>/return/", views.return_approval, name="return"),
+    path("<uuid:public_id>/deny/", views.deny, name="deny"),
+    path("<uuid:public_id>/inform/", views.inform, name="inform"),
+    path(
+        "<uuid:public_id>/permits/<uuid:permit_id>/<slug:action>/",
+        views.permit_action,
+        name="permit_action",
+    ),
+    path("<uuid:public_id>/documents/<uuid:document_id>/", views.document, name="document"),
+]

@@ -1,0 +1,484 @@
+"""The reviewer's pages: the queue, the case page and one POST-only endpoint per action.
+
+Views stay thin: parse a form, call one service, redirect with a message. A refusal by a service
+(another reviewer acted first, four eyes, wrong role) becomes a clear message and changes nothing.
+"""
+
+import json
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from exportctl.accounts.roles import Role
+from notifications import review_forms as forms
+from notifications import selectors, services
+from notifications.documents.downloads import document_response
+from notifications.models import DecisionKind, Document, Notification, Permit
+from notifications.workflow import Status, TransitionError
+from screening import services as screening_services
+from screening.models import PartyHit
+
+#: Refusals that are about what the reviewer typed: shown on the form, not as a banner.
+_FORM_ERRORS = frozenset(
+    {
+        "empty_question",
+        "due_in_past",
+        "validity",
+        "reason_required",
+        "empty_note",
+        "invalid_disposition",
+        "invalid_assignee",
+    }
+)
+
+#: How the timeline names each kind of audit event.
+TIMELINE_LABELS = {
+    "notification.submit": gettext_lazy("Submitted by the exporter"),
+    "notification.start_screening": gettext_lazy("Screening started"),
+    "notification.clear": gettext_lazy("Cleared by screening"),
+    "notification.refer": gettext_lazy("Referred for review by screening"),
+    "notification.request_info": gettext_lazy("Information requested"),
+    "notification.respond": gettext_lazy("Exporter answered"),
+    "notification.approve": gettext_lazy("Approved"),
+    "notification.approve_for_countersign": gettext_lazy("Approved, sent for countersignature"),
+    "notification.countersign": gettext_lazy("Countersigned"),
+    "notification.return": gettext_lazy("Returned to review"),
+    "notification.deny": gettext_lazy("Denied"),
+    "notification.withdraw": gettext_lazy("Withdrawn by the exporter"),
+    "notification.reopen": gettext_lazy("Reopened after a new list hit"),
+    "notification.internal_note": gettext_lazy("Internal note added"),
+    "notification.inform": gettext_lazy("Inform notice issued"),
+    "notification.risk_update": gettext_lazy("Risk updated by a re-run of screening"),
+    "review.claim": gettext_lazy("Claimed"),
+    "review.release": gettext_lazy("Released"),
+    "review.assign": gettext_lazy("Assigned"),
+    "screening.run_completed": gettext_lazy("Screening run completed"),
+    "screening.run_failed": gettext_lazy("Screening run failed"),
+    "screening.rerun_requested": gettext_lazy("Screening re-run requested"),
+    "screening.hit_adjudicate": gettext_lazy("Hit adjudicated"),
+    "permit.issue": gettext_lazy("Permit issued"),
+    "permit.suspend": gettext_lazy("Permit suspended"),
+    "permit.revoke": gettext_lazy("Permit revoked"),
+    "permit.reinstate": gettext_lazy("Permit reinstated"),
+    "permit.expire": gettext_lazy("Permit expired"),
+    "document.download": gettext_lazy("Document downloaded"),
+}
+#: Data of an event shown on the timeline (the rest stays in the audit log).
+_TIMELINE_KEYS = (
+    "from",
+    "to",
+    "reason",
+    "assignee",
+    "previous_assignee",
+    "party",
+    "entry_number",
+    "score",
+    "level",
+    "trigger",
+    "due_on",
+    "permit",
+    "number",
+    "notice",
+)
+
+
+def reviewer_required(view):
+    """Signed-in ministry reviewers only; anyone else is refused before any lookup."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if user.firm_id is not None or not user.has_role(Role.REVIEWER, Role.SENIOR_REVIEWER):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_GET
+@reviewer_required
+def queue(request):
+    form = forms.QueueFilterForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()
+    filters = form.filters()
+    page = selectors.review_queue_page(
+        user=request.user, page_number=request.GET.get("page"), filters=filters
+    )
+    context = {
+        "page": page,
+        "form": form,
+        "filters": filters,
+        "dashboard": selectors.review_dashboard(user=request.user),
+    }
+    return render(request, "notifications/review/queue.html", context)
+
+
+def _blank_forms() -> dict:
+    return {
+        "assign": forms.AssignForm(),
+        "note": forms.NoteForm(),
+        "request_info": forms.RequestInfoForm(),
+        "approve": forms.ApproveForm(),
+        "deny": forms.DenyForm(),
+        "inform": forms.InformForm(),
+        "return": forms.ReturnForm(),
+    }
+
+
+def _timeline(events) -> list[dict]:
+    return [
+        {
+            "event": event,
+            "label": TIMELINE_LABELS.get(event.action, event.action),
+            "details": [
+                (key, event.data[key])
+                for key in _TIMELINE_KEYS
+                if key in event.data and event.data[key] not in ("", None, [], {})
+            ],
+        }
+        for event in events
+    ]
+
+
+def _render_case(
+    request, notification: Notification, *, failed: dict | None = None, status: int = 200
+):
+    case = selectors.review_case(notification=notification)
+    page_forms = {**_blank_forms(), **{k: v for k, v in (failed or {}).items() if k != "hit"}}
+    hit_forms = {}
+    failed_hit = (failed or {}).get("hit")
+    for hit in case["hits"]:
+        if failed_hit and failed_hit[0] == hit.pk:
+            hit_forms[hit.pk] = failed_hit[1]
+        else:
+            hit_forms[hit.pk] = forms.AdjudicateForm(prefix=f"hit-{hit.public_id}")
+    hits = [{"hit": hit, "form": hit_forms[hit.pk]} for hit in case["hits"]]
+    permit_forms = {
+        permit.pk: forms.ReasonForm(prefix=f"permit-{permit.public_id}")
+        for permit in case["permits"]
+    }
+    failed_form = next(
+        (form for form in [*page_forms.values(), *hit_forms.values()] if form.errors), None
+    )
+    factors = [
+        {
+            **factor,
+            "evidence_json": json.dumps(factor.get("evidence"), indent=2, ensure_ascii=False),
+        }
+        for factor in (case["latest_run"].factors if case["latest_run"] else [])
+    ]
+    user = request.user
+    context = {
+        "notification": notification,
+        **case,
+        "hits": hits,
+        "factors": factors,
+        "forms": page_forms,
+        "permits": [{"permit": p, "form": permit_forms[p.pk]} for p in case["permits"]],
+        "documents": list(Document.objects.filter(notification=notification)),
+        "failed_form": failed_form,
+        "timeline": _timeline(case["timeline"]),
+        "is_senior": user.has_role(Role.SENIOR_REVIEWER),
+        "is_assignee": case["review"] is not None and case["review"].assignee_id == user.pk,
+        "can_adjudicate": notification.status in screening_services.ADJUDICATION_STATUSES,
+        "Status": Status,
+    }
+    return render(request, "notifications/review/case.html", context, status=status)
+
+
+@require_GET
+@reviewer_required
+def case(request, public_id):
+    notification = selectors.access_notification_for_reviewer(
+        user=request.user, public_id=public_id
+    )
+    return _render_case(request, notification)
+
+
+def _refusal_message(error: TransitionError, notification: Notification) -> str:
+    if error.code == "wrong_state":
+        current = Notification.objects.get(pk=notification.pk)
+        return _(
+            "Nothing was changed: this case is now “%(status)s”. A colleague may have acted on it "
+            "while you were reading it; the page below shows its current state. (%(detail)s)"
+        ) % {"status": current.get_status_display(), "detail": error}
+    return _("Nothing was changed: %(detail)s") % {"detail": error}
+
+
+def _act(request, notification, *, call, success, form=None, form_key=None):
+    """Validate ``form``, run ``call(cleaned_data)``, and answer with a redirect and a message —
+    or, when the input is wrong, with the case page showing the form's errors (status 400)."""
+    if form is not None and not form.is_valid():
+        return _render_case(request, notification, failed={form_key: form}, status=400)
+    try:
+        result = call(form.cleaned_data if form is not None else {})
+    except TransitionError as error:
+        if form is not None and error.code in _FORM_ERRORS:
+            form.add_error(None, str(error))
+            return _render_case(request, notification, failed={form_key: form}, status=400)
+        messages.error(request, _refusal_message(error, notification))
+        return redirect("review:case", public_id=notification.public_id)
+    messages.success(request, success(result) if callable(success) else success)
+    return redirect("review:case", public_id=notification.public_id)
+
+
+def _notification(request, public_id) -> Notification:
+    return selectors.access_notification_for_reviewer(user=request.user, public_id=public_id)
+
+
+@require_POST
+@reviewer_required
+def claim(request, public_id):
+    notification = _notification(request, public_id)
+    return _act(
+        request,
+        notification,
+        call=lambda data: services.review_claim(notification=notification, actor=request.user),
+        success=_("You have claimed this case."),
+    )
+
+
+@require_POST
+@reviewer_required
+def release(request, public_id):
+    notification = _notification(request, public_id)
+    return _act(
+        request,
+        notification,
+        call=lambda data: services.review_release(notification=notification, actor=request.user),
+        success=_("The case is back in the unassigned queue."),
+    )
+
+
+@require_POST
+@reviewer_required
+def assign(request, public_id):
+    notification = _notification(request, public_id)
+    return _act(
+        request,
+        notification,
+        form=forms.AssignForm(request.POST),
+        form_key="assign",
+        call=lambda data: services.review_assign(
+            notification=notification, actor=request.user, assignee=data["assignee"]
+        ),
+        success=_("The case has been assigned."),
+    )
+
+
+@require_POST
+@reviewer_required
+def adjudicate(request, public_id, hit_id):
+    notification = _notification(request, public_id)
+    hit = get_object_or_404(
+        PartyHit.objects.select_related("run"), public_id=hit_id, run__notification=notification
+    )
+    form = forms.AdjudicateForm(request.POST, prefix=f"hit-{hit.public_id}")
+    if not form.is_valid():
+        return _render_case(request, notification, failed={"hit": (hit.pk, form)}, status=400)
+    try:
+        screening_services.hit_adjudicate(
+            hit=hit,
+            actor=request.user,
+            disposition=form.cleaned_data["disposition"],
+            reason=form.cleaned_data["reason"],
+        )
+    except TransitionError as error:
+        if error.code in _FORM_ERRORS:
+            form.add_error(None, str(error))
+            return _render_case(request, notification, failed={"hit": (hit.pk, form)}, status=400)
+        messages.error(request, _refusal_message(error, notification))
+        return redirect("review:case", public_id=notification.public_id)
+    messages.success(request, _("Your finding on the hit has been recorded."))
+    return redirect(f"{notification_url(notification)}#hit-{hit.public_id}")
+
+
+def notification_url(notification: Notification) -> str:
+    from django.urls import reverse
+
+    return reverse("review:case", kwargs={"public_id": notification.public_id})
+
+
+@require_POST
+@reviewer_required
+def rerun(request, public_id):
+    notification = _notification(request, public_id)
+    return _act(
+        request,
+        notification,
+        call=lambda data: screening_services.screening_rerun_request(
+            notification=notification, actor=request.user
+        ),
+        success=_("Screening has been queued again; the new run appears here when it is done."),
+    )
+
+
+@require_POST
+@reviewer_required
+def note(request, public_id):
+    notification = _notification(request, public_id)
+    return _act(
+        request,
+        notification,
+        form=forms.NoteForm(request.POST),
+        form_key="note",
+        call=lambda data: services.notification_add_internal_note(
+            notification=notification, actor=request.user, body=data["body"]
+        ),
+        success=_("Your internal note has been added."),
+    )
+
+
+@require_POST
+@reviewer_required
+def request_info(request, public_id):
+    notification = _notification(request, public_id)
+    return _act(
+        request,
+        notification,
+        form=forms.RequestInfoForm(request.POST),
+        form_key="request_info",
+        call=lambda data: services.notification_request_info(
+            notification=notification,
+            actor=request.user,
+            question=data["question"],
+            due_on=data["due_on"],
+        ),
+        success=_("Your question has been sent; the processing period is paused."),
+    )
+
+
+def _approval_message(decision) -> str:
+    if decision.kind == DecisionKind.APPROVE_FOR_COUNTERSIGN:
+        return _(
+            "Approved, pending countersignature: a senior reviewer other than you must "
+            "countersign before the permit is issued."
+        )
+    return _("Approved. The permit has been issued.")
+
+
+@require_POST
+@reviewer_required
+def approve(request, public_id):
+    notification = _notification(request, public_id)
+    return _act(
+        request,
+        notification,
+        form=forms.ApproveForm(request.POST),
+        form_key="approve",
+        call=lambda data: services.notification_approve(
+            notification=notification,
+            actor=request.user,
+            conditions=data["conditions"],
+            validity_months=data["validity_months"],
+        ),
+        success=_approval_message,
+    )
+
+
+@require_POST
+@reviewer_required
+def countersign(request, public_id):
+    notification = _notification(request, public_id)
+    return _act(
+        request,
+        notification,
+        call=lambda data: services.notification_countersign(
+            notification=notification, actor=request.user
+        ),
+        success=_("Countersigned. The permit has been issued."),
+    )
+
+
+@require_POST
+@reviewer_required
+def return_approval(request, public_id):
+    notification = _notification(request, public_id)
+    return _act(
+        request,
+        notification,
+        form=forms.ReturnForm(request.POST),
+        form_key="return",
+        call=lambda data: services.notification_return(
+            notification=notification, actor=request.user, reason=data["reason"]
+        ),
+        success=_("The approval has been returned to review."),
+    )
+
+
+@require_POST
+@reviewer_required
+def deny(request, public_id):
+    notification = _notification(request, public_id)
+    return _act(
+        request,
+        notification,
+        form=forms.DenyForm(request.POST),
+        form_key="deny",
+        call=lambda data: services.notification_deny(
+            notification=notification, actor=request.user, reason=data["reason"]
+        ),
+        success=_("The notification has been denied."),
+    )
+
+
+@require_POST
+@reviewer_required
+def inform(request, public_id):
+    notification = _notification(request, public_id)
+    return _act(
+        request,
+        notification,
+        form=forms.InformForm(request.POST),
+        form_key="inform",
+        call=lambda data: services.notification_inform(
+            notification=notification, actor=request.user, grounds=data["grounds"]
+        ),
+        success=_("The inform notice has been issued: this export needs a licence."),
+    )
+
+
+_PERMIT_ACTIONS = {
+    "suspend": (services.permit_suspend, gettext_lazy("The permit has been suspended.")),
+    "revoke": (services.permit_revoke, gettext_lazy("The permit has been revoked.")),
+    "reinstate": (services.permit_reinstate, gettext_lazy("The permit is valid again.")),
+}
+
+
+@require_POST
+@reviewer_required
+def permit_action(request, public_id, permit_id, action):
+    notification = _notification(request, public_id)
+    if action not in _PERMIT_ACTIONS:
+        raise Http404
+    permit = get_object_or_404(Permit, public_id=permit_id, notification=notification)
+    service, success = _PERMIT_ACTIONS[action]
+    form = forms.ReasonForm(request.POST, prefix=f"permit-{permit.public_id}")
+    if not form.is_valid():
+        messages.error(request, _("Nothing was changed: give the reason for your action."))
+        return redirect("review:case", public_id=notification.public_id)
+    return _act(
+        request,
+        notification,
+        call=lambda data: service(
+            permit=permit, actor=request.user, reason=form.cleaned_data["reason"]
+        ),
+        success=success,
+    )
+
+
+@require_GET
+@reviewer_required
+def document(request, public_id, document_id):
+    notification = _notification(request, public_id)
+    issued = get_object_or_404(Document, public_id=document_id, notification=notification)
+    return document_response(document=issued, actor=request.user, request=request)

@@ -64,8 +64,11 @@ class ListVersion(TimeStamped):
         ordering = ["source", "-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
+                # Spelled out for NULL: "done <= NULL" is unknown, which a CHECK lets through.
                 condition=models.Q(rescreen_total__isnull=True, rescreen_done=0)
-                | models.Q(rescreen_done__lte=models.F("rescreen_total")),
+                | models.Q(
+                    rescreen_total__isnull=False, rescreen_done__lte=models.F("rescreen_total")
+                ),
                 name="listversion_rescreen_done_within_total",
             ),
             models.CheckConstraint(

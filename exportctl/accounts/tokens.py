@@ -9,7 +9,7 @@ import datetime
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -86,7 +86,7 @@ def api_token_create(
         raise ValueError("expires_in_days out of range")
     limit = knox_settings.TOKEN_LIMIT_PER_USER
     # Serialise concurrent requests of one user so the limit cannot be overrun.
-    type(actor).objects.select_for_update().filter(pk=actor.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
     if limit is not None and _live_tokens(actor).count() >= limit:
         raise TokenLimitReached
     expiry = datetime.timedelta(days=expires_in_days) if expires_in_days else None

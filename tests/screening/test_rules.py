@@ -689,3 +689,24 @@ def test_ruleset_names_its_effective_date_and_covers_every_row_of_section_10():
     references = " ".join(rule.reference for rule in rules.RULES)
     for row in range(1, 14):
         assert re.search(rf"§10\.{row}\b", references), row
+
+
+# --- The worker hands the new facts to the rules ---------------------------------------------
+
+
+@pytest.mark.django_db
+def test_worker_context_carries_item_kind_and_value():
+    from notifications.models import Item
+    from partners.services import reference_data_load
+    from screening.index_cache import PublishedLists
+    from screening.services import build_context
+    from tests.factories import ready_notification
+
+    reference_data_load()
+    notification = ready_notification(destination_country="US")
+    Item.objects.filter(notification=notification).update(
+        kind="goods", classification="list", list_row="7", hs_code="", value_jpy=40_000
+    )
+    ctx = build_context(notification, on=ON, lists=PublishedLists(eul=None, advisory=()), hits=[])
+    assert [(i.kind, i.value_jpy, i.list_row) for i in ctx.items] == [("goods", 40_000, "7")]
+    assert "low_value_exception" in evaluate(ctx).rule_ids

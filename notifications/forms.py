@@ -12,6 +12,7 @@ from notifications.models import (
     AttachmentKind,
     Classification,
     EndUseCategory,
+    Item,
     ItemKind,
     PartyRole,
 )
@@ -81,6 +82,7 @@ class ItemForm(forms.Form):
         max_length=8,
         required=False,
         help_text=_("For a listed item: the row, 1–15."),
+        validators=Item._meta.get_field("list_row").validators,
     )
     item_code = forms.CharField(
         label=_("Item code"),
@@ -93,6 +95,7 @@ class ItemForm(forms.Form):
         max_length=12,
         required=False,
         help_text=_("Required for a row 16(1) item, e.g. 8457.10."),
+        validators=Item._meta.get_field("hs_code").validators,
     )
     key_technology = forms.ModelChoiceField(
         label=_("Key technology"),

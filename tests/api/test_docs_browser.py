@@ -1,0 +1,57 @@
+"""The API docs page in a real Chromium: every request stays on our origin, nothing violates the
+Content Security Policy (the e2e ``page`` fixture fails on any console error), and a signed-in
+exporter can try an endpoint from the page."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from exportctl.accounts.models import Firm, User
+from exportctl.accounts.roles import Role
+from tests.e2e.conftest import (  # noqa: F401 - the browser fixtures, shared with tests/e2e
+    _e2e_database,
+    _playwright,
+    browser,
+    browser_locale,
+    console_errors,
+    live_server,
+    page,
+    sign_in,
+)
+
+pytestmark = pytest.mark.e2e
+
+EMAIL = "erp-docs@example.com"
+PASSWORD = "docs-password-2026"
+
+
+@pytest.fixture
+def exporter(transactional_db) -> User:
+    firm = Firm.objects.create(name="Docs Precision Co., Ltd.", corporate_number="4000012090001")
+    user = User.objects.create_user(email=EMAIL, password=PASSWORD, firm=firm)
+    user.groups.add(Group.objects.get(name=Role.EXPORTER))
+    return user
+
+
+def test_the_docs_page_uses_only_our_origin_and_can_call_the_api(page, live_server, exporter):  # noqa: F811
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    sign_in(page, live_server, EMAIL, PASSWORD)
+    requested.clear()
+
+    page.goto(f"{live_server.url}/api/v1/docs/")
+    operation = page.locator("#operations-exporter-notifications_list")
+    operation.wait_for()
+
+    operation.locator(".opblock-summary").click()
+    page.get_by_role("button", name="Try it out").click()
+    page.get_by_role("button", name="Execute").click()
+    status_cell = page.locator(".live-responses-table tbody .response-col_status").first
+    status_cell.wait_for()
+    status = status_cell.inner_text()
+
+    assert status.strip() == "200"
+    assert requested, "the page made no requests at all"
+    outside = [url for url in requested if not url.startswith(live_server.url)]
+    assert outside == [], outside
+    assert any(url.endswith("/api/v1/schema/") for url in requested)
+    assert any("swagger-ui-bundle.js" in url for url in requested)

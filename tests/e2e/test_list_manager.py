@@ -178,8 +178,6 @@ def test_public_pages_search_in_any_script(page, live_server, list_manager):
     expect(page.locator("#entries")).to_contain_text("Amir Kabir University of Technology")
 
     page.locator("#entries a", has_text="Amir Kabir University of Technology").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Amir Kabir University of Technology"
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Amir Kabir University of Technology")
     expect(page.locator("#entry-details")).to_contain_text("Amirkabir University of Technology")
     expect(page.locator("#entry-version")).to_contain_text("20250929_4")

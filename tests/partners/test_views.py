@@ -137,6 +137,14 @@ def test_version_list_shows_status_who_when_and_counts(client, manager):
     assert manager.full_name in page
 
 
+def test_a_version_imported_from_the_command_line_shows_the_system(client, manager):
+    draft = import_eul(EUL_2025_01, None)
+    for url in (reverse("partners:manage"), reverse("partners:version", args=[draft.public_id])):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "System" in text(response)
+
+
 def test_home_of_a_list_manager_links_to_the_list_pages(client, manager):
     response = client.get(reverse("home"))
     assert response.status_code == 200

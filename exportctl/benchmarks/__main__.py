@@ -1,0 +1,203 @@
+"""``python -m exportctl.benchmarks``: set up, measure everything, print and write the report.
+
+The run uses production settings (``DJANGO_DEBUG=false``) on its own PostgreSQL database
+(recreated each run, so figures never depend on a previous run's leftovers) and a private
+redis-server, and stops every process it started when it ends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import secrets
+import sys
+import time
+import traceback
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/exportctl_bench"
+PHASES = ("pages", "load", "pipeline", "permit_pdf", "rescreen", "scorecard")
+
+
+def _arguments(argv: list[str]) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(prog="python -m exportctl.benchmarks", description=__doc__)
+    ap.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
+    ap.add_argument("--redis-port", type=int, default=6391)
+    ap.add_argument("--http-port", type=int, default=8391)
+    ap.add_argument("--notifications", type=int, default=100_000)
+    ap.add_argument("--firms", type=int, default=300)
+    ap.add_argument("--page-requests", type=int, default=200, help="per page, after warm-up")
+    ap.add_argument("--load-users", type=int, default=50)
+    ap.add_argument("--load-seconds", type=int, default=60)
+    ap.add_argument("--gunicorn-workers", type=int, default=3)
+    ap.add_argument("--worker-concurrency", type=int, default=2)
+    ap.add_argument("--submissions", type=int, default=500)
+    ap.add_argument("--submit-rate", type=float, default=8.0, help="submissions per second")
+    ap.add_argument("--pdfs", type=int, default=20)
+    ap.add_argument("--rescreen-parties", type=int, default=100_000)
+    ap.add_argument(
+        "--rescreen-timeout", type=int, default=420, help="stop waiting (reported as missed)"
+    )
+    ap.add_argument("--scorecard", choices=("quick", "full", "skip"), default="quick")
+    ap.add_argument("--only", nargs="*", choices=PHASES, help="run only these phases")
+    ap.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "report.json")
+    return ap.parse_args(argv)
+
+
+def _environment(args: argparse.Namespace, run_dir: Path) -> dict:
+    """Production settings on loopback: DEBUG off, a TLS terminator assumed in front (the load
+    generator says so with ``X-Forwarded-Proto``), e-mail rendered but not delivered."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "exportctl.settings",
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": f"redis://127.0.0.1:{args.redis_port}/0",
+        "DJANGO_DEBUG": "false",
+        "EXPORTCTL_DEMO": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "DJANGO_BEHIND_TLS_PROXY": "true",
+        "EXPORTCTL_VAR_DIR": str(run_dir),
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "LOG_LEVEL": "WARNING",
+        "DATABASE_CONN_MAX_AGE": "60",
+    }
+
+
+def _log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(sys.argv[1:] if argv is None else argv)
+    run_dir = ROOT / "var" / "bench" / "run"
+    logs = run_dir / "logs"
+    env = _environment(args, run_dir)
+    os.environ.update(env)
+
+    import django
+
+    django.setup()
+
+    from exportctl.benchmarks import processes
+    from exportctl.benchmarks.report import Report
+
+    started = time.monotonic()
+    report = Report(
+        started_at=datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        machine={
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(terse=True),
+        },
+    )
+    phases = set(args.only or PHASES)
+    children: list[processes.Child] = []
+    try:
+        database = processes.Database.from_url(args.database_url)
+        _log(f"database {database.name}: recreating, migrating")
+        database.recreate()
+        _prepare(env)
+        redis_port = processes.free_port(args.redis_port)
+        if redis_port != args.redis_port:
+            env["REDIS_URL"] = os.environ["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+            from django.conf import settings
+
+            settings.CELERY_BROKER_URL = env["REDIS_URL"]
+        children.append(processes.start_redis(redis_port, logs))
+        _log(f"private redis-server on port {redis_port}")
+        context = _seed(args, report)
+        report.data["database_size_mb"] = round(database.size() / 1e6)
+        _run_phases(args, env, phases, report, context, children, logs)
+    except KeyboardInterrupt:
+        _log("interrupted")
+        return 130
+    finally:
+        for child in reversed(children):
+            child.stop()
+        report.seconds = time.monotonic() - started
+        report.write_json(args.out)
+        print()
+        print(report.table())
+        print(f"\nJSON: {args.out}")
+    return 0
+
+
+def _prepare(env: dict) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    try:
+        call_command("signing_key", "--ensure", verbosity=0)
+    except Exception as exc:  # the documents module may not provide it yet
+        _log(f"signing key not prepared: {exc}")
+
+
+def _seed(args, report):
+    from exportctl.benchmarks import seed as seeding
+    from exportctl.celery import app as celery_app
+
+    _log(f"seeding {args.notifications:,} notifications")
+    # The first publication's re-screen fan-out runs in-process while nothing is filed yet, so
+    # no stale message waits for the worker.
+    celery_app.conf.task_always_eager = True
+    try:
+        summary, cast = seeding.seed(
+            notifications=args.notifications,
+            firms=args.firms,
+            progress=lambda done, total: (
+                _log(f"  {done:,}/{total:,}") if done % 20_000 == 0 or done == total else None
+            ),
+        )
+    finally:
+        celery_app.conf.task_always_eager = False
+    _log(f"seeded in {summary.seconds:.0f} s")
+    report.data.update(
+        {
+            "notifications": summary.notifications,
+            "firms": summary.firms,
+            "users": summary.users,
+            "parties": summary.parties,
+            "items": summary.items,
+            "audit_events": summary.audit_events,
+            "seed_seconds": round(summary.seconds),
+        }
+    )
+    report.phases["seed"] = {"statuses": summary.statuses, **vars(summary)}
+    return {"cast": cast}
+
+
+def _run_phases(args, env, phases, report, context, children, logs) -> None:
+    from exportctl.benchmarks.report import not_measured
+
+    runners = _phase_runners()
+    for name in PHASES:
+        if name not in phases:
+            continue
+        _log(f"phase {name}")
+        t0 = time.monotonic()
+        try:
+            figures, raw = runners[name](
+                args=args, env=env, context=context, children=children, logs=logs, log=_log
+            )
+        except Exception as exc:
+            traceback.print_exc()
+            figures, raw = (
+                [not_measured(name, f"{name} phase", f"failed: {exc}")],
+                {"error": str(exc)},
+            )
+        report.add(figures)
+        report.phases[name] = {**raw, "phase_seconds": round(time.monotonic() - t0, 1)}
+        _log(f"phase {name} done in {time.monotonic() - t0:.0f} s")
+
+
+def _phase_runners() -> dict:
+    return {}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -233,6 +233,8 @@ def review_queue(*, user, filters: QueueFilters | None = None) -> QuerySet[Notif
     """Open cases on the ministry's desk (under review, waiting on the exporter, or awaiting a
     countersignature), filtered and sorted — risk first, then age, by default."""
     filters = filters or QueueFilters()
+    if not _is_reviewer(user):
+        return Notification.objects.none()
     queryset = _queue_base(user=user)
     if filters.status:
         queryset = queryset.filter(status=filters.status)
@@ -350,7 +352,7 @@ def review_dashboard(*, user) -> dict:
     )
     aggregates["total"] = Count("pk")
     counts = (
-        notification_list_for(user=user)
+        (notification_list_for(user=user) if _is_reviewer(user) else Notification.objects.none())
         .filter(status__in=QUEUE_STATUSES)
         .order_by()
         .aggregate(**aggregates)

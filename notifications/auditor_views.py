@@ -72,7 +72,7 @@ def verify_pdf(request):
         document = Document.objects.select_related("notification").filter(sha256=sha256).first()
         verdict = _signature_verdict(data)
         result = {"sha256": sha256, "document": document, "signature": verdict}
-        result["genuine"] = document is not None and verdict.valid
+        result["genuine"] = document is not None and verdict.ok
         trail.record(
             action="document.verified",
             actor=request.user,
@@ -81,7 +81,7 @@ def verify_pdf(request):
             data={
                 "sha256": sha256,
                 "known": document is not None,
-                "signature_valid": verdict.valid,
+                "signature_ok": verdict.ok,
             },
             request=request,
         )

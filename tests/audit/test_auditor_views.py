@@ -266,3 +266,48 @@ def test_verify_pdf_refuses_a_file_that_is_not_a_pdf(auditor_client):
     assert "file" in response.context["form"].errors
     assert response.context["result"] is None
     assert not AuditEvent.objects.filter(action="document.verified").exists()
+
+
+# --- verifying a real issued PDF (the documents tests' signing key and cases) ----------------
+
+from tests.documents.conftest import _signing_key, approved_case, signing_files  # noqa: E402, F401
+
+
+def _upload(data: bytes):
+    upload = io.BytesIO(data)
+    upload.name = "permit.pdf"
+    return upload
+
+
+def test_verify_pdf_confirms_an_issued_permit_and_rejects_a_tampered_copy(
+    auditor_client,
+    approved_case,  # noqa: F811
+):
+    from notifications.documents.services import document_issue
+
+    document = document_issue(notification=approved_case, kind="permit")
+    data = document.file.open("rb").read()
+
+    result = auditor_client.post(reverse("audit:verify-pdf"), {"file": _upload(data)}).context[
+        "result"
+    ]
+    assert result["genuine"] is True
+    assert result["document"] == document
+    assert result["signature"].ok
+
+    tampered = data.replace(document.number.encode(), b"X" * len(document.number), 1)
+    if tampered == data:  # the number may be compressed; flip a byte inside the signed range
+        middle = len(data) // 2
+        tampered = data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :]
+    response = auditor_client.post(reverse("audit:verify-pdf"), {"file": _upload(tampered)})
+    result = response.context["result"]
+    assert result["genuine"] is False
+    assert result["document"] is None
+    assert not result["signature"].ok
+    assert 'id="verify-result"' in response.content.decode()
+    verdicts = list(
+        AuditEvent.objects.filter(action="document.verified").values_list(
+            "data__signature_ok", flat=True
+        )
+    )
+    assert verdicts == [True, False]

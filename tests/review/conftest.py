@@ -13,6 +13,13 @@ from tests.screening.test_services import EUL_SAMPLE, make_tiers, publish_eul
 PASSWORD = "correct-horse-battery-2026"
 
 
+@pytest.fixture(autouse=True)
+def _without_second_factor(settings):
+    """These tests are about reviewing, not signing in: ministry sessions count as verified
+    (the TOTP step has tests of its own in tests/accounts)."""
+    settings.EXPORTCTL_MINISTRY_2FA = False
+
+
 def make_reviewer(email: str = "", *, senior: bool = False, name: str = ""):
     roles = [Role.REVIEWER, Role.SENIOR_REVIEWER] if senior else [Role.REVIEWER]
     kwargs = {"roles": roles}

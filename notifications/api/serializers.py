@@ -21,7 +21,7 @@ from notifications.models import (
     MessageKind,
     PartyRole,
 )
-from notifications.readiness import CHECKLIST_ANSWERS, CHECKLIST_SIZE
+from notifications.readiness import CHECKLIST_ANSWERS, CHECKLIST_SIZE, readiness_gaps
 from notifications.workflow import (
     AWAITING_EXPORTER_STATUSES,
     AWAITING_MINISTRY_STATUSES,
@@ -312,8 +312,6 @@ class NotificationSerializer(NotificationListSerializer):
         """What a draft still lacks before it can be submitted (empty once it is ready)."""
         if notification.status not in EDITABLE_STATUSES:
             return []
-        from notifications.readiness import readiness_gaps
-
         return [
             {"step": gap.step, "field": gap.field, "message": str(gap.message)}
             for gap in readiness_gaps(notification)

@@ -6,9 +6,12 @@ import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from exportctl.audit.models import AuditEvent
+from notifications.api import filing, idempotency
 from notifications.models import (
     Attachment,
     Item,
@@ -973,3 +976,39 @@ def test_a_deactivated_exporters_token_stops_working(exporter):
     exporter.save()
 
     assert api.get(BASE).status_code == 401
+
+
+def test_a_create_racing_a_committed_twin_writes_nothing(api, exporter):
+    """Another request with the same key committed between the view's look-up and the service:
+    the service sees the twin's draft and backs out, so the key still files once."""
+    first = api.post(BASE, NEW_DRAFT, format="json", HTTP_IDEMPOTENCY_KEY="po-race")
+    events = audit_count()
+
+    with pytest.raises(filing.IdempotentReplay) as raised:
+        filing.draft_create_with_parts(
+            actor=exporter,
+            header={"title": NEW_DRAFT["title"]},
+            items=[],
+            parties=[],
+            checklist=None,
+            idempotency_key="po-race",
+            request_fingerprint=idempotency.fingerprint(NEW_DRAFT),
+        )
+
+    assert str(raised.value.notification.public_id) == first.json()["id"]
+    assert Notification.objects.count() == 1
+    assert audit_count() == events
+
+
+def test_the_list_costs_the_same_queries_for_one_or_many(api, exporter):
+    def queries_for_a_page() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get(BASE).status_code == 200
+        return len(queries)
+
+    NotificationFactory(firm=exporter.firm)
+    one = queries_for_a_page()
+    for _ in range(10):
+        ready_notification(firm=exporter.firm)
+
+    assert queries_for_a_page() == one

@@ -55,3 +55,39 @@ def test_the_docs_page_uses_only_our_origin_and_can_call_the_api(page, live_serv
     assert outside == [], outside
     assert any(url.endswith("/api/v1/schema/") for url in requested)
     assert any("swagger-ui-bundle.js" in url for url in requested)
+
+
+@pytest.fixture
+def browser_locale() -> str:  # noqa: F811 - this module reads the English page
+    return "en-GB"
+
+
+def test_an_exporter_creates_uses_and_revokes_a_token(page, live_server, exporter):  # noqa: F811
+    sign_in(page, live_server, EMAIL, PASSWORD)
+    page.goto(f"{live_server.url}/accounts/tokens/")
+    assert page.get_by_role("heading", name="No API tokens yet").is_visible()
+
+    page.get_by_label("Expires").select_option("30")
+    page.get_by_role("button", name="Create token").click()
+    secret = page.locator("#new-token-value").input_value()
+    key = page.locator("#tokens tbody th").inner_text().rstrip("…")
+
+    assert secret.startswith(key)
+    api = page.request
+    allowed = api.get(
+        f"{live_server.url}/api/v1/notifications/",
+        headers={"Authorization": f"Token {secret}"},
+    )
+    assert allowed.status == 200
+
+    page.goto(f"{live_server.url}/accounts/tokens/")  # the secret is shown once only
+    assert page.locator("#new-token-value").count() == 0
+
+    page.get_by_role("button", name=f"Revoke token {key}").click()
+    assert page.get_by_role("status").filter(has_text=key).is_visible()
+    assert page.locator("#tokens").count() == 0
+    refused = api.get(
+        f"{live_server.url}/api/v1/notifications/",
+        headers={"Authorization": f"Token {secret}"},
+    )
+    assert refused.status == 401

@@ -13,6 +13,7 @@ error, never silently replaced.
 
 import datetime
 import fcntl
+import functools
 import os
 from dataclasses import dataclass
 from io import BytesIO
@@ -178,20 +179,35 @@ def ensure_demo_key() -> bool:
 
 
 def _signer() -> signers.SimpleSigner:
+    key_path, cert_path = _paths()
     if not signing_material_exists():
         if not settings.DEMO_MODE:
-            key_path, cert_path = _paths()
             raise ImproperlyConfigured(
                 f"No document signing key: set DOCUMENT_SIGNING_KEY ({key_path}) and "
                 f"DOCUMENT_SIGNING_CERT ({cert_path}) to the ministry's key and certificate."
             )
         ensure_demo_key()
-    key_path, cert_path = _paths()
+    return _load_signer(
+        str(key_path),
+        str(cert_path),
+        key_path.stat().st_mtime_ns,
+        cert_path.stat().st_mtime_ns,
+        _passphrase(),
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _load_signer(
+    key_file: str, cert_file: str, key_mtime: int, cert_mtime: int, passphrase: bytes | None
+) -> signers.SimpleSigner:
+    """Loaded once per worker process: decrypting a passphrase-protected key is deliberately
+    slow (a key-derivation function). The files' modification times are part of the cache key,
+    so a replaced key is picked up without a restart."""
     signer = signers.SimpleSigner.load(
-        key_file=str(key_path), cert_file=str(cert_path), key_passphrase=_passphrase()
+        key_file=key_file, cert_file=cert_file, key_passphrase=passphrase
     )
     if signer is None:
-        raise ImproperlyConfigured(f"Cannot load the signing key {key_path} with its passphrase.")
+        raise ImproperlyConfigured(f"Cannot load the signing key {key_file} with its passphrase.")
     return signer
 
 

@@ -11,6 +11,8 @@ that a fresh ``make run`` can issue documents; outside demo mode a missing key i
 error, never silently replaced.
 """
 
+import asyncio
+import concurrent.futures
 import datetime
 import fcntl
 import functools
@@ -30,7 +32,7 @@ from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.validation import validate_pdf_signature as pyhanko_validate
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
@@ -220,6 +222,21 @@ def configured_certificate():
 # --- Signing and validating ------------------------------------------------------------------
 
 
+def _run(coroutine_function, *args, **kwargs):
+    """Run one of pyHanko's coroutines to completion from synchronous code.
+
+    pyHanko's synchronous wrappers call ``asyncio.run``, which refuses to start when this thread
+    already runs an event loop (an ASGI server, Playwright's sync API in the browser tests); then
+    the coroutine runs on a short-lived thread of its own.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine_function(*args, **kwargs))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(coroutine_function(*args, **kwargs))).result()
+
+
 def sign_pdf(pdf: bytes, *, reason: str = "", location: str = "Tokyo, JP") -> bytes:
     """Sign ``pdf`` (PAdES baseline, SHA-256) as an incremental update, so the PDF/A body and its
     metadata stay exactly as rendered."""
@@ -231,7 +248,7 @@ def sign_pdf(pdf: bytes, *, reason: str = "", location: str = "Tokyo, JP") -> by
         location=location,
     )
     writer = IncrementalPdfFileWriter(BytesIO(pdf))
-    output = signers.sign_pdf(writer, metadata, signer=_signer())
+    output = _run(signers.async_sign_pdf, writer, metadata, signer=_signer())
     return output.getvalue()
 
 
@@ -253,7 +270,7 @@ def validate_pdf_signature(pdf: bytes) -> SignatureVerdict:
         trust_roots=[configured_certificate()], allow_fetching=False, revocation_mode="soft-fail"
     )
     try:
-        status = pyhanko_validate(signature, signer_validation_context=context)
+        status = _run(async_validate_pdf_signature, signature, signer_validation_context=context)
     except Exception as error:  # noqa: BLE001 - a broken signature structure is "not valid"
         return SignatureVerdict(signed=True, error=f"signature cannot be checked: {error}")
     return SignatureVerdict(

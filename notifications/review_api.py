@@ -8,7 +8,7 @@ eyes and the row locks hold here too; a refusal is answered with the service's m
 """
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
@@ -293,6 +293,21 @@ class QueuePagination(PageNumberPagination):
     page_size = selectors.QUEUE_PAGE_SIZE
 
 
+def _choices(field: str) -> list[str]:
+    return [value for value, _label in QueueFilterForm.base_fields[field].choices if value]
+
+
+_QUEUE_PARAMETERS = [
+    OpenApiParameter("status", str, enum=_choices("status")),
+    OpenApiParameter("risk", str, enum=_choices("risk")),
+    OpenApiParameter("destination", str, description="Two-letter country code."),
+    OpenApiParameter("hits", str, enum=_choices("hits")),
+    OpenApiParameter("assigned", str, enum=_choices("assigned")),
+    OpenApiParameter("overdue", bool),
+    OpenApiParameter("sort", str, enum=_choices("sort")),
+]
+
+
 class ReviewQueueView(generics.ListAPIView):
     """Open cases, filtered like the queue page (status, risk, destination, hits, assigned,
     overdue) and sorted by risk then age unless ``sort`` says otherwise."""
@@ -301,6 +316,10 @@ class ReviewQueueView(generics.ListAPIView):
     serializer_class = QueueCaseSerializer
     pagination_class = QueuePagination
     filter_backends: list = []
+
+    @extend_schema(parameters=_QUEUE_PARAMETERS)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     def list(self, request, *args, **kwargs):
         form = QueueFilterForm(request.query_params or None)

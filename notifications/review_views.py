@@ -68,6 +68,7 @@ TIMELINE_LABELS = {
     "permit.revoke": gettext_lazy("Permit revoked"),
     "permit.reinstate": gettext_lazy("Permit reinstated"),
     "permit.expire": gettext_lazy("Permit expired"),
+    "document.issued": gettext_lazy("Document issued"),
     "document.download": gettext_lazy("Document downloaded"),
 }
 #: Data of an event shown on the timeline (the rest stays in the audit log).

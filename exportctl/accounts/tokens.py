@@ -143,15 +143,17 @@ class TokenCreateForm(forms.Form):
             "A token that never expires stays valid until you revoke it. Prefer an expiry for "
             "scripts you are trying out."
         ),
-        choices=[("", gettext_lazy("Never (until revoked)"))]
-        + [
-            (str(days), gettext_lazy("After %(days)d days") % {"days": days})
-            for days in EXPIRY_DAY_CHOICES
-        ],
         coerce=int,
         empty_value=None,
         required=False,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Built per request, so the labels follow the language of the request.
+        self.fields["expires_in_days"].choices = [("", _("Never (until revoked)"))] + [
+            (str(days), _("After %(days)d days") % {"days": days}) for days in EXPIRY_DAY_CHOICES
+        ]
 
 
 def _token_rows(user) -> list[dict]:

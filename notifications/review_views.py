@@ -114,6 +114,10 @@ def queue(request):
     page = selectors.review_queue_page(
         user=request.user, page_number=request.GET.get("page"), filters=filters
     )
+    if request.htmx:
+        # The filter form swaps only the results; the dashboard counts the whole queue anyway.
+        context = {"page": page, "form": form, "filters": filters}
+        return render(request, "notifications/review/_queue_results.html", context)
     context = {
         "page": page,
         "form": form,

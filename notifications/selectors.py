@@ -297,8 +297,8 @@ class Chart:
 
     title: str
     bars: tuple[Bar, ...]
-    width: int = 360
-    label_width: int = 150
+    width: int = 400
+    label_width: int = 190
     bar_height: int = 22
     gap: int = 8
 

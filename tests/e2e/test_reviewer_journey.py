@@ -69,6 +69,15 @@ def test_claim_adjudicate_approve_refused_countersign_then_countersigned(
     page.goto(f"{live_server.url}/review/")
     row = page.locator(f"#review-queue tr[data-reference='{flagged.reference}']")
     assert "1 to adjudicate" in row.inner_text()
+    # Filtering swaps the results in place (htmx) and keeps the filters in the address.
+    page.get_by_label("Risk", exact=True).select_option("low")
+    page.get_by_role("heading", name="No case matches").wait_for()
+    assert (
+        page.url
+        == f"{live_server.url}/review/?status=&risk=low&destination=&hits=&assigned=&sort=risk"
+    )
+    page.get_by_label("Risk", exact=True).select_option("high")
+    row.wait_for()
     with page.expect_navigation():
         row.get_by_role("link", name=flagged.reference).click()
     assert page.url == case_url

@@ -339,3 +339,13 @@ def test_internal_notes_never_reach_the_exporter(client, reviewer, case):
         assert "internal_note" not in body, path
     thread = client.get(f"/notifications/{case.public_id}/messages/", headers=EN)
     assert "Licence required." in thread.content.decode()  # the inform notice is for the exporter
+
+
+def test_htmx_filtering_returns_only_the_results(client, reviewer, case):
+    client.force_login(reviewer)
+    response = client.get("/review/?risk=high", headers={**EN, "HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.startswith('<div id="queue-results" aria-live="polite">')
+    assert "<svg" not in html
+    assert f'<tr data-reference="{case.reference}">' in html

@@ -11,7 +11,7 @@ SYSTEM_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 gettext
 TEST_SYSTEM_PACKAGES := chromium
 
 .PHONY: run test setup system-deps test-system-deps locale migrate seed static lint format \
-        worker bench-screening clean
+        worker bench-screening bench clean
 
 run: setup static
 	@echo "exportctl: http://127.0.0.1:8000  (demo users are listed in README.md)"
@@ -84,6 +84,13 @@ test: $(VENV)/.installed system-deps test-system-deps locale static lint
 bench-screening: $(VENV)/.installed
 	@mkdir -p var/bench
 	$(PY) -m screening.matching.benchmark --out var/bench/screening.json $(BENCH_ARGS)
+
+# Every performance budget of DESIGN.md in one run, beside its budget (see README, "Benchmarks"):
+# own PostgreSQL database exportctl_bench, private redis-server, worker, gunicorn, locust.
+bench: $(VENV)/.installed system-deps locale
+	@mkdir -p var/bench
+	@test -x $(VENV)/bin/locust || $(VENV)/bin/pip install --quiet -e '.[bench]'
+	$(PY) -m exportctl.benchmarks $(BENCH_OPTS)
 
 clean:
 	rm -rf $(VENV) var

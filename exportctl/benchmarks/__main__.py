@@ -41,7 +41,7 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     ap.add_argument(
         "--rescreen-timeout", type=int, default=420, help="stop waiting (reported as missed)"
     )
-    ap.add_argument("--scorecard", choices=("quick", "full", "skip"), default="quick")
+    ap.add_argument("--scorecard", choices=("quick", "full", "large", "skip"), default="quick")
     ap.add_argument("--only", nargs="*", choices=PHASES, help="run only these phases")
     ap.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "report.json")
     return ap.parse_args(argv)

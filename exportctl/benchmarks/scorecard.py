@@ -15,6 +15,12 @@ SECTION = "Screening engine (matching scorecard)"
 
 
 def run(*, args, log, **_) -> tuple[list[Figure], dict]:
+    if args.scorecard == "skip":
+        return [
+            not_measured(
+                SECTION, "Screen one party (EUL): p50", "skipped", key="screen_party_eul_p50_ms"
+            )
+        ], {}
     out = ROOT / "var" / "bench" / f"screening-{args.scorecard}.json"
     command = [sys.executable, "-m", "screening.matching.benchmark", "--out", str(out)]
     if args.scorecard == "quick":

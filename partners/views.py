@@ -69,7 +69,7 @@ SECTIONS = ("changed", "added", "removed")
 #: Source-specific fields kept as published (``ListedEntry.details``), e.g. of the OFAC list.
 DETAIL_LABELS = {
     "programs": gettext_lazy("Sanctions programmes"),
-    "title": gettext_lazy("Title"),
+    "title": gettext_lazy("Position or title"),
     "call_sign": gettext_lazy("Call sign"),
     "vessel_type": gettext_lazy("Vessel type"),
     "tonnage": gettext_lazy("Tonnage"),

@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "rest_framework",
     "knox",
     "django_filters",
@@ -64,10 +67,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "exportctl.accounts.two_factor.MinistrySecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Turns django-ratelimit's refusal into RATELIMIT_VIEW (a 429 page) instead of a bare 403.
+    "django_ratelimit.middleware.RatelimitMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised during authentication into a response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "exportctl.urls"
@@ -138,6 +147,21 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 21 * 1024 * 1024
 
 # --- Accounts -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out e-mail/IP pair before the password
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed sign-ins (browser and token endpoint) lock the e-mail + IP pair out for a while.
+AXES_FAILURE_LIMIT = env.int("EXPORTCTL_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("EXPORTCTL_LOGIN_COOLOFF_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "exportctl.accounts.lockout.locked_out"
+AXES_VERBOSE = False
+# Ministry staff must confirm every session with a TOTP code (exportctl/accounts/two_factor.py).
+EXPORTCTL_MINISTRY_2FA = env.bool("EXPORTCTL_MINISTRY_2FA", default=True)
+OTP_TOTP_ISSUER = env.str("EXPORTCTL_OTP_ISSUER", default="exportctl")
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"

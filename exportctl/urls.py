@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("exportctl.accounts.urls")),
     path("accounts/tokens/", include("exportctl.accounts.token_urls")),
+    path("accounts/2fa/", include("exportctl.accounts.two_factor_urls")),
     path("notifications/", include("notifications.urls")),
     path("review/", include("notifications.review_urls")),
     path("verify/", include("notifications.verify_urls")),

@@ -75,6 +75,53 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def otp_verify_session(client, user) -> None:
+    """Mark ``client``'s session as confirmed by a second factor, as ``force_login`` marks it as
+    confirmed by a password: ministry staff must pass both (``two_factor`` middleware)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _ministry_sessions_pass_the_second_factor(monkeypatch):
+    """``Client.force_login``/``login`` of a ministry user also passes the second factor, so tests
+    about other things act as a fully signed-in reviewer; ``tests/accounts/test_two_factor.py``
+    proves that a session without it is stopped."""
+    from django.test import Client
+
+    original_force_login, original_login = Client.force_login, Client.login
+
+    def force_login(self, user, backend=None):
+        original_force_login(self, user, backend)
+        if user.is_ministry:
+            otp_verify_session(self, user)
+
+    def login(self, **credentials):
+        from django.http import HttpRequest
+
+        from exportctl.accounts.models import User
+
+        # django-axes checks every authentication against the client's address, so it needs a
+        # request; Django's test client passes none.
+        credentials.setdefault("request", HttpRequest())
+        ok = original_login(self, **credentials)
+        email = (credentials.get("username") or credentials.get("email") or "").lower()
+        user = User.objects.filter(email=email).first()
+        if ok and user is not None and user.is_ministry:
+            otp_verify_session(self, user)
+        return ok
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    monkeypatch.setattr(Client, "login", login)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     """Uploaded and issued files of one test never leak into another, or into var/."""

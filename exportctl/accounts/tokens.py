@@ -8,6 +8,7 @@ identify it. Every issue, revocation and failed sign-in for a token is audited.
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.decorators import login_required
@@ -27,6 +28,7 @@ from knox.models import AuthToken
 from knox.settings import knox_settings
 from rest_framework import serializers, status
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
+from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
@@ -54,8 +56,14 @@ def may_hold_api_token(user) -> bool:
 
 
 def may_use_token_page(user) -> bool:
-    """The profile page is for firm users (the ministry issues its staff tokens elsewhere)."""
-    return may_hold_api_token(user) and user.is_firm_user
+    """Everyone who may hold a token; ministry staff reach the page only with a session that has
+    passed the second factor (``two_factor`` middleware), so their tokens come from there."""
+    return may_hold_api_token(user)
+
+
+def password_alone_suffices(user) -> bool:
+    """Ministry accounts need a second factor, which a script posting a password cannot give."""
+    return not (getattr(settings, "EXPORTCTL_MINISTRY_2FA", True) and user.is_ministry)
 
 
 # --- Reads -----------------------------------------------------------------------------------
@@ -291,6 +299,15 @@ class TokenObtainView(APIView):
         if not may_hold_api_token(user):
             api_token_obtain_failed(email=email, reason="no_role", request=request)
             raise AuthenticationFailed(_("This account may not use the API."), code="no_api_access")
+        if not password_alone_suffices(user):
+            api_token_obtain_failed(email=email, reason="second_factor_required", request=request)
+            raise ApiPermissionDenied(
+                _(
+                    "Ministry staff create API tokens on the token page, after signing in with "
+                    "their one-time code."
+                ),
+                code="second_factor_required",
+            )
         try:
             token, secret = api_token_create(
                 actor=user,

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.http import HttpRequest
 
 from exportctl.accounts.models import Firm, User
 from exportctl.accounts.roles import Role
@@ -37,7 +38,7 @@ def test_seed_demo_creates_users_reference_data_and_the_end_user_list(settings):
     call_command("seed_demo")
 
     for email, roles in EXPECTED_ROLES.items():
-        user = authenticate(username=email, password="demo-password-2026")
+        user = authenticate(HttpRequest(), username=email, password="demo-password-2026")
         assert user is not None, email
         assert user.roles == roles
         assert (user.firm is not None) == bool(roles & {Role.EXPORTER, Role.FIRM_ADMIN})

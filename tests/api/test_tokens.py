@@ -108,11 +108,13 @@ def test_a_user_without_a_role_gets_no_token(db):
     assert audit_actions() == ["api_token.obtain_failed"]
 
 
-def test_ministry_staff_may_obtain_a_token_for_their_own_api(reviewer):
+def test_ministry_staff_cannot_obtain_a_token_with_a_password_alone(reviewer):
     response = anonymous().post(OBTAIN, {"email": reviewer.email, "password": PASSWORD})
 
-    assert response.status_code == 201
-    assert AuthToken.objects.filter(user=reviewer).count() == 1
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["code"] == "second_factor_required"
+    assert AuthToken.objects.count() == 0
+    assert audit_actions() == ["api_token.obtain_failed"]
 
 
 def test_missing_fields_are_named(db):
@@ -347,9 +349,20 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db):
     assert AuthToken.objects.count() == 0
 
 
-def test_ministry_staff_do_not_get_the_page(client, reviewer):
-    client.force_login(reviewer)
+def test_ministry_staff_create_their_token_on_the_page_after_the_second_factor(client, reviewer):
+    client.force_login(reviewer)  # password and one-time code (tests/conftest.py)
 
-    assert client.get(PAGE).status_code == 403
-    assert client.post(PAGE, {"expires_in_days": ""}).status_code == 403
+    assert client.get(PAGE).status_code == 200
+    client.post(PAGE, {"expires_in_days": "30"})
+    assert AuthToken.objects.filter(user=reviewer).count() == 1
+
+
+def test_a_ministry_session_without_the_second_factor_is_stopped_before_the_page(reviewer):
+    from django.test import Client
+
+    unverified = Client()
+    unverified.post("/accounts/login/", {"username": reviewer.email, "password": PASSWORD})
+    response = unverified.get(PAGE)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/2fa/")
     assert AuthToken.objects.count() == 0

@@ -37,7 +37,6 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--submissions", type=int, default=500)
     ap.add_argument("--submit-rate", type=float, default=5.0, help="submissions per second")
     ap.add_argument("--pdfs", type=int, default=10)
-    ap.add_argument("--rescreen-parties", type=int, default=100_000)
     ap.add_argument(
         "--rescreen-timeout", type=int, default=240, help="stop waiting (reported as missed)"
     )

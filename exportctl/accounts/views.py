@@ -29,8 +29,6 @@ from exportctl.accounts.forms import (
 from exportctl.accounts.roles import Role
 from exportctl.audit import trail
 from exportctl.ratelimits import rate_limited
-from notifications import selectors as notification_selectors
-from screening.models import RiskLevel
 
 #: Page rate limits per client IP; each can be overridden by a setting of the same name.
 RATE_DEFAULTS = {
@@ -109,33 +107,19 @@ class SignOutView(auth_views.LogoutView):
         return response
 
 
-def _with_risk_labels(page):
-    """Risk level is stored as a bare code on the notification; show the translated label."""
-    labels = dict(RiskLevel.choices)
-    page.object_list = list(page.object_list)
-    for notification in page.object_list:
-        notification.risk_level_label = labels.get(notification.risk_level, notification.risk_level)
-    return page
-
-
 @login_required
 def home(request):
     """One front door; each role lands on its own work."""
     user = request.user
     if user.has_role(Role.EXPORTER, Role.FIRM_ADMIN) and user.firm_id:
-        page = notification_selectors.notification_page_for_firm(
-            user=user, page_number=request.GET.get("page")
-        )
-        return render(request, "notifications/exporter_dashboard.html", {"page": page})
-    if user.has_role(Role.REVIEWER, Role.SENIOR_REVIEWER):
-        page = notification_selectors.review_queue_page(
-            user=user, page_number=request.GET.get("page")
-        )
-        return render(request, "notifications/review_queue.html", {"page": _with_risk_labels(page)})
-    if user.has_role(Role.AUDITOR):
-        return render(request, "audit/auditor_home.html")
-    if user.has_role(Role.LIST_MANAGER):
-        return render(request, "partners/list_manager_home.html")
+        return redirect("notifications:dashboard")
+    if user.firm_id is None:
+        if user.has_role(Role.REVIEWER, Role.SENIOR_REVIEWER):
+            return redirect("review:queue")
+        if user.has_role(Role.AUDITOR):
+            return redirect("audit:search")
+        if user.has_role(Role.LIST_MANAGER):
+            return redirect("partners:manage")
     return render(request, "accounts/no_role.html", status=403)
 
 

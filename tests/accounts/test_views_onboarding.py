@@ -443,7 +443,7 @@ def test_sign_in_applies_the_preferred_language(colleague):
     response = client.post("/accounts/login/", {"username": colleague.email, "password": PASSWORD})
 
     assert response.cookies["django_language"].value == "en"
-    assert '<html lang="en">' in client.get("/").content.decode()
+    assert '<html lang="en">' in client.get("/", follow=True).content.decode()
 
 
 def test_a_language_chosen_in_the_browser_before_sign_in_stands(colleague):
@@ -454,7 +454,7 @@ def test_a_language_chosen_in_the_browser_before_sign_in_stands(colleague):
     response = client.post("/accounts/login/", {"username": colleague.email, "password": PASSWORD})
 
     assert "django_language" not in response.cookies
-    assert '<html lang="ja">' in client.get("/").content.decode()
+    assert '<html lang="ja">' in client.get("/", follow=True).content.decode()
 
 
 # --- Password reset -----------------------------------------------------------------------------

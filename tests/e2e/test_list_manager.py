@@ -48,8 +48,7 @@ def test_import_diff_publish_and_rescreen_progress(page, live_server, list_manag
     cases = [submitted_at(Status.CLEARED, destination_country="US") for _ in range(3)]
     sign_in(page, live_server, list_manager.email, PASSWORD)
 
-    page.goto("/")
-    page.locator("#manage-lists-link").click()
+    page.goto("/lists/manage/")
     expect(page.locator("#import-link")).to_be_visible()
 
     # 2025-01: the first version of the list, all added; publish it.

@@ -145,12 +145,12 @@ def test_a_version_imported_from_the_command_line_shows_the_system(client, manag
         assert "System" in text(response)
 
 
-def test_home_of_a_list_manager_links_to_the_list_pages(client, manager):
-    response = client.get(reverse("home"))
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert reverse("partners:manage") in html
+def test_the_version_list_links_to_the_import_and_public_pages(client, manager):
+    old, _ = published_pair(manager)
+    html = client.get(reverse("partners:manage")).content.decode()
     assert reverse("partners:import") in html
+    assert reverse("partners:public_list", args=["meti-eul"]) in html
+    assert reverse("partners:version", args=[old.public_id]) in html
 
 
 # --- import ----------------------------------------------------------------------------------

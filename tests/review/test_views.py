@@ -349,3 +349,50 @@ def test_htmx_filtering_returns_only_the_results(client, reviewer, case):
     assert html.startswith('<div id="queue-results" aria-live="polite">')
     assert "<svg" not in html
     assert f'<tr data-reference="{case.reference}">' in html
+
+
+def test_the_permit_pdf_downloads_from_the_case_page_and_only_through_its_own_case(
+    client, reviewer, flag, django_capture_on_commit_callbacks
+):
+    case = flag()
+    other = flag(party="Harbin Inst. of Technology", country="CN")
+    Notification.objects.filter(pk=case.pk).update(risk_level="elevated")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notification_approve(notification=case, actor=reviewer)
+    permit = Permit.objects.select_related("document").get(notification=case)
+    document = permit.document
+    assert document is not None
+    client.force_login(reviewer)
+    page = client.get(url(case), headers=EN).content.decode()
+    assert f'href="/review/{case.public_id}/documents/{document.public_id}/"' in page
+
+    response = client.get(url(case, f"documents/{document.public_id}"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="document.download", actor=reviewer).count() == 1
+
+    assert client.get(url(other, f"documents/{document.public_id}")).status_code == 404
+    client.force_login(ExporterFactory(firm=case.firm))
+    assert client.get(url(case, f"documents/{document.public_id}")).status_code == 403
+    assert AuditEvent.objects.filter(action="document.download").count() == 1
+
+
+def test_the_case_page_query_count_does_not_grow_with_its_history(client, reviewer, case):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(reviewer)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url(case)).status_code == 200
+        return len(captured)
+
+    services.notification_add_internal_note(notification=case, actor=reviewer, body="One.")
+    before = queries()
+    for n in range(5):
+        services.notification_add_internal_note(notification=case, actor=reviewer, body=f"{n}")
+    services.review_claim(notification=case, actor=reviewer)
+    services.notification_inform(notification=case, actor=reviewer, grounds="Licence needed.")
+    assert queries() == before

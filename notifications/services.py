@@ -473,7 +473,7 @@ def permit_expire_due(*, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     expired = 0
     for permit in (
-        Permit.objects.select_for_update()
+        Permit.objects.select_for_update(of=("self",))
         .filter(status=PermitStatus.VALID, valid_until__lt=today)
         .select_related("notification")
         .order_by("pk")
@@ -502,7 +502,11 @@ REVIEW_STATUSES = QUEUE_STATUSES
 
 
 def _lock(notification: Notification) -> Notification:
-    return Notification.objects.select_for_update().select_related("firm").get(pk=notification.pk)
+    return (
+        Notification.objects.select_for_update(of=("self",))
+        .select_related("firm")
+        .get(pk=notification.pk)
+    )
 
 
 def _require_roles(actor, notification: Notification, roles: frozenset[str], action) -> None:

@@ -294,7 +294,9 @@ def _store(
 ) -> ScreeningRun | None:
     with transaction.atomic():
         locked = (
-            Notification.objects.select_for_update().select_related("firm").get(pk=notification_id)
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("firm")
+            .get(pk=notification_id)
         )
         if _published_eul_id() != computed.eul_version_id:
             raise _ListsChanged
@@ -378,7 +380,7 @@ def _record_failure(
     try:
         with transaction.atomic():
             locked = (
-                Notification.objects.select_for_update()
+                Notification.objects.select_for_update(of=("self",))
                 .select_related("firm")
                 .get(pk=notification_id)
             )
@@ -495,7 +497,7 @@ def hit_adjudicate(*, hit: PartyHit, actor, disposition: str, reason: str) -> Pa
     reason. A confirmed hit makes any approval of the case need a countersignature."""
     with transaction.atomic():
         locked = (
-            Notification.objects.select_for_update()
+            Notification.objects.select_for_update(of=("self",))
             .select_related("firm")
             .get(pk=hit.run.notification_id)
         )
@@ -516,7 +518,9 @@ def hit_adjudicate(*, hit: PartyHit, actor, disposition: str, reason: str) -> Pa
         if not reason.strip():
             raise TransitionError(_("Give the reason for your finding."), code="reason_required")
         current = (
-            PartyHit.objects.select_for_update().select_related("entry", "party").get(pk=hit.pk)
+            PartyHit.objects.select_for_update(of=("self",))
+            .select_related("entry", "party")
+            .get(pk=hit.pk)
         )
         previous = current.disposition
         current.disposition = disposition
@@ -556,7 +560,9 @@ def screening_rerun_request(*, notification: Notification, actor) -> str:
     second run, while a redelivered task message still makes only one. Returns the reference."""
     with transaction.atomic():
         locked = (
-            Notification.objects.select_for_update().select_related("firm").get(pk=notification.pk)
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("firm")
+            .get(pk=notification.pk)
         )
         if not effective_roles(actor, locked) & _REVIEWER_ROLES:
             raise TransitionError(

@@ -71,7 +71,11 @@ def _subject(locked: Notification, kind: str) -> tuple[Permit | None, Decision |
 def document_issue(*, notification: Notification, kind: str) -> Document:
     """Issue the ``kind`` document of ``notification`` unless it already exists."""
     kind = DocumentKind(kind)
-    locked = Notification.objects.select_for_update().select_related("firm").get(pk=notification.pk)
+    locked = (
+        Notification.objects.select_for_update(of=("self",))
+        .select_related("firm")
+        .get(pk=notification.pk)
+    )
     permit, decision, serial = _subject(locked, kind)
     existing = _existing(locked, kind, permit)
     if existing is not None:

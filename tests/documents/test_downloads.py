@@ -59,5 +59,8 @@ def test_each_download_is_a_separate_event():
     exporter = UserFactory()
     for _ in range(2):
         response = document_response(document=document, actor=exporter, request=None)
-        response.close()
+        assert b"".join(response.streaming_content) == PDF
+        # Not response.close(): outside a request it fires request_finished, which closes the
+        # database connection under the test's transaction on PostgreSQL.
+        response.file_to_stream.close()
     assert AuditEvent.objects.filter(action="document.download").count() == 2

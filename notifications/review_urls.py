@@ -26,5 +26,6 @@ urlpatterns = [
         views.permit_action,
         name="permit_action",
     ),
+    path("<uuid:public_id>/attachments/<uuid:attachment_id>/", views.attachment, name="attachment"),
     path("<uuid:public_id>/documents/<uuid:document_id>/", views.document, name="document"),
 ]

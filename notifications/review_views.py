@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 from exportctl.accounts.roles import Role
 from notifications import review_forms as forms
 from notifications import selectors, services
+from notifications.api.downloads import attachment_response
 from notifications.documents.downloads import document_response
-from notifications.models import DecisionKind, Document, Notification, Permit
+from notifications.models import Attachment, DecisionKind, Document, Notification, Permit
 from notifications.workflow import Status, TransitionError
 from screening import services as screening_services
 from screening.models import PartyHit
@@ -70,6 +71,7 @@ TIMELINE_LABELS = {
     "permit.expire": gettext_lazy("Permit expired"),
     "document.issued": gettext_lazy("Document issued"),
     "document.download": gettext_lazy("Document downloaded"),
+    "attachment.download": gettext_lazy("Attachment downloaded"),
 }
 #: Data of an event shown on the timeline (the rest stays in the audit log).
 _TIMELINE_KEYS = (
@@ -479,6 +481,14 @@ def permit_action(request, public_id, permit_id, action):
         ),
         success=success,
     )
+
+
+@require_GET
+@reviewer_required
+def attachment(request, public_id, attachment_id):
+    notification = _notification(request, public_id)
+    filed = get_object_or_404(Attachment, public_id=attachment_id, notification=notification)
+    return attachment_response(attachment=filed, actor=request.user, request=request)
 
 
 @require_GET

@@ -262,13 +262,9 @@ def review_queue(*, user, filters: QueueFilters | None = None) -> QuerySet[Notif
 
 
 def review_queue_page(*, user, page_number, filters: QueueFilters | None = None) -> Page:
-    """One page of the queue; each case carries its ``clock`` and risk label (no extra query).
-
-    Without ``filters`` the oldest submission comes first (what the home page has always shown);
-    the queue page passes the reviewer's filters, whose default sort is risk, then age."""
+    """One page of the queue; each case carries its ``clock`` and risk label (no extra query)."""
     from screening.models import RiskLevel
 
-    filters = filters or QueueFilters(sort="age")
     page = Paginator(review_queue(user=user, filters=filters), QUEUE_PAGE_SIZE).get_page(
         page_number
     )

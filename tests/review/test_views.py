@@ -325,7 +325,7 @@ def test_internal_notes_never_reach_the_exporter(client, reviewer, case):
     exporter = ExporterFactory(firm=case.firm)
     client.force_login(exporter)
     pages = [
-        "/",
+        "/notifications/",
         f"/notifications/{case.public_id}/",
         f"/notifications/{case.public_id}/messages/",
         f"/api/v1/notifications/{case.public_id}/",
@@ -396,3 +396,32 @@ def test_the_case_page_query_count_does_not_grow_with_its_history(client, review
     services.review_claim(notification=case, actor=reviewer)
     services.notification_inform(notification=case, actor=reviewer, grounds="Licence needed.")
     assert queries() == before
+
+
+def test_reviewers_download_what_the_exporter_attached_and_it_is_audited(client, reviewer, case):
+    from django.core.files.base import ContentFile
+
+    from notifications.models import Attachment
+
+    body = b"%PDF-1.4 contract"
+    attachment = Attachment(
+        notification=case,
+        kind="contract",
+        original_name="contract.pdf",
+        content_type="application/pdf",
+        size=len(body),
+        sha256="0" * 64,
+        uploaded_by=case.created_by,
+    )
+    attachment.file.save("contract", ContentFile(body), save=False)
+    attachment.save()
+    client.force_login(reviewer)
+    page = client.get(url(case), headers=EN).content.decode()
+    assert f'href="/review/{case.public_id}/attachments/{attachment.public_id}/"' in page
+
+    response = client.get(url(case, f"attachments/{attachment.public_id}"))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == body
+    assert response["Content-Disposition"] == 'attachment; filename="contract.pdf"'
+    event = AuditEvent.objects.get(action="attachment.download")
+    assert event.actor == reviewer

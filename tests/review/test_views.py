@@ -329,6 +329,8 @@ def test_internal_notes_never_reach_the_exporter(client, reviewer, case):
         f"/notifications/{case.public_id}/",
         f"/notifications/{case.public_id}/messages/",
         f"/api/v1/notifications/{case.public_id}/",
+        f"/api/v1/notifications/{case.public_id}/messages/",
+        f"/api/v1/notifications/{case.public_id}/status/",
         "/api/v1/notifications/",
     ]
     for path in pages:

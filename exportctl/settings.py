@@ -235,6 +235,8 @@ REST_FRAMEWORK = {
         "self_check": env.str("API_THROTTLE_SELF_CHECK", default="30/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Every API refusal as {"detail", "errors": [{"field", "code", "message"}]}.
+    "EXCEPTION_HANDLER": "exportctl.api_errors.exception_handler",
 }
 REST_KNOX = {
     "TOKEN_TTL": None,  # personal tokens live until revoked; each carries its own expiry if set
@@ -314,7 +316,3 @@ DOCUMENT_SIGNING_CERT = Path(
     )
 )
 DOCUMENT_SIGNING_KEY_PASSPHRASE = env.str("EXPORTCTL_DOCUMENT_SIGNING_KEY_PASSPHRASE", default="")
-
-# --- API errors (h4) ------------------------------------------------------------------------------
-# Every API refusal as {"detail", "errors": [{"field", "code", "message"}]}: see exportctl/api_errors.py.
-REST_FRAMEWORK["EXCEPTION_HANDLER"] = "exportctl.api_errors.exception_handler"

@@ -75,3 +75,28 @@ def test_seed_demo_refuses_outside_demo_mode(settings):
     with pytest.raises(CommandError, match="demo mode"):
         call_command("seed_demo")
     assert _counts() == (0, 0, 0, 0, 0, 0, 0, 0)
+
+
+def test_demo_ministry_accounts_have_a_documented_authenticator(settings):
+    import base64
+    import io
+
+    from django.core.management import call_command
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.DEMO_MODE = True
+    call_command("seed_demo", stdout=io.StringIO())
+    devices = TOTPDevice.objects.filter(confirmed=True)
+    assert sorted(devices.values_list("user__email", flat=True)) == [
+        "auditor@example.com",
+        "listmanager@example.com",
+        "reviewer@example.com",
+        "senior@example.com",
+    ]
+    # The README gives the key in base32, as authenticator apps take it.
+    assert base64.b32encode(devices.first().bin_key).decode() == "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+    out = io.StringIO()
+    call_command("demo_otp", "reviewer@example.com", stdout=out)
+    code = out.getvalue().strip()
+    assert len(code) == 6 and code.isdigit()
+    assert devices.get(user__email="reviewer@example.com").verify_token(code)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from exportctl.accounts.models import Firm, User
 from exportctl.accounts.roles import Role
@@ -30,6 +31,9 @@ DEMO_USERS = [
     ("listmanager@example.com", "Hiroshi Ito", False, [Role.LIST_MANAGER]),
     ("auditor@example.com", "Yuki Watanabe", False, [Role.AUDITOR]),
 ]
+#: The demo ministry accounts' authenticator key (base32, README): add it to any TOTP app, or run
+#: ``manage.py demo_otp EMAIL`` for the current code. Demo mode only, like the password.
+DEMO_TOTP_KEY_HEX = "3132333435363738393031323334353637383930"  # RFC 6238's test key
 EUL_FILE = Path(settings.BASE_DIR) / "partners" / "data" / "meti-eul" / "20250929_4.xlsx"
 
 
@@ -71,6 +75,12 @@ class Command(BaseCommand):
                     data={"roles": [r.value for r in roles], "seed": "demo"},
                 )
                 self.stdout.write(f"Created {email}")
+            if not in_firm:
+                TOTPDevice.objects.get_or_create(
+                    user=user,
+                    confirmed=True,
+                    defaults={"name": "demo authenticator", "key": DEMO_TOTP_KEY_HEX},
+                )
 
     def _seed_end_user_list(self) -> None:
         if ListVersion.objects.filter(

@@ -244,6 +244,14 @@ class CaseSerializer(serializers.Serializer):
             "internal_notes": MessageSerializer(case["internal_notes"], many=True).data,
             "decisions": DecisionSerializer(case["decisions"], many=True).data,
             "permits": PermitSerializer(case["permits"], many=True).data,
+            "timeline": [
+                {
+                    "action": event.action,
+                    "actor": event.actor_label,
+                    "occurred_at": serializers.DateTimeField().to_representation(event.occurred_at),
+                }
+                for event in case["timeline"]
+            ],
         }
 
 

@@ -122,6 +122,13 @@ def test_case_detail_carries_hits_factors_and_internal_notes(case, reviewer):
     ]
     assert [n["body"] for n in data["internal_notes"]] == ["Check HIT."]
     assert data["messages"] == []
+    assert [(e["action"], e["actor"]) for e in data["timeline"]] == [
+        ("notification.submit", case.created_by.email),
+        ("notification.start_screening", "system"),
+        ("screening.run_completed", "system"),
+        ("notification.refer", "system"),
+        ("notification.internal_note", reviewer.email),
+    ]
 
 
 def test_four_eyes_over_the_api(case, reviewer, senior, other_senior):

@@ -24,6 +24,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -32,6 +33,7 @@ from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.sign.general import get_pyca_cryptography_hash
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -180,7 +182,7 @@ def ensure_demo_key() -> bool:
         return True
 
 
-def _signer() -> signers.SimpleSigner:
+def _signer() -> "_KeyCachingSigner":
     key_path, cert_path = _paths()
     if not signing_material_exists():
         if not settings.DEMO_MODE:
@@ -198,10 +200,28 @@ def _signer() -> signers.SimpleSigner:
     )
 
 
+class _KeyCachingSigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner parses the private key again for every signature, and parsing an
+    RSA key validates it (about 0.2 s for RSA-3072) — twice per document, because pyHanko signs
+    once more to size the signature field. Here the parsed key is kept for the process; other
+    key types take pyHanko's own path."""
+
+    @functools.cached_property
+    def _private_key(self):
+        return serialization.load_der_private_key(self.signing_key.dump(), password=None)
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        key = self._private_key
+        if mechanism == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
+            return key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+        return super().sign_raw(data, digest_algorithm)
+
+
 @functools.lru_cache(maxsize=4)
 def _load_signer(
     key_file: str, cert_file: str, key_mtime: int, cert_mtime: int, passphrase: bytes | None
-) -> signers.SimpleSigner:
+) -> _KeyCachingSigner:
     """Loaded once per worker process: decrypting a passphrase-protected key is deliberately
     slow (a key-derivation function). The files' modification times are part of the cache key,
     so a replaced key is picked up without a restart."""
@@ -210,7 +230,11 @@ def _load_signer(
     )
     if signer is None:
         raise ImproperlyConfigured(f"Cannot load the signing key {key_file} with its passphrase.")
-    return signer
+    return _KeyCachingSigner(
+        signing_cert=signer.signing_cert,
+        signing_key=signer.signing_key,
+        cert_registry=signer.cert_registry,
+    )
 
 
 def configured_certificate():

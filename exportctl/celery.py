@@ -1,18 +1,88 @@
-"""The Celery application and its one beat schedule.
+"""The Celery application, its task base class and its one beat schedule.
 
-Tasks are discovered in every installed app's ``tasks`` module and use Celery's Django task class,
-so services can queue work with ``task.delay_on_commit(...)`` and never send a message for a
-transaction that rolled back.
+Tasks are discovered in every installed app's ``tasks`` module. Services queue work with
+``task.delay_on_commit(...)``, so no message is ever sent for a transaction that rolled back.
+
+The task base class, ``SafeDispatchTask``, also makes sure that queueing after a commit can never
+undo the user's success: the transaction has committed by then, so a broker that cannot be
+reached (or, in eager mode, a task that fails in-process) is logged and swallowed instead of
+turning a saved submission into a server error. What is lost that way is recovered elsewhere:
+screening by the ``screening.sweep_stuck`` sweeper below, which re-queues every notification left
+in submitted/screening.
 """
 
+from __future__ import annotations
+
+import functools
+import logging
 import os
 
 from celery import Celery
+from celery.contrib.django.task import DjangoTask
 from celery.schedules import crontab
+from django.db import transaction
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "exportctl.settings")
 
-app = Celery("exportctl", task_cls="celery.contrib.django.task:DjangoTask")
+logger = logging.getLogger(__name__)
+
+#: What publishing raises when the broker cannot be reached. kombu wraps the transport's
+#: connection errors in its ``OperationalError`` once its publish retries are spent; the others
+#: are what a socket or redis-py raise when an error escapes that wrapping.
+BROKER_UNAVAILABLE = (
+    KombuOperationalError,
+    RedisConnectionError,
+    RedisTimeoutError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+class SafeDispatchTask(DjangoTask):
+    """Celery's Django task whose after-commit dispatch never fails the committed request."""
+
+    def delay_on_commit(self, *args, **kwargs) -> None:
+        transaction.on_commit(functools.partial(self._dispatch_committed, args, kwargs))
+
+    def apply_async_on_commit(self, args=None, kwargs=None, **options) -> None:
+        transaction.on_commit(
+            functools.partial(self._dispatch_committed, tuple(args or ()), kwargs or {}, **options)
+        )
+
+    def _dispatch_committed(self, args: tuple, kwargs: dict, **options) -> None:
+        eager = self.app.conf.task_always_eager
+        try:
+            self.apply_async(args, kwargs, **options)
+        except BROKER_UNAVAILABLE:
+            if eager:  # raised by the task itself, not by a broker (there is none in eager mode)
+                self._log_eager_failure(args, kwargs)
+                return
+            logger.error(
+                "broker unavailable: task %s args=%r kwargs=%r was not queued after its "
+                "transaction committed",
+                self.name,
+                args,
+                kwargs,
+                exc_info=True,
+            )
+        except Exception:
+            if not eager:
+                raise  # not a broker outage: a bug (e.g. arguments that do not serialise)
+            self._log_eager_failure(args, kwargs)
+
+    def _log_eager_failure(self, args: tuple, kwargs: dict) -> None:
+        logger.exception(
+            "task %s args=%r kwargs=%r failed in-process after its transaction committed",
+            self.name,
+            args,
+            kwargs,
+        )
+
+
+app = Celery("exportctl", task_cls=SafeDispatchTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -316,3 +316,30 @@ DOCUMENT_SIGNING_CERT = Path(
     )
 )
 DOCUMENT_SIGNING_KEY_PASSPHRASE = env.str("EXPORTCTL_DOCUMENT_SIGNING_KEY_PASSPHRASE", default="")
+
+# --- Broker faults (h9): publishing fails fast, redelivery timing -------------------------------
+# A web request queues its tasks after commit (exportctl/celery.py SafeDispatchTask); when Redis is
+# down the publish must give up within a few seconds, be logged and let the request succeed (the
+# screening sweeper re-queues what was not sent). Without these, redis-py waits for the operating
+# system's TCP connect timeout (minutes) on an unreachable host, and forever on a half-open socket.
+#  - socket_connect_timeout / socket_timeout: redis-py's own timeouts for the broker connection
+#    (kombu does not pass broker_connection_timeout to Redis). socket_timeout stays above the
+#    worker's 1 s BRPOP poll.
+#  - task_publish_retry_policy: kombu retries a failed publish this often before raising
+#    (default: 3 retries up to 1 s apart); two quick retries ride over a Redis restart.
+#  - visibility_timeout: how long a delivered but unacknowledged message (its worker died:
+#    acks_late) waits in Redis before a worker puts it back on the queue. One hour by default, as
+#    before; tests of a killed worker shorten it through the environment.
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,
+    "visibility_timeout": env.int("EXPORTCTL_BROKER_VISIBILITY_TIMEOUT", default=3600),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 3,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}

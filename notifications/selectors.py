@@ -8,6 +8,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     FilteredRelation,
     IntegerField,
@@ -18,14 +19,15 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from exportctl.accounts.roles import MINISTRY_ROLES, Role
 from notifications import calendar
+from notifications.models import QUEUE_STATUSES as QUEUE_STATUSES_IN_ORDER
 from notifications.models import (
+    RISK_ORDER,
     Decision,
     DecisionKind,
     Document,
@@ -34,12 +36,13 @@ from notifications.models import (
     Notification,
     Permit,
     Review,
+    risk_rank,
 )
 from notifications.readiness import CHECKLIST_QUESTIONS, CHECKLIST_SIZE
 from notifications.workflow import Status
 
 #: The statuses of the reviewer's queue, in the order the dashboard shows them.
-QUEUE_STATUSES_ORDERED = (Status.UNDER_REVIEW, Status.INFO_REQUESTED, Status.AWAITING_COUNTERSIGN)
+QUEUE_STATUSES_ORDERED = QUEUE_STATUSES_IN_ORDER
 QUEUE_STATUSES = frozenset(QUEUE_STATUSES_ORDERED)
 
 PAGE_SIZE = 25
@@ -89,8 +92,6 @@ def notification_page_for_firm(*, user, page_number) -> Page:
 # --- The reviewer's queue and case page ------------------------------------------------------
 
 QUEUE_PAGE_SIZE = 50
-#: Risk levels from most to least severe; the queue sorts by this rank, then by age.
-RISK_ORDER = ("prohibited", "high", "elevated", "low")
 #: Age of a case since submission, in calendar days: (lower bound, label) per bucket.
 AGEING_BUCKETS = (
     (0, _("Under 30 days")),
@@ -168,39 +169,32 @@ def review_clock(*, due_on, paused_at, today: datetime.date | None = None) -> Re
     )
 
 
-def _risk_rank():
-    return Case(
-        *(
-            When(risk_level=level, then=Value(len(RISK_ORDER) - i))
-            for i, level in enumerate(RISK_ORDER)
-        ),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
+def _latest_completed_run(notification_ref):
+    from screening.models import RunStatus, ScreeningRun
 
-
-def _queue_base(*, user) -> QuerySet[Notification]:
-    from screening.models import Disposition, PartyHit, RunStatus, ScreeningRun
-
-    latest_run = (
-        ScreeningRun.objects.filter(notification=OuterRef("pk"), status=RunStatus.COMPLETED)
+    return (
+        ScreeningRun.objects.filter(notification=notification_ref, status=RunStatus.COMPLETED)
         .order_by("-created_at", "-pk")
         .values("pk")[:1]
     )
 
-    def hit_count(**conditions):
-        counted = (
-            PartyHit.objects.filter(run_id=OuterRef("latest_run_id"), **conditions)
-            .order_by()
-            .values("run_id")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
+def _latest_hits(**conditions) -> Exists:
+    """Hits of the case's newest completed run (for filtering only: the page counts them for its
+    own rows in one query, so the sorted query stays cheap on a large queue)."""
+    from screening.models import PartyHit
+
+    return Exists(
+        PartyHit.objects.filter(
+            run_id=Subquery(_latest_completed_run(OuterRef(OuterRef("pk")))), **conditions
+        )
+    )
+
+
+def _queue_base(*, user) -> QuerySet[Notification]:
     return (
         notification_list_for(user=user)
-        .filter(status__in=QUEUE_STATUSES)
+        .filter(status__in=QUEUE_STATUSES_ORDERED)
         .annotate(
             open_review=FilteredRelation("reviews", condition=Q(reviews__closed_at__isnull=True))
         )
@@ -210,16 +204,46 @@ def _queue_base(*, user) -> QuerySet[Notification]:
             review_assignee_id=F("open_review__assignee_id"),
             review_assignee_name=F("open_review__assignee__full_name"),
             review_assignee_email=F("open_review__assignee__email"),
-            latest_run_id=Subquery(latest_run),
-            risk_rank=_risk_rank(),
-        )
-        .annotate(
-            hit_count=hit_count(),
-            pending_hit_count=hit_count(disposition=Disposition.PENDING),
-            confirmed_hit_count=hit_count(disposition=Disposition.CONFIRMED),
+            risk_rank=risk_rank(),
         )
         .select_related("firm")
     )
+
+
+def _count_hits(notifications: list[Notification]) -> None:
+    """Set ``hit_count``, ``pending_hit_count`` and ``confirmed_hit_count`` (of the newest
+    completed run) on each case of a page: two queries whatever the page size."""
+    from screening.models import Disposition, PartyHit, RunStatus, ScreeningRun
+
+    for notification in notifications:
+        notification.hit_count = notification.pending_hit_count = 0
+        notification.confirmed_hit_count = 0
+    if not notifications:
+        return
+    latest: dict[int, int] = {}
+    runs = (
+        ScreeningRun.objects.filter(
+            notification_id__in=[n.pk for n in notifications], status=RunStatus.COMPLETED
+        )
+        .order_by("notification_id", "-created_at", "-pk")
+        .values_list("notification_id", "pk")
+    )
+    for notification_id, run_id in runs:
+        latest.setdefault(notification_id, run_id)
+    counts: dict[int, dict[str, int]] = {}
+    for run_id, disposition, number in (
+        PartyHit.objects.filter(run_id__in=latest.values())
+        .order_by()
+        .values("run_id", "disposition")
+        .annotate(n=Count("pk"))
+        .values_list("run_id", "disposition", "n")
+    ):
+        counts.setdefault(run_id, {})[disposition] = number
+    for notification in notifications:
+        found = counts.get(latest.get(notification.pk), {})
+        notification.hit_count = sum(found.values())
+        notification.pending_hit_count = found.get(Disposition.PENDING, 0)
+        notification.confirmed_hit_count = found.get(Disposition.CONFIRMED, 0)
 
 
 _SORTS = {
@@ -245,11 +269,11 @@ def review_queue(*, user, filters: QueueFilters | None = None) -> QuerySet[Notif
     if filters.destination:
         queryset = queryset.filter(destination_country=filters.destination.upper())
     if filters.hits == "any":
-        queryset = queryset.filter(hit_count__gt=0)
+        queryset = queryset.filter(_latest_hits())
     elif filters.hits == "pending":
-        queryset = queryset.filter(pending_hit_count__gt=0)
+        queryset = queryset.filter(_latest_hits(disposition="pending"))
     elif filters.hits == "none":
-        queryset = queryset.filter(hit_count=0)
+        queryset = queryset.filter(~_latest_hits())
     if filters.assigned == "me":
         queryset = queryset.filter(open_review__assignee=user)
     elif filters.assigned == "unassigned":
@@ -271,6 +295,7 @@ def review_queue_page(*, user, page_number, filters: QueueFilters | None = None)
     labels = dict(RiskLevel.choices)
     today = timezone.localdate()
     page.object_list = list(page.object_list)
+    _count_hits(page.object_list)
     for notification in page.object_list:
         notification.clock = review_clock(
             due_on=notification.review_due_on, paused_at=notification.review_paused_at, today=today
@@ -321,7 +346,8 @@ class Chart:
 
 
 def review_dashboard(*, user) -> dict:
-    """Counts of the open cases by status, by risk and by age, in one aggregate query."""
+    """Counts of the open cases by status, by risk and by age (one aggregate), and how many are
+    past their due date."""
     from screening.models import RiskLevel
 
     today = timezone.localdate()
@@ -338,20 +364,22 @@ def review_dashboard(*, user) -> dict:
         if upper is not None:
             condition &= Q(submitted_at__gt=now - datetime.timedelta(days=upper))
         aggregates[f"age_{lower}"] = Count("pk", filter=condition)
-    aggregates["overdue"] = Count(
-        "pk",
-        filter=Q(
-            reviews__closed_at__isnull=True,
-            reviews__due_on__lt=today,
-            reviews__paused_at__isnull=True,
-        ),
-    )
     aggregates["total"] = Count("pk")
-    counts = (
-        (notification_list_for(user=user) if _is_reviewer(user) else Notification.objects.none())
-        .filter(status__in=QUEUE_STATUSES)
+    cases = (
+        notification_list_for(user=user) if _is_reviewer(user) else Notification.objects.none()
+    ).filter(status__in=QUEUE_STATUSES_ORDERED)
+    # Two queries, not one with a join: a case reopened by a re-screen has closed reviews too,
+    # which a join would count again; and the overdue count walks the index on the due date.
+    counts = cases.order_by().aggregate(**aggregates)
+    counts["overdue"] = (
+        Review.objects.filter(
+            closed_at__isnull=True,
+            due_on__lt=today,
+            paused_at__isnull=True,
+            notification__in=cases,
+        )
         .order_by()
-        .aggregate(**aggregates)
+        .count()
     )
     risk_labels = dict(RiskLevel.choices)
     return {

@@ -1,0 +1,741 @@
+"""The access matrix: every URL pattern of the project × every role × own/other firm × GET/POST.
+
+The patterns are found by walking the URL resolver, so a new page or endpoint fails
+``test_every_route_has_an_expectation`` until someone decides who may use it.
+
+Expectations are strings of seven outcomes, one per role in ``ROLES`` order (anonymous, exporter
+of firm A, firm admin of firm A, reviewer, senior reviewer, list manager, auditor): ``L`` is a
+redirect to the sign-in page, ``A`` to the admin's sign-in page, otherwise the status code.
+``own`` uses firm A's objects, ``other`` firm B's (only for routes that name a firm's object).
+Every refusal (L, A, 401, 403, 404, 405) must leave every watched row and the audit trail as they
+were (a failed sign-in's own audit event excepted).
+"""
+
+import os
+
+import pytest
+
+from tests.security.matrix import REFUSALS, attempt, clients
+from tests.security.urlmap import admin_url, all_routes, concrete_url, is_admin
+from tests.security.world import ROLES, build_staff, build_world, snapshot
+
+# Roles:  anonymous, exporter A, firm admin A, reviewer, senior reviewer, list manager, auditor.
+# Lines "GET own", "POST own" etc.; when a route names no firm's object only "GET"/"POST".
+EXPECT: dict[str, dict[str, str]] = {
+    "healthz": {
+        "GET": "200 200 200 200 200 200 200",
+        "POST": "405 405 405 405 405 405 405",
+    },
+    "i18n/setlang/": {
+        "GET": "302 302 302 302 302 302 302",
+        "POST": "302 302 302 302 302 302 302",
+    },
+    "jsi18n/": {
+        "GET": "200 200 200 200 200 200 200",
+        "POST": "405 405 405 405 405 405 405",
+    },
+    "accounts/login/": {
+        "GET": "200 302 302 302 302 302 302",
+        "POST": "200 302 302 302 302 302 302",
+    },
+    "accounts/logout/": {
+        "GET": "405 405 405 405 405 405 405",
+        "POST": "L L L L L L L",
+    },
+    "accounts/signup/": {
+        "GET": "200 302 302 302 302 302 302",
+        "POST": "200 302 302 302 302 302 302",
+    },
+    "accounts/signup/sent/": {
+        "GET": "200 200 200 200 200 200 200",
+        "POST": "200 200 200 200 200 200 200",
+    },
+    "accounts/signup/confirm/<str:token>/": {
+        "GET": "200 200 200 200 200 200 200",
+        "POST": "302 302 302 302 302 302 302",
+    },
+    "accounts/firm/": {
+        "GET": "L 404 200 404 404 404 404",
+        "POST": "L 404 200 404 404 404 404",
+    },
+    "accounts/firm/colleagues/": {
+        "GET": "L 404 200 404 404 404 404",
+        "POST": "L 404 200 404 404 404 404",
+    },
+    "accounts/firm/colleagues/<uuid:public_id>/deactivate/": {
+        "GET own": "L 404 200 404 404 404 404",
+        "GET other": "L 404 404 404 404 404 404",
+        "POST own": "L 404 302 404 404 404 404",
+        "POST other": "L 404 404 404 404 404 404",
+    },
+    "accounts/firm/invitations/": {
+        "GET": "L 404 200 404 404 404 404",
+        "POST": "L 404 200 404 404 404 404",
+    },
+    "accounts/firm/invitations/new/": {
+        "GET": "L 404 200 404 404 404 404",
+        "POST": "L 404 200 404 404 404 404",
+    },
+    "accounts/firm/invitations/<uuid:public_id>/resend/": {
+        "GET own": "L 405 405 405 405 405 405",
+        "GET other": "L 405 405 405 405 405 405",
+        "POST own": "L 404 302 404 404 404 404",
+        "POST other": "L 404 404 404 404 404 404",
+    },
+    "accounts/firm/invitations/<uuid:public_id>/revoke/": {
+        "GET own": "L 405 405 405 405 405 405",
+        "GET other": "L 405 405 405 405 405 405",
+        "POST own": "L 404 302 404 404 404 404",
+        "POST other": "L 404 404 404 404 404 404",
+    },
+    "accounts/invitation/<str:token>/": {
+        "GET": "200 200 200 200 200 200 200",
+        "POST": "200 200 200 200 200 200 200",
+    },
+    "accounts/profile/": {
+        "GET": "L 200 200 200 200 200 200",
+        "POST": "L 200 200 200 200 200 200",
+    },
+    "accounts/password/reset/": {
+        "GET": "200 200 200 200 200 200 200",
+        "POST": "200 200 200 200 200 200 200",
+    },
+    "accounts/password/reset/sent/": {
+        "GET": "200 200 200 200 200 200 200",
+        "POST": "405 405 405 405 405 405 405",
+    },
+    "accounts/password/reset/<uidb64>/<token>/": {
+        "GET": "302 302 302 302 302 302 302",
+        "POST": "302 302 302 302 302 302 302",
+    },
+    "accounts/password/reset/complete/": {
+        "GET": "200 200 200 200 200 200 200",
+        "POST": "405 405 405 405 405 405 405",
+    },
+    "accounts/tokens/": {
+        "GET": "L 200 200 200 200 200 200",
+        "POST": "L 200 200 200 200 200 200",
+    },
+    "accounts/tokens/<str:token_key>/revoke/": {
+        "GET own": "L 405 405 405 405 405 405",
+        "GET other": "L 405 405 405 405 405 405",
+        "POST own": "L 302 404 404 404 404 404",
+        "POST other": "L 404 404 404 404 404 404",
+    },
+    "accounts/2fa/setup/": {
+        "GET": "L 200 200 302 302 302 302",
+        "POST": "L 200 200 302 302 302 302",
+    },
+    "accounts/2fa/verify/": {
+        "GET": "L 302 302 200 200 200 200",
+        "POST": "L 302 302 200 200 200 200",
+    },
+    "notifications/": {
+        "GET": "L 200 200 404 404 404 404",
+        "POST": "L 200 200 404 404 404 404",
+    },
+    "notifications/new/": {
+        "GET": "L 200 200 404 404 404 404",
+        "POST": "L 200 200 404 404 404 404",
+    },
+    "notifications/<uuid:public_id>/": {
+        "GET own": "L 200 200 404 404 404 404",
+        "GET other": "L 404 404 404 404 404 404",
+        "POST own": "L 200 200 404 404 404 404",
+        "POST other": "L 404 404 404 404 404 404",
+    },
+    "notifications/<uuid:public_id>/status-fragment/": {
+        "GET own": "L 200 200 404 404 404 404",
+        "GET other": "L 404 404 404 404 404 404",
+        "POST own": "L 200 200 404 404 404 404",
+        "POST other": "L 404 404 404 404 404 404",
+    },
+    "notifications/<uuid:public_id>/edit/<slug:step>/": {
+        "GET own": "L 200 200 404 404 404 404",
+        "GET other": "L 404 404 404 404 404 404",
+        "POST own": "L 200 200 404 404 404 404",
+        "POST other": "L 404 404 404 404 404 404",
+    },
+    "notifications/<uuid:public_id>/edit/<slug:step>/validate/": {
+        "GET own": "L 405 405 404 404 404 404",
+        "GET other": "L 405 405 404 404 404 404",
+        "POST own": "L 200 200 404 404 404 404",
+        "POST other": "L 404 404 404 404 404 404",
+    },
+    "notifications/<uuid:public_id>/items/<int:item_id>/": {
+        "GET own": "L 200 200 404 404 404 404",
+        "GET other": "L 404 404 404 404 404 404",
+        "POST own": "L 200 200 404 404 404 404",
+        "POST other": "L 404 404 404 404 404 404",
+    },
+    "notifications/<uuid:public_id>/items/<int:item_id>/delete/": {
+        "GET own": "L 405 405 404 404 404 404",
+        "GET other": "L 405 405 404 404 404 404",
+        "POST own": "L 302 302 404 404 404 404",
+        "POST other": "L 404 404 404 404 404 404",
+    },
+    "notifications/<uuid:public_id>/parties/<uuid:party_id>/": {
+        "GET own": "L 200 200 404 404 404 404",
+        "GET other": "L 404 404 404 404 404 404",
+        "POST own": "L 200 200 404 404 404 404",
+        "POST other": "L 404 404 404 404 404 404",
+    },
+    "notifications/<uuid:public_id>/parties/<uuid:party_id>/delete/": {
+        "GET own": "L 405 405 404 404 404 404",
+        "GET other": "L 405 405 404 404 404 404",
+        "POST own": "L 302 302 404 404 404 404",
+        "POST other": "L 404 404 404 404 404 404",
+    },
+    "notifications/<uuid:public_id>/attachments/<uuid:attachment_id>/": {
+        "GET own": "L 200 200 404 404 404 404",
+        "GET other": "L 404 404 404 404 404 404",
+        "POST own": "L 200 200 404 404 404 404",
+        "POST other": "L 404 404 404 404 404 404",
+    },
+    "notifications/<uuid:public_id>/attachments/<uuid:attachment_id>/delete/": {
+        "GET own": "L 405 405 404 404 404 404",
+        "GET other": "L 405 405 404 404 404 404",
+        "POST own": "L 302 302 404 404 404 404",
+        "POST other": "L 404 404 404 404 404 404",
+    },
+    "notifications/<uuid:public_id>/documents/<uuid:document_id>/": {
+        "GET own": "L 200 200 404 404 404 404",
+        "GET other": "L 404 404 404 404 404 404",
+        "POST own": "L 200 200 404 404 404 404",
+        "POST other": "L 404 404 404 404 404 404",
+    },
+    "notifications/<uuid:public_id>/messages/": {
+        "GET own": "L 200 200 404 404 404 404",
+        "GET other": "L 404 404 404 404 404 404",
+        "POST own": "L 302 302 404 404 404 404",
+        "POST other": "L 404 404 404 404 404 404",
+    },
+    "notifications/<uuid:public_id>/withdraw/": {
+        "GET own": "L 200 200 404 404 404 404",
+        "GET other": "L 404 404 404 404 404 404",
+        "POST own": "L 200 200 404 404 404 404",
+        "POST other": "L 404 404 404 404 404 404",
+    },
+    "notifications/<uuid:public_id>/copy/": {
+        "GET own": "L 405 405 404 404 404 404",
+        "GET other": "L 404 404 404 404 404 404",
+        "POST own": "L 302 302 404 404 404 404",
+        "POST other": "L 404 404 404 404 404 404",
+    },
+    "review/": {
+        "GET": "L 403 403 200 200 403 403",
+        "POST": "405 405 405 405 405 405 405",
+    },
+    "review/<uuid:public_id>/": {
+        "GET own": "L 403 403 200 200 403 403",
+        "GET other": "L 403 403 200 200 403 403",
+        "POST own": "405 405 405 405 405 405 405",
+        "POST other": "405 405 405 405 405 405 405",
+    },
+    "review/<uuid:public_id>/claim/": {
+        "GET own": "405 405 405 405 405 405 405",
+        "GET other": "405 405 405 405 405 405 405",
+        "POST own": "L 403 403 302 302 403 403",
+        "POST other": "L 403 403 302 302 403 403",
+    },
+    "review/<uuid:public_id>/release/": {
+        "GET own": "405 405 405 405 405 405 405",
+        "GET other": "405 405 405 405 405 405 405",
+        "POST own": "L 403 403 302 302 403 403",
+        "POST other": "L 403 403 302 302 403 403",
+    },
+    "review/<uuid:public_id>/assign/": {
+        "GET own": "405 405 405 405 405 405 405",
+        "GET other": "405 405 405 405 405 405 405",
+        "POST own": "L 403 403 400 400 403 403",
+        "POST other": "L 403 403 400 400 403 403",
+    },
+    "review/<uuid:public_id>/hits/<uuid:hit_id>/adjudicate/": {
+        "GET own": "405 405 405 405 405 405 405",
+        "GET other": "405 405 405 405 405 405 405",
+        "POST own": "L 403 403 400 400 403 403",
+        "POST other": "L 403 403 400 400 403 403",
+    },
+    "review/<uuid:public_id>/rerun/": {
+        "GET own": "405 405 405 405 405 405 405",
+        "GET other": "405 405 405 405 405 405 405",
+        "POST own": "L 403 403 302 302 403 403",
+        "POST other": "L 403 403 302 302 403 403",
+    },
+    "review/<uuid:public_id>/notes/": {
+        "GET own": "405 405 405 405 405 405 405",
+        "GET other": "405 405 405 405 405 405 405",
+        "POST own": "L 403 403 400 400 403 403",
+        "POST other": "L 403 403 400 400 403 403",
+    },
+    "review/<uuid:public_id>/request-info/": {
+        "GET own": "405 405 405 405 405 405 405",
+        "GET other": "405 405 405 405 405 405 405",
+        "POST own": "L 403 403 400 400 403 403",
+        "POST other": "L 403 403 400 400 403 403",
+    },
+    "review/<uuid:public_id>/approve/": {
+        "GET own": "405 405 405 405 405 405 405",
+        "GET other": "405 405 405 405 405 405 405",
+        "POST own": "L 403 403 400 400 403 403",
+        "POST other": "L 403 403 400 400 403 403",
+    },
+    "review/<uuid:public_id>/countersign/": {
+        "GET own": "405 405 405 405 405 405 405",
+        "GET other": "405 405 405 405 405 405 405",
+        "POST own": "L 403 403 302 302 403 403",
+        "POST other": "L 403 403 302 302 403 403",
+    },
+    "review/<uuid:public_id>/return/": {
+        "GET own": "405 405 405 405 405 405 405",
+        "GET other": "405 405 405 405 405 405 405",
+        "POST own": "L 403 403 400 400 403 403",
+        "POST other": "L 403 403 400 400 403 403",
+    },
+    "review/<uuid:public_id>/deny/": {
+        "GET own": "405 405 405 405 405 405 405",
+        "GET other": "405 405 405 405 405 405 405",
+        "POST own": "L 403 403 400 400 403 403",
+        "POST other": "L 403 403 400 400 403 403",
+    },
+    "review/<uuid:public_id>/inform/": {
+        "GET own": "405 405 405 405 405 405 405",
+        "GET other": "405 405 405 405 405 405 405",
+        "POST own": "L 403 403 400 400 403 403",
+        "POST other": "L 403 403 400 400 403 403",
+    },
+    "review/<uuid:public_id>/permits/<uuid:permit_id>/<slug:action>/": {
+        "GET own": "405 405 405 405 405 405 405",
+        "GET other": "405 405 405 405 405 405 405",
+        "POST own": "L 403 403 302 302 403 403",
+        "POST other": "L 403 403 302 302 403 403",
+    },
+    "review/<uuid:public_id>/attachments/<uuid:attachment_id>/": {
+        "GET own": "L 403 403 200 200 403 403",
+        "GET other": "L 403 403 200 200 403 403",
+        "POST own": "405 405 405 405 405 405 405",
+        "POST other": "405 405 405 405 405 405 405",
+    },
+    "review/<uuid:public_id>/documents/<uuid:document_id>/": {
+        "GET own": "L 403 403 200 200 403 403",
+        "GET other": "L 403 403 200 200 403 403",
+        "POST own": "405 405 405 405 405 405 405",
+        "POST other": "405 405 405 405 405 405 405",
+    },
+    "verify/": {
+        "GET": "200 200 200 200 200 200 200",
+        "POST": "405 405 405 405 405 405 405",
+    },
+    "lists/manage/": {
+        "GET": "L 403 403 403 403 200 403",
+        "POST": "L 403 403 403 403 405 403",
+    },
+    "lists/manage/import/": {
+        "GET": "L 403 403 403 403 200 403",
+        "POST": "L 403 403 403 403 200 403",
+    },
+    "lists/manage/<uuid:public_id>/": {
+        "GET": "L 404 404 404 404 200 404",
+        "POST": "L 405 405 405 405 405 405",
+    },
+    "lists/manage/<uuid:public_id>/publish/": {
+        "GET": "L 405 405 405 405 405 405",
+        "POST": "L 404 404 404 404 302 404",
+    },
+    "lists/manage/<uuid:public_id>/discard/": {
+        "GET": "L 405 405 405 405 405 405",
+        "POST": "L 404 404 404 404 302 404",
+    },
+    "lists/manage/<uuid:public_id>/progress/": {
+        "GET": "L 404 404 404 404 302 404",
+        "POST": "L 405 405 405 405 405 405",
+    },
+    "lists/": {
+        "GET": "200 200 200 200 200 200 200",
+        "POST": "405 405 405 405 405 405 405",
+    },
+    "lists/<slug:source_code>/": {
+        "GET": "200 200 200 200 200 200 200",
+        "POST": "405 405 405 405 405 405 405",
+    },
+    "lists/<slug:source_code>/entries/<int:number>/": {
+        "GET": "200 200 200 200 200 200 200",
+        "POST": "405 405 405 405 405 405 405",
+    },
+    "audit/": {
+        "GET": "L 404 404 404 404 404 200",
+        "POST": "L 405 405 405 405 405 405",
+    },
+    "audit/cases/<uuid:public_id>/": {
+        "GET own": "L 404 404 404 404 404 200",
+        "GET other": "L 404 404 404 404 404 200",
+        "POST own": "L 405 405 405 405 405 405",
+        "POST other": "L 405 405 405 405 405 405",
+    },
+    "audit/documents/<uuid:public_id>/": {
+        "GET own": "L 404 404 404 404 404 200",
+        "GET other": "L 404 404 404 404 404 200",
+        "POST own": "L 405 405 405 405 405 405",
+        "POST other": "L 405 405 405 405 405 405",
+    },
+    "audit/verify-pdf/": {
+        "GET": "L 404 404 404 404 404 200",
+        "POST": "L 404 404 404 404 404 200",
+    },
+    "audit/export/<slug:what>.<slug:fmt>": {
+        "GET": "L 404 404 404 404 404 200",
+        "POST": "L 405 405 405 405 405 405",
+    },
+    "audit/log/": {
+        "GET": "L 404 404 404 404 404 200",
+        "POST": "L 405 405 405 405 405 405",
+    },
+    "audit/log/verify/": {
+        "GET": "L 405 405 405 405 405 405",
+        "POST": "L 404 404 404 404 404 200",
+    },
+    "audit/log/export.<slug:fmt>": {
+        "GET": "L 404 404 404 404 404 200",
+        "POST": "L 405 405 405 405 405 405",
+    },
+    "screening/criteria/": {
+        "GET": "200 200 200 200 200 200 200",
+        "POST": "405 405 405 405 405 405 405",
+    },
+    "screening/self-check/": {
+        "GET": "L 200 200 403 403 403 403",
+        "POST": "L 200 200 403 403 403 403",
+    },
+    "api/v1/screening/self-check/": {
+        "GET": "401 405 405 403 403 403 403",
+        "POST": "401 400 400 403 403 403 403",
+    },
+    "api/v1/review/cases/": {
+        "GET": "401 403 403 200 200 403 403",
+        "POST": "401 403 403 405 405 403 403",
+    },
+    "api/v1/review/cases/<uuid:public_id>/": {
+        "GET own": "401 403 403 200 200 403 403",
+        "GET other": "401 403 403 200 200 403 403",
+        "POST own": "401 403 403 405 405 403 403",
+        "POST other": "401 403 403 405 405 403 403",
+    },
+    "api/v1/review/cases/<uuid:public_id>/claim/": {
+        "GET own": "401 403 403 405 405 403 403",
+        "GET other": "401 403 403 405 405 403 403",
+        "POST own": "401 403 403 200 200 403 403",
+        "POST other": "401 403 403 200 200 403 403",
+    },
+    "api/v1/review/cases/<uuid:public_id>/release/": {
+        "GET own": "401 403 403 405 405 403 403",
+        "GET other": "401 403 403 405 405 403 403",
+        "POST own": "401 403 403 409 409 403 403",
+        "POST other": "401 403 403 409 409 403 403",
+    },
+    "api/v1/review/cases/<uuid:public_id>/assign/": {
+        "GET own": "401 403 403 405 405 403 403",
+        "GET other": "401 403 403 405 405 403 403",
+        "POST own": "401 403 403 400 400 403 403",
+        "POST other": "401 403 403 400 400 403 403",
+    },
+    "api/v1/review/cases/<uuid:public_id>/hits/<uuid:hit_id>/adjudicate/": {
+        "GET own": "401 403 403 405 405 403 403",
+        "GET other": "401 403 403 405 405 403 403",
+        "POST own": "401 403 403 400 400 403 403",
+        "POST other": "401 403 403 400 400 403 403",
+    },
+    "api/v1/review/cases/<uuid:public_id>/rerun/": {
+        "GET own": "401 403 403 405 405 403 403",
+        "GET other": "401 403 403 405 405 403 403",
+        "POST own": "401 403 403 202 202 403 403",
+        "POST other": "401 403 403 202 202 403 403",
+    },
+    "api/v1/review/cases/<uuid:public_id>/notes/": {
+        "GET own": "401 403 403 405 405 403 403",
+        "GET other": "401 403 403 405 405 403 403",
+        "POST own": "401 403 403 400 400 403 403",
+        "POST other": "401 403 403 400 400 403 403",
+    },
+    "api/v1/review/cases/<uuid:public_id>/request-info/": {
+        "GET own": "401 403 403 405 405 403 403",
+        "GET other": "401 403 403 405 405 403 403",
+        "POST own": "401 403 403 400 400 403 403",
+        "POST other": "401 403 403 400 400 403 403",
+    },
+    "api/v1/review/cases/<uuid:public_id>/approve/": {
+        "GET own": "401 403 403 405 405 403 403",
+        "GET other": "401 403 403 405 405 403 403",
+        "POST own": "401 403 403 200 200 403 403",
+        "POST other": "401 403 403 200 200 403 403",
+    },
+    "api/v1/review/cases/<uuid:public_id>/countersign/": {
+        "GET own": "401 403 403 405 405 403 403",
+        "GET other": "401 403 403 405 405 403 403",
+        "POST own": "401 403 403 409 409 403 403",
+        "POST other": "401 403 403 409 409 403 403",
+    },
+    "api/v1/review/cases/<uuid:public_id>/return/": {
+        "GET own": "401 403 403 405 405 403 403",
+        "GET other": "401 403 403 405 405 403 403",
+        "POST own": "401 403 403 400 400 403 403",
+        "POST other": "401 403 403 400 400 403 403",
+    },
+    "api/v1/review/cases/<uuid:public_id>/deny/": {
+        "GET own": "401 403 403 405 405 403 403",
+        "GET other": "401 403 403 405 405 403 403",
+        "POST own": "401 403 403 400 400 403 403",
+        "POST other": "401 403 403 400 400 403 403",
+    },
+    "api/v1/review/cases/<uuid:public_id>/inform/": {
+        "GET own": "401 403 403 405 405 403 403",
+        "GET other": "401 403 403 405 405 403 403",
+        "POST own": "401 403 403 400 400 403 403",
+        "POST other": "401 403 403 400 400 403 403",
+    },
+    "api/v1/review/cases/<uuid:public_id>/permits/<uuid:permit_id>/<slug:action>/": {
+        "GET own": "401 403 403 405 405 403 403",
+        "GET other": "401 403 403 405 405 403 403",
+        "POST own": "401 403 403 400 400 403 403",
+        "POST other": "401 403 403 400 400 403 403",
+    },
+    "api/v1/auth/token/": {
+        "GET": "405 405 405 405 405 405 405",
+        "POST": "400 400 400 400 400 400 400",
+    },
+    "api/v1/auth/token/current/": {
+        "GET": "401 405 405 405 405 405 405",
+        "POST": "401 405 405 405 405 405 405",
+    },
+    "api/v1/schema/": {
+        "GET": "200 200 200 200 200 200 200",
+        "POST": "405 405 405 405 405 405 405",
+    },
+    "api/v1/docs/": {
+        "GET": "200 200 200 200 200 200 200",
+        "POST": "405 405 405 405 405 405 405",
+    },
+    "api/v1/notifications/": {
+        "GET": "401 200 200 403 403 403 403",
+        "POST": "401 201 201 403 403 403 403",
+    },
+    "api/v1/notifications/<uuid:public_id>/": {
+        "GET own": "401 200 200 403 403 403 403",
+        "GET other": "401 404 404 403 403 403 403",
+        "POST own": "401 405 405 403 403 403 403",
+        "POST other": "401 405 405 403 403 403 403",
+    },
+    "api/v1/notifications/<uuid:public_id>/status/": {
+        "GET own": "401 200 200 403 403 403 403",
+        "GET other": "401 404 404 403 403 403 403",
+        "POST own": "401 405 405 403 403 403 403",
+        "POST other": "401 405 405 403 403 403 403",
+    },
+    "api/v1/notifications/<uuid:public_id>/submit/": {
+        "GET own": "401 405 405 403 403 403 403",
+        "GET other": "401 405 405 403 403 403 403",
+        "POST own": "401 400 400 403 403 403 403",
+        "POST other": "401 404 404 403 403 403 403",
+    },
+    "api/v1/notifications/<uuid:public_id>/withdraw/": {
+        "GET own": "401 405 405 403 403 403 403",
+        "GET other": "401 405 405 403 403 403 403",
+        "POST own": "401 200 200 403 403 403 403",
+        "POST other": "401 404 404 403 403 403 403",
+    },
+    "api/v1/notifications/<uuid:public_id>/copy/": {
+        "GET own": "401 405 405 403 403 403 403",
+        "GET other": "401 405 405 403 403 403 403",
+        "POST own": "401 201 201 403 403 403 403",
+        "POST other": "401 404 404 403 403 403 403",
+    },
+    "api/v1/notifications/<uuid:public_id>/checklist/": {
+        "GET own": "401 405 405 403 403 403 403",
+        "GET other": "401 405 405 403 403 403 403",
+        "POST own": "401 405 405 403 403 403 403",
+        "POST other": "401 405 405 403 403 403 403",
+    },
+    "api/v1/notifications/<uuid:public_id>/items/": {
+        "GET own": "401 200 200 403 403 403 403",
+        "GET other": "401 404 404 403 403 403 403",
+        "POST own": "401 400 400 403 403 403 403",
+        "POST other": "401 404 404 403 403 403 403",
+    },
+    "api/v1/notifications/<uuid:public_id>/items/<int:position>/": {
+        "GET own": "401 200 200 403 403 403 403",
+        "GET other": "401 404 404 403 403 403 403",
+        "POST own": "401 405 405 403 403 403 403",
+        "POST other": "401 405 405 403 403 403 403",
+    },
+    "api/v1/notifications/<uuid:public_id>/parties/": {
+        "GET own": "401 200 200 403 403 403 403",
+        "GET other": "401 404 404 403 403 403 403",
+        "POST own": "401 400 400 403 403 403 403",
+        "POST other": "401 404 404 403 403 403 403",
+    },
+    "api/v1/notifications/<uuid:public_id>/parties/<uuid:party_id>/": {
+        "GET own": "401 200 200 403 403 403 403",
+        "GET other": "401 404 404 403 403 403 403",
+        "POST own": "401 405 405 403 403 403 403",
+        "POST other": "401 405 405 403 403 403 403",
+    },
+    "api/v1/notifications/<uuid:public_id>/attachments/": {
+        "GET own": "401 200 200 403 403 403 403",
+        "GET other": "401 404 404 403 403 403 403",
+        "POST own": "401 400 400 403 403 403 403",
+        "POST other": "401 404 404 403 403 403 403",
+    },
+    "api/v1/notifications/<uuid:public_id>/attachments/<uuid:attachment_id>/": {
+        "GET own": "401 200 200 403 403 403 403",
+        "GET other": "401 404 404 403 403 403 403",
+        "POST own": "401 405 405 403 403 403 403",
+        "POST other": "401 405 405 403 403 403 403",
+    },
+    "api/v1/notifications/<uuid:public_id>/attachments/<uuid:attachment_id>/download/": {
+        "GET own": "401 200 200 403 403 403 403",
+        "GET other": "401 404 404 403 403 403 403",
+        "POST own": "401 405 405 403 403 403 403",
+        "POST other": "401 405 405 403 403 403 403",
+    },
+    "api/v1/notifications/<uuid:public_id>/documents/": {
+        "GET own": "401 200 200 403 403 403 403",
+        "GET other": "401 404 404 403 403 403 403",
+        "POST own": "401 405 405 403 403 403 403",
+        "POST other": "401 405 405 403 403 403 403",
+    },
+    "api/v1/notifications/<uuid:public_id>/documents/<uuid:document_id>/download/": {
+        "GET own": "401 200 200 403 403 403 403",
+        "GET other": "401 404 404 403 403 403 403",
+        "POST own": "401 405 405 403 403 403 403",
+        "POST other": "401 405 405 403 403 403 403",
+    },
+    "api/v1/notifications/<uuid:public_id>/messages/": {
+        "GET own": "401 200 200 403 403 403 403",
+        "GET other": "401 404 404 403 403 403 403",
+        "POST own": "401 400 400 403 403 403 403",
+        "POST other": "401 404 404 403 403 403 403",
+    },
+    "": {
+        "GET": "L 302 302 302 302 302 302",
+        "POST": "L 302 302 302 302 302 302",
+    },
+}
+
+
+def admin_expect(route: str) -> dict[str, str]:
+    """The Django admin is for staff only and none of the portal's roles is staff: every page
+    sends everyone to the admin's sign-in page, which answers (and refuses them), and its sign-out
+    just redirects. New admin pages are covered by this rule without an entry of their own."""
+    if route == "admin/login/":
+        return {"GET": "200 200 200 200 200 200 200", "POST": "200 200 200 200 200 200 200"}
+    if route == "admin/logout/":
+        return {"GET": "302 302 302 302 302 302 302", "POST": "302 302 302 302 302 302 302"}
+    return {"GET": "A A A A A A A", "POST": "A A A A A A A"}
+
+
+#: Signing out ends with a redirect to the sign-in page; it is not a refusal (it is audited).
+SIGN_OUT = "accounts/logout/"
+
+#: What an auditor may POST: the read-only checks of the audit role, and the personal pages of
+#: every signed-in person (language, sign-in/out, second factor, own profile and API tokens,
+#: password reset) plus the public links that act for whoever holds them (sign-up, invitation).
+AUDITOR_MAY_POST = {
+    "audit/log/verify/",
+    "audit/verify-pdf/",
+    "i18n/setlang/",
+    "accounts/login/",
+    "accounts/signup/",
+    "accounts/signup/sent/",
+    "accounts/signup/confirm/<str:token>/",
+    "accounts/invitation/<str:token>/",
+    "accounts/profile/",
+    "accounts/password/reset/",
+    "accounts/password/reset/<uidb64>/<token>/",
+    "accounts/tokens/",
+    "accounts/2fa/setup/",
+    "accounts/2fa/verify/",
+    "api/v1/auth/token/",
+    "",
+}
+
+ROUTES = all_routes()
+DUMP = os.environ.get("SECURITY_MATRIX_DUMP")
+
+
+#: Routes whose path names no firm's object (public data, signed links, the ministry's lists).
+NOT_FIRM_SCOPED = (
+    "lists/",
+    "admin/",
+    "accounts/password/",
+    "accounts/signup/",
+    "accounts/invitation/",
+    "audit/export/",
+    "audit/log/export.",
+)
+
+#: Form data for POSTs that would otherwise stop at "which form?" before any access question.
+POST_DATA = {
+    "notifications/<uuid:public_id>/edit/<slug:step>/validate/": {
+        "_form": "item",
+        "_field": "description",
+        "description": "x",
+    },
+}
+
+
+def _methods(route: str) -> list[str]:
+    if "<" in route and not route.startswith(NOT_FIRM_SCOPED):
+        return ["GET own", "GET other", "POST own", "POST other"]
+    return ["GET", "POST"]
+
+
+def test_an_auditor_changes_nothing():
+    """Every POST of an auditor is refused, except exactly the checks the role exists for (and
+    the personal pages every user has)."""
+    auditor = ROLES.index("auditor")
+    accepted = {
+        route
+        for route, lines in EXPECT.items()
+        for line, outcomes in lines.items()
+        if line.startswith("POST") and outcomes.split()[auditor] not in REFUSALS
+    }
+    assert accepted == AUDITOR_MAY_POST
+
+
+def test_every_route_has_an_expectation():
+    missing = [route for route in ROUTES if not is_admin(route) and route not in EXPECT]
+    stale = [route for route in EXPECT if route not in ROUTES]
+    assert missing == [] and stale == []
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_access(route, db, settings):
+    settings.EXPORTCTL_MINISTRY_2FA = True
+    if is_admin(route):
+        world, users = None, build_staff()
+    else:
+        world = build_world()
+        users = world.users
+    by_role = clients(users)
+    baseline = snapshot()
+    expected = admin_expect(route) if is_admin(route) else EXPECT.get(route, {})
+    observed: dict[str, str] = {}
+    problems = []
+    for line in _methods(route):
+        method, _, variant = line.partition(" ")
+        if world is None:
+            url = admin_url(route, users["exporter"].pk)
+        else:
+            url = concrete_url(route, world, world.b if variant == "other" else world.a)
+        outcomes = []
+        for role in ROLES:
+            result, diff = attempt(by_role[role], method, url, baseline, POST_DATA.get(route))
+            outcomes.append(result)
+            if diff and not (route == SIGN_OUT and method == "POST"):
+                problems.append(f"{line} {url} as {role}: refused ({result}) but changed {diff}")
+        observed[line] = " ".join(outcomes)
+    if DUMP:
+        with open(DUMP, "a") as out:
+            out.write(f"{route!r}: {observed!r},\n")
+        return
+    assert observed == expected
+    assert problems == []

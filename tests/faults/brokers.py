@@ -173,6 +173,18 @@ class Worker:
     def wait_ready(self, timeout: float = 60) -> None:
         wait_for(lambda: "ready." in self.log(), timeout=timeout, worker=self)
 
+    def pool_children(self) -> list[int]:
+        """The pids of the prefork pool's child processes (those that run the tasks)."""
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # the process ended meanwhile
+                continue
+            if int(fields[1]) == self.process.pid:
+                children.append(int(stat.parent.name))
+        return children
+
     def kill(self) -> None:
         """SIGKILL the whole worker: main process and pool children, no chance to clean up."""
         with contextlib.suppress(ProcessLookupError):

@@ -26,6 +26,19 @@ needs_real_stack = [
 ]
 
 
+def backend_waiting_on_a_lock() -> int | None:
+    """The pid of another backend of the test database that waits on a lock, if any."""
+    with connection.cursor() as cursor:
+        # Inside a transaction PostgreSQL keeps serving the first snapshot of the statistics.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'"
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 @pytest.fixture
 def redis_server():
     server = RedisServer()

@@ -20,22 +20,10 @@ from screening.models import RunStatus, ScreeningRun
 from screening.tasks import screen_notification
 from tests.factories import submitted_at
 from tests.faults.brokers import celery_broker, wait_for
-from tests.faults.conftest import needs_real_stack
+from tests.faults.conftest import backend_waiting_on_a_lock, needs_real_stack
 from tests.screening.test_services import EUL_SAMPLE, make_tiers, publish_eul
 
 pytestmark = needs_real_stack
-
-
-def _backend_waiting_on_a_lock() -> int | None:
-    with connection.cursor() as cursor:
-        # Inside a transaction PostgreSQL keeps serving the first snapshot of the statistics.
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'"
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
 
 
 def _terminate(pid: int) -> bool:
@@ -75,7 +63,7 @@ def test_a_task_whose_connection_is_terminated_retries_and_completes(
         Notification.objects.select_for_update().get(pk=notification.pk)
         with celery_broker(redis_server.url):
             screen_notification.delay(notification.pk)
-        pid = wait_for(_backend_waiting_on_a_lock, timeout=60, worker=worker)
+        pid = wait_for(backend_waiting_on_a_lock, timeout=60, worker=worker)
         assert _terminate(pid)
 
     wait_for(

@@ -10,14 +10,20 @@ about stay in submitted/screening. Two real mechanisms bring them back, and both
 2. Redis redelivers the unacknowledged messages once they are older than the broker's visibility
    timeout (``EXPORTCTL_BROKER_VISIBILITY_TIMEOUT``, one hour in production, one second for the
    last worker here) — by then the sweeper has screened them, and the duplicates change nothing.
+
+When only a pool child dies (the OOM killer picks the process running the task), the worker
+itself survives and ``reject_on_worker_lost`` hands the message back to the queue at once.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+import os
 import re
+import signal
 
+from django.db import transaction
 from django.db.models import Count
 
 from exportctl.audit.models import AuditEvent
@@ -26,9 +32,10 @@ from notifications.services import notification_submit
 from notifications.workflow import AWAITING_SYSTEM_STATUSES, Status
 from screening import tasks as screening_tasks
 from screening.models import PartyHit, RunStatus, ScreeningRun, Trigger
-from tests.factories import ExporterFactory, ready_notification
+from screening.tasks import screen_notification
+from tests.factories import ExporterFactory, ready_notification, submitted_at
 from tests.faults.brokers import celery_broker, wait_for
-from tests.faults.conftest import needs_real_stack
+from tests.faults.conftest import backend_waiting_on_a_lock, needs_real_stack
 from tests.screening.test_services import EUL_SAMPLE, make_tiers, publish_eul
 
 pytestmark = needs_real_stack
@@ -154,3 +161,42 @@ def test_a_killed_worker_loses_no_screening_and_repeats_none(
     completed = AuditEvent.objects.filter(action="screening.run_completed")
     assert completed.count() == TOTAL
     assert AuditEvent.objects.count() == audit_before  # the redelivered messages wrote nothing
+
+
+def test_a_pool_child_killed_mid_task_has_its_message_requeued_and_completed(
+    transactional_db, redis_server, start_worker
+):
+    make_tiers()
+    publish_eul(EUL_SAMPLE)
+    notification = submitted_at(Status.SUBMITTED, destination_country="US")
+    Party.objects.filter(notification=notification).update(country="US")
+    worker = start_worker(redis_server.url)
+
+    # The task waits inside the service on a row lock the test holds; then its process dies.
+    with transaction.atomic():
+        Notification.objects.select_for_update().get(pk=notification.pk)
+        with celery_broker(redis_server.url):
+            screen_notification.delay(notification.pk)
+        wait_for(backend_waiting_on_a_lock, timeout=60, worker=worker)
+        children = worker.pool_children()
+        assert len(children) == 2
+        for pid in children:
+            os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: "WorkerLostError" in worker.log(), timeout=30, worker=worker)
+
+    wait_for(
+        lambda: Notification.objects.get(pk=notification.pk).status == Status.CLEARED,
+        timeout=60,
+        worker=worker,
+    )
+    run = ScreeningRun.objects.get()
+    assert (run.notification_id, run.status) == (notification.pk, RunStatus.COMPLETED)
+    assert list(AuditEvent.objects.order_by("seq").values_list("action", flat=True)) == [
+        "notification.start_screening",
+        "screening.run_completed",
+        "notification.clear",
+    ]
+    log = worker.log()
+    assert "exited with 'signal 9 (SIGKILL)'" in log
+    assert log.count("Task screening.screen_notification[") == 3  # received, lost, succeeded
+    assert worker.process.poll() is None  # the worker itself lived on

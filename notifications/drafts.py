@@ -453,6 +453,13 @@ def _is_xlsx(uploaded_file) -> bool:
     return "xl/workbook.xml" in names and "[Content_Types].xml" in names
 
 
+def _has_zip_directory(uploaded_file) -> bool:
+    try:
+        return zipfile.is_zipfile(uploaded_file)
+    finally:
+        uploaded_file.seek(0)
+
+
 def _content_type(uploaded_file) -> str | None:
     uploaded_file.seek(0)
     head = uploaded_file.read(8192)
@@ -461,7 +468,9 @@ def _content_type(uploaded_file) -> str | None:
     if kind is None:
         return None
     if kind.mime in (PDF, PNG, JPEG):
-        return kind.mime
+        # A PDF or an image with a ZIP archive appended (a polyglot) would carry the archive
+        # past a check that reads only the first bytes.
+        return None if _has_zip_directory(uploaded_file) else kind.mime
     if kind.mime in (XLSX, "application/zip") and _is_xlsx(uploaded_file):
         return XLSX
     return None

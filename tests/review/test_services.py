@@ -514,3 +514,45 @@ def test_two_senior_reviewers_countersigning_at_once_make_one_permit(
     assert sorted(outcomes) == ["ok", "wrong_state"]
     assert Permit.objects.filter(notification=notification).count() == 1
     assert Decision.objects.filter(kind=DecisionKind.COUNTERSIGN).count() == 1
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks need PostgreSQL (set DATABASE_URL)"
+)
+def test_an_approval_and_a_denial_at_once_one_wins_and_at_most_one_permit(
+    transactional_db, reviewer
+):
+    notification = referred()
+    colleague = make_reviewer("colleague@meti.example.jp")
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def act(name, call):
+        try:
+            barrier.wait()
+            call()
+            outcomes[name] = "ok"
+        except TransitionError as error:
+            outcomes[name] = error.code
+        finally:
+            close_old_connections()
+
+    calls = {
+        "approve": lambda: services.notification_approve(notification=notification, actor=reviewer),
+        "deny": lambda: services.notification_deny(
+            notification=notification, actor=colleague, reason="Listed end user."
+        ),
+    }
+    threads = [threading.Thread(target=act, args=item) for item in calls.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes.values()) == ["ok", "wrong_state"]
+    notification.refresh_from_db()
+    winner = "approve" if notification.status == Status.APPROVED else "deny"
+    assert outcomes[winner] == "ok"
+    assert notification.status == {"approve": Status.APPROVED, "deny": Status.DENIED}[winner]
+    assert Permit.objects.filter(notification=notification).count() == (winner == "approve")
+    assert Decision.objects.filter(notification=notification).count() == 1

@@ -5,16 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_signup_request_invitation'),
-        ('notifications', '0003_review_clock_and_inform'),
+        ("accounts", "0003_signup_request_invitation"),
+        ("notifications", "0003_review_clock_and_inform"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(models.OrderBy(models.Case(models.When(risk_level='prohibited', then=models.Value(4)), models.When(risk_level='high', then=models.Value(3)), models.When(risk_level='elevated', then=models.Value(2)), models.When(risk_level='low', then=models.Value(1)), default=models.Value(0), output_field=models.IntegerField()), descending=True), models.OrderBy(models.F('risk_score'), descending=True), models.F('submitted_at'), models.F('id'), condition=models.Q(('status__in', ('under_review', 'info_requested', 'awaiting_countersign'))), name='notification_queue_risk_order'),
+            model_name="notification",
+            index=models.Index(
+                models.OrderBy(
+                    models.Case(
+                        models.When(risk_level="prohibited", then=models.Value(4)),
+                        models.When(risk_level="high", then=models.Value(3)),
+                        models.When(risk_level="elevated", then=models.Value(2)),
+                        models.When(risk_level="low", then=models.Value(1)),
+                        default=models.Value(0),
+                        output_field=models.IntegerField(),
+                    ),
+                    descending=True,
+                ),
+                models.OrderBy(models.F("risk_score"), descending=True),
+                models.F("submitted_at"),
+                models.F("id"),
+                condition=models.Q(
+                    ("status__in", ("under_review", "info_requested", "awaiting_countersign"))
+                ),
+                name="notification_queue_risk_order",
+            ),
         ),
     ]

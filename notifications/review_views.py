@@ -160,9 +160,13 @@ def _render_case(
     request, notification: Notification, *, failed: dict | None = None, status: int = 200
 ):
     case = selectors.review_case(notification=notification)
-    page_forms = {**_blank_forms(), **{k: v for k, v in (failed or {}).items() if k != "hit"}}
+    failed = failed or {}
+    page_forms = {
+        **_blank_forms(),
+        **{k: v for k, v in failed.items() if k not in ("hit", "permit")},
+    }
     hit_forms = {}
-    failed_hit = (failed or {}).get("hit")
+    failed_hit = failed.get("hit")
     for hit in case["hits"]:
         if failed_hit and failed_hit[0] == hit.pk:
             hit_forms[hit.pk] = failed_hit[1]
@@ -173,8 +177,15 @@ def _render_case(
         permit.pk: forms.ReasonForm(prefix=f"permit-{permit.public_id}")
         for permit in case["permits"]
     }
+    if "permit" in failed:
+        permit_forms[failed["permit"][0]] = failed["permit"][1]
     failed_form = next(
-        (form for form in [*page_forms.values(), *hit_forms.values()] if form.errors), None
+        (
+            form
+            for form in [*page_forms.values(), *hit_forms.values(), *permit_forms.values()]
+            if form.errors
+        ),
+        None,
     )
     factors = [
         {
@@ -471,8 +482,7 @@ def permit_action(request, public_id, permit_id, action):
     service, success = _PERMIT_ACTIONS[action]
     form = forms.ReasonForm(request.POST, prefix=f"permit-{permit.public_id}")
     if not form.is_valid():
-        messages.error(request, _("Nothing was changed: give the reason for your action."))
-        return redirect("review:case", public_id=notification.public_id)
+        return _render_case(request, notification, failed={"permit": (permit.pk, form)}, status=400)
     return _act(
         request,
         notification,

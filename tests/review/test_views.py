@@ -307,6 +307,13 @@ def test_permit_actions_from_the_case_page(client, reviewer, senior, case):
     )
     assert messages_of(response) == ["Nothing was changed: You are not allowed to suspend."]
     client.force_login(senior)
+    response = client.post(
+        url(case, f"permits/{permit.public_id}/suspend"), {f"{prefix}-reason": ""}, headers=EN
+    )
+    assert response.status_code == 400
+    assert f'href="#id_{prefix}-reason"' in response.content.decode()
+    permit.refresh_from_db()
+    assert permit.status == "valid"
     response = follow(
         client, url(case, f"permits/{permit.public_id}/suspend"), {f"{prefix}-reason": "Audit."}
     )

@@ -24,7 +24,7 @@ from notifications.documents.downloads import document_response
 from notifications.models import Attachment, DecisionKind, Document, Notification, Permit
 from notifications.workflow import Status, TransitionError
 from screening import services as screening_services
-from screening.models import PartyHit
+from screening.models import PartyHit, RiskLevel
 
 #: Refusals that are about what the reviewer typed: shown on the form, not as a banner.
 _FORM_ERRORS = frozenset(
@@ -73,23 +73,23 @@ TIMELINE_LABELS = {
     "document.download": gettext_lazy("Document downloaded"),
     "attachment.download": gettext_lazy("Attachment downloaded"),
 }
-#: Data of an event shown on the timeline (the rest stays in the audit log).
-_TIMELINE_KEYS = (
-    "from",
-    "to",
-    "reason",
-    "assignee",
-    "previous_assignee",
-    "party",
-    "entry_number",
-    "score",
-    "level",
-    "trigger",
-    "due_on",
-    "permit",
-    "number",
-    "notice",
-)
+#: Data of an event shown on the timeline, with its label (the rest stays in the audit log).
+_TIMELINE_KEYS = {
+    "from": gettext_lazy("from"),
+    "to": gettext_lazy("to"),
+    "reason": gettext_lazy("reason"),
+    "assignee": gettext_lazy("assignee"),
+    "previous_assignee": gettext_lazy("previous assignee"),
+    "party": gettext_lazy("party"),
+    "entry_number": gettext_lazy("listed entry No."),
+    "score": gettext_lazy("score"),
+    "level": gettext_lazy("risk"),
+    "trigger": gettext_lazy("trigger"),
+    "due_on": gettext_lazy("answer due by"),
+    "permit": gettext_lazy("permit"),
+    "number": gettext_lazy("number"),
+    "notice": gettext_lazy("inform notice"),
+}
 
 
 def reviewer_required(view):
@@ -147,8 +147,8 @@ def _timeline(events) -> list[dict]:
             "event": event,
             "label": TIMELINE_LABELS.get(event.action, event.action),
             "details": [
-                (key, event.data[key])
-                for key in _TIMELINE_KEYS
+                (label, event.data[key])
+                for key, label in _TIMELINE_KEYS.items()
                 if key in event.data and event.data[key] not in ("", None, [], {})
             ],
         }
@@ -187,10 +187,12 @@ def _render_case(
         ),
         None,
     )
+    risk_labels = dict(RiskLevel.choices)
     factors = [
         {
             **factor,
             "evidence_json": json.dumps(factor.get("evidence"), indent=2, ensure_ascii=False),
+            "level_label": risk_labels.get(factor.get("level"), factor.get("level")),
         }
         for factor in (case["latest_run"].factors if case["latest_run"] else [])
     ]

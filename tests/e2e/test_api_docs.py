@@ -7,16 +7,7 @@ from django.contrib.auth.models import Group
 
 from exportctl.accounts.models import Firm, User
 from exportctl.accounts.roles import Role
-from tests.e2e.conftest import (  # noqa: F401 - the browser fixtures, shared with tests/e2e
-    _e2e_database,
-    _playwright,
-    browser,
-    browser_locale,
-    console_errors,
-    live_server,
-    page,
-    sign_in,
-)
+from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +23,7 @@ def exporter(transactional_db) -> User:
     return user
 
 
-def test_the_docs_page_uses_only_our_origin_and_can_call_the_api(page, live_server, exporter):  # noqa: F811
+def test_the_docs_page_uses_only_our_origin_and_can_call_the_api(page, live_server, exporter):
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     sign_in(page, live_server, EMAIL, PASSWORD)
@@ -58,11 +49,12 @@ def test_the_docs_page_uses_only_our_origin_and_can_call_the_api(page, live_serv
 
 
 @pytest.fixture
-def browser_locale() -> str:  # noqa: F811 - this module reads the English page
+def browser_locale() -> str:
+    """This module reads the English page."""
     return "en-GB"
 
 
-def test_an_exporter_creates_uses_and_revokes_a_token(page, live_server, exporter):  # noqa: F811
+def test_an_exporter_creates_uses_and_revokes_a_token(page, live_server, exporter):
     sign_in(page, live_server, EMAIL, PASSWORD)
     page.goto(f"{live_server.url}/accounts/tokens/")
     assert page.get_by_role("heading", name="No API tokens yet").is_visible()

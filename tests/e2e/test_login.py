@@ -55,12 +55,15 @@ def test_exporter_signs_in_and_sees_the_dashboard_in_japanese(page, live_server,
     with page.expect_navigation():
         page.get_by_role("button", name="ログイン").click()
 
-    assert page.url == f"{live_server.url}/"
+    assert page.url == f"{live_server.url}/notifications/"  # the exporter's home
     assert page.title() == "届出一覧 | 輸出事前届出ポータル"
     assert page.get_by_role("heading", level=1).inner_text() == "届出一覧"
     assert page.get_by_role("heading", name="まだ届出はありません").is_visible()
     nav = page.get_by_role("navigation", name="メインメニュー")
-    assert nav.get_by_role("link").all_inner_texts() == ["届出一覧"]
+    current = nav.locator("a[aria-current=page]")
+    assert current.all_inner_texts() == ["届出一覧"]
+    # My notifications, New notification, Self-check, API tokens, Profile
+    assert nav.get_by_role("link").count() == 5
     assert "関東精密株式会社" in page.locator("#signed-in-user").inner_text()
     assert_portal_css_applied(page, live_server)
     assert [e.action for e in AuditEvent.objects.all()] == ["auth.login"]
@@ -77,7 +80,7 @@ def test_exporter_switches_to_english_and_signs_in(page, live_server, exporter):
 
     sign_in(page, live_server, EMAIL, PASSWORD)
 
-    assert page.url == f"{live_server.url}/"
+    assert page.url == f"{live_server.url}/notifications/"
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", level=1).inner_text() == "My notifications"
     assert page.get_by_role("heading", name="No notifications yet").is_visible()
@@ -86,7 +89,7 @@ def test_exporter_switches_to_english_and_signs_in(page, live_server, exporter):
     # And back to Japanese from the dashboard, staying on the same page.
     with page.expect_navigation():
         page.get_by_role("button", name="日本語").click()
-    assert page.url == f"{live_server.url}/"
+    assert page.url == f"{live_server.url}/notifications/"
     assert page.locator("html").get_attribute("lang") == "ja"
     assert page.get_by_role("heading", level=1).inner_text() == "届出一覧"
 

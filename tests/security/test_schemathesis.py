@@ -27,6 +27,21 @@ FUZZ = settings(
 )
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Requests go through the WSGI handler itself, which closes old database connections at
+    the start and end of each request; Django's test client switches that off so a test's
+    transaction survives its requests, and so does this (on PostgreSQL it would be closed)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def world(db, settings):
     settings.EXPORTCTL_MINISTRY_2FA = False  # a reviewer's token straight from the page

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from exportctl.audit import trail
-from notifications.models import Notification, Party
+from notifications.models import Item, Notification, Party
 from notifications.services import (
     REVIEW_STATUSES,
     ScreeningResult,
@@ -133,13 +133,36 @@ def _in_force(on: date) -> Q:
     return Q(effective_from__lte=on) & (Q(effective_to__isnull=True) | Q(effective_to__gte=on))
 
 
-def _tiers_on(countries: set[str], on: date) -> dict[str, frozenset[str]]:
-    found: dict[str, set[str]] = {c: set() for c in countries}
-    for country, tier in CountryTier.objects.filter(
-        _in_force(on), country__in=countries
-    ).values_list("country", "tier"):
-        found[country].add(tier)
-    return {c: frozenset(t) for c, t in found.items()}
+@dataclass(frozen=True)
+class ReferenceFacts:
+    """The ministry's reference data in force on one day, loaded once for any number of cases
+    (a re-screen batch reads it once, not once per case): country tiers, the 16(1) HS scope and
+    the key technologies."""
+
+    on: date
+    tiers: dict[str, frozenset[str]]
+    hs_scope: list[tuple[str, bool]]
+    key_technologies: frozenset[int]
+
+    @property
+    def tiers_known(self) -> bool:
+        return bool(self.tiers)
+
+
+def reference_facts(on: date) -> ReferenceFacts:
+    found: dict[str, set[str]] = {}
+    for country, tier in CountryTier.objects.filter(_in_force(on)).values_list("country", "tier"):
+        found.setdefault(country, set()).add(tier)
+    return ReferenceFacts(
+        on=on,
+        tiers={c: frozenset(t) for c, t in found.items()},
+        hs_scope=list(
+            SpecifiedHsScope.objects.filter(_in_force(on)).values_list("hs_prefix", "excluded")
+        ),
+        key_technologies=frozenset(
+            KeyTechnology.objects.filter(_in_force(on)).values_list("pk", flat=True)
+        ),
+    )
 
 
 def _in_16_1_scope(hs_code: str, scope: list[tuple[str, bool]]) -> bool:
@@ -151,22 +174,27 @@ def _in_16_1_scope(hs_code: str, scope: list[tuple[str, bool]]) -> bool:
     return not max(matches)[1]
 
 
-def _item_facts(notification: Notification, on: date) -> tuple[rules.ItemFacts, ...]:
-    scope = list(
-        SpecifiedHsScope.objects.filter(_in_force(on)).values_list("hs_prefix", "excluded")
-    )
-    key_technologies = set(KeyTechnology.objects.filter(_in_force(on)).values_list("pk", flat=True))
+def _items_of(notification: Notification) -> list[Item]:
+    return list(notification.items.select_related("key_technology").order_by("position", "pk"))
+
+
+def _parties_of(notification: Notification) -> list[Party]:
+    return list(notification.parties.order_by("position", "pk"))
+
+
+def _item_facts(items: list[Item], reference: ReferenceFacts) -> tuple[rules.ItemFacts, ...]:
+    """``items`` in position order, each with its ``key_technology`` loaded."""
     facts = []
-    for item in notification.items.select_related("key_technology").order_by("position", "pk"):
+    for item in items:
         classification, reclassified = item.classification, False
         if (
             classification == rules.OTHER_16_2
             and item.hs_code
-            and _in_16_1_scope(item.hs_code, scope)
+            and _in_16_1_scope(item.hs_code, reference.hs_scope)
         ):
             classification, reclassified = rules.SPECIFIED_16_1, True
         key_technology = ""
-        if item.key_technology_id and item.key_technology_id in key_technologies:
+        if item.key_technology_id and item.key_technology_id in reference.key_technologies:
             key_technology = item.key_technology.code
         facts.append(
             rules.ItemFacts(
@@ -192,11 +220,22 @@ def _checklist(notification: Notification) -> dict[int, str]:
 
 
 def build_context(
-    notification: Notification, *, on: date, lists: PublishedLists, hits: list[_FoundHit]
+    notification: Notification,
+    *,
+    on: date,
+    lists: PublishedLists,
+    hits: list[_FoundHit],
+    parties: list[Party] | None = None,
+    items: list[Item] | None = None,
+    reference: ReferenceFacts | None = None,
 ) -> rules.ScreeningContext:
-    parties = list(notification.parties.order_by("position", "pk"))
-    countries = {notification.destination_country} | {p.country for p in parties}
-    tiers = _tiers_on({c for c in countries if c}, on)
+    """The facts the rules read. ``parties`` (in position order), ``items`` (the same, with
+    their key technology) and ``reference`` are read from the database when not given; a
+    re-screen batch passes them, loaded in bulk for all its cases."""
+    parties = _parties_of(notification) if parties is None else parties
+    items = _items_of(notification) if items is None else items
+    reference = reference_facts(on) if reference is None else reference
+    tiers = reference.tiers
     return rules.ScreeningContext(
         on=on,
         destination_country=notification.destination_country,
@@ -205,7 +244,7 @@ def build_context(
         inform_notice=notification.inform_notice_received,
         inform_reference=notification.inform_notice_reference,
         checklist=_checklist(notification),
-        items=_item_facts(notification, on),
+        items=_item_facts(items, reference),
         parties=tuple(
             rules.PartyFacts(
                 ref=str(p.public_id),
@@ -218,19 +257,45 @@ def build_context(
         ),
         hits=tuple(_hit_facts(h) for h in hits),
         parties_screened=lists.eul is not None,
-        tiers_known=CountryTier.objects.filter(_in_force(on)).exists(),
+        tiers_known=reference.tiers_known,
         alert_threshold=ALERT_THRESHOLD,
     )
 
 
+def assess(
+    notification: Notification,
+    *,
+    parties: list[Party],
+    items: list[Item],
+    reference: ReferenceFacts,
+    lists: PublishedLists,
+) -> _Computed:
+    """Match every party and apply the rules: no query of its own, so one case (``_compute``)
+    and a re-screen batch (``screening.rescreen``) share it."""
+    hits: list[_FoundHit] = []
+    for party in parties:
+        hits.extend(_screen_party(party, lists))
+    context = build_context(
+        notification,
+        on=reference.on,
+        lists=lists,
+        hits=hits,
+        parties=parties,
+        items=items,
+        reference=reference,
+    )
+    return _Computed(lists=lists, assessment=rules.evaluate(context), hits=hits)
+
+
 def _compute(notification_id: int) -> _Computed:
     notification = Notification.objects.get(pk=notification_id)
-    lists = published_lists()
-    hits: list[_FoundHit] = []
-    for party in notification.parties.order_by("position", "pk"):
-        hits.extend(_screen_party(party, lists))
-    context = build_context(notification, on=timezone.localdate(), lists=lists, hits=hits)
-    return _Computed(lists=lists, assessment=rules.evaluate(context), hits=hits)
+    return assess(
+        notification,
+        parties=_parties_of(notification),
+        items=_items_of(notification),
+        reference=reference_facts(timezone.localdate()),
+        lists=published_lists(),
+    )
 
 
 # --- Storing ---------------------------------------------------------------------------------
@@ -262,22 +327,73 @@ def _eligible(status: str, trigger: str) -> bool:
     return status in RESCREEN_STATUSES
 
 
-def _new_hits(locked: Notification, computed: _Computed) -> list[_FoundHit]:
-    """Hits on a listing that no earlier run of this case had found for the same party.
+def _earlier_hits(notification_ids: list[int]) -> dict[int, set[tuple[int, str, str]]]:
+    """Per case, every (party, source, entry content hash) an earlier run has found; one query
+    for any number of cases.
 
     Entries are compared by source and content hash, not pk: each list version has its own rows,
     and the End User List renumbers entries between revisions.
     """
-    seen = set(
-        PartyHit.objects.filter(run__notification=locked).values_list(
-            "party_id", "entry__version__source__code", "entry__row_hash"
-        )
-    )
+    seen: dict[int, set[tuple[int, str, str]]] = {pk: set() for pk in notification_ids}
+    for notification_id, *key in PartyHit.objects.filter(
+        run__notification_id__in=notification_ids
+    ).values_list(
+        "run__notification_id", "party_id", "entry__version__source__code", "entry__row_hash"
+    ):
+        seen[notification_id].add(tuple(key))
+    return seen
+
+
+def _unseen(computed: _Computed, seen: set[tuple[int, str, str]]) -> list[_FoundHit]:
     return [
         h
         for h in computed.hits
         if (h.party.pk, h.lists.source_code, h.lists.entries[h.entry_id].row_hash) not in seen
     ]
+
+
+def _new_hits(locked: Notification, computed: _Computed) -> list[_FoundHit]:
+    """Hits on a listing that no earlier run of this case had found for the same party."""
+    return _unseen(computed, _earlier_hits([locked.pk])[locked.pk])
+
+
+def _complete(run: ScreeningRun, computed: _Computed) -> ScreeningRun:
+    """Fill a new run, or a FAILED one being completed in place, with the computed result."""
+    assessment = computed.assessment
+    run.status = RunStatus.COMPLETED
+    run.score = assessment.score
+    run.level = assessment.level
+    run.outcome = assessment.outcome
+    run.factors = assessment.factors
+    run.error = ""
+    run.finished_at = timezone.now()
+    return run
+
+
+def _hit_rows(run: ScreeningRun, computed: _Computed) -> list[PartyHit]:
+    return [
+        PartyHit(
+            run=run,
+            party=h.party,
+            entry_id=int(h.entry_id),
+            score=min(1.0, h.score),
+            matched_name=h.matched_name[:500],
+            explanation=h.explanation,
+        )
+        for h in computed.hits
+    ]
+
+
+def _run_summary(computed: _Computed) -> dict:
+    """What the audit trail keeps of a completed run's result."""
+    assessment = computed.assessment
+    return {
+        "score": assessment.score,
+        "level": assessment.level,
+        "outcome": assessment.outcome,
+        "rules": assessment.rule_ids,
+        "hits": len(computed.hits),
+    }
 
 
 def _reopen_reason(new_hits: list[_FoundHit]) -> str:
@@ -314,27 +430,8 @@ def _store(
             trigger=trigger,
             trigger_ref=trigger_ref,
         )
-        run.status = RunStatus.COMPLETED
-        run.score = assessment.score
-        run.level = assessment.level
-        run.outcome = assessment.outcome
-        run.factors = assessment.factors
-        run.error = ""
-        run.finished_at = timezone.now()
-        run.save()
-        PartyHit.objects.bulk_create(
-            [
-                PartyHit(
-                    run=run,
-                    party=h.party,
-                    entry_id=int(h.entry_id),
-                    score=min(1.0, h.score),
-                    matched_name=h.matched_name[:500],
-                    explanation=h.explanation,
-                )
-                for h in computed.hits
-            ]
-        )
+        _complete(run, computed).save()
+        PartyHit.objects.bulk_create(_hit_rows(run, computed))
         trail.record(
             action="screening.run_completed",
             obj=run,
@@ -345,11 +442,7 @@ def _store(
                 "trigger_ref": trigger_ref,
                 "ruleset_version": rules.RULESET_VERSION,
                 "lists": [f"{v.source_code}:{v.version_label}" for v in computed.lists.all],
-                "score": assessment.score,
-                "level": assessment.level,
-                "outcome": assessment.outcome,
-                "rules": assessment.rule_ids,
-                "hits": len(computed.hits),
+                **_run_summary(computed),
                 "new_hits": len(new_hits),
             },
         )

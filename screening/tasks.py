@@ -21,8 +21,9 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from partners.models import ListVersion
 from screening.models import Trigger
+from screening.rescreen import screening_rescreen_batch
 from screening.selectors import rescreen_candidate_ids, stuck_notification_ids
-from screening.services import screening_rescreen, screening_run_execute
+from screening.services import screening_run_execute
 
 #: The database or the broker went away for a moment; worth trying again.
 TRANSIENT_ERRORS = (
@@ -35,6 +36,10 @@ TRANSIENT_ERRORS = (
 #: A notification untouched this long in submitted/screening has lost its message or worker.
 STUCK_AFTER = timedelta(minutes=5)
 SWEEP_BATCH = 500
+#: Cases per re-screen task: large enough that the per-task costs (queries, one audit event,
+#: the broker round trip) vanish beside matching, small enough to stay well inside the time limit
+#: and to let two workers share the tail of the work.
+RESCREEN_BATCH_SIZE = 250
 
 _TASK_OPTIONS = {
     "acks_late": True,
@@ -55,38 +60,52 @@ def screen_notification(notification_id: int) -> str | None:
     return str(run.public_id) if run else None
 
 
+@shared_task(name="screening.rescreen_batch", soft_time_limit=300, time_limit=360, **_TASK_OPTIONS)
+def rescreen_batch(notification_ids: list[int], list_version_id: int) -> dict:
+    """Re-screen one chunk of cases after a publication and count them on the version's progress.
+
+    A case counts once it is finished for good: re-screened (or skipped), or failed. A case that
+    fails on its own is marked FAILED by the service while the rest of the chunk goes on; a
+    transient error retries the whole chunk (idempotent) and counts nothing until the chunk
+    finishes, or until the retries are exhausted (then every case of it counts as failed)."""
+    return _rescreen_counted(rescreen_batch, notification_ids, list_version_id)
+
+
 @shared_task(
     name="screening.rescreen_notification", soft_time_limit=60, time_limit=90, **_TASK_OPTIONS
 )
-def rescreen_notification(notification_id: int, list_version_id: int) -> str | None:
-    """Re-screen one case after a publication and count it on the version's progress.
+def rescreen_notification(notification_id: int, list_version_id: int) -> dict:
+    """One case: messages queued before the fan-out went by chunks are still worked off."""
+    return _rescreen_counted(rescreen_notification, [notification_id], list_version_id)
 
-    A case counts once it is finished for good: re-screened (or skipped), or failed beyond
-    retrying. A transient error that Celery will retry does not count yet. The count is one
-    atomic UPDATE capped at the total, so concurrent workers never lose an increment and a
-    message redelivered after the count cannot push the bar past 100 %."""
+
+def _rescreen_counted(task, notification_ids: list[int], list_version_id: int) -> dict:
+    cases = len(set(notification_ids))
     try:
-        run = screening_rescreen(notification_id=notification_id, list_version_id=list_version_id)
+        result = screening_rescreen_batch(
+            notification_ids=notification_ids, list_version_id=list_version_id
+        )
     except TRANSIENT_ERRORS:
-        if rescreen_notification.request.retries < rescreen_notification.max_retries:
+        if task.request.retries < task.max_retries:
             raise  # retried by autoretry_for; counted when it finishes
-        _count_rescreened(list_version_id, failed=True)
+        _count_rescreened(list_version_id, done=cases, failed=cases)
         raise
     except Exception:
-        _count_rescreened(list_version_id, failed=True)
+        _count_rescreened(list_version_id, done=cases, failed=cases)
         raise
-    _count_rescreened(list_version_id, failed=False)
-    return str(run.public_id) if run else None
+    _count_rescreened(list_version_id, done=result.done, failed=result.failed)
+    return {"done": result.done, "failed": result.failed}
 
 
-def _count_rescreened(list_version_id: int, *, failed: bool) -> None:
+def _count_rescreened(list_version_id: int, *, done: int, failed: int) -> None:
+    """One atomic UPDATE capped at the total, so concurrent workers never lose an increment and
+    a message redelivered after the count cannot push the bar past 100 %."""
     versions = ListVersion.objects.filter(pk=list_version_id, rescreen_total__isnull=False)
-    changes = {"rescreen_done": Least(F("rescreen_done") + 1, F("rescreen_total"))}
+    new_done = Least(F("rescreen_done") + done, F("rescreen_total"))
+    changes = {"rescreen_done": new_done}
     if failed:
         # Never beyond the new done count (both sides of one UPDATE read the old values).
-        changes["rescreen_failed"] = Least(
-            F("rescreen_failed") + 1, Least(F("rescreen_done") + 1, F("rescreen_total"))
-        )
+        changes["rescreen_failed"] = Least(F("rescreen_failed") + failed, new_done)
     versions.update(**changes)
     versions.filter(
         rescreen_finished_at__isnull=True, rescreen_done__gte=F("rescreen_total")
@@ -109,13 +128,14 @@ def sweep_stuck() -> int:
     **_TASK_OPTIONS,
 )
 def rescreen_after_publication(list_version_id: int) -> int:
-    """Fan out one re-screening task per open, cleared or permitted case (run on publication).
+    """Fan out one re-screening task per chunk of ``RESCREEN_BATCH_SIZE`` open, cleared or
+    permitted cases (run on publication); returns the number of cases.
 
-    Each task is idempotent per (notification, list version), so a redelivered fan-out only
+    Each chunk is idempotent per (notification, list version), so a redelivered fan-out only
     repeats work that records nothing new.
 
     The total is stored before the first task is queued: with eager tasks (and with fast
-    workers) a case may be finished before the next one is queued, and its count must land on a
+    workers) a chunk may be finished before the next one is queued, and its count must land on a
     total that is already there. A redelivered fan-out starts the count again from zero."""
     candidate_ids = list(rescreen_candidate_ids())
     now = timezone.now()
@@ -126,6 +146,6 @@ def rescreen_after_publication(list_version_id: int) -> int:
         rescreen_started_at=now,
         rescreen_finished_at=None if candidate_ids else now,
     )
-    for notification_id in candidate_ids:
-        rescreen_notification.delay(notification_id, list_version_id)
+    for start in range(0, len(candidate_ids), RESCREEN_BATCH_SIZE):
+        rescreen_batch.delay(candidate_ids[start : start + RESCREEN_BATCH_SIZE], list_version_id)
     return len(candidate_ids)

@@ -1,6 +1,6 @@
 """Progress of the re-screen a publication queues: the fan-out stores the total before the first
-case task runs, each case task counts itself once it is finished for good, and the count never
-passes the total (database constraints back that)."""
+batch task runs, each batch task counts its cases once they are finished for good, and the count
+never passes the total (database constraints back that)."""
 
 import pytest
 from django.db import IntegrityError, OperationalError, transaction
@@ -9,8 +9,10 @@ from exportctl.celery import app as celery_app
 from notifications.workflow import Status
 from partners.models import ListVersion
 from partners.services import list_version_publish
+from screening import rescreen as rescreen_module
 from screening import tasks
-from screening.tasks import rescreen_after_publication, rescreen_notification
+from screening.models import RunStatus, ScreeningRun
+from screening.tasks import rescreen_after_publication, rescreen_batch, rescreen_notification
 from tests.factories import submitted_at
 from tests.screening.test_services import EUL_SAMPLE, make_tiers, publish_eul
 
@@ -52,17 +54,38 @@ def test_fan_out_counts_every_case_when_tasks_run_eagerly(eul, eager_tasks):
     assert version.rescreen_started_at <= version.rescreen_finished_at
 
 
-def test_the_total_is_stored_before_the_first_case_is_queued(eul, monkeypatch):
-    cases()
+def test_the_total_is_stored_before_the_first_batch_is_queued(eul, monkeypatch):
+    candidates, _others = cases()
     seen = []
+    monkeypatch.setattr(tasks, "RESCREEN_BATCH_SIZE", 2)
     monkeypatch.setattr(
-        tasks.rescreen_notification,
+        tasks.rescreen_batch,
         "delay",
-        lambda notification_id, version_id: seen.append(progress(eul)),
+        lambda notification_ids, version_id: seen.append((notification_ids, progress(eul))),
     )
     rescreen_after_publication(eul.pk)
-    assert seen == [(3, 0, 0, 0)] * 3
+    ids = sorted(n.pk for n in candidates)
+    assert seen == [(ids[:2], (3, 0, 0, 0)), (ids[2:], (3, 0, 0, 0))]
     assert ListVersion.objects.get(pk=eul.pk).rescreen_finished_at is None
+
+
+def test_batches_of_the_fan_out_count_every_case_when_tasks_run_eagerly(
+    eul, eager_tasks, monkeypatch
+):
+    cases()
+    monkeypatch.setattr(tasks, "RESCREEN_BATCH_SIZE", 2)
+    counts = []
+    real = tasks.screening_rescreen_batch
+
+    def counted(**kwargs):
+        result = real(**kwargs)
+        counts.append((len(kwargs["notification_ids"]), progress(eul)))
+        return result
+
+    monkeypatch.setattr(tasks, "screening_rescreen_batch", counted)
+    assert rescreen_after_publication(eul.pk) == 3
+    assert counts == [(2, (3, 0, 0, 0)), (1, (3, 2, 0, 66))]  # each seen before its own count
+    assert progress(eul) == (3, 3, 0, 100)
 
 
 def test_nothing_to_rescreen_is_finished_at_once(eul):
@@ -84,38 +107,74 @@ def test_publish_through_the_service_ends_at_100_percent(eul, django_capture_on_
 
 
 def test_each_case_counts_once_and_never_beyond_the_total(eul):
-    [cleared, review, _], _ = cases()
-    ListVersion.objects.filter(pk=eul.pk).update(rescreen_total=2)
-    rescreen_notification(cleared.pk, eul.pk)
-    assert progress(eul) == (2, 1, 0, 50)
+    [cleared, review, info], _ = cases()
+    ListVersion.objects.filter(pk=eul.pk).update(rescreen_total=3)
+    assert rescreen_batch([cleared.pk, review.pk], eul.pk) == {"done": 2, "failed": 0}
+    assert progress(eul) == (3, 2, 0, 66)
     assert ListVersion.objects.get(pk=eul.pk).rescreen_finished_at is None
-    rescreen_notification(review.pk, eul.pk)
-    assert progress(eul) == (2, 2, 0, 100)
+    rescreen_batch([info.pk], eul.pk)
+    assert progress(eul) == (3, 3, 0, 100)
     finished_at = ListVersion.objects.get(pk=eul.pk).rescreen_finished_at
     assert finished_at is not None
-    rescreen_notification(review.pk, eul.pk)  # a redelivered message
-    assert progress(eul) == (2, 2, 0, 100)
+    rescreen_batch([cleared.pk, review.pk], eul.pk)  # a redelivered message
+    assert progress(eul) == (3, 3, 0, 100)
     assert ListVersion.objects.get(pk=eul.pk).rescreen_finished_at == finished_at
 
 
-def test_a_skipped_case_still_counts(eul):
-    withdrawn = submitted_at(Status.WITHDRAWN)
-    ListVersion.objects.filter(pk=eul.pk).update(rescreen_total=1)
-    assert rescreen_notification(withdrawn.pk, eul.pk) is None
-    assert progress(eul) == (1, 1, 0, 100)
-
-
-def test_a_case_that_fails_counts_as_done_and_failed(eul, monkeypatch):
+def test_a_message_of_the_per_case_fan_out_still_counts_its_case(eul):
     [cleared, *_], _ = cases()
+    ListVersion.objects.filter(pk=eul.pk).update(rescreen_total=3)
+    assert rescreen_notification(cleared.pk, eul.pk) == {"done": 1, "failed": 0}
+    assert progress(eul) == (3, 1, 0, 33)
+
+
+def test_a_skipped_case_still_counts(eul):
+    [cleared, *_], _ = cases()
+    withdrawn = submitted_at(Status.WITHDRAWN)
+    ListVersion.objects.filter(pk=eul.pk).update(rescreen_total=2)
+    assert rescreen_batch([withdrawn.pk, cleared.pk], eul.pk) == {"done": 2, "failed": 0}
+    assert progress(eul) == (2, 2, 0, 100)
+
+
+def test_a_case_that_fails_counts_as_done_and_failed_and_the_rest_of_its_batch_goes_on(
+    eul, monkeypatch
+):
+    [cleared, review, info], _ = cases()
+    ListVersion.objects.filter(pk=eul.pk).update(rescreen_total=3)
+    assess = rescreen_module.assess
+
+    def broken_for_review(notification, **kwargs):
+        if notification.pk == review.pk:
+            raise ValueError("bad data")
+        return assess(notification, **kwargs)
+
+    monkeypatch.setattr(rescreen_module, "assess", broken_for_review)
+    result = rescreen_batch.apply(args=([cleared.pk, review.pk, info.pk], eul.pk))
+    assert result.result == {"done": 3, "failed": 1}
+    assert progress(eul) == (3, 3, 1, 100)
+    runs = dict(
+        ScreeningRun.objects.filter(trigger_ref=str(eul.pk)).values_list(
+            "notification_id", "status"
+        )
+    )
+    assert runs == {
+        cleared.pk: RunStatus.COMPLETED,
+        review.pk: RunStatus.FAILED,
+        info.pk: RunStatus.COMPLETED,
+    }
+
+
+def test_a_batch_that_fails_as_a_whole_counts_every_case_as_failed(eul, monkeypatch):
+    [cleared, review, _], _ = cases()
     ListVersion.objects.filter(pk=eul.pk).update(rescreen_total=3)
 
     def broken(**kwargs):
         raise ValueError("bad data")
 
-    monkeypatch.setattr(tasks, "screening_rescreen", broken)
+    monkeypatch.setattr(tasks, "screening_rescreen_batch", broken)
     with pytest.raises(ValueError, match="bad data"):
-        rescreen_notification.apply(args=(cleared.pk, eul.pk))
-    assert progress(eul) == (3, 1, 1, 33)
+        rescreen_batch.apply(args=([cleared.pk, review.pk], eul.pk))
+    assert progress(eul) == (3, 2, 2, 66)
 
 
 @pytest.fixture
@@ -135,13 +194,13 @@ def test_a_transient_error_counts_only_when_retries_are_exhausted(eul, monkeypat
     calls = []
 
     def flaky(**kwargs):
-        calls.append(rescreen_notification.request.retries)
+        calls.append(rescreen_batch.request.retries)
         raise OperationalError("database went away")
 
-    monkeypatch.setattr(tasks, "screening_rescreen", flaky)
-    result = rescreen_notification.apply(args=(cleared.pk, eul.pk))
+    monkeypatch.setattr(tasks, "screening_rescreen_batch", flaky)
+    result = rescreen_batch.apply(args=([cleared.pk], eul.pk))
     assert isinstance(result.result, OperationalError)
-    assert calls == list(range(rescreen_notification.max_retries + 1))
+    assert calls == list(range(rescreen_batch.max_retries + 1))
     assert progress(eul) == (3, 1, 1, 33)
 
 
@@ -149,7 +208,7 @@ def test_a_transient_error_counts_only_when_retries_are_exhausted(eul, monkeypat
 def test_a_retried_case_that_then_succeeds_counts_once(eul, monkeypatch):
     [cleared, *_], _ = cases()
     ListVersion.objects.filter(pk=eul.pk).update(rescreen_total=3)
-    real = tasks.screening_rescreen
+    real = tasks.screening_rescreen_batch
     calls = []
 
     def once_flaky(**kwargs):
@@ -158,11 +217,12 @@ def test_a_retried_case_that_then_succeeds_counts_once(eul, monkeypatch):
             raise OperationalError("database went away")
         return real(**kwargs)
 
-    monkeypatch.setattr(tasks, "screening_rescreen", once_flaky)
-    result = rescreen_notification.apply(args=(cleared.pk, eul.pk))
+    monkeypatch.setattr(tasks, "screening_rescreen_batch", once_flaky)
+    result = rescreen_batch.apply(args=([cleared.pk], eul.pk))
     assert result.successful()
     assert len(calls) == 2
     assert progress(eul) == (3, 1, 0, 33)
+    assert ScreeningRun.objects.filter(notification=cleared, trigger_ref=str(eul.pk)).count() == 1
 
 
 def test_a_redelivered_fan_out_starts_the_count_again(eul, eager_tasks):

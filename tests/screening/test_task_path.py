@@ -15,6 +15,7 @@ from notifications.workflow import Status
 from screening.models import RunStatus, ScreeningRun
 from screening.tasks import (
     TRANSIENT_ERRORS,
+    rescreen_batch,
     rescreen_notification,
     screen_notification,
     sweep_stuck,
@@ -83,6 +84,7 @@ def test_sweeper_requeues_only_stuck_notifications(task_runner):
     ("task", "name"),
     [
         (screen_notification, "screening.screen_notification"),
+        (rescreen_batch, "screening.rescreen_batch"),
         (rescreen_notification, "screening.rescreen_notification"),
         (sweep_stuck, "screening.sweep_stuck"),
     ],

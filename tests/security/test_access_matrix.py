@@ -307,8 +307,8 @@ EXPECT: dict[str, dict[str, str]] = {
     "review/<uuid:public_id>/permits/<uuid:permit_id>/<slug:action>/": {
         "GET own": "405 405 405 405 405 405 405",
         "GET other": "405 405 405 405 405 405 405",
-        "POST own": "L 403 403 302 302 403 403",
-        "POST other": "L 403 403 302 302 403 403",
+        "POST own": "L 403 403 400 400 403 403",
+        "POST other": "L 403 403 400 400 403 403",
     },
     "review/<uuid:public_id>/attachments/<uuid:attachment_id>/": {
         "GET own": "L 403 403 200 200 403 403",

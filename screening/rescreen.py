@@ -24,6 +24,7 @@ database error propagates so that Celery retries the whole chunk.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -38,6 +39,7 @@ from screening.index_cache import PublishedLists, published_lists
 from screening.models import PartyHit, RunStatus, ScreeningRun, Trigger
 from screening.services import (
     MAX_ATTEMPTS,
+    Matches,
     _complete,
     _Computed,
     _earlier_hits,
@@ -59,6 +61,35 @@ TRIGGER = Trigger.LIST_PUBLICATION
 #: Errors worth retrying the whole batch for: it is idempotent, so a retry redoes only what is
 #: not stored yet. Anything else is about one case and must not lose the others.
 _RETRY_BATCH = (OperationalError, InterfaceError)
+
+
+class MatchMemo:
+    """The worker process's match results by party name and country, for the published lists
+    they were computed against.
+
+    The same consignee or end user appears on many filings (a firm ships to its customers again
+    and again), and a publication re-screens all of them against the same lists: a name seen
+    before costs no search. The results are kept only while the published lists are the very
+    same cached indexes (``index_cache`` hands out one object per version and worker), and the
+    memo is emptied when they change or when it grows past ``limit`` names."""
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self.limit = limit
+        self._versions: tuple = ()
+        self._matches: Matches = {}
+        self._lock = threading.Lock()
+
+    def for_lists(self, lists: PublishedLists) -> Matches:
+        with self._lock:
+            same = len(lists.all) == len(self._versions) and all(
+                a is b for a, b in zip(lists.all, self._versions, strict=True)
+            )
+            if not same or len(self._matches) > self.limit:
+                self._versions, self._matches = lists.all, {}
+            return self._matches
+
+
+_memo = MatchMemo()
 
 
 @dataclass(frozen=True)
@@ -136,6 +167,7 @@ def _assess_all(
     )
     reference = reference_facts(timezone.localdate())
     lists = published_lists()
+    memo = _memo.for_lists(lists)
     computed = {}
     for notification in wanted:
         try:
@@ -145,6 +177,7 @@ def _assess_all(
                 items=items.get(notification.pk, []),
                 reference=reference,
                 lists=lists,
+                memo=memo,
             )
         except _RETRY_BATCH:
             raise

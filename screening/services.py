@@ -13,6 +13,7 @@ nothing; a FAILED run under the same key is completed in place on the retry.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import uuid
 from dataclasses import dataclass
@@ -87,13 +88,31 @@ class _Computed:
 # --- Matching --------------------------------------------------------------------------------
 
 
-def _screen_party(party: Party, lists: PublishedLists) -> list[_FoundHit]:
-    """Every name of the party against every published list; the best score per entry."""
+#: Earlier results of ``_screen_party`` by (name, local name, country), valid for one set of
+#: published lists: see ``screening.rescreen.MatchMemo``.
+Matches = dict[tuple[str, str, str], list[_FoundHit]]
+
+
+def _screen_party(
+    party: Party, lists: PublishedLists, memo: Matches | None = None
+) -> list[_FoundHit]:
+    """Every name of the party against every published list; the best score per entry.
+
+    The result depends only on the party's names and country and on the lists, so with a
+    ``memo`` a party named like one screened before costs no search."""
+    if memo is not None:
+        key = (party.name, party.local_name, party.country)
+        known = memo.get(key)
+        if known is None:
+            known = memo[key] = _screen_party(party, lists)
+        return [dataclasses.replace(h, party=party) for h in known]
     best: dict[tuple[int, str], _FoundHit] = {}
     names = [n for n in (party.name, party.local_name) if n and n.strip()]
     for version in lists.all:
         for name in names:
-            for hit in version.index.search(name, country=party.country, limit=SEARCH_LIMIT):
+            for hit in version.index.search(
+                name, country=party.country, limit=SEARCH_LIMIT, min_score=ALERT_THRESHOLD
+            ):
                 if hit.score < ALERT_THRESHOLD:
                     continue
                 key = (version.version_id, hit.entry_id)
@@ -269,12 +288,13 @@ def assess(
     items: list[Item],
     reference: ReferenceFacts,
     lists: PublishedLists,
+    memo: Matches | None = None,
 ) -> _Computed:
     """Match every party and apply the rules: no query of its own, so one case (``_compute``)
     and a re-screen batch (``screening.rescreen``) share it."""
     hits: list[_FoundHit] = []
     for party in parties:
-        hits.extend(_screen_party(party, lists))
+        hits.extend(_screen_party(party, lists, memo))
     context = build_context(
         notification,
         on=reference.on,

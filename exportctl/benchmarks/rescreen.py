@@ -1,7 +1,8 @@
 """Re-screening after a list publication, with the real worker: the publication queues
 ``screening.rescreen_after_publication`` after it commits, which fans out one
-``screening.rescreen_notification`` per open, cleared or permitted case; the run is timed from
-the publication's commit to the version's ``rescreen_finished_at`` (written by the last task).
+``screening.rescreen_batch`` per ``RESCREEN_BATCH_SIZE`` open, cleared or permitted cases; the run
+is timed from the publication's commit to the version's ``rescreen_finished_at`` (written by the
+last batch).
 
 The newly published version is METI's previous revision (2025-01-31, ``../shared/data``): a real
 file that differs from the seeded 2025-09-29 list, so every party is matched against a new index.
@@ -22,6 +23,7 @@ from notifications.models import Party
 from partners import services as partner_services
 from partners.models import ListVersion
 from screening.selectors import rescreen_candidate_ids
+from screening.tasks import RESCREEN_BATCH_SIZE
 
 SECTION = "Re-screen after a list publication (real worker on Redis)"
 NEW_LIST = Path(settings.BASE_DIR).parent / "shared" / "data" / "meti-eul" / "20250131.xlsx"
@@ -72,8 +74,9 @@ def run(*, args, log, **_) -> tuple[list[Figure], dict]:
         "done": v.rescreen_done,
         "failed": v.rescreen_failed,
         "worker_concurrency": args.worker_concurrency,
-        "path": "screening.tasks.rescreen_after_publication → rescreen_notification per case, "
-        "real Celery worker",
+        "batch_size": RESCREEN_BATCH_SIZE,
+        "path": f"screening.tasks.rescreen_after_publication → rescreen_batch per "
+        f"{RESCREEN_BATCH_SIZE} cases, real Celery worker",
     }
     scale = BUDGET_PARTIES / parties if parties else 1.0
     if v.rescreen_finished_at is not None:

@@ -107,7 +107,7 @@ def test_signup_refuses_mismatched_and_weak_passwords(en):
 def test_signup_answers_the_same_whether_or_not_the_address_has_an_account(
     django_capture_on_commit_callbacks,
 ):
-    ExporterFactory(email="taken@kanto.example")
+    ExporterFactory(email="taken@kanto.example", preferred_language="en")  # mail in their language
     with django_capture_on_commit_callbacks(execute=True):
         new = Client(headers={"accept-language": "en"}).post(
             "/accounts/signup/", signup_data(email="new@kanto.example"), follow=True
@@ -363,7 +363,7 @@ def test_invitee_sets_name_and_password_then_signs_in(en, admin, invitation):
     assert Client().login(username="jiro@kanto.example", password=NEW_PASSWORD)
     assert audit_actions() == ["invitation.sent", "invitation.accepted"]
 
-    used = Client().get(url)
+    used = en.get(url)
     assert used.status_code == 404
     assert "This link cannot be used" in used.content.decode()
 

@@ -5,10 +5,17 @@ import datetime
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 from weasyprint import HTML
 
 from notifications.documents import signing
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The verdicts' errors are asserted in English (the portal's default language is Japanese)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(scope="module")

@@ -59,8 +59,9 @@ def self_check_events() -> list[AuditEvent]:
 
 
 def token_client(user) -> APIClient:
+    """Messages are asserted in English; the portal's default language is Japanese."""
     _, secret = AuthToken.objects.create(user, expiry=None)
-    client = APIClient()
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     return client
 

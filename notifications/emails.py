@@ -5,6 +5,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from exportctl.accounts.models import User
 from exportctl.accounts.roles import Role
@@ -23,6 +24,16 @@ EXPORTER_NOTIFIED_STATUSES = frozenset(
         Status.WITHDRAWN,
     }
 )
+
+
+#: Changes that are no move of the workflow but that the firm must hear about; each is sent
+#: through the same task as a status change, under its own key.
+EVENT_LABELS = {
+    "inform_notice": _("Inform notice issued"),
+    "permit_suspended": _("Permit suspended"),
+    "permit_revoked": _("Permit revoked"),
+    "permit_reinstated": _("Permit reinstated"),
+}
 
 
 def firm_recipients(notification: Notification):
@@ -49,11 +60,29 @@ def _question(notification: Notification, status: str) -> Message | None:
     )
 
 
+def _label(status: str) -> str:
+    return str(EVENT_LABELS[status]) if status in EVENT_LABELS else Status(status).label
+
+
+def _event_context(notification: Notification, status: str) -> dict:
+    if status == "inform_notice":
+        notice = (
+            notification.messages.filter(kind=MessageKind.INFORM_NOTICE)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        return {"notice": notice}
+    if status.startswith("permit_"):
+        return {"permit": notification.permits.order_by("-updated_at", "-pk").first()}
+    return {}
+
+
 def status_change_messages(notification: Notification, status: str) -> list[EmailMessage]:
-    if status not in EXPORTER_NOTIFIED_STATUSES:
+    if status not in EXPORTER_NOTIFIED_STATUSES and status not in EVENT_LABELS:
         return []
     messages = []
     question = _question(notification, status)
+    extra = _event_context(notification, status)
     path = (
         reverse("notifications:messages", args=[notification.public_id])
         if question is not None
@@ -65,8 +94,9 @@ def status_change_messages(notification: Notification, status: str) -> list[Emai
                 "user": user,
                 "notification": notification,
                 "status": status,
-                "status_label": Status(status).label,
+                "status_label": _label(status),
                 "question": question,
+                **extra,
                 "url": settings.SITE_URL + path,
             }
             subject = render_to_string("notifications/email/status_subject.txt", context)

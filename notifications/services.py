@@ -82,11 +82,16 @@ def _begin(notification: Notification, move: Move, actor) -> Notification:
     return locked
 
 
+def _notify_firm(locked: Notification, event: str) -> None:
+    """E-mail the firm after commit (a status, or one of ``emails.EVENT_LABELS``)."""
+    from notifications.tasks import send_status_email
+
+    send_status_email.delay_on_commit(locked.pk, event)
+
+
 def _finish(
     locked: Notification, move: Move, *, actor, data: dict | None = None, fields: tuple = ()
 ) -> Notification:
-    from notifications.tasks import send_status_email
-
     previous = locked.status
     locked.status = ALLOWED_TRANSITIONS[move].target
     locked.save(update_fields=["status", "updated_at", *fields])
@@ -96,7 +101,7 @@ def _finish(
         obj=locked,
         data={"from": previous, "to": locked.status, "reference": locked.reference, **(data or {})},
     )
-    send_status_email.delay_on_commit(locked.pk, locked.status)
+    _notify_firm(locked, locked.status)
     return locked
 
 
@@ -687,6 +692,7 @@ def notification_inform(*, notification: Notification, actor, grounds: str) -> D
     locked.inform_notice_received = True
     locked.inform_notice_reference = notice_reference
     locked.save(update_fields=["inform_notice_received", "inform_notice_reference", "updated_at"])
+    _notify_firm(locked, "inform_notice")
     trail.record(
         action="notification.inform",
         actor=actor,
@@ -733,6 +739,13 @@ def notification_update_risk(
 _SENIOR = frozenset({Role.SENIOR_REVIEWER.value})
 
 
+_PERMIT_EVENTS = {
+    PermitStatus.SUSPENDED: "permit_suspended",
+    PermitStatus.REVOKED: "permit_revoked",
+    PermitStatus.VALID: "permit_reinstated",
+}
+
+
 def _lock_permit(locked: Notification, permit: Permit) -> Permit:
     return Permit.objects.select_for_update().get(pk=permit.pk, notification=locked)
 
@@ -755,6 +768,7 @@ def _permit_change(
     current.status = target
     current.status_reason = reason.strip()
     current.save(update_fields=["status", "status_reason", "updated_at"])
+    _notify_firm(locked, _PERMIT_EVENTS[target])
     trail.record(
         action=action,
         actor=actor,

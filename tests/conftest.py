@@ -122,6 +122,17 @@ def _ministry_sessions_pass_the_second_factor(monkeypatch):
     monkeypatch.setattr(Client, "login", login)
 
 
+@pytest.fixture
+def english():
+    """For tests that assert messages of code running outside a request (services, tasks) in
+    English: there, as in a production worker, the portal's default language (Japanese) is
+    active. Use with ``pytest.mark.usefixtures("english")``."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     """Uploaded and issued files of one test never leak into another, or into var/."""

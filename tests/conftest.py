@@ -156,6 +156,18 @@ def eager_tasks():
     celery_app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _tasks_in_process_unless_a_worker_is_tested(request):
+    """With a broker configured (CI), only tests of how tasks travel — those using
+    ``task_runner`` or marked ``worker`` — send messages to a real worker; every other test runs
+    its tasks in-process exactly as on the embedded default, so it behaves the same in both."""
+    if "task_runner" in request.fixturenames or request.node.get_closest_marker("worker"):
+        yield
+        return
+    request.getfixturevalue("eager_tasks")
+    yield
+
+
 @pytest.fixture(scope="session")
 def celery_test_queue():
     """A queue name of this session's own, so stale messages of earlier runs are never consumed."""

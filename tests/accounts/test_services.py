@@ -17,7 +17,7 @@ from exportctl.audit.models import AuditEvent
 from tests.accounts.conftest import NEW_PASSWORD, audit_actions, link_in, make_admin
 from tests.factories import ExporterFactory, FirmFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 VALID_NUMBER = "7000012050002"
 

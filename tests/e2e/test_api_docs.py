@@ -18,7 +18,9 @@ PASSWORD = "docs-password-2026"
 @pytest.fixture
 def exporter(transactional_db) -> User:
     firm = Firm.objects.create(name="Docs Precision Co., Ltd.", corporate_number="4000012090001")
-    user = User.objects.create_user(email=EMAIL, password=PASSWORD, firm=firm)
+    user = User.objects.create_user(
+        email=EMAIL, password=PASSWORD, firm=firm, preferred_language="en"
+    )  # the pages are read in English; sign-in switches to the user's language
     user.groups.add(Group.objects.get(name=Role.EXPORTER))
     return user
 

@@ -149,7 +149,7 @@ def test_a_firm_signs_up_records_its_programme_and_invites_a_colleague(
     assert "Your account is ready." in page.get_by_role("status").inner_text()
 
     sign_in(page, live_server, "jiro@kanto.example", COLLEAGUE_PASSWORD)
-    assert page.url == f"{live_server.url}/"
+    assert page.url == f"{live_server.url}/notifications/"  # an exporter's home
     assert "Jiro Newcomer" in page.locator("#signed-in-user").inner_text()
     assert "関東精密株式会社" in page.locator("#signed-in-user").inner_text()
     colleague = User.objects.get(email="jiro@kanto.example")

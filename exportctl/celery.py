@@ -94,6 +94,11 @@ app.conf.beat_schedule = {
         "task": "screening.sweep_stuck",
         "schedule": 120.0,
     },
+    # Likewise a receipt, permit or denial letter whose message was lost is issued later.
+    "notifications-sweep-missing-documents": {
+        "task": "notifications.sweep_missing_documents",
+        "schedule": 600.0,
+    },
     "notifications-expire-permits": {
         "task": "notifications.expire_permits",
         "schedule": crontab(minute=5, hour=0),

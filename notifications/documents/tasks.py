@@ -1,9 +1,11 @@
 """Rendering issued documents in the worker: WeasyPrint is too slow for a request."""
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.db import OperationalError
+from django.utils import timezone
 
 from notifications.models import Notification
 
@@ -37,3 +39,29 @@ def render_document(notification_id: int, kind: str) -> str | None:
         logger.warning("no %s for notification %s: %s", kind, notification_id, reason)
         return None
     return document.number
+
+
+#: How long the normal path (queued after commit) has to issue a document before the sweeper does.
+MISSING_AFTER = timedelta(minutes=10)
+SWEEP_BATCH = 200
+
+
+@shared_task(
+    name="notifications.sweep_missing_documents",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    soft_time_limit=120,
+    time_limit=180,
+)
+def sweep_missing_documents() -> int:
+    """Queue every receipt, permit and denial letter that is due but was never issued (a broker
+    outage or a dead worker lost its message); issuing is idempotent, so a race with the normal
+    path issues one document."""
+    from notifications.documents.selectors import missing_documents
+
+    due = missing_documents(changed_before=timezone.now() - MISSING_AFTER, limit=SWEEP_BATCH)
+    for notification_id, kind in due:
+        render_document.delay(notification_id, str(kind))
+    return len(due)

@@ -89,3 +89,17 @@ def rescreen_candidate_ids() -> QuerySet:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def unstarted_rescreen_version_ids(*, published_before: datetime.datetime) -> list[int]:
+    """Versions in force whose re-screen never started: the message queued on publication was
+    lost (the fan-out stores its total as the first thing it does)."""
+    from partners.models import ListVersion, ListVersionStatus
+
+    return list(
+        ListVersion.objects.filter(
+            status=ListVersionStatus.PUBLISHED,
+            published_at__lt=published_before,
+            rescreen_started_at__isnull=True,
+        ).values_list("pk", flat=True)
+    )

@@ -22,7 +22,11 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from partners.models import ListVersion
 from screening.models import Trigger
 from screening.rescreen import screening_rescreen_batch
-from screening.selectors import rescreen_candidate_ids, stuck_notification_ids
+from screening.selectors import (
+    rescreen_candidate_ids,
+    stuck_notification_ids,
+    unstarted_rescreen_version_ids,
+)
 from screening.services import screening_run_execute
 
 #: The database or the broker went away for a moment; worth trying again.
@@ -114,10 +118,14 @@ def _count_rescreened(list_version_id: int, *, done: int, failed: int) -> None:
 
 @shared_task(name="screening.sweep_stuck", soft_time_limit=120, time_limit=180, **_TASK_OPTIONS)
 def sweep_stuck() -> int:
-    """Re-queue screening that a lost message or a dead worker left unfinished."""
-    ids = stuck_notification_ids(updated_before=timezone.now() - STUCK_AFTER, limit=SWEEP_BATCH)
+    """Re-queue screening that a lost message or a dead worker left unfinished: submissions
+    stuck before their run, and the re-screen of a publication whose fan-out never started."""
+    cutoff = timezone.now() - STUCK_AFTER
+    ids = stuck_notification_ids(updated_before=cutoff, limit=SWEEP_BATCH)
     for notification_id in ids:
         screen_notification.delay(notification_id)
+    for version_id in unstarted_rescreen_version_ids(published_before=cutoff):
+        rescreen_after_publication.delay(version_id)
     return len(ids)
 
 

@@ -210,6 +210,13 @@ CELERY_TASK_TIME_LIMIT = 180
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
+# Rendering documents is CPU-heavy and not urgent; screening is. A deployment may send the render
+# task to a queue of its own, served by a worker at a lower CPU priority, so that a screening
+# result never waits behind a backlog of PDFs (docker-compose.yml does). Empty: one queue.
+DOCUMENTS_QUEUE = env.str("EXPORTCTL_DOCUMENTS_QUEUE", default="")
+CELERY_TASK_ROUTES = (
+    {"notifications.render_document": {"queue": DOCUMENTS_QUEUE}} if DOCUMENTS_QUEUE else {}
+)
 
 # --- API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

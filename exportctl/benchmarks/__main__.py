@@ -66,6 +66,8 @@ def _environment(args: argparse.Namespace, run_dir: Path) -> dict:
         # Reviewers sign in with a password only: the second factor (TOTP) is a sign-in step,
         # not a cost of the pages measured here.
         "EXPORTCTL_MINISTRY_2FA": "false",
+        # docker-compose.yml's topology: documents on a worker of their own.
+        "EXPORTCTL_DOCUMENTS_QUEUE": "documents",
     }
 
 
@@ -199,18 +201,38 @@ def _run_phases(args, env, phases, report, context, children, logs) -> None:
         _log(f"phase {name} done in {time.monotonic() - t0:.0f} s")
 
 
+WORKERS = ("worker", "documents-worker")
+
+
 def _ensure_worker(*, args, env, children, logs, log):
+    """The topology of docker-compose.yml: screening on one worker, documents on another."""
     from exportctl.benchmarks import processes
 
     if not any(c.name == "worker" and c.alive() for c in children):
         log(f"  starting the Celery worker (concurrency {args.worker_concurrency})")
         children.append(processes.start_worker(env, logs, concurrency=args.worker_concurrency))
+    if not any(c.name == "documents-worker" and c.alive() for c in children):
+        log("  starting the documents worker (concurrency 1, nice 10)")
+        children.append(
+            processes.start_worker(
+                env, logs, concurrency=1, queues="documents", name="documents-worker"
+            )
+        )
 
 
 def _stop_worker(children) -> None:
-    for child in [c for c in children if c.name == "worker"]:
+    for child in [c for c in children if c.name in WORKERS]:
         child.stop()
         children.remove(child)
+
+
+def _drop_queued_tasks() -> None:
+    """Whatever is still queued (receipts of the pipeline, a re-screen that ran out of time)
+    must not run on behind the later phases' backs."""
+    import redis
+    from django.conf import settings
+
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
 
 
 def _phase_runners() -> dict:
@@ -223,24 +245,22 @@ def _phase_runners() -> dict:
 
         return run
 
-    def rescreen_then_stop(**kwargs):
-        try:
-            return with_worker(rescreen.run)(**kwargs)
-        finally:
-            # Whatever is still queued (a re-screen that ran out of time) must not run on
-            # behind the later phases' backs.
-            _stop_worker(kwargs["children"])
-            import redis
-            from django.conf import settings
+    def then_stop(runner):
+        def run(**kwargs):
+            try:
+                return with_worker(runner)(**kwargs)
+            finally:
+                _stop_worker(kwargs["children"])
+                _drop_queued_tasks()
 
-            redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+        return run
 
     return {
         "pages": pages.run,
         "load": load.run,
-        "pipeline": with_worker(pipeline.run),
+        "pipeline": then_stop(pipeline.run),
         "permit_pdf": permits.run,
-        "rescreen": rescreen_then_stop,
+        "rescreen": then_stop(rescreen.run),
         "scorecard": scorecard.run,
     }
 

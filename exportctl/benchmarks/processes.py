@@ -142,10 +142,16 @@ def start_redis(port: int, log_dir: Path) -> Child:
     return child
 
 
-def start_worker(env: dict, log_dir: Path, *, concurrency: int) -> Child:
+def start_worker(
+    env: dict, log_dir: Path, *, concurrency: int, queues: str = "celery", name: str = "worker"
+) -> Child:
+    """A worker on ``queues``; the documents worker runs at a lower CPU priority (``nice``), as
+    docker-compose.yml runs it."""
+    niceness = ["nice", "-n", "10"] if name == "documents-worker" else []
     child = Child(
-        "worker",
+        name,
         [
+            *niceness,
             sys.executable,
             "-m",
             "celery",
@@ -156,12 +162,16 @@ def start_worker(env: dict, log_dir: Path, *, concurrency: int) -> Child:
             "INFO",
             "--concurrency",
             str(concurrency),
+            "--queues",
+            queues,
+            "--hostname",
+            f"{name}@%h",
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
         ],
         env=env,
-        log=log_dir / "worker.log",
+        log=log_dir / f"{name}.log",
     )
     deadline = time.monotonic() + 90
     while "ready." not in child.log_tail(20000):

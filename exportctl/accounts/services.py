@@ -331,6 +331,54 @@ def colleague_deactivate(*, actor: User, colleague: User, request=None) -> User:
     return target
 
 
+def _locked_colleague(actor: User, colleague: User) -> tuple[Firm, User]:
+    firm = _require_firm_admin(actor)
+    target = User.objects.select_for_update().filter(pk=colleague.pk, firm=firm).first()
+    if target is None:
+        raise PermissionDenied("not a colleague")
+    return firm, target
+
+
+@transaction.atomic
+def colleague_make_admin(*, actor: User, colleague: User, request=None) -> User:
+    """Give an active colleague the firm administrator role (so that an administrator can hand
+    over before deactivating their own account)."""
+    _firm, target = _locked_colleague(actor, colleague)
+    if not target.is_active:
+        raise ValidationError(_("Reactivate this account first."), code="inactive")
+    if target.has_role(Role.FIRM_ADMIN):
+        raise ValidationError(
+            _("This colleague is already an administrator."), code="already_admin"
+        )
+    target.groups.add(Group.objects.get(name=Role.FIRM_ADMIN))
+    trail.record(
+        action="user.made_admin",
+        actor=actor,
+        obj=target,
+        data={"email": target.email},
+        request=request,
+    )
+    return target
+
+
+@transaction.atomic
+def colleague_reactivate(*, actor: User, colleague: User, request=None) -> User:
+    """Let a deactivated colleague sign in again, with the roles they had."""
+    _firm, target = _locked_colleague(actor, colleague)
+    if target.is_active:
+        raise ValidationError(_("This account is already active."), code="active")
+    target.is_active = True
+    target.save(update_fields=["is_active", "updated_at"])
+    trail.record(
+        action="user.reactivated",
+        actor=actor,
+        obj=target,
+        data={"email": target.email},
+        request=request,
+    )
+    return target
+
+
 # --- The firm's profile -------------------------------------------------------------------------
 
 

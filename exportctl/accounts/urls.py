@@ -19,6 +19,16 @@ urlpatterns = [
         views.colleague_deactivate,
         name="colleague_deactivate",
     ),
+    path(
+        "firm/colleagues/<uuid:public_id>/make-admin/",
+        views.colleague_make_admin,
+        name="colleague_make_admin",
+    ),
+    path(
+        "firm/colleagues/<uuid:public_id>/reactivate/",
+        views.colleague_reactivate,
+        name="colleague_reactivate",
+    ),
     path("firm/invitations/", views.invitations, name="invitations"),
     path("firm/invitations/new/", views.invitation_new, name="invitation_new"),
     path(

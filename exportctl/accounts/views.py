@@ -252,6 +252,36 @@ def colleague_deactivate(request, public_id):
     return render(request, "accounts/colleague_deactivate.html", {"colleague": colleague})
 
 
+def _colleague_action(request, public_id, service, success):
+    colleague = selectors.access_colleague_for_admin(user=request.user, public_id=public_id)
+    try:
+        service(actor=request.user, colleague=colleague, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success % {"name": colleague.full_name or colleague.email})
+    return redirect("accounts:colleagues")
+
+
+@login_required
+@require_POST
+def colleague_make_admin(request, public_id):
+    return _colleague_action(
+        request,
+        public_id,
+        services.colleague_make_admin,
+        _("%(name)s is now an administrator of the firm."),
+    )
+
+
+@login_required
+@require_POST
+def colleague_reactivate(request, public_id):
+    return _colleague_action(
+        request, public_id, services.colleague_reactivate, _("%(name)s can sign in again.")
+    )
+
+
 @login_required
 def invitations(request):
     firm = selectors.access_firm_for_admin(request.user)

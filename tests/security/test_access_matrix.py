@@ -68,6 +68,18 @@ EXPECT: dict[str, dict[str, str]] = {
         "POST own": "L 404 302 404 404 404 404",
         "POST other": "L 404 404 404 404 404 404",
     },
+    "accounts/firm/colleagues/<uuid:public_id>/make-admin/": {
+        "GET own": "L 405 405 405 405 405 405",
+        "GET other": "L 405 405 405 405 405 405",
+        "POST own": "L 404 302 404 404 404 404",
+        "POST other": "L 404 404 404 404 404 404",
+    },
+    "accounts/firm/colleagues/<uuid:public_id>/reactivate/": {
+        "GET own": "L 405 405 405 405 405 405",
+        "GET other": "L 405 405 405 405 405 405",
+        "POST own": "L 404 302 404 404 404 404",
+        "POST other": "L 404 404 404 404 404 404",
+    },
     "accounts/firm/invitations/": {
         "GET": "L 404 200 404 404 404 404",
         "POST": "L 404 200 404 404 404 404",

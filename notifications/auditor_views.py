@@ -4,8 +4,6 @@ issued PDFs byte for byte, verify a PDF by upload, and export decisions and perm
 Every view is GET-only except the PDF check, which stores nothing: an auditor changes nothing.
 """
 
-import hashlib
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -18,7 +16,7 @@ from exportctl.audit.exports import Column, export_response
 from notifications import auditor_selectors as selectors
 from notifications.auditor_forms import NotificationSearchForm, PdfVerifyForm
 from notifications.documents.downloads import document_response
-from notifications.models import Document
+from notifications.documents.verification import document_check_upload
 
 PAGE_SIZE = 25
 
@@ -53,12 +51,6 @@ def document_download(request, public_id):
     return document_response(document=document, actor=request.user, request=request)
 
 
-def _signature_verdict(data: bytes):
-    from notifications.documents.signing import validate_pdf_signature
-
-    return validate_pdf_signature(data)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def verify_pdf(request):
@@ -67,23 +59,8 @@ def verify_pdf(request):
     result = None
     form = PdfVerifyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data["file"].read()
-        sha256 = hashlib.sha256(data).hexdigest()
-        document = Document.objects.select_related("notification").filter(sha256=sha256).first()
-        verdict = _signature_verdict(data)
-        result = {"sha256": sha256, "document": document, "signature": verdict}
-        result["genuine"] = document is not None and verdict.ok
-        trail.record(
-            action="document.verified",
-            actor=request.user,
-            object_type="notifications.document",
-            object_id=str(document.public_id) if document else "",
-            data={
-                "sha256": sha256,
-                "known": document is not None,
-                "signature_ok": verdict.ok,
-            },
-            request=request,
+        result = document_check_upload(
+            data=form.cleaned_data["file"].read(), actor=request.user, request=request
         )
     return render(request, "audit/verify_pdf.html", {"form": form, "result": result})
 

@@ -6,18 +6,14 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import (
-    Case,
     Count,
     Exists,
     F,
     FilteredRelation,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
 from django.http import Http404
 from django.utils import timezone
@@ -72,22 +68,6 @@ def access_notification_for_exporter(*, user, public_id) -> Notification:
         return Notification.objects.get(public_id=public_id, firm_id=user.firm_id)
     except (Notification.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
-
-
-def notification_page_for_firm(*, user, page_number) -> Page:
-    """The exporter dashboard: drafts first, then newest first."""
-    queryset = (
-        notification_list_for(user=user)
-        .annotate(
-            draft_first=Case(
-                When(status=Status.DRAFT, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("draft_first", "-created_at", "-pk")
-    )
-    return Paginator(queryset, PAGE_SIZE).get_page(page_number)
 
 
 # --- The reviewer's queue and case page ------------------------------------------------------

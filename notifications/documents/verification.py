@@ -7,6 +7,7 @@ the verification code printed on it: an unknown number and a wrong code give the
 """
 
 import datetime
+import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
@@ -107,3 +108,37 @@ def verify_document(*, number: str, code: str, ip: str | None = None) -> Verifie
         holder=firm.name,
         holder_local=firm.name_local,
     )
+
+
+@dataclass(frozen=True)
+class UploadCheck:
+    """An auditor's check of a PDF file: is it, byte for byte, a document this portal issued,
+    with the ministry's signature intact and covering the whole file?"""
+
+    sha256: str
+    document: Document | None
+    signature: object  # signing.SignatureVerdict
+
+    @property
+    def genuine(self) -> bool:
+        return self.document is not None and self.signature.ok
+
+
+def document_check_upload(*, data: bytes, actor, request=None) -> UploadCheck:
+    """Hash lookup and signature validation of an uploaded PDF (which is not kept); audited."""
+    # pyHanko loads slowly; the public verify page, which imports this module, never needs it.
+    from exportctl.audit import trail
+    from notifications.documents.signing import validate_pdf_signature
+
+    sha256 = hashlib.sha256(data).hexdigest()
+    document = Document.objects.select_related("notification").filter(sha256=sha256).first()
+    check = UploadCheck(sha256=sha256, document=document, signature=validate_pdf_signature(data))
+    trail.record(
+        action="document.verified",
+        actor=actor,
+        object_type="notifications.document",
+        object_id=str(document.public_id) if document else "",
+        data={"sha256": sha256, "known": document is not None, "signature_ok": check.signature.ok},
+        request=request,
+    )
+    return check

@@ -3,12 +3,11 @@
 from django import forms
 from django.conf import settings
 from django.shortcuts import render
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django_ratelimit.core import is_ratelimited
-from django_ratelimit.exceptions import Ratelimited
 
+from exportctl.ratelimits import rate_limited
 from notifications.documents.numbers import NUMBER_PATTERN, normalise_code, normalise_number
 from notifications.documents.verification import verify_document
 
@@ -43,10 +42,6 @@ def _verify_rate(group, request) -> str:
     return settings.VERIFY_RATE
 
 
-def _rate_limited(request):
-    return import_string(settings.RATELIMIT_VIEW)(request, Ratelimited())
-
-
 @require_GET
 def verify(request):
     """GET only, so the QR code on a document can link straight to the answer."""
@@ -57,7 +52,7 @@ def verify(request):
         if is_ratelimited(
             request, group="verify", key="ip", rate=_verify_rate, method="GET", increment=True
         ):
-            return _rate_limited(request)
+            return rate_limited(request, None)
         if form.is_valid():
             result = verify_document(
                 number=form.cleaned_data["number"],

@@ -291,9 +291,9 @@ def test_verify_pdf_confirms_an_issued_permit_and_rejects_a_tampered_copy(
     result = auditor_client.post(reverse("audit:verify-pdf"), {"file": _upload(data)}).context[
         "result"
     ]
-    assert result["genuine"] is True
-    assert result["document"] == document
-    assert result["signature"].ok
+    assert result.genuine is True
+    assert result.document == document
+    assert result.signature.ok
 
     tampered = data.replace(document.number.encode(), b"X" * len(document.number), 1)
     if tampered == data:  # the number may be compressed; flip a byte inside the signed range
@@ -301,9 +301,9 @@ def test_verify_pdf_confirms_an_issued_permit_and_rejects_a_tampered_copy(
         tampered = data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :]
     response = auditor_client.post(reverse("audit:verify-pdf"), {"file": _upload(tampered)})
     result = response.context["result"]
-    assert result["genuine"] is False
-    assert result["document"] is None
-    assert not result["signature"].ok
+    assert result.genuine is False
+    assert result.document is None
+    assert not result.signature.ok
     assert 'id="verify-result"' in response.content.decode()
     verdicts = list(
         AuditEvent.objects.filter(action="document.verified").values_list(

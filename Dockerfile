@@ -8,7 +8,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY pyproject.toml README.md LICENSE ./
+COPY pyproject.toml uv.lock README.md LICENSE ./
 COPY exportctl ./exportctl
 COPY notifications ./notifications
 COPY partners ./partners
@@ -16,7 +16,12 @@ COPY screening ./screening
 COPY templates ./templates
 COPY locale ./locale
 COPY manage.py ./
-RUN pip install . \
+# Every dependency at the version and hash recorded in uv.lock (the same lock as `make`).
+RUN pip install uv==0.13.8 \
+    && uv export --locked --no-dev --no-emit-project --format requirements-txt -o /tmp/requirements.txt \
+    && pip install --require-hashes -r /tmp/requirements.txt \
+    && pip install --no-deps . \
+    && pip uninstall -y uv && rm /tmp/requirements.txt \
     && DJANGO_DEBUG=false DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost \
        python manage.py compilemessages --ignore 'var/*' \
     && DJANGO_DEBUG=false DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost \

@@ -10,7 +10,7 @@ SYSTEM_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-s
 # Browser tests drive Debian's Chromium.
 TEST_SYSTEM_PACKAGES := chromium
 
-.PHONY: run test setup system-deps test-system-deps locale migrate seed static lint format \
+.PHONY: run test setup lock lock-check system-deps test-system-deps locale migrate seed static lint format \
         worker bench-screening bench clean
 
 run: setup static
@@ -23,11 +23,26 @@ run: setup static
 
 setup: $(VENV)/.installed system-deps locale migrate seed
 
-$(VENV)/.installed: pyproject.toml
+# The install is reproducible: every package comes at the version and hash that uv.lock records.
+# uv itself is pinned here; `make lock` refreshes the lock after pyproject.toml changes, and the
+# install (like `make lock-check`) fails while the two disagree.
+UV_VERSION := 0.13.8
+UV := $(VENV)/bin/uv
+UV_SYNC := UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --locked --inexact --quiet
+
+$(UV):
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[test,dev]'
+	$(VENV)/bin/pip install --quiet 'uv==$(UV_VERSION)'
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV_SYNC) --extra test --extra dev
 	@touch $@
+
+lock: $(UV)
+	$(UV) lock
+
+lock-check: $(UV)
+	$(UV) lock --check
 
 define ensure_debian_packages
 	@missing=""; \
@@ -76,11 +91,11 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: $(VENV)/.installed system-deps test-system-deps locale static lint
+test: lock-check $(VENV)/.installed system-deps test-system-deps locale static lint
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# The matching scorecard on the real data in ../shared/data (add BENCH_ARGS=--large for 1M names).
+# The matching scorecard on the real data in partners/data (add BENCH_ARGS=--large for 1M names).
 bench-screening: $(VENV)/.installed
 	@mkdir -p var/bench
 	$(PY) -m screening.matching.benchmark --out var/bench/screening.json $(BENCH_ARGS)
@@ -89,7 +104,7 @@ bench-screening: $(VENV)/.installed
 # own PostgreSQL database exportctl_bench, private redis-server, worker, gunicorn, locust.
 bench: $(VENV)/.installed system-deps locale
 	@mkdir -p var/bench
-	@test -x $(VENV)/bin/locust || $(VENV)/bin/pip install --quiet -e '.[bench]'
+	$(UV_SYNC) --extra test --extra dev --extra bench
 	$(PY) -m exportctl.benchmarks $(BENCH_OPTS)
 
 clean:

@@ -108,6 +108,9 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default keeps its database under var/: create it, so that any manage.py
+    # command works on a fresh clone (SQLite makes the file, not the folder).
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL and a busy timeout let the web server and in-process tasks share the file safely.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,

@@ -23,7 +23,6 @@ from django.db.models.signals import post_migrate
 from exportctl.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
 _audit_trigger = importlib.import_module("exportctl.audit.migrations.0002_append_only_trigger")
@@ -61,12 +60,6 @@ def _flushable_audit_table(request):
     request.getfixturevalue("transactional_db")  # set up first, so it is torn down after this
     yield
     _set_audit_trigger(installed=False)
-
-
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    assert SHARED_DATA.is_dir(), f"real test data expected at {SHARED_DATA}"
-    return SHARED_DATA
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@
 is timed from the publication's commit to the version's ``rescreen_finished_at`` (written by the
 last batch).
 
-The newly published version is METI's previous revision (2025-01-31, ``../shared/data``): a real
+The newly published version is METI's previous revision (2025-01-31, ``partners/data``): a real
 file that differs from the seeded 2025-09-29 list, so every party is matched against a new index.
 """
 
@@ -21,12 +21,13 @@ from exportctl.accounts.models import User
 from exportctl.benchmarks.report import Figure, not_measured
 from notifications.models import Party
 from partners import services as partner_services
+from partners.data import EUL_2025_01
 from partners.models import ListVersion
 from screening.selectors import rescreen_candidate_ids
 from screening.tasks import RESCREEN_BATCH_SIZE
 
 SECTION = "Re-screen after a list publication (real worker on Redis)"
-NEW_LIST = Path(settings.BASE_DIR).parent / "shared" / "data" / "meti-eul" / "20250131.xlsx"
+NEW_LIST = EUL_2025_01
 BUDGET_PARTIES = 100_000
 
 

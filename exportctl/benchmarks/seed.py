@@ -58,13 +58,14 @@ from notifications.models import (
 )
 from notifications.readiness import CHECKLIST_SIZE
 from partners import services as partner_services
+from partners.data import EUL_2025_09
 from partners.models import ListedEntry, ListVersion, ListVersionStatus
 from screening import rules
 from screening.models import Outcome, RunStatus, ScreeningRun, Trigger
 
 BENCH_PASSWORD = "bench-password-2026"  # noqa: S105 - benchmark database only, never a real one
 EMAIL_DOMAIN = "bench.example"
-EUL_FILE = Path(settings.BASE_DIR) / "partners" / "data" / "meti-eul" / "20250929_4.xlsx"
+EUL_FILE = EUL_2025_09
 
 #: Share of each history, in percent. "approved" still has a valid permit; "approved_expired" is an
 #: older approval whose permit ran out. Open cases are recent; closed ones span three years.

@@ -18,7 +18,7 @@ from pathlib import Path
 from .index import ListedName
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DATA_DIR = REPO_ROOT.parent / "shared" / "data"
+DATA_DIR = REPO_ROOT / "partners" / "data"  # partners.data: origin and licence in SOURCES.md
 EUL_FILE = "meti-eul/20250929_4.xlsx"
 OFAC_DIR = "ofac-sdn-2021"
 

@@ -15,10 +15,8 @@ from partners.importers.base import ParseResult
 from partners.importers.meti_eul import parse_workbook
 from partners.importers.ofac_sdn import parse_directory
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-EUL_2025_09 = DATA / "meti-eul" / "20250929_4.xlsx"
-EUL_2025_01 = DATA / "meti-eul" / "20250131.xlsx"
-OFAC_DIR = DATA / "ofac-sdn-2021"
+from partners.data import EUL_2025_01, EUL_2025_09
+from partners.data import OFAC_SDN_DIR as OFAC_DIR
 
 HEADER = [
     "No.",

@@ -9,7 +9,7 @@ import pytest
 
 from screening.matching import ListedName, ListIndex, analyse_name
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+from partners.data import DATA_DIR as DATA
 EUL = "METI-EUL"
 
 

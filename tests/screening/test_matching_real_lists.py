@@ -14,7 +14,7 @@ from screening.matching import ListedName, ListIndex
 from screening.matching import benchmark_data as data
 from screening.matching.benchmark import best_threshold, f1_at, is_right, norm_text
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+from partners.data import DATA_DIR as DATA
 
 
 @pytest.fixture(scope="module")

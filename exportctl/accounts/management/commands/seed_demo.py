@@ -14,6 +14,7 @@ from exportctl.accounts.models import Firm, User
 from exportctl.accounts.roles import Role
 from exportctl.audit import trail
 from partners import services as partner_services
+from partners.data import EUL_2025_09
 from partners.models import ListVersion, ListVersionStatus
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - demo mode only, listed in the README
@@ -34,7 +35,7 @@ DEMO_USERS = [
 #: The demo ministry accounts' authenticator key (base32, README): add it to any TOTP app, or run
 #: ``manage.py demo_otp EMAIL`` for the current code. Demo mode only, like the password.
 DEMO_TOTP_KEY_HEX = "3132333435363738393031323334353637383930"  # RFC 6238's test key
-EUL_FILE = Path(settings.BASE_DIR) / "partners" / "data" / "meti-eul" / "20250929_4.xlsx"
+EUL_FILE = EUL_2025_09
 
 
 class Command(BaseCommand):

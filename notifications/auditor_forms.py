@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from exportctl.countries import CountryField
 from notifications.auditor_selectors import NOTIFICATION_SORTS, NotificationSearch
 from notifications.models import DecisionKind
 from notifications.workflow import Status
@@ -27,9 +28,7 @@ class NotificationSearchForm(forms.Form):
             "Reference, permit number, firm, corporate number, or a party's name in any script"
         ),
     )
-    destination = forms.CharField(
-        label=_("Destination (ISO code)"), required=False, max_length=2, min_length=2
-    )
+    destination = CountryField(label=_("Destination (ISO code)"), required=False)
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,

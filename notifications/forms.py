@@ -3,11 +3,11 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from exportctl.countries import CountryField
 from notifications.models import (
     AttachmentKind,
     Classification,
@@ -19,9 +19,6 @@ from notifications.models import (
 from notifications.readiness import CHECKLIST_QUESTIONS
 from notifications.workflow import Status
 
-COUNTRY_CODE = RegexValidator(
-    r"^[A-Za-z]{2}$", _("Use the two-letter ISO 3166 country code, e.g. JP or US.")
-)
 ANSWER_CHOICES = [("yes", _("Yes")), ("no", _("No")), ("unknown", _("Unknown"))]
 UPLOAD_ACCEPT = ".pdf,.png,.jpg,.jpeg,.xlsx,application/pdf,image/png,image/jpeg"
 
@@ -35,20 +32,6 @@ def apply_errors(form: forms.Form, error: ValidationError, aliases: dict | None 
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
-
-
-class CountryField(forms.CharField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 2)
-        kwargs.setdefault("min_length", 2)
-        kwargs.setdefault("validators", [COUNTRY_CODE])
-        super().__init__(**kwargs)
-        self.widget.attrs.update(
-            {"autocomplete": "off", "class": "input--country", "list": "country-codes"}
-        )
-
-    def to_python(self, value):
-        return super().to_python(value).upper()
 
 
 class StartForm(forms.Form):
@@ -321,12 +304,10 @@ class DashboardFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("Any status")), *Status.choices], required=False
     )
-    destination = forms.CharField(
+    destination = CountryField(
         label=_("Destination"),
-        max_length=2,
         required=False,
-        validators=[COUNTRY_CODE],
-        widget=forms.TextInput(attrs={"class": "input--country", "list": "destination-codes"}),
+        widget=forms.TextInput(attrs={"list": "destination-codes"}),
     )
     date_from = forms.DateField(
         label=_("Filed from"), required=False, widget=forms.DateInput(attrs={"type": "date"})

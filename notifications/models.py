@@ -5,10 +5,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from exportctl.countries import validate_country_code
 from notifications.workflow import OPEN_STATUSES, Status
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
+#: The shape of a country code as a published list gives it. Lists keep codes that ISO 3166-1 has
+#: withdrawn or never assigned (OFAC's AN, XK), so a listed entry is checked only for its shape;
+#: what an exporter or the ministry types is checked against ISO 3166-1 (``validate_country_code``).
 country_code_validator = RegexValidator(
     r"^[A-Z]{2}$", _("Use the two-letter ISO 3166 country code, e.g. JP or US.")
 )
@@ -78,7 +82,7 @@ class Notification(TimeStamped):
     )
     title = models.CharField(_("title"), max_length=200, blank=True)
     destination_country = models.CharField(
-        _("destination country"), max_length=2, blank=True, validators=[country_code_validator]
+        _("destination country"), max_length=2, blank=True, validators=[validate_country_code]
     )
     end_use_description = models.TextField(_("end use"), blank=True)
     end_use_category = models.CharField(
@@ -236,7 +240,7 @@ class Party(TimeStamped):
     name = models.CharField(_("name"), max_length=300)
     local_name = models.CharField(_("name in the local script"), max_length=300, blank=True)
     address = models.CharField(_("address"), max_length=500, blank=True)
-    country = models.CharField(_("country"), max_length=2, validators=[country_code_validator])
+    country = models.CharField(_("country"), max_length=2, validators=[validate_country_code])
 
     class Meta:
         ordering = ["notification", "position", "pk"]
@@ -383,6 +387,7 @@ class DecisionKind(models.TextChoices):
     COUNTERSIGN = "countersign", _("Countersigned")
     RETURN = "return", _("Returned to review")
     DENY = "deny", _("Denied")
+    DENY_FOR_COUNTERSIGN = "deny_for_countersign", _("Denied, pending countersignature")
     INFORM = "inform", _("Inform notice: a licence is required")
 
 
@@ -403,13 +408,45 @@ class Decision(TimeStamped):
         ordering = ["notification", "created_at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(kind__in=["deny", "return", "inform"]) | ~models.Q(reason=""),
+                condition=~models.Q(kind__in=["deny", "deny_for_countersign", "return", "inform"])
+                | ~models.Q(reason=""),
                 name="decision_deny_return_inform_need_reason",
             ),
         ]
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class ChecklistNote(TimeStamped):
+    """A reviewer's note on one checklist answer of the exporter (いいえ or 不明): what the
+    reviewer found out about it. An approval is refused while any 不明 answer has none, so that
+    an unknown is never waved through unexplained. Ministry-internal, like internal notes; one per
+    checklist item, rewritten (and audited) when the reviewer changes it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="checklist_notes"
+    )
+    number = models.PositiveSmallIntegerField(_("checklist item"))
+    body = models.TextField(_("reviewer's note"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["notification", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification", "number"], name="checklist_note_one_per_item"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1) & models.Q(number__lte=20),
+                name="checklist_note_item_in_range",
+            ),
+            models.CheckConstraint(condition=~models.Q(body=""), name="checklist_note_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notification} #{self.number}"
 
 
 class DocumentKind(models.TextChoices):
@@ -443,6 +480,32 @@ class Document(TimeStamped):
 
     def __str__(self) -> str:
         return self.number
+
+
+class DocumentCounter(TimeStamped):
+    """The last serial issued for one kind of document in one year.
+
+    Each kind counts on its own from 1 every year, so numbers say how many of that kind were
+    issued (the first denial letter is DN-2026-000001, whatever else was issued before it). The
+    row is locked (``select_for_update``) by the transaction that takes a number and released at
+    its commit, so two issuers never take the same serial, and a rolled-back issue leaves no gap.
+    """
+
+    kind = models.CharField(max_length=16, choices=DocumentKind.choices)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["kind", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "year"], name="document_counter_one_per_year"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=DocumentKind.values), name="document_counter_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.year}: {self.last}"
 
 
 class PermitStatus(models.TextChoices):

@@ -3,10 +3,10 @@
 They only parse and validate input; every rule of the decision itself lives in the services."""
 
 from django import forms
-from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from exportctl.countries import CountryField
 from notifications import calendar
 from notifications.selectors import QUEUE_STATUSES_ORDERED, QueueFilters, reviewer_choices
 from notifications.services import DEFAULT_VALIDITY_MONTHS
@@ -29,13 +29,11 @@ class QueueFilterForm(forms.Form):
         + [(level.value, level.label) for level in reversed(RiskLevel)]
         + [("none", _("Not screened"))],
     )
-    destination = forms.CharField(
+    destination = CountryField(
         label=_("Destination"),
         required=False,
-        max_length=2,
         help_text=_("Two-letter country code, e.g. CN."),
-        validators=[RegexValidator(r"^[A-Za-z]{2}$", _("Use a two-letter country code."))],
-        widget=forms.TextInput(attrs={"size": 3, "autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"size": 3}),
     )
     hits = forms.ChoiceField(
         label=_("List hits"),
@@ -170,6 +168,17 @@ class DenyForm(forms.Form):
 class ReturnForm(forms.Form):
     reason = forms.CharField(
         label=_("Why the approval is returned"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ChecklistNoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Reviewer's note"),
+        help_text=_(
+            "What you established about this answer. Every “unknown” answer needs a note "
+            "before the case can be approved. Seen by ministry staff only."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

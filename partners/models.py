@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from exportctl.countries import validate_country_code
 from notifications.models import TimeStamped, country_code_validator
 
 
@@ -151,12 +152,13 @@ class Tier(models.TextChoices):
     COUNTRY_OF_CONCERN = "country_of_concern", _("Country of concern (Appended Table 4)")
     RUSSIA_DIVERSION = "russia_diversion", _("Russia-diversion country (Appended Table 2-4)")
     SANCTIONED = "sanctioned", _("Sanctioned destination (FEFTA Art. 48(3))")
+    RUSSIA_BELARUS = "russia_belarus", _("Russia and Belarus export bans (FEFTA Art. 48(3))")
 
 
 class CountryTier(TimeStamped):
     """A country's membership of one tier for a period. A country may be in several tiers."""
 
-    country = models.CharField(_("country"), max_length=2, validators=[country_code_validator])
+    country = models.CharField(_("country"), max_length=2, validators=[validate_country_code])
     tier = models.CharField(_("tier"), max_length=24, choices=Tier.choices)
     effective_from = models.DateField(_("effective from"))
     effective_to = models.DateField(_("effective until"), null=True, blank=True)
@@ -228,3 +230,113 @@ class SpecifiedHsScope(TimeStamped):
 
     def __str__(self) -> str:
         return self.hs_prefix
+
+
+# --- Russia and Belarus: the export bans (domain.md §2a) -----------------------------------------
+
+
+class MeasureCategory(models.TextChoices):
+    LIST_CONTROLLED = (
+        "list_controlled",
+        _("Goods and technology of the international regime lists (Appended Table 1, rows 1–15)"),
+    )
+    DUAL_USE = "dual_use", _("General-purpose (dual-use) goods")
+    OIL_REFINING = "oil_refining", _("Oil-refining equipment")
+    LUXURY = "luxury", _("Luxury goods")
+    INDUSTRIAL_BASE = (
+        "industrial_base",
+        _("Goods that could contribute to strengthening Russia's industrial base"),
+    )
+
+
+class MeasureTableVersion(TimeStamped):
+    """One version of the table of the Russia/Belarus export-ban measures.
+
+    Managed like an End User List version: a list manager uploads a CSV as a draft, reads its
+    diff against the version in force and publishes it (the previous one is superseded in the
+    same transaction); every move is audited. The worker reads the published version only.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    label = models.CharField(_("revision"), max_length=100)
+    status = models.CharField(
+        max_length=12, choices=ListVersionStatus.choices, default=ListVersionStatus.DRAFT
+    )
+    file_name = models.CharField(max_length=255, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    row_count = models.PositiveIntegerField(default=0)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("Russia/Belarus measures table version")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=models.Q(status="published"),
+                name="measuretable_one_published",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
+                name="measuretable_published_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class MeasureRow(TimeStamped):
+    """One row of a measures table: a measure's scope from a date, with the notice it rests on.
+
+    ``hs_prefix`` empty means: for the list-controlled measure, every item listed in rows 1–15
+    (judged by the item's classification, goods and technology alike); for any other category,
+    the measure is known but its HS scope is not given here, so no item is matched by it (the
+    destination alone still sends the case to review). ``confirmed`` is false for a row whose
+    scope or date has not been checked against the notice: such a row can send a case to review
+    with the measure named, never decide it as prohibited.
+    """
+
+    version = models.ForeignKey(MeasureTableVersion, on_delete=models.CASCADE, related_name="rows")
+    measure = models.SlugField(_("measure"), max_length=60)
+    category = models.CharField(_("category"), max_length=24, choices=MeasureCategory.choices)
+    #: Space-separated ISO codes (RU, BY).
+    destinations = models.CharField(_("destinations"), max_length=20)
+    hs_prefix = models.CharField(_("HS prefix"), max_length=8, blank=True)
+    description_en = models.CharField(_("description (English)"), max_length=300)
+    description_ja = models.CharField(_("description (Japanese)"), max_length=300)
+    effective_from = models.DateField(_("applies from"))
+    effective_to = models.DateField(_("applies until"), null=True, blank=True)
+    legal_basis = models.CharField(_("legal basis (notice)"), max_length=300)
+    confirmed = models.BooleanField(_("confirmed against the notice"), default=False)
+
+    class Meta:
+        ordering = ["version", "category", "measure", "hs_prefix", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "measure", "hs_prefix", "effective_from"],
+                name="measurerow_unique_key",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hs_prefix="") | models.Q(hs_prefix__regex=r"^[0-9]{2,8}$"),
+                name="measurerow_hs_digits",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(effective_to__isnull=True)
+                | models.Q(effective_to__gt=models.F("effective_from")),
+                name="measurerow_period_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.hs_prefix or '*'} {self.effective_from}"
+
+    @property
+    def destination_list(self) -> list[str]:
+        return self.destinations.split()

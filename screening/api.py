@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
+from exportctl.countries import CountryCodeField
 from screening.self_check import (
     MATCH,
     MAX_NAME_LENGTH,
@@ -43,13 +44,11 @@ class SelfCheckRequestSerializer(serializers.Serializer):
         max_length=MAX_NAME_LENGTH,
         help_text="The name of a company, organisation or person, in any script.",
     )
-    country = serializers.RegexField(
-        r"^[A-Za-z]{2}$",
+    country = CountryCodeField(
         required=False,
         allow_blank=True,
         default="",
         help_text="Optional two-letter ISO 3166 code of the party's country, e.g. IR.",
-        error_messages={"invalid": _("Use the two-letter ISO 3166 country code, e.g. IR or CN.")},
     )
 
     def validate_name(self, value: str) -> str:
@@ -57,9 +56,6 @@ class SelfCheckRequestSerializer(serializers.Serializer):
         if not is_searchable(value):
             raise serializers.ValidationError(NOT_SEARCHABLE, code="not_searchable")
         return value
-
-    def validate_country(self, value: str) -> str:
-        return value.strip().upper()
 
 
 # --- Response --------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone, translation
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from exportctl.countries import CountryField
 from partners.models import CountryTier, KeyTechnology, SpecifiedHsScope, Tier
 from screening import rules, selectors
 from screening.matching import ALERT_THRESHOLD
@@ -150,19 +150,13 @@ class SelfCheckForm(forms.Form):
         ),
         error_messages={"required": _("Enter the name to check.")},
     )
-    country = forms.CharField(
+    country = CountryField(
         label=_("Country (optional)"),
-        max_length=2,
         required=False,
         help_text=_(
             "The two-letter ISO code of the party's country, e.g. IR or CN. A country that agrees "
             "with the listing raises the score a little; leave it empty if unknown."
         ),
-        validators=[
-            RegexValidator(
-                r"^[A-Za-z]{2}$", _("Use the two-letter ISO 3166 country code, e.g. IR or CN.")
-            )
-        ],
     )
 
     def clean_name(self) -> str:
@@ -173,9 +167,6 @@ class SelfCheckForm(forms.Form):
                 code="not_searchable",
             )
         return name
-
-    def clean_country(self) -> str:
-        return self.cleaned_data["country"].strip().upper()
 
 
 def _self_check_rate(group, request) -> str:

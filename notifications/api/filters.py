@@ -4,8 +4,15 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from exportctl.countries import CountryField
 from notifications.models import Notification, Party
 from notifications.workflow import Status
+
+
+class CountryFilter(django_filters.CharFilter):
+    """A country filter: an ISO 3166-1 code, or a 400 that names the parameter."""
+
+    field_class = CountryField
 
 
 class NotificationFilter(django_filters.FilterSet):
@@ -13,7 +20,7 @@ class NotificationFilter(django_filters.FilterSet):
         choices=Status.choices,
         help_text=_("One or more statuses (repeat the parameter)."),
     )
-    destination = django_filters.CharFilter(
+    destination = CountryFilter(
         field_name="destination_country",
         method="filter_destination",
         help_text=_("Destination country, ISO 3166 alpha-2 (e.g. TH)."),
@@ -38,7 +45,7 @@ class NotificationFilter(django_filters.FilterSet):
         fields = ["status", "destination", "submitted_from", "submitted_to", "search"]
 
     def filter_destination(self, queryset, name, value):
-        return queryset.filter(destination_country=value.strip().upper())
+        return queryset.filter(destination_country=value)
 
     def filter_search(self, queryset, name, value):
         # Every word must match somewhere; a party match is an EXISTS, so no row repeats.

@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
+from exportctl.countries import CountryCodeField
 from notifications.models import (
     AttachmentKind,
     Classification,
@@ -33,8 +34,6 @@ from notifications.workflow import (
 from partners.models import KeyTechnology
 
 CHECKLIST_NOTE_MAX = 1000
-COUNTRY_PATTERN = r"^[A-Za-z]{2}$"
-COUNTRY_MESSAGE = _("Use the two-letter ISO 3166 country code, e.g. JP or US.")
 
 
 def _url(request, name: str, **kwargs) -> str:
@@ -89,11 +88,7 @@ class PartySerializer(serializers.Serializer):
     name = serializers.CharField(max_length=300)
     local_name = serializers.CharField(max_length=300, required=False, allow_blank=True)
     address = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    country = serializers.RegexField(
-        COUNTRY_PATTERN,
-        help_text="ISO 3166 alpha-2 code, e.g. TH.",
-        error_messages={"invalid": COUNTRY_MESSAGE},
-    )
+    country = CountryCodeField()
 
 
 class ChecklistAnswerSerializer(serializers.Serializer):
@@ -237,13 +232,7 @@ class NotificationHeaderSerializer(serializers.Serializer):
     """The fields of a draft the exporter writes (PATCH sends any subset)."""
 
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    destination_country = serializers.RegexField(
-        COUNTRY_PATTERN,
-        required=False,
-        allow_blank=True,
-        help_text="ISO 3166 alpha-2 code, e.g. TH.",
-        error_messages={"invalid": COUNTRY_MESSAGE},
-    )
+    destination_country = CountryCodeField(required=False, allow_blank=True)
     end_use_description = serializers.CharField(required=False, allow_blank=True)
     end_use_category = serializers.ChoiceField(
         choices=EndUseCategory.choices, required=False, allow_blank=True

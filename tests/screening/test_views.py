@@ -245,7 +245,12 @@ def test_self_check_page_without_a_published_list(exporter_client):
         (
             {"name": AMIRKABIR, "country": "I1"},
             "country",
-            "Use the two-letter ISO 3166 country code, e.g. IR or CN.",
+            "“I1” is not a country code. Use the two-letter ISO 3166 code, e.g. JP or US.",
+        ),
+        (
+            {"name": AMIRKABIR, "country": "aa"},
+            "country",
+            "“AA” is not a country code. Use the two-letter ISO 3166 code, e.g. JP or US.",
         ),
     ],
 )

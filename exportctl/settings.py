@@ -197,7 +197,30 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="exportctl <no-reply@exportctl.example>")
-SITE_URL = env.str("EXPORTCTL_SITE_URL", default="http://127.0.0.1:8000")
+# The address the public reaches this portal at: links in e-mails, and the QR code and printed
+# /verify/ address on every issued document (paper that outlives the deployment, so it must name
+# the real site). The embedded default serves itself; production must set an https URL, or
+# `check --deploy` fails (exportctl.E001, notifications/documents/checks.py). EXPORTCTL_SITE_URL is
+# its former name, still read.
+PUBLIC_BASE_URL = env.str(
+    "EXPORTCTL_PUBLIC_BASE_URL",
+    default=env.str("EXPORTCTL_SITE_URL", default="http://127.0.0.1:8000" if DEBUG else ""),
+).rstrip("/")
+SITE_URL = PUBLIC_BASE_URL
+# The authority named on every issued document, Japanese and English.
+ISSUING_AUTHORITY = {
+    "ministry_ja": env.str("EXPORTCTL_AUTHORITY_MINISTRY_JA", default="経済産業省"),
+    "ministry_en": env.str(
+        "EXPORTCTL_AUTHORITY_MINISTRY_EN", default="Ministry of Economy, Trade and Industry"
+    ),
+    "office_ja": env.str(
+        "EXPORTCTL_AUTHORITY_OFFICE_JA", default="貿易経済安全保障局 安全保障貿易審査課"
+    ),
+    "office_en": env.str(
+        "EXPORTCTL_AUTHORITY_OFFICE_EN",
+        default="Security Export Licensing Division, Trade and Economic Security Bureau",
+    ),
+}
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"

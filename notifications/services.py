@@ -16,10 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from exportctl.accounts.roles import FIRM_ROLES, MINISTRY_ROLES, Role
 from exportctl.audit import trail
 from notifications import calendar
+from notifications.documents.numbers import next_number
 from notifications.documents.tasks import render_document
 from notifications.models import (
     Decision,
     DecisionKind,
+    DocumentKind,
     Message,
     MessageKind,
     Notification,
@@ -348,7 +350,8 @@ def _issue_permit(locked: Notification, decision: Decision, *, actor) -> Permit:
     permit = Permit.objects.create(
         notification=locked,
         decision=decision,
-        number=f"EXP-{today:%Y}-{locked.pk:07d}-{decision.pk:04d}",
+        # The permit's number is its document's number: the one identifier of the permit.
+        number=next_number(DocumentKind.PERMIT, year=today),
         conditions=decision.conditions,
         valid_from=today,
         valid_until=today + relativedelta(months=months),

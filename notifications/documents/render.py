@@ -16,12 +16,14 @@ from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from notifications.documents.countries import country_names
 from notifications.documents.numbers import format_verification_code
 from notifications.models import Classification, DocumentKind, ItemKind, PartyRole
 
@@ -30,10 +32,12 @@ TEMPLATES = {
     DocumentKind.PERMIT: "documents/permit.html",
     DocumentKind.DENIAL_LETTER: "documents/denial.html",
 }
+# 2026.2: page 1 carries the essentials (number, validity, QR and verification code; a denial's
+# grounds and both appeal routes), the issuing authority, the destination's name, one number.
 TEMPLATE_VERSIONS = {
-    DocumentKind.RECEIPT: "receipt-2026.1",
-    DocumentKind.PERMIT: "permit-2026.1",
-    DocumentKind.DENIAL_LETTER: "denial-2026.1",
+    DocumentKind.RECEIPT: "receipt-2026.2",
+    DocumentKind.PERMIT: "permit-2026.2",
+    DocumentKind.DENIAL_LETTER: "denial-2026.2",
 }
 STYLESHEET = "documents/print.css"
 PDF_VARIANT = "pdf/a-3b"
@@ -78,13 +82,31 @@ class Issue:
     issued_at: datetime.datetime
 
 
+def public_base_url() -> str:
+    """The public site the document points to. A document is permanent: one printed with no
+    address, or a relative one, could never be verified, so issuing it is refused."""
+    base = (settings.PUBLIC_BASE_URL or "").rstrip("/")
+    if not base.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(
+            "PUBLIC_BASE_URL is not set: set EXPORTCTL_PUBLIC_BASE_URL to the portal's public "
+            "address before issuing documents."
+        )
+    return base
+
+
+def verify_page_url() -> str:
+    return f"{public_base_url()}/verify/"
+
+
 def verify_url(number: str, code: str) -> str:
     query = urlencode({"number": number, "code": code})
-    return f"{settings.SITE_URL.rstrip('/')}/verify/?{query}"
+    return f"{verify_page_url()}?{query}"
 
 
 def qr_data_uri(url: str) -> str:
-    return segno.make(url, error="m").svg_data_uri(scale=3, border=2, dark="#000", light="#fff")
+    """A PNG (8 pixels a module, sharp at the printed 30 mm): drawn as one image on page 1, which
+    a reader of the PDF — and the tests — can find among the page's images."""
+    return segno.make(url, error="m").png_data_uri(scale=8, border=2, dark="#000", light="#fff")
 
 
 def _bilingual(labels: dict, value: str) -> tuple[str, str]:
@@ -127,7 +149,8 @@ def document_context(*, issue: Issue, notification, permit=None, decision=None) 
         "issued_on": timezone.localtime(issue.issued_at).date(),
         "issued_at": timezone.localtime(issue.issued_at),
         "verify_url": url,
-        "verify_page": f"{settings.SITE_URL.rstrip('/')}/verify/",
+        "verify_page": verify_page_url(),
+        "authority": settings.ISSUING_AUTHORITY,
         "qr": qr_data_uri(url),
         "template_version": TEMPLATE_VERSIONS[DocumentKind(issue.kind)],
         "firm": {
@@ -139,6 +162,7 @@ def document_context(*, issue: Issue, notification, permit=None, decision=None) 
         "reference": notification.reference,
         "title_of_case": notification.title,
         "destination": notification.destination_country,
+        "destination_names": country_names(notification.destination_country),
         "submitted_on": (
             timezone.localtime(notification.submitted_at).date()
             if notification.submitted_at

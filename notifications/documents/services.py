@@ -39,12 +39,12 @@ def _existing(locked: Notification, kind: str, permit: Permit | None) -> Documen
     return Document.objects.filter(notification=locked, kind=kind).order_by("pk").first()
 
 
-def _subject(locked: Notification, kind: str) -> tuple[Permit | None, Decision | None, int]:
-    """The row the document is about, and the serial its number is made from."""
+def _subject(locked: Notification, kind: str) -> tuple[Permit | None, Decision | None]:
+    """The row the document is about: nothing more for a receipt, the permit, the denial."""
     if kind == DocumentKind.RECEIPT:
         if locked.status != Status.CLEARED:
             raise DocumentNotIssuable(f"{locked.reference} is {locked.status}, not cleared")
-        return None, None, locked.pk
+        return None, None
     if kind == DocumentKind.PERMIT:
         permit = (
             Permit.objects.select_for_update()
@@ -54,7 +54,7 @@ def _subject(locked: Notification, kind: str) -> tuple[Permit | None, Decision |
         )
         if permit is None:
             raise DocumentNotIssuable(f"{locked.reference} has no permit")
-        return permit, permit.decision, permit.pk
+        return permit, permit.decision
     if kind == DocumentKind.DENIAL_LETTER:
         decision = (
             Decision.objects.filter(notification=locked, kind=DecisionKind.DENY)
@@ -63,8 +63,16 @@ def _subject(locked: Notification, kind: str) -> tuple[Permit | None, Decision |
         )
         if locked.status != Status.DENIED or decision is None:
             raise DocumentNotIssuable(f"{locked.reference} is {locked.status}, not denied")
-        return None, decision, decision.pk
+        return None, decision
     raise ValueError(f"unknown document kind {kind!r}")
+
+
+def _number(kind: str, permit: Permit | None, issued_at) -> str:
+    """A permit's document carries the number the permit was granted under (one identifier for
+    the permit everywhere); every other document takes the next number of its kind."""
+    if permit is not None:
+        return permit.number
+    return numbers.next_number(kind, year=timezone.localdate(issued_at))
 
 
 @transaction.atomic
@@ -76,7 +84,7 @@ def document_issue(*, notification: Notification, kind: str) -> Document:
         .select_related("firm")
         .get(pk=notification.pk)
     )
-    permit, decision, serial = _subject(locked, kind)
+    permit, decision = _subject(locked, kind)
     existing = _existing(locked, kind, permit)
     if existing is not None:
         return existing
@@ -84,7 +92,7 @@ def document_issue(*, notification: Notification, kind: str) -> Document:
     issued_at = timezone.now()
     issue = render.Issue(
         kind=kind,
-        number=numbers.document_number(kind, year=timezone.localdate(issued_at), serial=serial),
+        number=_number(kind, permit, issued_at),
         verification_code=numbers.new_verification_code(),
         issued_at=issued_at,
     )

@@ -6,7 +6,8 @@ import pytest
 
 from exportctl.accounts.roles import Role
 from notifications.documents import signing
-from notifications.models import Decision, DecisionKind, Permit
+from notifications.documents.numbers import next_number
+from notifications.models import Decision, DecisionKind, DocumentKind, Permit
 from notifications.workflow import Status
 from tests.factories import ItemFactory, PartyFactory, UserFactory, submitted_at
 
@@ -27,7 +28,7 @@ def signing_files(tmp_path_factory):
 def _signing_key(settings, signing_files):
     settings.DOCUMENT_SIGNING_KEY, settings.DOCUMENT_SIGNING_CERT = signing_files
     settings.DOCUMENT_SIGNING_KEY_PASSPHRASE = "test passphrase"
-    settings.SITE_URL = "https://exportctl.example.go.jp"
+    settings.PUBLIC_BASE_URL = "https://exportctl.example.go.jp"
 
 
 def _case(status: str):
@@ -82,7 +83,7 @@ def approved_case():
     Permit.objects.create(
         notification=notification,
         decision=decision,
-        number=f"EXP-2026-{notification.pk:07d}-{decision.pk:04d}",
+        number=next_number(DocumentKind.PERMIT, year=2026),
         conditions=CONDITIONS,
         valid_from=datetime.date(2026, 11, 20),
         valid_until=datetime.date(2027, 5, 20),

@@ -216,6 +216,7 @@ NOTIFICATION_EVENTS = {
     "notification.approve": _("Approved"),
     "notification.countersign": _("Approved"),
     "notification.deny": _("Denied"),
+    "notification.countersign_denial": _("Denied"),
     "notification.withdraw": _("Withdrawn"),
     "notification.reopen": _("Reopened for review after an End User List update"),
     "notification.inform": _("Inform notice: a licence is required"),

@@ -29,6 +29,8 @@ _STATUS_FOR_CODE = {
     "forbidden_role": status.HTTP_403_FORBIDDEN,
     "four_eyes": status.HTTP_403_FORBIDDEN,
     "wrong_state": status.HTTP_409_CONFLICT,
+    "outstanding": status.HTTP_409_CONFLICT,
+    "claimed_by_other": status.HTTP_409_CONFLICT,
     "already_claimed": status.HTTP_409_CONFLICT,
     "not_claimed": status.HTTP_409_CONFLICT,
     "another_valid": status.HTTP_409_CONFLICT,
@@ -177,6 +179,7 @@ class CaseSerializer(serializers.Serializer):
 
     def to_representation(self, notification):
         case = selectors.review_case(notification=notification)
+        user = self.context.get("user")
         run = case["latest_run"]
         review = case["review"]
         clock = case["clock"]
@@ -227,6 +230,29 @@ class CaseSerializer(serializers.Serializer):
                 for p in case["parties"]
             ],
             "checklist": notification.checklist,
+            "checklist_review": [
+                {
+                    "number": row["number"],
+                    "answer": row["answer"],
+                    "reviewer_note": row["reviewer_note"].body if row["reviewer_note"] else "",
+                    "reviewer_note_by": row["reviewer_note"].author.email
+                    if row["reviewer_note"]
+                    else None,
+                }
+                for row in case["checklist"]
+                if row["may_note"]
+            ],
+            "evidence": case["evidence"],
+            "outstanding": [
+                {"kind": item.kind, "text": item.text, **item.data}
+                for item in selectors.approval_outstanding(notification=notification)
+            ],
+            "pending_decision": DecisionSerializer(case["pending_approval"]).data
+            if case["pending_approval"]
+            else None,
+            "available_actions": sorted(services.available_actions(notification, user))
+            if user is not None
+            else [],
             "screening": {
                 "run": str(run.public_id),
                 "score": run.score,
@@ -279,6 +305,10 @@ class ReasonInput(serializers.Serializer):
 
 
 class NoteInput(serializers.Serializer):
+    body = serializers.CharField()
+
+
+class ChecklistNoteInput(serializers.Serializer):
     body = serializers.CharField()
 
 
@@ -360,7 +390,9 @@ class CaseView(APIView):
 
     @extend_schema(responses=CaseSerializer)
     def get(self, request, public_id):
-        return Response(CaseSerializer(_case(request, public_id)).data)
+        return Response(
+            CaseSerializer(_case(request, public_id), context={"user": request.user}).data
+        )
 
 
 class CaseActionView(APIView):
@@ -382,12 +414,19 @@ class CaseActionView(APIView):
             self.perform(notification, payload.validated_data, **kwargs)
         except TransitionError as error:
             current = Notification.objects.get(pk=notification.pk)
+            body = {"detail": str(error), "code": error.code, "status": current.status}
+            if isinstance(error, services.OutstandingItemsError):
+                body["outstanding"] = [
+                    {"kind": item.kind, "text": item.text, **item.data} for item in error.items
+                ]
             return Response(
-                {"detail": str(error), "code": error.code, "status": current.status},
-                status=_STATUS_FOR_CODE.get(error.code, status.HTTP_400_BAD_REQUEST),
+                body, status=_STATUS_FOR_CODE.get(error.code, status.HTTP_400_BAD_REQUEST)
             )
         notification.refresh_from_db()
-        return Response(CaseSerializer(notification).data, status=self.success_status)
+        return Response(
+            CaseSerializer(notification, context={"user": request.user}).data,
+            status=self.success_status,
+        )
 
 
 def _action(perform, input_class=EmptyInput, success_status=status.HTTP_200_OK, doc=""):
@@ -479,6 +518,12 @@ def _deny(request, notification, data):
     services.notification_deny(notification=notification, actor=request.user, reason=data["reason"])
 
 
+def _checklist_note(request, notification, data, number):
+    services.checklist_note_record(
+        notification=notification, actor=request.user, number=number, body=data["body"]
+    )
+
+
 def _inform(request, notification, data):
     services.notification_inform(
         notification=notification, actor=request.user, grounds=data["grounds"]
@@ -514,12 +559,30 @@ RequestInfoView = _action(_request_info, RequestInfoInput, doc="Ask the exporter
 ApproveView = _action(
     _approve,
     ApproveInput,
-    doc="Approve; at high risk or with a confirmed hit the case awaits a countersignature.",
+    doc=(
+        "Approve; at high risk or with a confirmed hit the case awaits a countersignature. "
+        "Refused (409, code `outstanding`, each item listed under `outstanding`) while a hit of "
+        "the newest screening run is unadjudicated or a checklist answer is `unknown` without "
+        "a reviewer's note."
+    ),
 )
 CountersignView = _action(
-    _countersign, doc="Countersign a pending approval (a senior reviewer other than the approver)."
+    _countersign,
+    doc=(
+        "Countersign a pending approval (the permit is issued) or denial (the case is denied "
+        "and the denial letter issued); a senior reviewer other than the proposer."
+    ),
 )
-ReturnView = _action(_return, ReasonInput, doc="Return a pending approval to review.")
-DenyView = _action(_deny, ReasonInput, doc="Deny, citing the grounds.")
+ReturnView = _action(_return, ReasonInput, doc="Return a pending approval or denial to review.")
+DenyView = _action(
+    _deny,
+    ReasonInput,
+    doc="Deny, citing the grounds; at high or prohibited risk the denial awaits a countersignature.",
+)
+ChecklistNoteView = _action(
+    _checklist_note,
+    ChecklistNoteInput,
+    doc="Record the reviewer's note on a checklist answer `no` or `unknown`.",
+)
 InformView = _action(_inform, InformInput, doc="Issue an inform notice: a licence is required.")
 PermitActionView = _action(_permit, ReasonInput, doc="Suspend, revoke or reinstate a permit.")

@@ -28,6 +28,11 @@ urlpatterns = [
     path("cases/<uuid:public_id>/deny/", api.DenyView.as_view(), name="deny"),
     path("cases/<uuid:public_id>/inform/", api.InformView.as_view(), name="inform"),
     path(
+        "cases/<uuid:public_id>/checklist/<int:number>/note/",
+        api.ChecklistNoteView.as_view(),
+        name="checklist_note",
+    ),
+    path(
         "cases/<uuid:public_id>/permits/<uuid:permit_id>/<slug:action>/",
         api.PermitActionView.as_view(),
         name="permit_action",

@@ -22,6 +22,11 @@ urlpatterns = [
     path("<uuid:public_id>/deny/", views.deny, name="deny"),
     path("<uuid:public_id>/inform/", views.inform, name="inform"),
     path(
+        "<uuid:public_id>/checklist/<int:number>/note/",
+        views.checklist_note,
+        name="checklist_note",
+    ),
+    path(
         "<uuid:public_id>/permits/<uuid:permit_id>/<slug:action>/",
         views.permit_action,
         name="permit_action",

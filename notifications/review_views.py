@@ -22,7 +22,7 @@ from notifications import selectors, services
 from notifications.api.downloads import attachment_response
 from notifications.documents.downloads import document_response
 from notifications.models import Attachment, DecisionKind, Document, Notification, Permit
-from notifications.workflow import Status, TransitionError
+from notifications.workflow import Move, Status, TransitionError
 from screening import services as screening_services
 from screening.models import PartyHit, RiskLevel
 
@@ -36,6 +36,8 @@ _FORM_ERRORS = frozenset(
         "empty_note",
         "invalid_disposition",
         "invalid_assignee",
+        "invalid_item",
+        "outstanding",
     }
 )
 
@@ -52,6 +54,9 @@ TIMELINE_LABELS = {
     "notification.countersign": gettext_lazy("Countersigned"),
     "notification.return": gettext_lazy("Returned to review"),
     "notification.deny": gettext_lazy("Denied"),
+    "notification.deny_for_countersign": gettext_lazy("Denied, sent for countersignature"),
+    "notification.countersign_denial": gettext_lazy("Denial countersigned"),
+    "notification.checklist_note": gettext_lazy("Note on a checklist answer"),
     "notification.withdraw": gettext_lazy("Withdrawn by the exporter"),
     "notification.reopen": gettext_lazy("Reopened after a new list hit"),
     "notification.internal_note": gettext_lazy("Internal note added"),
@@ -89,6 +94,7 @@ _TIMELINE_KEYS = {
     "permit": gettext_lazy("permit"),
     "number": gettext_lazy("number"),
     "notice": gettext_lazy("inform notice"),
+    "item": gettext_lazy("checklist item"),
 }
 
 
@@ -141,6 +147,17 @@ def _blank_forms() -> dict:
     }
 
 
+def _add_refusal(form, error: TransitionError) -> None:
+    """Put a service's refusal on the form; an approval refused over outstanding evidence lists
+    each item on a line of its own, so the reviewer can work through them."""
+    if isinstance(error, services.OutstandingItemsError):
+        form.add_error(None, _("The case cannot be approved yet. Settle these first:"))
+        for item in error.items:
+            form.add_error(None, item.text[:1].upper() + item.text[1:] + ".")
+        return
+    form.add_error(None, str(error))
+
+
 def _timeline(events) -> list[dict]:
     return [
         {
@@ -163,7 +180,7 @@ def _render_case(
     failed = failed or {}
     page_forms = {
         **_blank_forms(),
-        **{k: v for k, v in failed.items() if k not in ("hit", "permit")},
+        **{k: v for k, v in failed.items() if k not in ("hit", "permit", "checklist")},
     }
     hit_forms = {}
     failed_hit = failed.get("hit")
@@ -179,10 +196,26 @@ def _render_case(
     }
     if "permit" in failed:
         permit_forms[failed["permit"][0]] = failed["permit"][1]
+    checklist_forms = {
+        row["number"]: forms.ChecklistNoteForm(
+            prefix=f"checklist-{row['number']}",
+            initial={"body": row["reviewer_note"].body if row["reviewer_note"] else ""},
+        )
+        for row in case["checklist"]
+        if row["may_note"]
+    }
+    if "checklist" in failed:
+        checklist_forms[failed["checklist"][0]] = failed["checklist"][1]
+    checklist = [{**row, "form": checklist_forms.get(row["number"])} for row in case["checklist"]]
     failed_form = next(
         (
             form
-            for form in [*page_forms.values(), *hit_forms.values(), *permit_forms.values()]
+            for form in [
+                *page_forms.values(),
+                *hit_forms.values(),
+                *permit_forms.values(),
+                *checklist_forms.values(),
+            ]
             if form.errors
         ),
         None,
@@ -197,9 +230,18 @@ def _render_case(
         for factor in (case["latest_run"].factors if case["latest_run"] else [])
     ]
     user = request.user
+    actions = services.available_actions(notification, user)
     context = {
         "notification": notification,
         **case,
+        "checklist": checklist,
+        "checklist_open": bool(
+            case["evidence"]["checklist_no"] or case["evidence"]["checklist_unknown"]
+        ),
+        "actions": actions,
+        "outstanding": selectors.approval_outstanding(notification=notification)
+        if "approve" in actions
+        else [],
         "hits": hits,
         "factors": factors,
         "forms": page_forms,
@@ -210,6 +252,7 @@ def _render_case(
         "is_senior": user.has_role(Role.SENIOR_REVIEWER),
         "is_assignee": case["review"] is not None and case["review"].assignee_id == user.pk,
         "can_adjudicate": notification.status in screening_services.ADJUDICATION_STATUSES,
+        "can_note_checklist": notification.status in services.INFORM_STATUSES,
         "Status": Status,
     }
     return render(request, "notifications/review/case.html", context, status=status)
@@ -242,13 +285,50 @@ def _act(request, notification, *, call, success, form=None, form_key=None):
     try:
         result = call(form.cleaned_data if form is not None else {})
     except TransitionError as error:
-        if form is not None and error.code in _FORM_ERRORS:
-            form.add_error(None, str(error))
-            return _render_case(request, notification, failed={form_key: form}, status=400)
-        messages.error(request, _refusal_message(error, notification))
-        return redirect("review:case", public_id=notification.public_id)
+        return _refused(request, notification, error, form=form, form_key=form_key)
     messages.success(request, success(result) if callable(success) else success)
     return redirect("review:case", public_id=notification.public_id)
+
+
+def _refused(request, notification, error: TransitionError, *, form=None, form_key=None):
+    """A refusal about what was typed (or what the case still lacks) goes on the form, with
+    everything typed kept; any other refusal is a banner over the case as it now stands."""
+    if form is not None and error.code in _FORM_ERRORS:
+        _add_refusal(form, error)
+        return _render_case(request, notification, failed={form_key: form}, status=400)
+    messages.error(request, _refusal_message(error, notification))
+    return redirect("review:case", public_id=notification.public_id)
+
+
+def _decide(request, notification, *, form, form_key, check, call, success, kind):
+    """Approve and deny in two steps: the first POST checks everything the service will check
+    and shows what is about to be decided; only the second (``step=confirm``) decides. The
+    reviewer may go back (``step=edit``) to the case page with what they typed."""
+    step = request.POST.get("step", "")
+    if not form.is_valid():
+        return _render_case(request, notification, failed={form_key: form}, status=400)
+    if step == "edit":
+        return _render_case(request, notification, failed={form_key: form})
+    if step == "confirm":
+        return _act(request, notification, form=form, form_key=form_key, call=call, success=success)
+    try:
+        move = check()
+    except TransitionError as error:
+        return _refused(request, notification, error, form=form, form_key=form_key)
+    case = selectors.review_case(notification=notification)
+    context = {
+        "notification": notification,
+        "kind": kind,
+        "form": form,
+        "move": move,
+        "countersign": move in (Move.APPROVE_FOR_COUNTERSIGN, Move.DENY_FOR_COUNTERSIGN),
+        "hits": case["hits"],
+        "evidence": case["evidence"],
+        "checklist": [row for row in case["checklist"] if row["may_note"]],
+        "risk_label": dict(RiskLevel.choices).get(notification.risk_level, ""),
+        "action_url": request.path,
+    }
+    return render(request, "notifications/review/confirm.html", context)
 
 
 def _notification(request, public_id) -> Notification:
@@ -386,15 +466,32 @@ def _approval_message(decision) -> str:
     return _("Approved. The permit has been issued.")
 
 
+def _denial_message(decision) -> str:
+    if decision.kind == DecisionKind.DENY_FOR_COUNTERSIGN:
+        return _(
+            "Denied, pending countersignature: a senior reviewer other than you must "
+            "countersign before the denial letter is issued."
+        )
+    return _("The notification has been denied.")
+
+
+def _countersign_message(decision) -> str:
+    if decision.kind == DecisionKind.DENY:
+        return _("Countersigned. The notification is denied and the denial letter is issued.")
+    return _("Countersigned. The permit has been issued.")
+
+
 @require_POST
 @reviewer_required
 def approve(request, public_id):
     notification = _notification(request, public_id)
-    return _act(
+    return _decide(
         request,
         notification,
         form=forms.ApproveForm(request.POST),
         form_key="approve",
+        kind="approve",
+        check=lambda: services.approval_check(notification=notification, actor=request.user),
         call=lambda data: services.notification_approve(
             notification=notification,
             actor=request.user,
@@ -415,7 +512,7 @@ def countersign(request, public_id):
         call=lambda data: services.notification_countersign(
             notification=notification, actor=request.user
         ),
-        success=_("Countersigned. The permit has been issued."),
+        success=_countersign_message,
     )
 
 
@@ -431,7 +528,7 @@ def return_approval(request, public_id):
         call=lambda data: services.notification_return(
             notification=notification, actor=request.user, reason=data["reason"]
         ),
-        success=_("The approval has been returned to review."),
+        success=_("The decision has been returned to review."),
     )
 
 
@@ -439,16 +536,46 @@ def return_approval(request, public_id):
 @reviewer_required
 def deny(request, public_id):
     notification = _notification(request, public_id)
-    return _act(
+    return _decide(
         request,
         notification,
         form=forms.DenyForm(request.POST),
         form_key="deny",
+        kind="deny",
+        check=lambda: services.denial_check(notification=notification, actor=request.user),
         call=lambda data: services.notification_deny(
             notification=notification, actor=request.user, reason=data["reason"]
         ),
-        success=_("The notification has been denied."),
+        success=_denial_message,
     )
+
+
+@require_POST
+@reviewer_required
+def checklist_note(request, public_id, number):
+    notification = _notification(request, public_id)
+    form = forms.ChecklistNoteForm(request.POST, prefix=f"checklist-{number}")
+    if not form.is_valid():
+        return _render_case(request, notification, failed={"checklist": (number, form)}, status=400)
+    try:
+        services.checklist_note_record(
+            notification=notification,
+            actor=request.user,
+            number=number,
+            body=form.cleaned_data["body"],
+        )
+    except TransitionError as error:
+        if error.code in _FORM_ERRORS:
+            _add_refusal(form, error)
+            return _render_case(
+                request, notification, failed={"checklist": (number, form)}, status=400
+            )
+        messages.error(request, _refusal_message(error, notification))
+        return redirect("review:case", public_id=notification.public_id)
+    messages.success(
+        request, _("Your note on checklist item %(number)s has been recorded.") % {"number": number}
+    )
+    return redirect(f"{notification_url(notification)}#checklist-{number}")
 
 
 @require_POST

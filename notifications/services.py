@@ -15,10 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from exportctl.accounts.roles import FIRM_ROLES, MINISTRY_ROLES, Role
 from exportctl.audit import trail
-from notifications import calendar
+from notifications import calendar, selectors
 from notifications.documents.numbers import next_number
 from notifications.documents.tasks import render_document
 from notifications.models import (
+    ChecklistNote,
     Decision,
     DecisionKind,
     DocumentKind,
@@ -29,7 +30,7 @@ from notifications.models import (
     PermitStatus,
     Review,
 )
-from notifications.readiness import Gap, readiness_gaps
+from notifications.readiness import CHECKLIST_SIZE, Gap, readiness_gaps
 from notifications.selectors import QUEUE_STATUSES
 from notifications.workflow import (
     ALLOWED_TRANSITIONS,
@@ -38,6 +39,8 @@ from notifications.workflow import (
     Status,
     TransitionError,
     check_move,
+    check_state,
+    is_allowed,
 )
 
 DEFAULT_VALIDITY_MONTHS = 6
@@ -334,7 +337,7 @@ def notification_request_info(
 
 
 def needs_countersignature(notification: Notification) -> bool:
-    """Four eyes: high or prohibited risk, or any confirmed list hit."""
+    """Four eyes on an approval: high or prohibited risk, or any confirmed list hit."""
     from screening.models import Disposition, PartyHit
 
     if notification.risk_level in COUNTERSIGN_LEVELS:
@@ -342,6 +345,123 @@ def needs_countersignature(notification: Notification) -> bool:
     return PartyHit.objects.filter(
         run__notification=notification, disposition=Disposition.CONFIRMED
     ).exists()
+
+
+def denial_needs_countersignature(notification: Notification) -> bool:
+    """Four eyes on a denial: a refusal at high or prohibited risk is as weighty a disposition
+    (処分) as an approval at that risk, so a senior reviewer countersigns it too."""
+    return notification.risk_level in COUNTERSIGN_LEVELS
+
+
+def approve_move_for(notification: Notification) -> Move:
+    return Move.APPROVE_FOR_COUNTERSIGN if needs_countersignature(notification) else Move.APPROVE
+
+
+def deny_move_for(notification: Notification) -> Move:
+    return Move.DENY_FOR_COUNTERSIGN if denial_needs_countersignature(notification) else Move.DENY
+
+
+def countersign_move_for(pending: Decision | None) -> Move:
+    if pending is not None and pending.kind == DecisionKind.DENY_FOR_COUNTERSIGN:
+        return Move.COUNTERSIGN_DENIAL
+    return Move.COUNTERSIGN
+
+
+class OutstandingItemsError(TransitionError):
+    """An approval refused because the evidence is not settled; ``items`` names each thing."""
+
+    def __init__(self, items: list[selectors.Outstanding]) -> None:
+        super().__init__(
+            _("The case cannot be approved yet: %(items)s.")
+            % {"items": "; ".join(item.text for item in items)},
+            code="outstanding",
+        )
+        self.items = items
+
+
+def _claimed_by_other(review: Review | None, actor) -> bool:
+    """A colleague holds the claim: only they decide (or a senior reviewer reassigns it)."""
+    return review is not None and review.assignee_id not in (None, getattr(actor, "pk", None))
+
+
+def _refuse_if_claimed_by_other(locked: Notification, actor) -> None:
+    review = selectors.open_review_for(locked)
+    if _claimed_by_other(review, actor):
+        raise TransitionError(
+            _(
+                "%(name)s has claimed this case; only they can decide it. Ask them to release "
+                "it, or a senior reviewer to assign it to you."
+            )
+            % {"name": _label(review.assignee)},
+            code="claimed_by_other",
+        )
+
+
+def _proposed_by(pending: Decision | None, actor) -> bool:
+    return pending is not None and actor is not None and pending.actor_id == actor.pk
+
+
+def _refuse_own_proposal(pending: Decision | None, actor) -> None:
+    if _proposed_by(pending, actor):
+        raise TransitionError(
+            _("You proposed this decision yourself; another senior reviewer must countersign it."),
+            code="four_eyes",
+        )
+
+
+def approval_check(*, notification: Notification, actor) -> Move:
+    """Every rule an approval must pass, in the order a reviewer can act on them: the move it
+    would make. Changes nothing; ``notification_approve`` runs it again under the row lock, and
+    the confirmation step runs it before asking the reviewer to confirm."""
+    move = approve_move_for(notification)
+    check_move(move, status=notification.status, roles=effective_roles(actor, notification))
+    _refuse_if_claimed_by_other(notification, actor)
+    outstanding = selectors.approval_outstanding(notification=notification)
+    if outstanding:
+        raise OutstandingItemsError(outstanding)
+    return move
+
+
+def denial_check(*, notification: Notification, actor) -> Move:
+    """Every rule a denial must pass (besides its grounds): the move it would make."""
+    move = deny_move_for(notification)
+    check_move(move, status=notification.status, roles=effective_roles(actor, notification))
+    _refuse_if_claimed_by_other(notification, actor)
+    return move
+
+
+def available_actions(notification: Notification, user) -> frozenset[str]:
+    """What ``user`` may do on this case now: the one answer pages and the API offer, computed
+    from the same table and rules the services enforce (a button shown is a move allowed).
+
+    Approve is offered even while hits or unknown answers are outstanding: the reviewer is then
+    told which ones, rather than left wondering where the button went."""
+    roles = effective_roles(user, notification)
+    status = notification.status
+    actions = set()
+    review = selectors.open_review_for(notification)
+    if review is not None and roles & _REVIEWER_ROLES:
+        if review.assignee_id is None:
+            actions.add("claim")
+        elif _may_release(review, user, roles):
+            actions.add("release")
+        actions.add("assign")
+    if is_allowed(Move.REQUEST_INFO, status=status, roles=roles):
+        actions.add("request_info")
+    free = not _claimed_by_other(review, user)
+    if free and is_allowed(approve_move_for(notification), status=status, roles=roles):
+        actions.add("approve")
+    if free and is_allowed(deny_move_for(notification), status=status, roles=roles):
+        actions.add("deny")
+    if roles & _REVIEWER_ROLES and status in INFORM_STATUSES:
+        actions.add("inform")
+    pending = selectors.pending_decision(notification)
+    if pending is not None and not _proposed_by(pending, user):
+        if is_allowed(countersign_move_for(pending), status=status, roles=roles):
+            actions.add("countersign")
+        if is_allowed(Move.RETURN, status=status, roles=roles):
+            actions.add("return")
+    return frozenset(actions)
 
 
 def _issue_permit(locked: Notification, decision: Decision, *, actor) -> Permit:
@@ -375,10 +495,11 @@ def notification_approve(
     conditions: str = "",
     validity_months: int = DEFAULT_VALIDITY_MONTHS,
 ) -> Decision:
-    """Approve outright, or — when four eyes are needed — approve pending a countersignature."""
+    """Approve outright, or — when four eyes are needed — approve pending a countersignature.
+    Refused while a hit of the newest screening run is unadjudicated or a checklist answer is
+    "unknown" without the reviewer's note (``approval_check``)."""
     locked = Notification.objects.select_for_update().get(pk=notification.pk)
-    move = Move.APPROVE_FOR_COUNTERSIGN if needs_countersignature(locked) else Move.APPROVE
-    check_move(move, status=locked.status, roles=effective_roles(actor, locked))
+    move = approval_check(notification=locked, actor=actor)
     if not 1 <= validity_months <= 36:
         raise TransitionError(_("Validity must be between 1 and 36 months."), code="validity")
     decision = Decision.objects.create(
@@ -399,63 +520,81 @@ def notification_approve(
     return decision
 
 
-def _pending_approval(locked: Notification) -> Decision:
-    return (
-        Decision.objects.filter(notification=locked, kind=DecisionKind.APPROVE_FOR_COUNTERSIGN)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-
-
 @transaction.atomic
 def notification_countersign(*, notification: Notification, actor) -> Decision:
-    locked = _begin(notification, Move.COUNTERSIGN, actor)
-    approval = _pending_approval(locked)
-    if approval.actor_id == actor.pk:
-        raise TransitionError(
-            _("The approver cannot countersign their own approval."), code="four_eyes"
+    """A senior reviewer other than the proposer countersigns the pending approval (the permit
+    is issued) or the pending denial (the case is denied and the denial letter issued)."""
+    locked = Notification.objects.select_for_update().get(pk=notification.pk)
+    check_state(Move.COUNTERSIGN, status=locked.status)
+    pending = selectors.pending_decision(locked)
+    if pending is None:
+        raise TransitionError(_("No decision is waiting for a countersignature."), code="wrong_state")
+    # Four eyes first: the proposer is told why, whatever their role.
+    _refuse_own_proposal(pending, actor)
+    move = countersign_move_for(pending)
+    check_move(move, status=locked.status, roles=effective_roles(actor, locked))
+    if move == Move.COUNTERSIGN_DENIAL:
+        decision = Decision.objects.create(
+            notification=locked, kind=DecisionKind.DENY, actor=actor, reason=pending.reason
         )
-    decision = Decision.objects.create(
-        notification=locked,
-        kind=DecisionKind.COUNTERSIGN,
-        actor=actor,
-        conditions=approval.conditions,
-        validity_months=approval.validity_months,
-    )
+    else:
+        decision = Decision.objects.create(
+            notification=locked,
+            kind=DecisionKind.COUNTERSIGN,
+            actor=actor,
+            conditions=pending.conditions,
+            validity_months=pending.validity_months,
+        )
     locked.decided_at = timezone.now()
     _close_review(locked)
-    permit = _issue_permit(locked, decision, actor=actor)
-    _finish(
-        locked,
-        Move.COUNTERSIGN,
-        actor=actor,
-        fields=("decided_at",),
-        data={
-            "decision": str(decision.public_id),
-            "approval": str(approval.public_id),
-            "permit": permit.number,
-        },
-    )
+    data = {"decision": str(decision.public_id), "proposal": str(pending.public_id)}
+    if move == Move.COUNTERSIGN:
+        data["approval"] = str(pending.public_id)
+        data["permit"] = _issue_permit(locked, decision, actor=actor).number
+    _finish(locked, move, actor=actor, fields=("decided_at",), data=data)
+    if move == Move.COUNTERSIGN_DENIAL:
+        render_document.delay_on_commit(locked.pk, "denial_letter")
     return decision
 
 
 @transaction.atomic
 def notification_return(*, notification: Notification, actor, reason: str) -> Decision:
-    locked = _begin(notification, Move.RETURN, actor)
+    """A senior reviewer sends a proposed approval or denial back to review, with the reason."""
+    locked = Notification.objects.select_for_update().get(pk=notification.pk)
+    check_state(Move.RETURN, status=locked.status)
+    pending = selectors.pending_decision(locked)
+    _refuse_own_proposal(pending, actor)
+    check_move(Move.RETURN, status=locked.status, roles=effective_roles(actor, locked))
     if not reason.strip():
-        raise TransitionError(_("Say why the approval is returned."), code="reason_required")
+        raise TransitionError(_("Say why the decision is returned."), code="reason_required")
     decision = Decision.objects.create(
         notification=locked, kind=DecisionKind.RETURN, actor=actor, reason=reason.strip()
     )
-    _finish(locked, Move.RETURN, actor=actor, data={"decision": str(decision.public_id)})
+    data = {"decision": str(decision.public_id)}
+    if pending is not None:
+        data["proposal"] = str(pending.public_id)
+        data["proposal_kind"] = pending.kind
+    _finish(locked, Move.RETURN, actor=actor, data=data)
     return decision
 
 
 @transaction.atomic
 def notification_deny(*, notification: Notification, actor, reason: str) -> Decision:
-    locked = _begin(notification, Move.DENY, actor)
+    """Deny, citing the grounds; at high or prohibited risk the denial waits for a senior
+    reviewer's countersignature, and the denial letter is issued only then."""
+    locked = Notification.objects.select_for_update().get(pk=notification.pk)
+    move = denial_check(notification=locked, actor=actor)
     if not reason.strip():
         raise TransitionError(_("Cite the grounds for the denial."), code="reason_required")
+    if move == Move.DENY_FOR_COUNTERSIGN:
+        decision = Decision.objects.create(
+            notification=locked,
+            kind=DecisionKind.DENY_FOR_COUNTERSIGN,
+            actor=actor,
+            reason=reason.strip(),
+        )
+        _finish(locked, move, actor=actor, data={"decision": str(decision.public_id)})
+        return decision
     decision = Decision.objects.create(
         notification=locked, kind=DecisionKind.DENY, actor=actor, reason=reason.strip()
     )
@@ -470,6 +609,55 @@ def notification_deny(*, notification: Notification, actor, reason: str) -> Deci
     )
     render_document.delay_on_commit(locked.pk, "denial_letter")
     return decision
+
+
+# --- The reviewer's notes on checklist answers -----------------------------------------------
+
+
+@transaction.atomic
+def checklist_note_record(
+    *, notification: Notification, actor, number: int, body: str
+) -> ChecklistNote:
+    """The reviewer's note on the exporter's "no" or "unknown" answer to checklist item
+    ``number``: what the reviewer established about it. A note on every "unknown" answer is a
+    condition of approval; writing it again replaces it (both versions stay in the audit)."""
+    locked = _lock(notification)
+    action = _("note on a checklist answer")
+    _require_roles(actor, locked, _REVIEWER_ROLES, action)
+    _require_status(locked, INFORM_STATUSES, action)
+    answer = ((locked.checklist or {}).get(str(number)) or {}).get("answer", "")
+    if not 1 <= number <= CHECKLIST_SIZE or answer not in selectors.CHECKLIST_NOTED_ANSWERS:
+        raise TransitionError(
+            _("Checklist item %(number)s is not answered “no” or “unknown”; it needs no note.")
+            % {"number": number},
+            code="invalid_item",
+        )
+    if not body.strip():
+        raise TransitionError(_("Write the note."), code="empty_note")
+    note, created = ChecklistNote.objects.select_for_update().get_or_create(
+        notification=locked,
+        number=number,
+        defaults={"body": body.strip(), "author": actor},
+    )
+    previous = None
+    if not created:
+        previous = note.body
+        note.body = body.strip()
+        note.author = actor
+        note.save(update_fields=["body", "author", "updated_at"])
+    trail.record(
+        action="notification.checklist_note",
+        actor=actor,
+        obj=locked,
+        data={
+            "reference": locked.reference,
+            "item": number,
+            "answer": answer,
+            "note": str(note.public_id),
+            "replaced": previous is not None,
+        },
+    )
+    return note
 
 
 # --- Permits ---------------------------------------------------------------------------------
@@ -505,6 +693,8 @@ def permit_expire_due(*, today: datetime.date | None = None) -> int:
 # every move), checks the actor's role for this notification, and audits in the same transaction.
 
 _REVIEWER_ROLES = frozenset({Role.REVIEWER.value, Role.SENIOR_REVIEWER.value})
+#: Statuses in which a reviewer may issue an inform notice or note a checklist answer.
+INFORM_STATUSES = frozenset({Status.UNDER_REVIEW, Status.INFO_REQUESTED})
 #: Statuses with an open review: the case is on some reviewer's desk (the queue).
 REVIEW_STATUSES = QUEUE_STATUSES
 
@@ -580,12 +770,11 @@ def review_release(*, notification: Notification, actor) -> Review:
     review = _open_review_for_desk(locked, action)
     if review.assignee_id is None:
         raise TransitionError(_("Nobody has claimed this case."), code="not_claimed")
-    if review.assignee_id != actor.pk:
-        _require_roles(
-            actor,
-            locked,
-            frozenset({Role.SENIOR_REVIEWER.value}),
-            _("release a case claimed by a colleague"),
+    if not _may_release(review, actor, effective_roles(actor, locked)):
+        raise TransitionError(
+            _("You are not allowed to %(action)s.")
+            % {"action": _("release a case claimed by a colleague")},
+            code="forbidden_role",
         )
     previous = review.assignee
     review.assignee = None
@@ -598,6 +787,11 @@ def review_release(*, notification: Notification, actor) -> Review:
         data={"reference": locked.reference, "previous_assignee": previous.email},
     )
     return review
+
+
+def _may_release(review: Review, actor, roles: frozenset[str]) -> bool:
+    """The assignee releases their own claim; a senior reviewer releases anyone's."""
+    return review.assignee_id == actor.pk or Role.SENIOR_REVIEWER.value in roles
 
 
 def _is_reviewer(user) -> bool:
@@ -679,7 +873,7 @@ def notification_inform(*, notification: Notification, actor, grounds: str) -> D
     locked = _lock(notification)
     action = _("issue an inform notice")
     _require_roles(actor, locked, _REVIEWER_ROLES, action)
-    _require_status(locked, {Status.UNDER_REVIEW, Status.INFO_REQUESTED}, action)
+    _require_status(locked, INFORM_STATUSES, action)
     if not grounds.strip():
         raise TransitionError(_("State the grounds of the inform notice."), code="reason_required")
     decision = Decision.objects.create(

@@ -6,7 +6,9 @@
     under_review ──approve──▶ approved                    [low/elevated risk]            │
     under_review ──approve──▶ awaiting_countersign ──countersign──▶ approved             │
                                                    └──return─────────────────────────────┘
-    under_review ──deny──▶ denied
+    under_review ──deny──▶ denied                          [low/elevated risk]
+    under_review ──deny──▶ awaiting_countersign ──countersign_denial──▶ denied
+                                                └──return──▶ under_review
     any open state ──withdraw──▶ withdrawn
     cleared / approved ──(a new list version hits a party)──▶ under_review
 
@@ -48,6 +50,8 @@ class Move(models.TextChoices):
     COUNTERSIGN = "countersign", _("Countersign")
     RETURN = "return", _("Return to review")
     DENY = "deny", _("Deny")
+    DENY_FOR_COUNTERSIGN = "deny_for_countersign", _("Deny, pending countersignature")
+    COUNTERSIGN_DENIAL = "countersign_denial", _("Countersign the denial")
     WITHDRAW = "withdraw", _("Withdraw")
     REOPEN = "reopen", _("Reopen after a new list hit")
 
@@ -93,6 +97,8 @@ ALLOWED_TRANSITIONS: dict[Move, Transition] = {
     Move.COUNTERSIGN: _t({Status.AWAITING_COUNTERSIGN}, Status.APPROVED, Role.SENIOR_REVIEWER),
     Move.RETURN: _t({Status.AWAITING_COUNTERSIGN}, Status.UNDER_REVIEW, Role.SENIOR_REVIEWER),
     Move.DENY: _t({Status.UNDER_REVIEW}, Status.DENIED, *_REVIEWERS),
+    Move.DENY_FOR_COUNTERSIGN: _t({Status.UNDER_REVIEW}, Status.AWAITING_COUNTERSIGN, *_REVIEWERS),
+    Move.COUNTERSIGN_DENIAL: _t({Status.AWAITING_COUNTERSIGN}, Status.DENIED, Role.SENIOR_REVIEWER),
     Move.WITHDRAW: _t(_OPEN, Status.WITHDRAWN, *_EXPORTERS),
     Move.REOPEN: _t({Status.CLEARED, Status.APPROVED}, Status.UNDER_REVIEW, Actor.SYSTEM),
 }
@@ -137,11 +143,8 @@ class TransitionError(Exception):
         self.code = code
 
 
-def check_move(move: Move, *, status: str, roles: frozenset[str]) -> Transition:
-    """Return the transition for ``move`` or raise ``TransitionError``.
-
-    ``roles`` are the actor's role values, or ``{Actor.SYSTEM}`` for the worker.
-    """
+def check_state(move: Move, *, status: str) -> Transition:
+    """Return the transition for ``move`` if the table allows it from ``status``."""
     transition = ALLOWED_TRANSITIONS[move]
     if status not in transition.sources:
         raise TransitionError(
@@ -149,9 +152,30 @@ def check_move(move: Move, *, status: str, roles: frozenset[str]) -> Transition:
             % {"status": Status(status).label, "move": move.label.lower()},
             code="wrong_state",
         )
+    return transition
+
+
+def check_roles(move: Move, *, roles: frozenset[str]) -> Transition:
+    """Return the transition for ``move`` if one of ``roles`` may make it."""
+    transition = ALLOWED_TRANSITIONS[move]
     if not transition.roles & roles:
         raise TransitionError(
             _("You are not allowed to %(move)s this notification.") % {"move": move.label.lower()},
             code="forbidden_role",
         )
     return transition
+
+
+def check_move(move: Move, *, status: str, roles: frozenset[str]) -> Transition:
+    """Return the transition for ``move`` or raise ``TransitionError``.
+
+    ``roles`` are the actor's role values, or ``{Actor.SYSTEM}`` for the worker.
+    """
+    check_state(move, status=status)
+    return check_roles(move, roles=roles)
+
+
+def is_allowed(move: Move, *, status: str, roles: frozenset[str]) -> bool:
+    """Whether the table allows ``move`` from ``status`` to one of ``roles``."""
+    transition = ALLOWED_TRANSITIONS[move]
+    return status in transition.sources and bool(transition.roles & roles)

@@ -41,6 +41,8 @@ DRAWN_EDGES = {
     (Move.COUNTERSIGN, S.AWAITING_COUNTERSIGN, S.APPROVED),
     (Move.RETURN, S.AWAITING_COUNTERSIGN, S.UNDER_REVIEW),
     (Move.DENY, S.UNDER_REVIEW, S.DENIED),
+    (Move.DENY_FOR_COUNTERSIGN, S.UNDER_REVIEW, S.AWAITING_COUNTERSIGN),
+    (Move.COUNTERSIGN_DENIAL, S.AWAITING_COUNTERSIGN, S.DENIED),
     (Move.REOPEN, S.CLEARED, S.UNDER_REVIEW),
     (Move.REOPEN, S.APPROVED, S.UNDER_REVIEW),
 } | {
@@ -78,7 +80,9 @@ DRAWN_ACTORS = {
     Move.APPROVE: {"reviewer", "senior_reviewer"},
     Move.APPROVE_FOR_COUNTERSIGN: {"reviewer", "senior_reviewer"},
     Move.DENY: {"reviewer", "senior_reviewer"},
+    Move.DENY_FOR_COUNTERSIGN: {"reviewer", "senior_reviewer"},
     Move.COUNTERSIGN: {"senior_reviewer"},
+    Move.COUNTERSIGN_DENIAL: {"senior_reviewer"},
     Move.RETURN: {"senior_reviewer"},
 }
 
@@ -125,12 +129,19 @@ def _actor(name: str, notification):
 
 def _prepare(move: Move, notification) -> None:
     """Give the case what the move needs besides its status (risk, a pending approval)."""
-    if move == Move.APPROVE:
+    if move in (Move.APPROVE, Move.DENY):
         notification.risk_level = "low"
         notification.save()
-    if move == Move.APPROVE_FOR_COUNTERSIGN:
+    if move in (Move.APPROVE_FOR_COUNTERSIGN, Move.DENY_FOR_COUNTERSIGN):
         notification.risk_level = "high"
         notification.save()
+    if move == Move.COUNTERSIGN_DENIAL:
+        Decision.objects.create(
+            notification=notification,
+            kind=DecisionKind.DENY_FOR_COUNTERSIGN,
+            actor=UserFactory(roles=[Role.REVIEWER]),
+            reason="End user is listed.",
+        )
     if move in (Move.COUNTERSIGN, Move.RETURN):
         Decision.objects.create(
             notification=notification,
@@ -180,6 +191,12 @@ def _make(move: Move, notification, actor):
         ),
         Move.DENY: lambda: services.notification_deny(
             notification=notification, actor=actor, reason="End user is listed."
+        ),
+        Move.DENY_FOR_COUNTERSIGN: lambda: services.notification_deny(
+            notification=notification, actor=actor, reason="End user is listed."
+        ),
+        Move.COUNTERSIGN_DENIAL: lambda: services.notification_countersign(
+            notification=notification, actor=actor
         ),
         Move.WITHDRAW: lambda: services.notification_withdraw(
             notification=notification, actor=actor

@@ -153,7 +153,8 @@ def test_four_eyes_over_the_api(case, reviewer, senior, other_senior):
     response = approver.post(at(case, "countersign"), format="json")
     assert response.status_code == 403
     assert response.data == {
-        "detail": "The approver cannot countersign their own approval.",
+        "detail": "You proposed this decision yourself; another senior reviewer must countersign "
+        "it.",
         "code": "four_eyes",
         "status": "awaiting_countersign",
     }
@@ -170,8 +171,17 @@ def test_four_eyes_over_the_api(case, reviewer, senior, other_senior):
     assert Permit.objects.filter(notification=case).count() == 1
 
 
+def adjudicate_all(case, actor, disposition=Disposition.FALSE_POSITIVE) -> None:
+    """Settle every hit of the case, as an approval requires."""
+    from screening.services import hit_adjudicate
+
+    for hit in PartyHit.objects.filter(run__notification=case, disposition=Disposition.PENDING):
+        hit_adjudicate(hit=hit, actor=actor, disposition=disposition, reason="Different entity.")
+
+
 def test_the_second_of_two_reviewers_gets_409_and_nothing_changes(case, reviewer):
     Notification.objects.filter(pk=case.pk).update(risk_level="elevated")
+    adjudicate_all(case, reviewer)
     colleague = make_reviewer("colleague@meti.example.jp")
     late = api(colleague)
     assert api(reviewer).post(at(case, "approve"), {}, format="json").status_code == 200
@@ -208,12 +218,18 @@ def test_claim_conflict_request_info_return_and_deny(case, reviewer, senior, oth
 
     exporter = ExporterFactory(firm=case.firm)
     services.notification_respond(notification=case, actor=exporter, body="The university.")
+    adjudicate_all(case, reviewer, Disposition.CONFIRMED)
+    services.review_release(notification=case, actor=reviewer)
     services.notification_approve(notification=case, actor=senior)
     response = api(other_senior).post(at(case, "return"), {"reason": ""}, format="json")
     assert response.status_code == 400
     response = api(other_senior).post(at(case, "return"), {"reason": "Site visit."}, format="json")
     assert response.data["status"] == "under_review"
+    # A high-risk denial waits for a senior reviewer's countersignature, like an approval.
     response = api(reviewer).post(at(case, "deny"), {"reason": "Listed, WMD."}, format="json")
+    assert (response.status_code, response.data["status"]) == (200, "awaiting_countersign")
+    assert response.data["pending_decision"]["kind"] == "deny_for_countersign"
+    response = api(other_senior).post(at(case, "countersign"), format="json")
     assert (response.status_code, response.data["status"]) == (200, "denied")
 
 
@@ -234,7 +250,8 @@ def test_inform_rerun_assign_and_permit_actions(
     assert (response.status_code, response.data["code"]) == (400, "invalid_assignee")
 
     Notification.objects.filter(pk=case.pk).update(risk_level="elevated")
-    services.notification_approve(notification=case, actor=reviewer)
+    adjudicate_all(case, reviewer)
+    services.notification_approve(notification=case, actor=senior)  # the assignee decides
     permit = Permit.objects.get(notification=case)
     path = at(case, f"permits/{permit.public_id}/suspend")
     assert client.post(path, {"reason": "x"}, format="json").status_code == 403

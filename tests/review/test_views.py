@@ -33,6 +33,18 @@ def follow(client, path, data=None):
     return client.post(path, data or {}, headers=EN, follow=True)
 
 
+def confirm(client, path, data=None):
+    """The second step of approve and deny: the reviewer confirms the summary."""
+    return follow(client, path, {**(data or {}), "step": "confirm"})
+
+
+def adjudicate_all(case, actor, disposition=Disposition.FALSE_POSITIVE) -> None:
+    from screening.services import hit_adjudicate
+
+    for hit in PartyHit.objects.filter(run__notification=case, disposition=Disposition.PENDING):
+        hit_adjudicate(hit=hit, actor=actor, disposition=disposition, reason="Different entity.")
+
+
 def snapshot(notification) -> tuple:
     notification.refresh_from_db()
     return (
@@ -218,8 +230,9 @@ def test_request_info_refuses_a_past_date_next_to_the_field_then_pauses_the_case
 
 
 def test_four_eyes_through_the_pages(client, senior, other_senior, reviewer, case):
+    adjudicate_all(case, senior, Disposition.CONFIRMED)
     client.force_login(senior)
-    response = follow(
+    response = confirm(
         client, url(case, "approve"), {"conditions": "No re-export.", "validity_months": 6}
     )
     assert messages_of(response) == [
@@ -231,7 +244,8 @@ def test_four_eyes_through_the_pages(client, senior, other_senior, reviewer, cas
 
     response = follow(client, url(case, "countersign"))
     assert messages_of(response) == [
-        "Nothing was changed: The approver cannot countersign their own approval."
+        "Nothing was changed: You proposed this decision yourself; another senior reviewer must "
+        "countersign it."
     ]
     assert snapshot(case) == before
 
@@ -251,21 +265,23 @@ def test_four_eyes_through_the_pages(client, senior, other_senior, reviewer, cas
 
 
 def test_return_needs_a_reason_and_sends_the_case_back(client, senior, other_senior, case):
+    adjudicate_all(case, senior)
     services.notification_approve(notification=case, actor=senior)
     client.force_login(other_senior)
     response = client.post(url(case, "return"), {"reason": ""}, headers=EN)
     assert response.status_code == 400
     assert snapshot(case)[0] == Status.AWAITING_COUNTERSIGN
     response = follow(client, url(case, "return"), {"reason": "Check the site visit first."})
-    assert messages_of(response) == ["The approval has been returned to review."]
+    assert messages_of(response) == ["The decision has been returned to review."]
     assert snapshot(case)[0] == Status.UNDER_REVIEW
 
 
 def test_two_reviewers_at_once_the_second_gets_a_clear_message(client, reviewer, case):
     Notification.objects.filter(pk=case.pk).update(risk_level="elevated")
+    adjudicate_all(case, reviewer)
     colleague = make_reviewer("colleague@meti.example.jp")
     client.force_login(reviewer)
-    follow(client, url(case, "approve"), {"validity_months": 6})
+    confirm(client, url(case, "approve"), {"validity_months": 6})
     assert snapshot(case)[0] == Status.APPROVED
     before = snapshot(case)
 
@@ -291,13 +307,16 @@ def test_deny_inform_note_and_rerun(client, reviewer, case, django_capture_on_co
     assert case.screening_runs.filter(trigger="manual").count() == 1
     response = client.post(url(case, "deny"), {"reason": " "}, headers=EN)
     assert response.status_code == 400
-    response = follow(client, url(case, "deny"), {"reason": "Listed end user, WMD concern."})
+    # At elevated risk a denial is one reviewer's decision (high risk: see the four-eyes tests).
+    Notification.objects.filter(pk=case.pk).update(risk_level="elevated")
+    response = confirm(client, url(case, "deny"), {"reason": "Listed end user, WMD concern."})
     assert messages_of(response) == ["The notification has been denied."]
     assert snapshot(case)[0] == Status.DENIED
 
 
 def test_permit_actions_from_the_case_page(client, reviewer, senior, case):
     Notification.objects.filter(pk=case.pk).update(risk_level="elevated")
+    adjudicate_all(case, reviewer)
     services.notification_approve(notification=case, actor=reviewer)
     permit = Permit.objects.get(notification=case)
     prefix = f"permit-{permit.public_id}"
@@ -366,6 +385,7 @@ def test_the_permit_pdf_downloads_from_the_case_page_and_only_through_its_own_ca
     case = flag()
     other = flag(party="Harbin Inst. of Technology", country="CN")
     Notification.objects.filter(pk=case.pk).update(risk_level="elevated")
+    adjudicate_all(case, reviewer)
     with django_capture_on_commit_callbacks(execute=True):
         services.notification_approve(notification=case, actor=reviewer)
     permit = Permit.objects.select_related("document").get(notification=case)

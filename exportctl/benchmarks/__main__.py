@@ -59,6 +59,8 @@ def _environment(args: argparse.Namespace, run_dir: Path) -> dict:
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "DJANGO_BEHIND_TLS_PROXY": "true",
+        # Production refuses to issue a document without the public address it prints.
+        "EXPORTCTL_PUBLIC_BASE_URL": "https://localhost",
         "EXPORTCTL_VAR_DIR": str(run_dir),
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         "LOG_LEVEL": "WARNING",

@@ -38,7 +38,7 @@ def run(*, args, log, **_) -> tuple[list[Figure], dict]:
     for i, permit in enumerate(permits[: WARM_UP + args.pdfs]):
         issue = render.Issue(
             kind=DocumentKind.PERMIT,
-            number=numbers.document_number(DocumentKind.PERMIT, year=2026, serial=permit.pk),
+            number=permit.number,  # a permit's document carries the permit's own number
             verification_code=numbers.new_verification_code(),
             issued_at=timezone.now(),
         )

@@ -44,9 +44,12 @@ from exportctl.audit import trail
 from exportctl.audit.chain import GENESIS_HASH, event_hash
 from exportctl.audit.models import AuditEvent
 from notifications import calendar
+from notifications.documents import numbers
 from notifications.models import (
     Decision,
     DecisionKind,
+    DocumentCounter,
+    DocumentKind,
     Item,
     Message,
     MessageKind,
@@ -510,6 +513,7 @@ class _Writer:
         self.firm = _weighted(firm_weights, rng)
         self.summary = SeedSummary()
         self.statuses: Counter = Counter()
+        self.permit_serials: Counter = Counter()  # per year, as the permit counter counts
 
     # -- one notification --
 
@@ -769,7 +773,7 @@ class _Writer:
             public_id=_uuid(self.rng),
             notification_id=n.pk,
             decision_id=decision.pk,
-            number=f"EXP-{valid_from:%Y}-{n.pk:07d}-{decision.pk % 10000:04d}",
+            number=self._permit_number(valid_from.year),
             status=PermitStatus.EXPIRED if expired else PermitStatus.VALID,
             valid_from=valid_from,
             valid_until=valid_until,
@@ -797,6 +801,19 @@ class _Writer:
             )
 
     # -- writing --
+
+    def _permit_number(self, year: int) -> str:
+        self.permit_serials[year] += 1
+        return numbers.document_number(
+            DocumentKind.PERMIT, year=year, serial=self.permit_serials[year]
+        )
+
+    def write_counters(self) -> None:
+        """The permit counters continue after the seeded permits, as if each had been granted."""
+        for year, last in sorted(self.permit_serials.items()):
+            DocumentCounter.objects.update_or_create(
+                kind=DocumentKind.PERMIT, year=year, defaults={"last": last}
+            )
 
     def write(self, batch: _Batch) -> None:
         with transaction.atomic():
@@ -901,6 +918,7 @@ def seed_notifications(
             writer.write(batch)
             if progress:
                 progress(writer.summary.notifications, count)
+    writer.write_counters()
     with connection.cursor() as cursor:
         for statement in connection.ops.sequence_reset_sql(no_style(), [*models, Firm, User]):
             cursor.execute(statement)

@@ -4,7 +4,7 @@ from exportctl.accounts.models import Firm, User
 from exportctl.audit.chain import verify_chain
 from exportctl.audit.models import AuditEvent
 from exportctl.benchmarks.seed import STATUS_MIX, seed
-from notifications.models import Notification, Party, Permit, Review
+from notifications.models import DocumentCounter, Notification, Party, Permit, Review
 from screening.models import ScreeningRun
 
 
@@ -31,6 +31,13 @@ def test_seed_writes_the_mix_with_its_history_and_a_valid_audit_chain(db):
     assert ScreeningRun.objects.filter(status="completed").count() == 92
     # Each approval has a permit: the recent ones valid, the old ones expired.
     assert Counter(Permit.objects.values_list("status", flat=True)) == {"valid": 6, "expired": 22}
+    # Permits are numbered as granted ones are (PM-year-serial per year) and the counters continue
+    # after them, so a permit granted during the benchmark takes the next number.
+    for year, last in DocumentCounter.objects.filter(kind="permit").values_list("year", "last"):
+        numbers_of_year = Permit.objects.filter(number__startswith=f"PM-{year}-")
+        assert numbers_of_year.count() == last
+        assert numbers_of_year.filter(number=f"PM-{year}-{last:06d}").exists()
+    assert sum(DocumentCounter.objects.values_list("last", flat=True)) == 28
     # Open reviews are exactly the queue's cases.
     assert Review.objects.filter(closed_at__isnull=True).count() == 9
     assert Party.objects.filter(role="end_user").count() == 100

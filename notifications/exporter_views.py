@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -41,6 +42,8 @@ from notifications.readiness import STEPS, readiness_gaps
 from notifications.selectors import access_notification_for_exporter
 from notifications.services import NotReadyError, notification_submit, notification_withdraw
 from notifications.workflow import EDITABLE_STATUSES, Status, TransitionError
+from partners.models import MeasureCategory
+from screening.services import russia_belarus_preview
 
 STEP_LABELS = {
     "items": gettext_lazy("Items"),
@@ -416,7 +419,35 @@ def _review_step(request, notification: Notification):
     )
     if gaps is not None:
         context["gaps"] = gaps
+    context["russia_belarus"] = _russia_belarus_warning(notification)
     return render(request, "notifications/exporter/step_review.html", context)
+
+
+def _russia_belarus_warning(notification: Notification) -> dict | None:
+    """What the exporter is told before submitting a filing that the Russia/Belarus export bans
+    reach (the same facts the worker's rules read)."""
+    exposure = russia_belarus_preview(notification, on=timezone.localdate())
+    if exposure is None:
+        return None
+
+    def rows(pairs):
+        return [
+            {
+                "position": item.position,
+                "measure": measure.measure,
+                "category": MeasureCategory(measure.category).label,
+                "hs_prefix": measure.hs_prefix,
+                "legal_basis": measure.legal_basis,
+            }
+            for item, measure in pairs
+        ]
+
+    return {
+        "countries": ", ".join(exposure.countries),
+        "parties": [f"{p.name} ({p.country})" for p in exposure.parties],
+        "banned": rows(exposure.banned),
+        "possible": rows(exposure.possible),
+    }
 
 
 # --- Inline validation (htmx) -----------------------------------------------------------------

@@ -89,3 +89,37 @@ class ListImportForm(forms.Form):
             for name in SDN_FILES:
                 self._check_file(name, ".csv")
         return cleaned
+
+
+class MeasureTableUploadForm(forms.Form):
+    """A CSV of the Russia/Belarus measures table (the columns of the table's download)."""
+
+    file = forms.FileField(
+        label=_("Measures table (.csv)"),
+        help_text=_(
+            "UTF-8 CSV with the columns measure, category, destinations, hs_prefix, "
+            "description_en, description_ja, effective_from, effective_to, legal_basis and "
+            "confirmed. Download the table in force to start from it."
+        ),
+        error_messages={"required": _("Choose the file to upload.")},
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv"}),
+    )
+    label = forms.CharField(
+        label=_("Revision"),
+        max_length=100,
+        required=False,
+        help_text=_("For example 2026-06-05. Left empty, the file name is used."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() != ".csv":
+            raise forms.ValidationError(
+                _("The file must be a %(suffix)s file; “%(name)s” is not.")
+                % {"suffix": ".csv", "name": upload.name}
+            )
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)d MB.") % {"limit": MAX_FILE_BYTES // 2**20}
+            )
+        return upload

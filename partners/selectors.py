@@ -10,7 +10,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from partners.models import ListedEntry, ListVersion, ListVersionStatus
+from django.db import models
+
+from partners.models import (
+    ListedEntry,
+    ListVersion,
+    ListVersionStatus,
+    MeasureRow,
+    MeasureTableVersion,
+)
 
 #: The fields compared between two matched entries, in the order they are reported.
 DIFF_FIELDS: tuple[str, ...] = (
@@ -229,3 +237,88 @@ def list_version_diff(*, old: ListVersion | None, new: ListVersion) -> ListDiff:
         return ListDiff(added=new_entries)
     old_entries = list(ListedEntry.objects.filter(version=old).only(*fields).order_by("number"))
     return diff_entries(old_entries, new_entries)
+
+
+# --- the Russia/Belarus measures table -----------------------------------------------------------
+
+#: The fields compared between two rows with the same key (measure, HS prefix, applies from).
+MEASURE_DIFF_FIELDS: tuple[str, ...] = (
+    "category",
+    "destinations",
+    "description_en",
+    "description_ja",
+    "effective_to",
+    "legal_basis",
+    "confirmed",
+)
+
+
+def measure_table_in_force() -> MeasureTableVersion | None:
+    return MeasureTableVersion.objects.filter(status=ListVersionStatus.PUBLISHED).first()
+
+
+def measure_table_versions():
+    return MeasureTableVersion.objects.select_related("imported_by", "published_by").order_by(
+        "-created_at", "-pk"
+    )
+
+
+def measure_rows_in_force(on) -> list[MeasureRow]:
+    """The rows of the published table that apply on ``on``: what the worker screens with."""
+    return list(
+        MeasureRow.objects.filter(
+            version__status=ListVersionStatus.PUBLISHED, effective_from__lte=on
+        )
+        .filter(models.Q(effective_to__isnull=True) | models.Q(effective_to__gte=on))
+        .order_by("category", "measure", "hs_prefix", "effective_from")
+    )
+
+
+@dataclass(frozen=True)
+class MeasureRowChange:
+    old: MeasureRow
+    new: MeasureRow
+    fields: tuple[str, ...]
+
+
+@dataclass
+class MeasureTableDiff:
+    added: list[MeasureRow] = field(default_factory=list)
+    removed: list[MeasureRow] = field(default_factory=list)
+    changed: list[MeasureRowChange] = field(default_factory=list)
+    unchanged_count: int = 0
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "added": len(self.added),
+            "removed": len(self.removed),
+            "changed": len(self.changed),
+            "unchanged": self.unchanged_count,
+        }
+
+
+def _measure_key(row: MeasureRow) -> tuple:
+    return (row.measure, row.hs_prefix, row.effective_from)
+
+
+def measure_table_diff(
+    *, old: MeasureTableVersion | None, new: MeasureTableVersion
+) -> MeasureTableDiff:
+    """Rows are the same row when measure, HS prefix and the date they apply from agree; any
+    other field that differs is a change (e.g. a row confirmed against its notice)."""
+    new_rows = {_measure_key(r): r for r in new.rows.all()}
+    old_rows = {_measure_key(r): r for r in old.rows.all()} if old is not None else {}
+    diff = MeasureTableDiff()
+    for key in sorted(new_rows.keys() | old_rows.keys()):
+        a, b = old_rows.get(key), new_rows.get(key)
+        if a is None:
+            diff.added.append(b)
+        elif b is None:
+            diff.removed.append(a)
+        else:
+            changed = tuple(f for f in MEASURE_DIFF_FIELDS if getattr(a, f) != getattr(b, f))
+            if changed:
+                diff.changed.append(MeasureRowChange(old=a, new=b, fields=changed))
+            else:
+                diff.unchanged_count += 1
+    return diff

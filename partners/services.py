@@ -1,4 +1,5 @@
-"""Every change of a list version's state: import (as a draft), publish, discard.
+"""Every change of a list version's state: import (as a draft), publish, discard; the same for
+the Russia/Belarus measures table; and the load of the seeded reference data.
 
 Each service writes in one transaction together with its audit event. Parsing happens before the
 transaction opens, so a slow or refused file never holds a lock, and a file with any problem
@@ -20,10 +21,18 @@ from django.db.models import Q
 from django.utils import timezone
 
 from exportctl.audit import trail
-from partners.importers import IMPORTERS, get_importer
+from partners.importers import IMPORTERS, get_importer, measures_csv
 from partners.importers.base import MAX_FILE_BYTES, ParseResult, Problem
-from partners.models import ListedEntry, ListSource, ListVersion, ListVersionStatus
-from partners.selectors import list_version_diff
+from partners.models import (
+    ListedEntry,
+    ListSource,
+    ListVersion,
+    ListVersionStatus,
+    MeasureCategory,
+    MeasureRow,
+    MeasureTableVersion,
+)
+from partners.selectors import list_version_diff, measure_table_diff
 
 if TYPE_CHECKING:
     from exportctl.accounts.models import User
@@ -281,6 +290,195 @@ def list_version_discard(*, version: ListVersion, actor: User | None) -> ListVer
     return target
 
 
+# --- the Russia/Belarus measures table ------------------------------------------------------------
+
+
+def _measure_rows(version: MeasureTableVersion, rows) -> list[MeasureRow]:
+    return [
+        MeasureRow(
+            version=version,
+            measure=r.measure,
+            category=r.category,
+            destinations=r.destinations,
+            hs_prefix=r.hs_prefix,
+            description_en=r.description_en,
+            description_ja=r.description_ja,
+            effective_from=r.effective_from,
+            effective_to=r.effective_to,
+            legal_basis=r.legal_basis,
+            confirmed=r.confirmed,
+        )
+        for r in rows
+    ]
+
+
+def measure_table_import(
+    *, file: IO[bytes], file_name: str, actor: User | None, label: str = ""
+) -> MeasureTableVersion:
+    """Store an uploaded CSV of the measures table as a DRAFT version.
+
+    Raises ``ListImportError`` with every problem (line and column) when the file has any, or
+    when the very same file is already a draft or the version in force; nothing is written then.
+    """
+    if hasattr(file, "seek"):
+        file.seek(0)
+    data = file.read(MAX_FILE_BYTES + 1)
+    result = measures_csv.parse(data, categories=frozenset(MeasureCategory.values))
+    if result.problems:
+        raise ListImportError(result.problems)
+    sha256 = hashlib.sha256(data).hexdigest()
+    label = (label or Path(file_name).stem or file_name)[:100]
+    with transaction.atomic():
+        twin = (
+            MeasureTableVersion.objects.filter(file_sha256=sha256)
+            .filter(status__in=[ListVersionStatus.DRAFT, ListVersionStatus.PUBLISHED])
+            .first()
+        )
+        if twin is not None:
+            raise ListImportError(
+                [
+                    Problem(
+                        None,
+                        None,
+                        f"this file was already imported as version '{twin.label}' ({twin.status})",
+                    )
+                ]
+            )
+        version = MeasureTableVersion.objects.create(
+            label=label,
+            file_name=file_name[:255],
+            file_sha256=sha256,
+            row_count=len(result.rows),
+            imported_by=_actor_user(actor),
+        )
+        MeasureRow.objects.bulk_create(_measure_rows(version, result.rows))
+        trail.record(
+            action="measure_table.import",
+            actor=actor,
+            obj=version,
+            data={
+                "label": version.label,
+                "file_name": version.file_name,
+                "file_sha256": sha256,
+                "row_count": version.row_count,
+            },
+        )
+    return version
+
+
+def measure_table_publish(
+    *, version: MeasureTableVersion, actor: User | None
+) -> MeasureTableVersion:
+    """Put a draft table in force; the table in force so far is superseded in the same
+    transaction (a database constraint refuses two published tables).
+
+    No re-screen is queued: the table only decides whether a Russia/Belarus case is "prohibited"
+    or "review", and such a case is never cleared under either, so no open decision rests on it.
+    """
+    with transaction.atomic():
+        locked = {
+            v.pk: v
+            for v in MeasureTableVersion.objects.select_for_update()
+            .filter(Q(pk=version.pk) | Q(status=ListVersionStatus.PUBLISHED))
+            .order_by("pk")
+        }
+        target = locked[version.pk]
+        if target.status != ListVersionStatus.DRAFT:
+            raise ListVersionStateError(
+                f"only a draft can be published; version '{target.label}' is {target.status}"
+            )
+        previous = next(
+            (v for v in locked.values() if v.status == ListVersionStatus.PUBLISHED), None
+        )
+        diff = measure_table_diff(old=previous, new=target)
+        if previous is not None:
+            previous.status = ListVersionStatus.SUPERSEDED
+            previous.save(update_fields=["status", "updated_at"])
+            trail.record(
+                action="measure_table.supersede",
+                actor=actor,
+                obj=previous,
+                data={"label": previous.label, "superseded_by": str(target.public_id)},
+            )
+        target.status = ListVersionStatus.PUBLISHED
+        target.published_at = timezone.now()
+        target.published_by = _actor_user(actor)
+        target.save(update_fields=["status", "published_at", "published_by", "updated_at"])
+        trail.record(
+            action="measure_table.publish",
+            actor=actor,
+            obj=target,
+            data={
+                "label": target.label,
+                "file_sha256": target.file_sha256,
+                "row_count": target.row_count,
+                "supersedes": str(previous.public_id) if previous is not None else None,
+                "diff": diff.summary(),
+            },
+        )
+    return target
+
+
+def measure_table_discard(
+    *, version: MeasureTableVersion, actor: User | None
+) -> MeasureTableVersion:
+    """Set a draft table aside; its rows are kept for the record."""
+    with transaction.atomic():
+        target = MeasureTableVersion.objects.select_for_update().get(pk=version.pk)
+        if target.status != ListVersionStatus.DRAFT:
+            raise ListVersionStateError(
+                f"only a draft can be discarded; version '{target.label}' is {target.status}"
+            )
+        target.status = ListVersionStatus.DISCARDED
+        target.save(update_fields=["status", "updated_at"])
+        trail.record(
+            action="measure_table.discard", actor=actor, obj=target, data={"label": target.label}
+        )
+    return target
+
+
+def _load_measures_table(ref) -> int:
+    """The seeded measures table, published, unless a table was ever loaded or uploaded: after
+    that the list manager's versions are the table and a reload must not overrule them."""
+    if MeasureTableVersion.objects.exists():
+        return 0
+    rows = [
+        measures_csv.ParsedMeasureRow(
+            measure=measure,
+            category=category,
+            destinations=destinations,
+            hs_prefix=hs_prefix,
+            description_en=description_en,
+            description_ja=description_ja,
+            effective_from=effective_from,
+            effective_to=None,
+            legal_basis=legal_basis,
+            confirmed=confirmed,
+        )
+        for (
+            measure,
+            category,
+            destinations,
+            hs_prefix,
+            description_en,
+            description_ja,
+            effective_from,
+            legal_basis,
+            confirmed,
+        ) in ref.MEASURES
+    ]
+    version = MeasureTableVersion.objects.create(
+        label=ref.MEASURES_TABLE_LABEL,
+        status=ListVersionStatus.PUBLISHED,
+        published_at=timezone.now(),
+        file_name="partners/reference_data.py",
+        file_sha256=hashlib.sha256(measures_csv.to_csv(rows).encode()).hexdigest(),
+        row_count=len(rows),
+    )
+    MeasureRow.objects.bulk_create(_measure_rows(version, rows))
+    return len(rows)
+
+
 @transaction.atomic
 def reference_data_load(*, actor: User | None = None) -> dict[str, int]:
     """Create any missing reference rows of ``partners.reference_data``; change nothing else.
@@ -291,13 +489,19 @@ def reference_data_load(*, actor: User | None = None) -> dict[str, int]:
     from partners import reference_data as ref
     from partners.models import CountryTier, KeyTechnology, SpecifiedHsScope
 
-    created = {"country_tiers": 0, "key_technologies": 0, "hs_scope": 0}
-    for tier, members, basis in ref.COUNTRY_TIERS:
+    created = {"country_tiers": 0, "key_technologies": 0, "hs_scope": 0, "measures": 0}
+    tiers = [
+        (tier, members, basis, ref.CATCH_ALL_REVIEW) for tier, members, basis in ref.COUNTRY_TIERS
+    ]
+    tiers.append(
+        ("russia_belarus", ref.RUSSIA_BELARUS, ref.RUSSIA_BELARUS_BASIS, ref.RUSSIA_BELARUS_FROM)
+    )
+    for tier, members, basis, effective_from in tiers:
         for country in members.split():
             _, new = CountryTier.objects.get_or_create(
                 country=country,
                 tier=tier,
-                effective_from=ref.CATCH_ALL_REVIEW,
+                effective_from=effective_from,
                 defaults={"legal_basis": basis},
             )
             created["country_tiers"] += new
@@ -322,6 +526,7 @@ def reference_data_load(*, actor: User | None = None) -> dict[str, int]:
             },
         )
         created["hs_scope"] += new
+    created["measures"] = _load_measures_table(ref)
     if any(created.values()):
         trail.record(
             action="reference_data.load",

@@ -8,6 +8,20 @@ urlpatterns = [
     # The list manager's pages come first: "manage" must never be read as a list source code.
     path("manage/", views.manage, name="manage"),
     path("manage/import/", views.version_import, name="import"),
+    # The Russia/Belarus measures table: upload (draft) → diff → publish.
+    path("manage/measures/", views.measures_manage, name="measures"),
+    path("manage/measures/<uuid:public_id>/", views.measures_version, name="measures_version"),
+    path(
+        "manage/measures/<uuid:public_id>/publish/",
+        views.measures_publish,
+        name="measures_publish",
+    ),
+    path(
+        "manage/measures/<uuid:public_id>/discard/",
+        views.measures_discard,
+        name="measures_discard",
+    ),
+    path("manage/measures/<uuid:public_id>/csv/", views.measures_download, name="measures_csv"),
     path("manage/<uuid:public_id>/", views.version_detail, name="version"),
     path("manage/<uuid:public_id>/publish/", views.version_publish, name="publish"),
     path("manage/<uuid:public_id>/discard/", views.version_discard, name="discard"),

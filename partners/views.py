@@ -18,23 +18,34 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from exportctl.accounts.roles import Role
-from partners.forms import EUL, SDN, SDN_FILES, ListImportForm
-from partners.models import ListedEntry, ListSource, ListVersion, ListVersionStatus
+from partners.forms import EUL, SDN, SDN_FILES, ListImportForm, MeasureTableUploadForm
+from partners.importers import measures_csv
+from partners.models import (
+    ListedEntry,
+    ListSource,
+    ListVersion,
+    ListVersionStatus,
+    MeasureRow,
+    MeasureTableVersion,
+)
 from partners.selectors import (
     DIFF_FIELDS,
     ListDiff,
     identity_key,
     list_version_diff,
     list_versions,
+    measure_table_diff,
+    measure_table_in_force,
+    measure_table_versions,
     published_version,
 )
 from partners.services import (
@@ -43,6 +54,9 @@ from partners.services import (
     list_version_discard,
     list_version_import,
     list_version_publish,
+    measure_table_discard,
+    measure_table_import,
+    measure_table_publish,
 )
 
 PAGE_SIZE = 50
@@ -403,6 +417,181 @@ def version_discard(request, public_id: UUID):
         return redirect("partners:version", public_id=version.public_id)
     messages.success(request, _("Draft “%(label)s” was discarded.") % {"label": version.label})
     return redirect("partners:manage")
+
+
+# --- the Russia/Belarus measures table --------------------------------------------------------
+
+MEASURE_FIELD_LABELS = {
+    "category": gettext_lazy("Category"),
+    "destinations": gettext_lazy("Destinations"),
+    "description_en": gettext_lazy("Description (English)"),
+    "description_ja": gettext_lazy("Description (Japanese)"),
+    "effective_to": gettext_lazy("Applies until"),
+    "legal_basis": gettext_lazy("Legal basis (notice)"),
+    "confirmed": gettext_lazy("Confirmed against the notice"),
+}
+
+
+def access_measure_table_for_manager(user, public_id: UUID) -> MeasureTableVersion:
+    """The table version, or 404 — for a user without the role as for a version that does not
+    exist (like ``access_list_version_for_manager``)."""
+    if not user.is_authenticated:
+        raise Http404
+    if not user.has_role(Role.LIST_MANAGER):
+        raise Http404
+    version = (
+        MeasureTableVersion.objects.select_related("imported_by", "published_by")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if version is None:
+        raise Http404
+    return version
+
+
+def _measure_value(row: MeasureRow, name: str):
+    value = getattr(row, name)
+    if name == "category":
+        return row.get_category_display()
+    if name == "confirmed":
+        return _("yes") if value else _("no")
+    return value if value not in (None, "") else "—"
+
+
+@list_manager_required
+@require_http_methods(["GET", "POST"])
+def measures_manage(request):
+    """The table in force, every version, and the upload of a new draft."""
+    problems = []
+    form = MeasureTableUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            version = measure_table_import(
+                file=upload,
+                file_name=upload.name,
+                actor=request.user,
+                label=form.cleaned_data["label"],
+            )
+        except ListImportError as exc:
+            problems = exc.problems
+            form.add_error(
+                "file",
+                ngettext(
+                    "The file has %(count)d problem, listed below. Nothing was imported.",
+                    "The file has %(count)d problems, listed below. Nothing was imported.",
+                    len(problems),
+                )
+                % {"count": len(problems)},
+            )
+        else:
+            messages.success(
+                request,
+                _("Version “%(label)s” was imported as a draft with %(count)d rows.")
+                % {"label": version.label, "count": version.row_count},
+            )
+            return redirect("partners:measures_version", public_id=version.public_id)
+    context = {
+        "form": form,
+        "problems": problems,
+        "in_force": measure_table_in_force(),
+        "versions": measure_table_versions()[:VERSIONS_PAGE_SIZE],
+        "columns": measures_csv.COLUMNS,
+    }
+    return render(
+        request, "partners/measures_manage.html", context, status=400 if problems else 200
+    )
+
+
+@login_required
+@require_GET
+def measures_version(request, public_id: UUID):
+    """One version: its diff against the table in force (a draft) or the one it replaced."""
+    version = access_measure_table_for_manager(request.user, public_id)
+    in_force = measure_table_in_force()
+    if version.status in (ListVersionStatus.DRAFT, ListVersionStatus.DISCARDED):
+        baseline = in_force
+    else:
+        baseline = (
+            MeasureTableVersion.objects.filter(
+                status=ListVersionStatus.SUPERSEDED, published_at__lt=version.published_at
+            )
+            .order_by("-published_at", "-pk")
+            .first()
+        )
+    diff = measure_table_diff(old=baseline, new=version)
+    changes = [
+        {
+            "row": change.new,
+            "fields": [
+                {
+                    "label": MEASURE_FIELD_LABELS[name],
+                    "old": _measure_value(change.old, name),
+                    "new": _measure_value(change.new, name),
+                }
+                for name in change.fields
+            ],
+        }
+        for change in diff.changed
+    ]
+    context = {
+        "version": version,
+        "baseline": baseline,
+        "diff": diff,
+        "changes": changes,
+        "rows": version.rows.all(),
+    }
+    return render(request, "partners/measures_version.html", context)
+
+
+@login_required
+@require_POST
+def measures_publish(request, public_id: UUID):
+    version = access_measure_table_for_manager(request.user, public_id)
+    try:
+        measure_table_publish(version=version, actor=request.user)
+    except ListVersionStateError:
+        messages.error(
+            request,
+            _("Only a draft can be published; version “%(label)s” is %(status)s.")
+            % {"label": version.label, "status": version.get_status_display()},
+        )
+    else:
+        messages.success(
+            request,
+            _("The measures table “%(label)s” is in force. New screenings apply it.")
+            % {"label": version.label},
+        )
+    return redirect("partners:measures_version", public_id=version.public_id)
+
+
+@login_required
+@require_POST
+def measures_discard(request, public_id: UUID):
+    version = access_measure_table_for_manager(request.user, public_id)
+    try:
+        measure_table_discard(version=version, actor=request.user)
+    except ListVersionStateError:
+        messages.error(
+            request,
+            _("Only a draft can be discarded; version “%(label)s” is %(status)s.")
+            % {"label": version.label, "status": version.get_status_display()},
+        )
+        return redirect("partners:measures_version", public_id=version.public_id)
+    messages.success(request, _("Draft “%(label)s” was discarded.") % {"label": version.label})
+    return redirect("partners:measures")
+
+
+@login_required
+@require_GET
+def measures_download(request, public_id: UUID):
+    """The version in the upload format, to edit and upload as the next draft."""
+    version = access_measure_table_for_manager(request.user, public_id)
+    response = HttpResponse(
+        measures_csv.to_csv(version.rows.all()), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="measures-{version.public_id}.csv"'
+    return response
 
 
 # --- public pages ----------------------------------------------------------------------------

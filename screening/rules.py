@@ -27,7 +27,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 #: Bump on every change of a rule's meaning, weight, level or of the scoring below.
-RULESET_VERSION = "2025-10-09.2"
+RULESET_VERSION = "2025-10-09.3"
 #: The day from which this ruleset states the law: the catch-all review and the CW-coded End User
 #: List apply from 2025-10-09 (domain.md §0).
 RULESET_EFFECTIVE_FROM = date(2025, 10, 9)
@@ -45,6 +45,10 @@ UN_ARMS_EMBARGO = "un_arms_embargo"
 COUNTRY_OF_CONCERN = "country_of_concern"
 RUSSIA_DIVERSION = "russia_diversion"
 SANCTIONED = "sanctioned"
+#: The destinations of the Russia/Belarus export bans (domain.md §2a).
+RUSSIA_BELARUS = "russia_belarus"
+#: The measure category that covers every listed item (``partners.models.MeasureCategory``).
+MEASURE_LIST_CONTROLLED = "list_controlled"
 
 # Item classifications (values of ``notifications.models.Classification``).
 LIST_CONTROL, SPECIFIED_16_1, OTHER_16_2, NOT_APPLICABLE = "list", "16_1", "16_2", "na"
@@ -156,6 +160,21 @@ class ShipmentFacts:
 
 
 @dataclass(frozen=True)
+class MeasureFacts:
+    """One row in force of the Russia/Belarus measures table (``partners.models.MeasureRow``)."""
+
+    measure: str
+    category: str
+    destinations: frozenset[str]
+    #: Empty: for the list-controlled category every listed item; otherwise no item is matched.
+    hs_prefix: str = ""
+    confirmed: bool = False
+    legal_basis: str = ""
+    effective_from: date | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class ScreeningContext:
     on: date
     destination_country: str
@@ -176,6 +195,8 @@ class ScreeningContext:
     #: Set together when a shipment is checked against the licence it relies on (rule 13).
     licence: LicenceFacts | None = None
     shipment: ShipmentFacts | None = None
+    #: The Russia/Belarus measures in force on ``on``.
+    measures: tuple[MeasureFacts, ...] = ()
 
 
 # --- Rules -----------------------------------------------------------------------------------
@@ -207,6 +228,53 @@ RULES: tuple[Rule, ...] = (
         legal_basis=_("FEFTA Art. 48(3)"),
         weight=100,
         min_level=PROHIBITED,
+    ),
+    Rule(
+        id="russia_belarus_banned_goods",
+        reference="§2a, §10.1",
+        title=_("Goods under a Russia/Belarus export ban"),
+        explanation=_(
+            "The goods go to Russia or Belarus (the destination, or the country of any party: "
+            "end user, consignee, intermediary or purchaser) and fall in the scope of a ban "
+            "confirmed against its notice: goods of the regime lists (rows 1–15), general-"
+            "purpose goods, oil-refining equipment, luxury goods or goods that could strengthen "
+            "Russia's industrial base. The export needs the ministry's approval, which in "
+            "principle is not granted; the case is treated as prohibited and the evidence names "
+            "the measure, its category and its notice."
+        ),
+        legal_basis=_(
+            "FEFTA Art. 48(3); Export Trade Control Order and METI's notices since 2022-03-18 "
+            "(named per measure)"
+        ),
+        weight=100,
+        min_level=PROHIBITED,
+    ),
+    Rule(
+        id="russia_belarus_unconfirmed_scope",
+        reference="§2a",
+        title=_("Goods possibly under a Russia/Belarus export ban (scope not confirmed)"),
+        explanation=_(
+            "The goods go to Russia or Belarus and their HS code lies in the scope of a ban "
+            "whose HS list has not been confirmed against the notice. A reviewer confirms "
+            "whether the ban applies; if it does, approval is in principle not granted."
+        ),
+        legal_basis=_("FEFTA Art. 48(3); the measure's notice (named in the evidence)"),
+        weight=40,
+        min_level=HIGH,
+    ),
+    Rule(
+        id="russia_belarus_involved",
+        reference="§2a",
+        title=_("Russia or Belarus is involved"),
+        explanation=_(
+            "The destination is Russia or Belarus, or a party (end user, consignee, intermediary "
+            "or purchaser) is located there; the case is then screened as an export to that "
+            "country. Such a filing is never cleared automatically: a reviewer checks it against "
+            "the export bans and the designated entities."
+        ),
+        legal_basis=_("FEFTA Art. 48(3); export bans on Russia and Belarus (from 2022-03-18)"),
+        weight=40,
+        min_level=ELEVATED,
     ),
     Rule(
         id="list_control_wmd_arms",
@@ -441,6 +509,19 @@ RULES: tuple[Rule, ...] = (
         min_level=LOW,
     ),
     Rule(
+        id="russia_diversion_party",
+        reference="§2, §2a",
+        title=_("Russia-diversion country with a Russian, Belarusian or listed party"),
+        explanation=_(
+            "The destination is a Russia-diversion country and a party is located in Russia or "
+            "Belarus, or matches the End User List. Goods may be on their way to Russia: a "
+            "reviewer checks the parties against the designated persons before anything else."
+        ),
+        legal_basis=_("Export Order Appended Table 2-4; FEFTA Art. 48(3)"),
+        weight=30,
+        min_level=ELEVATED,
+    ),
+    Rule(
         id="advisory_hit",
         reference="§3",
         title=_("A party matches an advisory (foreign) list"),
@@ -496,12 +577,27 @@ def _has_16_1(ctx: ScreeningContext) -> bool:
     return any(i.classification == SPECIFIED_16_1 for i in ctx.items)
 
 
+def _russia_belarus_parties(ctx: ScreeningContext) -> list[PartyFacts]:
+    return [p for p in ctx.parties if RUSSIA_BELARUS in p.tiers]
+
+
+def destination_tiers(ctx: ScreeningContext) -> frozenset[str]:
+    """The tiers the case is screened under: the declared destination's, plus those of any party
+    located in Russia or Belarus, whose country is then the goods' real destination (a machine
+    tool to Kazakhstan for a Russian end user is an export to Russia)."""
+    tiers = set(ctx.destination_tiers)
+    for party in _russia_belarus_parties(ctx):
+        tiers |= party.tiers
+    return frozenset(tiers)
+
+
 def _is_group_a(ctx: ScreeningContext) -> bool:
-    return GROUP_A in ctx.destination_tiers
+    tiers = destination_tiers(ctx)
+    return GROUP_A in tiers and RUSSIA_BELARUS not in tiers
 
 
 def _is_un_embargo(ctx: ScreeningContext) -> bool:
-    return UN_ARMS_EMBARGO in ctx.destination_tiers
+    return UN_ARMS_EMBARGO in destination_tiers(ctx)
 
 
 def _is_general(ctx: ScreeningContext) -> bool:
@@ -552,6 +648,7 @@ def _cw_test_applies(ctx: ScreeningContext) -> bool:
 #: Points of the destination tier in a party's risk table (the highest tier counts).
 TIER_POINTS: dict[str, int] = {
     SANCTIONED: 30,
+    RUSSIA_BELARUS: 30,
     COUNTRY_OF_CONCERN: 20,
     UN_ARMS_EMBARGO: 15,
     RUSSIA_DIVERSION: 10,
@@ -572,7 +669,7 @@ def party_risk(hit: HitFacts, ctx: ScreeningContext) -> dict:
     cw_points = 0
     if hit.conventional_weapons:
         cw_points = 20 if _cw_test_applies(ctx) else 5
-    tiers = sorted(ctx.destination_tiers, key=lambda t: -TIER_POINTS.get(t, 0))
+    tiers = sorted(destination_tiers(ctx), key=lambda t: -TIER_POINTS.get(t, 0))
     tier = tiers[0] if tiers else "general"
     tier_points = TIER_POINTS.get(tier, GENERAL_TIER_POINTS)
     if not hit.conventional_weapons:
@@ -624,6 +721,121 @@ def _check_sanctioned(ctx: ScreeningContext) -> Evidence:
     return None
 
 
+@dataclass(frozen=True)
+class RussiaBelarusExposure:
+    """How a case touches the Russia/Belarus measures: the countries it reaches, through which
+    parties, and which items fall in a confirmed (``banned``) or unconfirmed (``possible``) ban."""
+
+    countries: tuple[str, ...]
+    via_destination: bool
+    parties: tuple[PartyFacts, ...]
+    banned: tuple[tuple[ItemFacts, MeasureFacts], ...]
+    possible: tuple[tuple[ItemFacts, MeasureFacts], ...]
+
+
+def measure_covers(measure: MeasureFacts, item: ItemFacts) -> bool:
+    """The list-controlled measure covers every listed item (goods and technology alike);
+    every other measure covers goods by HS prefix, and none without one."""
+    if measure.category == MEASURE_LIST_CONTROLLED:
+        return item.classification == LIST_CONTROL
+    if not measure.hs_prefix or item.kind != GOODS or not item.hs_code:
+        return False
+    return item.hs_code.replace(".", "").startswith(measure.hs_prefix)
+
+
+def russia_belarus_exposure(ctx: ScreeningContext) -> RussiaBelarusExposure | None:
+    """``None`` when neither the destination nor any party is in Russia or Belarus."""
+    via_destination = RUSSIA_BELARUS in ctx.destination_tiers
+    parties = _russia_belarus_parties(ctx)
+    countries = {p.country for p in parties}
+    if via_destination:
+        countries.add(ctx.destination_country)
+    if not countries:
+        return None
+    banned, possible = [], []
+    for item in ctx.items:
+        applying = [
+            m for m in ctx.measures if m.destinations & countries and measure_covers(m, item)
+        ]
+        confirmed = [m for m in applying if m.confirmed]
+        if confirmed:
+            banned.extend((item, m) for m in confirmed)
+        else:
+            possible.extend((item, m) for m in applying)
+    return RussiaBelarusExposure(
+        countries=tuple(sorted(countries)),
+        via_destination=via_destination,
+        parties=tuple(parties),
+        banned=tuple(banned),
+        possible=tuple(possible),
+    )
+
+
+def _measure_evidence(item: ItemFacts, measure: MeasureFacts) -> dict:
+    return {
+        "item": item.position,
+        "measure": measure.measure,
+        "category": measure.category,
+        "hs_prefix": measure.hs_prefix,
+        "description": measure.description,
+        "destinations": sorted(measure.destinations),
+        "effective_from": measure.effective_from.isoformat() if measure.effective_from else None,
+        "legal_basis": measure.legal_basis,
+        "confirmed": measure.confirmed,
+    }
+
+
+def _check_russia_belarus_banned(ctx: ScreeningContext) -> Evidence:
+    exposure = russia_belarus_exposure(ctx)
+    if exposure is None or not exposure.banned:
+        return None
+    return {
+        "countries": list(exposure.countries),
+        "measures": [_measure_evidence(i, m) for i, m in exposure.banned],
+    }
+
+
+def _check_russia_belarus_unconfirmed(ctx: ScreeningContext) -> Evidence:
+    exposure = russia_belarus_exposure(ctx)
+    if exposure is None or not exposure.possible:
+        return None
+    return {
+        "countries": list(exposure.countries),
+        "measures": [_measure_evidence(i, m) for i, m in exposure.possible],
+    }
+
+
+def _check_russia_belarus_involved(ctx: ScreeningContext) -> Evidence:
+    exposure = russia_belarus_exposure(ctx)
+    if exposure is None:
+        return None
+    return {
+        "countries": list(exposure.countries),
+        "declared_destination": ctx.destination_country,
+        "destination_in_russia_belarus": exposure.via_destination,
+        "parties": [
+            {"party": p.ref, "name": p.name, "role": p.role, "country": p.country}
+            for p in exposure.parties
+        ],
+    }
+
+
+def _check_russia_diversion_party(ctx: ScreeningContext) -> Evidence:
+    if RUSSIA_DIVERSION not in ctx.destination_tiers:
+        return None
+    parties = _russia_belarus_parties(ctx)
+    hits = _alerts(ctx, advisory=False)
+    if not parties and not hits:
+        return None
+    return {
+        "destination": ctx.destination_country,
+        "parties_in_russia_belarus": [
+            {"party": p.ref, "name": p.name, "role": p.role, "country": p.country} for p in parties
+        ],
+        "listed_parties": sorted({h.party_ref for h in hits}),
+    }
+
+
 def _check_list_wmd_arms(ctx: ScreeningContext) -> Evidence:
     items = [
         i for i in ctx.items if i.classification == LIST_CONTROL and i.list_row in WMD_AND_ARMS_ROWS
@@ -650,6 +862,8 @@ def _low_value_bars(ctx: ScreeningContext) -> list[str]:
         bars.append("country_of_concern")
     if SANCTIONED in ctx.destination_tiers or any(SANCTIONED in p.tiers for p in ctx.parties):
         bars.append("sanctioned")
+    if RUSSIA_BELARUS in destination_tiers(ctx):
+        bars.append("russia_belarus")
     return bars + _catch_all_triggers(ctx)
 
 
@@ -926,6 +1140,9 @@ def _check_tiers_unknown(ctx: ScreeningContext) -> Evidence:
 
 CHECKS: dict[str, Callable[[ScreeningContext], Evidence]] = {
     "sanctioned_destination": _check_sanctioned,
+    "russia_belarus_banned_goods": _check_russia_belarus_banned,
+    "russia_belarus_unconfirmed_scope": _check_russia_belarus_unconfirmed,
+    "russia_belarus_involved": _check_russia_belarus_involved,
     "list_control_wmd_arms": _check_list_wmd_arms,
     "list_control": _check_list,
     "low_value_exception": _check_low_value,
@@ -944,6 +1161,7 @@ CHECKS: dict[str, Callable[[ScreeningContext], Evidence]] = {
     "licence_mismatch": _check_licence_mismatch,
     "country_of_concern": _check_tier(COUNTRY_OF_CONCERN),
     "russia_diversion": _check_tier(RUSSIA_DIVERSION),
+    "russia_diversion_party": _check_russia_diversion_party,
     "advisory_hit": _check_advisory,
     "parties_not_screened": _check_not_screened,
     "tiers_unknown": _check_tiers_unknown,

@@ -43,6 +43,7 @@ from notifications.workflow import (
     TransitionError,
 )
 from partners.models import CountryTier, KeyTechnology, SpecifiedHsScope
+from partners.selectors import measure_rows_in_force
 from screening import rules
 from screening.index_cache import EUL_SOURCE_CODE, PublishedLists, VersionIndex, published_lists
 from screening.matching import ALERT_THRESHOLD
@@ -163,6 +164,8 @@ class ReferenceFacts:
     hs_scope: list[tuple[str, bool]]
     key_technologies: frozenset[int]
 
+    #: The Russia/Belarus measures table in force (its published version's rows that apply).
+    measures: tuple[rules.MeasureFacts, ...] = ()
     @property
     def tiers_known(self) -> bool:
         return bool(self.tiers)
@@ -182,6 +185,19 @@ def reference_facts(on: date) -> ReferenceFacts:
             KeyTechnology.objects.filter(_in_force(on)).values_list("pk", flat=True)
         ),
     )
+        measures=tuple(
+            rules.MeasureFacts(
+                measure=row.measure,
+                category=row.category,
+                destinations=frozenset(row.destination_list),
+                hs_prefix=row.hs_prefix,
+                confirmed=row.confirmed,
+                legal_basis=row.legal_basis,
+                effective_from=row.effective_from,
+                description=row.description_en,
+            )
+            for row in measure_rows_in_force(on)
+        ),
 
 
 def _in_16_1_scope(hs_code: str, scope: list[tuple[str, bool]]) -> bool:
@@ -231,6 +247,21 @@ def _item_facts(items: list[Item], reference: ReferenceFacts) -> tuple[rules.Ite
 
 
 def _checklist(notification: Notification) -> dict[int, str]:
+def _party_facts(
+    parties: list[Party], tiers: dict[str, frozenset[str]]
+) -> tuple[rules.PartyFacts, ...]:
+    return tuple(
+        rules.PartyFacts(
+            ref=str(p.public_id),
+            name=p.name,
+            role=p.role,
+            country=p.country,
+            tiers=tiers.get(p.country, frozenset()),
+        )
+        for p in parties
+    )
+
+
     answers = {}
     for number, entry in (notification.checklist or {}).items():
         if str(number).isdigit() and isinstance(entry, dict):
@@ -264,21 +295,33 @@ def build_context(
         inform_reference=notification.inform_notice_reference,
         checklist=_checklist(notification),
         items=_item_facts(items, reference),
-        parties=tuple(
-            rules.PartyFacts(
-                ref=str(p.public_id),
-                name=p.name,
-                role=p.role,
-                country=p.country,
-                tiers=tiers.get(p.country, frozenset()),
-            )
-            for p in parties
-        ),
+        parties=_party_facts(parties, tiers),
         hits=tuple(_hit_facts(h) for h in hits),
         parties_screened=lists.eul is not None,
         tiers_known=reference.tiers_known,
         alert_threshold=ALERT_THRESHOLD,
     )
+        measures=reference.measures,
+    )
+
+
+def russia_belarus_preview(
+    notification: Notification, *, on: date
+) -> rules.RussiaBelarusExposure | None:
+    """What the Russia/Belarus measures will say of a filing, read before it is submitted (the
+    wizard's review step): the same facts and the same function the worker's rules use, without
+    matching names and without writing anything."""
+    reference = reference_facts(on)
+    tiers = reference.tiers
+    return rules.russia_belarus_exposure(
+        rules.ScreeningContext(
+            on=on,
+            destination_country=notification.destination_country,
+            destination_tiers=tiers.get(notification.destination_country, frozenset()),
+            items=_item_facts(_items_of(notification), reference),
+            parties=_party_facts(_parties_of(notification), tiers),
+            measures=reference.measures,
+        )
 
 
 def assess(

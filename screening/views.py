@@ -22,6 +22,7 @@ from django_ratelimit.decorators import ratelimit
 
 from exportctl.countries import CountryField
 from partners.models import CountryTier, KeyTechnology, SpecifiedHsScope, Tier
+from partners.selectors import measure_rows_in_force, measure_table_in_force
 from screening import rules, selectors
 from screening.matching import ALERT_THRESHOLD
 from screening.models import RiskLevel
@@ -38,6 +39,7 @@ from screening.self_check import (
 #: The order tiers are shown in: strictest first.
 TIER_ORDER = (
     Tier.SANCTIONED,
+    Tier.RUSSIA_BELARUS,
     Tier.COUNTRY_OF_CONCERN,
     Tier.UN_ARMS_EMBARGO,
     Tier.RUSSIA_DIVERSION,
@@ -133,8 +135,22 @@ def criteria(request):
         "hs_scope": _hs_scope(today, language),
         "low_value_limit": rules.LOW_VALUE_LIMIT_JPY,
         "table_3_3_limit": rules.TABLE_3_3_LIMIT_JPY,
+        **_russia_belarus(today),
     }
     return render(request, "screening/criteria.html", context)
+
+
+def _russia_belarus(on) -> dict:
+    """The Russia/Belarus measures as the worker reads them today, unconfirmed rows counted."""
+    rows = measure_rows_in_force(on)
+    tiers = CountryTier.objects.filter(_in_force(on)).order_by("country")
+    return {
+        "russia_belarus_tiers": list(tiers.filter(tier=Tier.RUSSIA_BELARUS)),
+        "russia_diversion_tiers": list(tiers.filter(tier=Tier.RUSSIA_DIVERSION)),
+        "measures_table": measure_table_in_force(),
+        "measure_rows": rows,
+        "measures_unconfirmed": sum(1 for row in rows if not row.confirmed),
+    }
 
 
 # --- Self-check ------------------------------------------------------------------------------

@@ -8,9 +8,10 @@ import json
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from exportctl.audit.models import AuditEvent
-from notifications.models import Notification, Party, PermitStatus
+from notifications.models import Notification, Party, PermitStatus, Review
 from notifications.workflow import Status
 from screening import rescreen
 from screening import services as screening_services
@@ -159,6 +160,8 @@ def test_a_batch_stores_exactly_what_one_case_at_a_time_stores(eul, exporter):
 def test_a_new_hit_in_a_batch_reopens_its_case_through_the_per_case_path(eul, exporter):
     quiet = case(exporter, Status.CLEARED)
     approved = screened(exporter, Status.APPROVED, country="RU", party="Rosoboronexport")
+    # Russia is never cleared (domain.md §2a): the submission was referred; approval closed it.
+    Review.objects.filter(notification=approved).update(closed_at=timezone.now())
     permit = approve_with_permit(approved)
     cleared = case(exporter, Status.CLEARED, country="CN", party="Harbin Inst. of Technology")
     new_version = publish_eul([*EUL_SAMPLE, ROSOBORONEXPORT], label="2026-06-01", supersede=eul)

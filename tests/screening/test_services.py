@@ -79,6 +79,7 @@ TIERS = [
     *(("KP", "sanctioned"), ("KP", "un_arms_embargo"), ("KP", "country_of_concern")),
     ("IR", "country_of_concern"),
     *(("CN", "russia_diversion"), ("TH", "russia_diversion")),
+    *(("RU", "russia_belarus"), ("BY", "russia_belarus")),
 ]
 
 
@@ -310,10 +311,13 @@ def approve_with_permit(notification: Notification) -> Permit:
 
 def test_rescreen_with_a_new_hit_reopens_an_approved_case_and_suspends_its_permit(eul):
     notification = case(country="RU", party="Rosoboronexport")
+    # A filing to Russia is never cleared (domain.md §2a): it is referred, then approved, which
+    # closes its review.
     assert (
         screening_run_execute(notification_id=notification.pk, trigger=Trigger.SUBMISSION).outcome
-        == "cleared"
+        == "review"
     )
+    Review.objects.filter(notification=notification).update(closed_at=timezone.now())
     Notification.objects.filter(pk=notification.pk).update(status=Status.APPROVED)
     permit = approve_with_permit(notification)
     new_version = publish_eul([*EUL_SAMPLE, ROSOBORONEXPORT], label="2026-06-01", supersede=eul)

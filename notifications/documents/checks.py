@@ -34,4 +34,5 @@ def check_public_base_url(app_configs=None, **kwargs) -> list[Error]:
     ]
 
 
-_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
+# Addresses that name the server itself, never a public site (not bound to, only compared).
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})  # noqa: S104

@@ -23,9 +23,7 @@ OVERRIDES: dict[str, tuple[str, str]] = {
 
 @functools.cache
 def _japanese() -> gettext.NullTranslations:
-    return gettext.translation(
-        "iso3166-1", pycountry.LOCALES_DIR, languages=["ja"], fallback=True
-    )
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ja"], fallback=True)
 
 
 @functools.cache

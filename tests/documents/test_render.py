@@ -8,9 +8,7 @@ import re
 
 import pypdf
 import pytest
-
 from django.core.exceptions import ImproperlyConfigured
-
 from PIL import Image
 from pypdf.generic import ContentStream
 
@@ -71,7 +69,12 @@ def _qr_pixels(url: str) -> bytes:
     return Image.open(io.BytesIO(png)).convert("L").tobytes()
 
 
-AUTHORITY = ("経済産業省", "貿易経済安全保障局", "安全保障貿易審査課", "MinistryofEconomy,TradeandIndustry")
+AUTHORITY = (
+    "経済産業省",
+    "貿易経済安全保障局",
+    "安全保障貿易審査課",
+    "MinistryofEconomy,TradeandIndustry",
+)
 
 
 def _flat(value: str) -> str:

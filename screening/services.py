@@ -163,9 +163,9 @@ class ReferenceFacts:
     tiers: dict[str, frozenset[str]]
     hs_scope: list[tuple[str, bool]]
     key_technologies: frozenset[int]
-
     #: The Russia/Belarus measures table in force (its published version's rows that apply).
     measures: tuple[rules.MeasureFacts, ...] = ()
+
     @property
     def tiers_known(self) -> bool:
         return bool(self.tiers)
@@ -184,7 +184,6 @@ def reference_facts(on: date) -> ReferenceFacts:
         key_technologies=frozenset(
             KeyTechnology.objects.filter(_in_force(on)).values_list("pk", flat=True)
         ),
-    )
         measures=tuple(
             rules.MeasureFacts(
                 measure=row.measure,
@@ -198,6 +197,7 @@ def reference_facts(on: date) -> ReferenceFacts:
             )
             for row in measure_rows_in_force(on)
         ),
+    )
 
 
 def _in_16_1_scope(hs_code: str, scope: list[tuple[str, bool]]) -> bool:
@@ -246,7 +246,6 @@ def _item_facts(items: list[Item], reference: ReferenceFacts) -> tuple[rules.Ite
     return tuple(facts)
 
 
-def _checklist(notification: Notification) -> dict[int, str]:
 def _party_facts(
     parties: list[Party], tiers: dict[str, frozenset[str]]
 ) -> tuple[rules.PartyFacts, ...]:
@@ -262,6 +261,7 @@ def _party_facts(
     )
 
 
+def _checklist(notification: Notification) -> dict[int, str]:
     answers = {}
     for number, entry in (notification.checklist or {}).items():
         if str(number).isdigit() and isinstance(entry, dict):
@@ -300,7 +300,6 @@ def build_context(
         parties_screened=lists.eul is not None,
         tiers_known=reference.tiers_known,
         alert_threshold=ALERT_THRESHOLD,
-    )
         measures=reference.measures,
     )
 
@@ -322,6 +321,7 @@ def russia_belarus_preview(
             parties=_party_facts(_parties_of(notification), tiers),
             measures=reference.measures,
         )
+    )
 
 
 def assess(

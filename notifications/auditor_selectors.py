@@ -5,15 +5,24 @@ Auditors are ministry staff without a firm holding the auditor role; anybody els
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from exportctl.accounts.roles import Role
-from notifications.models import Classification, Decision, Document, Item, Notification, Permit
+from notifications.models import (
+    Classification,
+    Decision,
+    Document,
+    Item,
+    Notification,
+    Party,
+    Permit,
+)
 from notifications.workflow import FINAL_STATUSES, OUTCOME_STATUSES, Status
+from screening.party_search import PartyMatch, party_matches
 
 #: domain.md §7: records are kept 7 years; 5 years when every item is in rows 5–16.
 RETENTION_YEARS = 7
@@ -59,22 +68,43 @@ class NotificationSearch:
     sort: str = "-submitted"
 
 
-def notification_search(*, user, search: NotificationSearch) -> QuerySet[Notification]:
+@dataclass(frozen=True)
+class CaseSearchResult:
+    notifications: QuerySet[Notification]
+    #: For a search text: the parties whose name answered it, per notification id, best first.
+    party_matches: dict[int, list[PartyMatch]] = field(default_factory=dict)
+
+
+def _text_matches(text: str) -> Q:
+    """The exact old search: a substring of the reference, title, firm or a party's name, the
+    corporate number, or any permit's or issued document's number (receipt, permit, denial)."""
+    return (
+        Q(reference__icontains=text)
+        | Q(title__icontains=text)
+        | Q(firm__name__icontains=text)
+        | Q(firm__name_local__icontains=text)
+        | Q(firm__corporate_number=text)
+        | Exists(Permit.objects.filter(notification=OuterRef("pk"), number__iexact=text))
+        | Exists(Document.objects.filter(notification=OuterRef("pk"), number__iexact=text))
+        | Exists(
+            Party.objects.filter(notification=OuterRef("pk")).filter(
+                Q(name__icontains=text) | Q(local_name__icontains=text)
+            )
+        )
+    )
+
+
+def notification_search(*, user, search: NotificationSearch) -> CaseSearchResult:
+    """The cases an auditor's search finds, in the chosen order.
+
+    A party's name is found in any spelling or script through the screening engine
+    (``screening.party_search``): the other filters first narrow the cases, the engine's keys
+    pick at most a few hundred candidate parties among them, and its scorer keeps those that
+    answer the text. The number of queries does not depend on the number of parties.
+    """
     if not is_auditor(user):
-        return Notification.objects.none()
+        return CaseSearchResult(Notification.objects.none())
     queryset = _audited().select_related("firm")
-    if search.text:
-        text = search.text.strip()
-        queryset = queryset.filter(
-            Q(reference__icontains=text)
-            | Q(title__icontains=text)
-            | Q(firm__name__icontains=text)
-            | Q(firm__name_local__icontains=text)
-            | Q(firm__corporate_number=text)
-            | Q(permits__number__iexact=text)
-            | Q(parties__name__icontains=text)
-            | Q(parties__local_name__icontains=text)
-        ).distinct()
     if search.destination:
         queryset = queryset.filter(destination_country=search.destination.upper())
     if search.status:
@@ -95,7 +125,14 @@ def notification_search(*, user, search: NotificationSearch) -> QuerySet[Notific
         queryset = queryset.filter(submitted_at__date__gte=search.date_from)
     if search.date_to:
         queryset = queryset.filter(submitted_at__date__lte=search.date_to)
-    return queryset.order_by(*NOTIFICATION_SORTS.get(search.sort, NOTIFICATION_SORTS["-submitted"]))
+    by_notification: dict[int, list[PartyMatch]] = {}
+    text = " ".join(search.text.split())
+    if text:
+        for match in party_matches(text=text, among=queryset):
+            by_notification.setdefault(match.notification_id, []).append(match)
+        queryset = queryset.filter(_text_matches(text) | Q(pk__in=list(by_notification)))
+    ordering = NOTIFICATION_SORTS.get(search.sort, NOTIFICATION_SORTS["-submitted"])
+    return CaseSearchResult(queryset.order_by(*ordering), by_notification)
 
 
 def access_notification_for_auditor(*, user, public_id) -> Notification:
@@ -130,6 +167,17 @@ def permits_for_export(*, user) -> QuerySet[Permit]:
     return Permit.objects.select_related("notification", "notification__firm", "document").order_by(
         "valid_from", "pk"
     )
+
+
+def adjudications_for_export(*, user):
+    """Every hit of every screening run, adjudicated or not, with what the export shows."""
+    from screening.models import PartyHit
+
+    if not is_auditor(user):
+        return PartyHit.objects.none()
+    return PartyHit.objects.select_related(
+        "run__notification__firm", "party", "entry__version__source", "adjudicated_by"
+    ).order_by("run__notification_id", "run__created_at", "run_id", "-score", "pk")
 
 
 def retention_years(items) -> int:

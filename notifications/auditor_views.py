@@ -1,5 +1,6 @@
 """The auditor's pages: search every firm's cases, read a case as the reviewer saw it, download the
-issued PDFs byte for byte, verify a PDF by upload, and export decisions and permits.
+issued PDFs byte for byte, verify a PDF by upload, and export decisions, permits and hit
+adjudications.
 
 Every view is GET-only except the PDF check, which stores nothing: an auditor changes nothing.
 """
@@ -12,8 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from exportctl.audit import trail
-from exportctl.audit.exports import Column, export_response
+from exportctl.audit.exports import export_response
 from notifications import auditor_selectors as selectors
+from notifications.auditor_exports import (
+    ADJUDICATION_COLUMNS,
+    DECISION_COLUMNS,
+    PERMIT_COLUMNS,
+    describe_event,
+    risk_label,
+)
 from notifications.auditor_forms import NotificationSearchForm, PdfVerifyForm
 from notifications.documents.downloads import document_response
 from notifications.documents.verification import document_check_upload
@@ -31,8 +39,11 @@ def _auditor_only(request) -> None:
 def search(request):
     _auditor_only(request)
     form = NotificationSearchForm(request.GET or None)
-    queryset = selectors.notification_search(user=request.user, search=form.search())
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    result = selectors.notification_search(user=request.user, search=form.search())
+    page = Paginator(result.notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    for notification in page:
+        notification.party_matches = result.party_matches.get(notification.pk, [])
+        notification.risk_label = risk_label(notification.risk_level)
     return render(request, "audit/search.html", {"form": form, "page": page})
 
 
@@ -40,7 +51,13 @@ def search(request):
 @require_GET
 def case(request, public_id):
     notification = selectors.access_notification_for_auditor(user=request.user, public_id=public_id)
-    context = {"notification": notification, **selectors.case_record(notification)}
+    context = {
+        "notification": notification,
+        "risk_label": risk_label(notification.risk_level),
+        **selectors.case_record(notification),
+    }
+    for event in context["events"]:
+        event.details = describe_event(event.action, event.data)
     return render(request, "audit/case.html", context)
 
 
@@ -65,38 +82,14 @@ def verify_pdf(request):
     return render(request, "audit/verify_pdf.html", {"form": form, "result": result})
 
 
-DECISION_COLUMNS = [
-    Column("reference", lambda d: d.notification.reference),
-    Column("firm", lambda d: d.notification.firm.name),
-    Column("corporate_number", lambda d: d.notification.firm.corporate_number),
-    Column("destination", lambda d: d.notification.destination_country),
-    Column("decision", lambda d: d.kind),
-    Column("decided_by", lambda d: d.actor.email),
-    Column("decided_at", lambda d: d.created_at),
-    Column("reason", lambda d: d.reason),
-    Column("conditions", lambda d: d.conditions),
-    Column("validity_months", lambda d: d.validity_months),
-    Column("risk_level", lambda d: d.notification.risk_level),
-]
-
-PERMIT_COLUMNS = [
-    Column("permit_number", lambda p: p.number),
-    Column("reference", lambda p: p.notification.reference),
-    Column("holder", lambda p: p.notification.firm.name),
-    Column("corporate_number", lambda p: p.notification.firm.corporate_number),
-    Column("destination", lambda p: p.notification.destination_country),
-    Column("status", lambda p: p.status),
-    Column("status_reason", lambda p: p.status_reason),
-    Column("valid_from", lambda p: p.valid_from),
-    Column("valid_until", lambda p: p.valid_until),
-    Column("conditions", lambda p: p.conditions),
-    Column("document_number", lambda p: p.document.number if p.document else ""),
-    Column("document_sha256", lambda p: p.document.sha256 if p.document else ""),
-]
-
 EXPORTS = {
     "decisions": (_("Decisions"), DECISION_COLUMNS, selectors.decisions_for_export),
     "permits": (_("Permits"), PERMIT_COLUMNS, selectors.permits_for_export),
+    "adjudications": (
+        _("Hit adjudications"),
+        ADJUDICATION_COLUMNS,
+        selectors.adjudications_for_export,
+    ),
 }
 
 

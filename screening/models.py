@@ -124,3 +124,35 @@ class PartyHit(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.party} ~ {self.entry}"
+
+
+class PartySearchKey(models.Model):
+    """One key under which a submitted party's name is found by the auditor's search.
+
+    The keys are ``screening.matching.search.index_keys`` of the party's name and local-script
+    name: normalised tokens, their Metaphone keys and consonant skeletons, the glued name and CJK
+    bigrams. They are derived data, written when the party's case is first screened and rebuilt
+    by ``manage.py party_search_keys`` after the normaliser changes; so they carry no timestamps
+    and no audit event. The (key, notification, party) index answers "which parties have any of
+    these keys, among these cases" without reading a party's name.
+    """
+
+    party = models.ForeignKey(
+        "notifications.Party", on_delete=models.CASCADE, related_name="search_keys"
+    )
+    notification = models.ForeignKey(
+        "notifications.Notification", on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["party", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["party", "key"], name="party_search_key_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["key", "notification", "party"], name="party_search_key_lookup"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -48,6 +48,7 @@ from screening import rules
 from screening.index_cache import EUL_SOURCE_CODE, PublishedLists, VersionIndex, published_lists
 from screening.matching import ALERT_THRESHOLD
 from screening.models import Disposition, Outcome, PartyHit, RunStatus, ScreeningRun, Trigger
+from screening.party_search import party_search_keys_store
 from screening.rerun_tasks import rerun_notification
 
 logger = logging.getLogger(__name__)
@@ -620,6 +621,8 @@ def screening_run_execute(
             # Another worker (or a withdrawal) may move it first; the status then decides below.
             with contextlib.suppress(TransitionError):
                 notification_start_screening(notification=notification)
+        # The parties are final once submitted: key them for the auditor's name search.
+        party_search_keys_store(notification_id=notification_id)
     return _execute(notification_id=notification_id, trigger=trigger, trigger_ref=trigger_ref)
 
 

@@ -1,26 +1,46 @@
-"""Tabular exports for auditors, in constant memory.
+"""Tabular exports for auditors, in constant memory, readable by a person.
 
 CSV is streamed row by row from a server-side cursor (``QuerySet.iterator``). XLSX cannot be
 streamed (it is a zip whose directory comes last), so it is written by xlsxwriter in
 ``constant_memory`` mode — one row in memory at a time — to a temporary file that is then streamed
 and deleted when the response closes. Either way 100,000 rows never sit in memory together.
+
+What a reader sees: headers and labels in the language of the request that asked (the rows of a
+streamed CSV are written after the view returned, so the language is carried along), times in
+local time (``settings.TIME_ZONE``, as on the screens) to the second, and in XLSX real date and
+number cells, a frozen header row and columns as wide as their content.
 """
 
 import csv
+import datetime
+import decimal
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import xlsxwriter
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 CHUNK_SIZE = 2000
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+XLSX_DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+XLSX_DATE_FORMAT = "yyyy-mm-dd"
+MIN_WIDTH, MAX_WIDTH = 8, 60
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
 class Column:
+    """One column: its header (a lazy translation) and how to read its value from a row object.
+
+    The value may be text, a number, a date, an aware datetime (shown in local time), a bool or
+    ``None``; labels of choices should be returned already translated (``get_FOO_display``)."""
+
     header: str
     value: Callable[[object], object]
 
@@ -32,33 +52,75 @@ class _Echo:
         return value
 
 
-def _cell(value) -> object:
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, bool | int | float):
-        return value
-    text = str(value)
-    # A cell starting with = + - @ would be run as a formula by a spreadsheet (CSV injection).
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+def local_datetime(value: datetime.datetime) -> datetime.datetime:
+    """An aware datetime in local time, naive (a spreadsheet has no time zones), to the second."""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.replace(tzinfo=None, microsecond=0)
+
+
+def inert(text: str) -> str:
+    """A cell starting with = + - @ would be run as a formula by a spreadsheet (CSV injection)."""
+    if text[:1] in _FORMULA_STARTS:
         return "'" + text
     return text
 
 
+def _typed(value) -> object:
+    """The value as a cell holds it: None, bool, a number, a date, a naive local datetime, or
+    inert text."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, int | float | decimal.Decimal):
+        return value
+    if isinstance(value, datetime.datetime):
+        return local_datetime(value)
+    if isinstance(value, datetime.date):
+        return value
+    return inert(str(value))
+
+
+def _csv_text(value) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.strftime(DATETIME_FORMAT)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _display_width(value) -> int:
+    if isinstance(value, datetime.datetime):
+        return 19
+    if isinstance(value, datetime.date):
+        return 10
+    text = str(value) if value is not None else ""
+    longest = max((line for line in text.splitlines()), key=len, default="")
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in longest)
+
+
 def _rows(columns: Sequence[Column], objects: Iterable) -> Iterable[list]:
-    yield [column.header for column in columns]
+    yield [str(column.header) for column in columns]
     for obj in objects:
-        yield [_cell(column.value(obj)) for column in columns]
+        yield [_typed(column.value(obj)) for column in columns]
+
+
+def _in_language(language: str | None, rows: Iterable[list]) -> Iterable[list]:
+    with translation.override(language):
+        yield from rows
 
 
 def csv_response(*, filename: str, columns: Sequence[Column], objects: Iterable):
     writer = csv.writer(_Echo())
+    language = translation.get_language()
 
     def lines():
         yield "\ufeff"  # a BOM, so spreadsheet programs read the Japanese text as UTF-8
-        for row in _rows(columns, objects):
-            yield writer.writerow(row)
+        for row in _in_language(language, _rows(columns, objects)):
+            yield writer.writerow([_csv_text(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
@@ -68,12 +130,44 @@ def csv_response(*, filename: str, columns: Sequence[Column], objects: Iterable)
 def xlsx_response(*, filename: str, sheet: str, columns: Sequence[Column], objects: Iterable):
     spool = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed by FileResponse
     workbook = xlsxwriter.Workbook(
-        spool, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+        spool,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
     )
     worksheet = workbook.add_worksheet(sheet[:31])
-    bold = workbook.add_format({"bold": True})
+    header = workbook.add_format({"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"})
+    when = workbook.add_format({"num_format": XLSX_DATETIME_FORMAT, "valign": "top"})
+    day = workbook.add_format({"num_format": XLSX_DATE_FORMAT, "valign": "top"})
+    text = workbook.add_format({"valign": "top"})
+    widths = [MIN_WIDTH] * len(columns)
+    last_row = 0
     for row_number, row in enumerate(_rows(columns, objects)):
-        worksheet.write_row(row_number, 0, row, bold if row_number == 0 else None)
+        last_row = row_number
+        for col, value in enumerate(row):
+            widths[col] = max(widths[col], min(_display_width(value) + 2, MAX_WIDTH))
+            if row_number == 0:
+                worksheet.write_string(0, col, value, header)
+            elif value is None:
+                continue
+            elif isinstance(value, datetime.datetime):
+                worksheet.write_datetime(row_number, col, value, when)
+            elif isinstance(value, datetime.date):
+                worksheet.write_datetime(row_number, col, value, day)
+            elif isinstance(value, int | float | decimal.Decimal):
+                worksheet.write_number(row_number, col, value, text)
+            else:
+                worksheet.write_string(row_number, col, value, text)
+    # Column widths, the frozen header and the filter are written when the workbook closes, so
+    # they may be set after the rows even in constant-memory mode.
+    for col, width in enumerate(widths):
+        worksheet.set_column(col, col, width)
+    worksheet.freeze_panes(1, 0)
+    if columns:
+        worksheet.autofilter(0, 0, last_row, len(columns) - 1)
     workbook.close()
     spool.seek(0)
     return FileResponse(

@@ -8,26 +8,20 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from exportctl.audit import trail
-from exportctl.audit.exports import Column, export_response
+from exportctl.audit.exports import export_response
 from exportctl.audit.forms import LogFilterForm
 from exportctl.audit.log import audit_events, chain_report
+from notifications.auditor_exports import LOG_COLUMNS, describe_event
 from notifications.auditor_selectors import is_auditor
 
 PAGE_SIZE = 50
 
-LOG_COLUMNS = [
-    Column("seq", lambda e: e.seq),
-    Column("occurred_at", lambda e: e.occurred_at),
-    Column("actor", lambda e: e.actor_label),
-    Column("action", lambda e: e.action),
-    Column("object_type", lambda e: e.object_type),
-    Column("object_id", lambda e: e.object_id),
-    Column("firm", lambda e: e.firm.name if e.firm else ""),
-    Column("ip_address", lambda e: e.ip_address),
-    Column("data", lambda e: e.data),
-    Column("prev_hash", lambda e: e.prev_hash),
-    Column("hash", lambda e: e.hash),
-]
+
+def _described(page):
+    """Each event of the page with its data written as a sentence, as the export writes it."""
+    for event in page:
+        event.details = describe_event(event.action, event.data)
+    return page
 
 
 def _auditor_only(request) -> None:
@@ -41,7 +35,7 @@ def log(request):
     _auditor_only(request)
     form = LogFilterForm(request.GET or None)
     page = Paginator(audit_events(form.log_filter()), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "audit/log.html", {"form": form, "page": page})
+    return render(request, "audit/log.html", {"form": form, "page": _described(page)})
 
 
 @login_required
@@ -58,7 +52,9 @@ def verify(request):
     )
     form = LogFilterForm()
     page = Paginator(audit_events(form.log_filter()), PAGE_SIZE).get_page(1)
-    return render(request, "audit/log.html", {"form": form, "page": page, "report": report})
+    return render(
+        request, "audit/log.html", {"form": form, "page": _described(page), "report": report}
+    )
 
 
 @login_required

@@ -274,3 +274,82 @@ def test_another_case_hit_or_permit_is_404(case, reviewer, flag):
     other_hit.refresh_from_db()
     assert other_hit.disposition == "pending"
     assert api(reviewer).get(f"{BASE}00000000-0000-0000-0000-000000000000/").status_code == 404
+
+
+def test_an_approval_over_an_unadjudicated_hit_is_409_naming_it_and_changes_nothing(case, reviewer):
+    client = api(reviewer)
+    before = state(case)
+    response = client.post(at(case, "approve"), {"validity_months": 6}, format="json")
+    assert response.status_code == 409
+    assert response.data["code"] == "outstanding"
+    assert response.data["status"] == "under_review"
+    assert "Amirkabir Univ. of Technology" in response.data["detail"]
+    [item] = response.data["outstanding"]
+    hit = PartyHit.objects.get(run__notification=case)
+    assert (item["kind"], item["hit"], item["entry_number"]) == ("hit", str(hit.public_id), 45)
+    assert state(case) == before
+
+    detail = client.get(at(case)).data
+    assert [i["hit"] for i in detail["outstanding"]] == [str(hit.public_id)]
+    assert detail["evidence"]["hits_pending"] == 1
+    assert "approve" in detail["available_actions"]  # offered, and refused with the reason
+
+
+def test_an_unknown_checklist_answer_needs_a_note_over_the_api(reviewer, flag):
+    case = flag(party="Siam Motor Co.", country="IR")  # a country of concern, no hit
+    checklist = dict(case.checklist)
+    checklist["7"] = {"answer": "unknown", "note": ""}
+    Notification.objects.filter(pk=case.pk).update(checklist=checklist)
+    client = api(reviewer)
+    response = client.post(at(case, "approve"), {}, format="json")
+    assert (response.status_code, response.data["code"]) == (409, "outstanding")
+    assert response.data["outstanding"] == [
+        {
+            "kind": "checklist",
+            "text": "checklist item 7 is answered “unknown” and has no reviewer's note",
+            "number": 7,
+            "answer": "unknown",
+        }
+    ]
+    response = client.post(at(case, "checklist/4/note"), {"body": "x"}, format="json")
+    assert (response.status_code, response.data["code"]) == (400, "invalid_item")
+    response = client.post(at(case, "checklist/7/note"), {"body": "Checked."}, format="json")
+    assert response.status_code == 200
+    [row] = [r for r in response.data["checklist_review"] if r["number"] == 7]
+    assert (row["reviewer_note"], row["reviewer_note_by"]) == ("Checked.", reviewer.email)
+    response = client.post(at(case, "approve"), {}, format="json")
+    assert response.status_code == 200
+    assert response.data["status"] in ("approved", "awaiting_countersign")
+
+
+def test_a_high_risk_denial_is_countersigned_over_the_api(case, reviewer, senior, other_senior):
+    response = api(senior).post(at(case, "deny"), {"reason": "Listed, WMD."}, format="json")
+    assert (response.status_code, response.data["status"]) == (200, "awaiting_countersign")
+    assert response.data["available_actions"] == ["assign", "claim"]  # not the proposer's
+    assert api(other_senior).get(at(case)).data["available_actions"] == [
+        "assign",
+        "claim",
+        "countersign",
+        "return",
+    ]
+    before = state(case)
+    for user in (senior, reviewer):
+        response = api(user).post(at(case, "countersign"), format="json")
+        assert response.status_code == 403
+        assert response.data["code"] == ("four_eyes" if user == senior else "forbidden_role")
+    assert state(case)[:3] == before[:3]
+
+    response = api(other_senior).post(at(case, "countersign"), format="json")
+    assert (response.status_code, response.data["status"]) == (200, "denied")
+    assert [d["kind"] for d in response.data["decisions"]] == ["deny_for_countersign", "deny"]
+    assert response.data["decisions"][-1]["reason"] == "Listed, WMD."
+    assert response.data["permits"] == []
+
+
+def test_a_reviewer_cannot_decide_a_case_a_colleague_claimed_over_the_api(case, reviewer):
+    colleague = make_reviewer("colleague@meti.example.jp")
+    services.review_claim(notification=case, actor=colleague)
+    before = state(case)
+    response = api(reviewer).post(at(case, "deny"), {"reason": "Listed."}, format="json")
+    assert (response.status_code, response.data["code"]) == (409, "claimed_by_other")
+    assert state(case)[:3] == before[:3]

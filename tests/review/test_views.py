@@ -454,3 +454,130 @@ def test_reviewers_download_what_the_exporter_attached_and_it_is_audited(client,
     assert response["Content-Disposition"] == 'attachment; filename="contract.pdf"'
     event = AuditEvent.objects.get(action="attachment.download")
     assert event.actor == reviewer
+
+
+# --- Decisions follow the evidence -----------------------------------------------------------
+
+
+def test_approve_shows_a_summary_to_confirm_and_only_confirming_decides(client, reviewer, case):
+    adjudicate_all(case, reviewer, Disposition.CONFIRMED)
+    client.force_login(reviewer)
+    before = snapshot(case)
+    typed = {"conditions": "No re-export to third countries.", "validity_months": 9}
+
+    response = client.post(url(case, "approve"), typed, headers=EN)
+
+    assert response.status_code == 200
+    assert snapshot(case) == before  # nothing decided yet
+    html = response.content.decode()
+    assert "Confirm the approval" in html
+    risk = re.search(r'id="confirm-risk">(.*?)</dd>', html, re.S).group(1)
+    assert "High" in risk and f"score {case.risk_score} of 100" in risk
+    assert "1 hit: 1 confirmed, 0 not adjudicated" in html
+    assert "Different entity." in html  # the adjudication's reason
+    assert "No re-export to third countries." in html
+    assert 'id="confirm-validity">9<' in html
+    assert "Needed: a senior reviewer other than you" in html
+    assert 'name="step" value="confirm"' in html
+
+    back = client.post(url(case, "approve"), {**typed, "step": "edit"}, headers=EN)
+    assert back.status_code == 200
+    assert "No re-export to third countries.</textarea>" in back.content.decode()
+    assert snapshot(case) == before
+
+    response = confirm(client, url(case, "approve"), typed)
+    assert snapshot(case)[0] == Status.AWAITING_COUNTERSIGN
+    decision = Decision.objects.get(notification=case)
+    assert (decision.conditions, decision.validity_months) == (
+        "No re-export to third countries.",
+        9,
+    )
+
+
+def test_an_approval_over_an_unadjudicated_hit_is_refused_on_the_form(client, reviewer, case):
+    client.force_login(reviewer)
+    before = snapshot(case)
+    for step in ("", "confirm"):
+        response = client.post(
+            url(case, "approve"),
+            {"conditions": "Kept.", "validity_months": 6, "step": step},
+            headers=EN,
+        )
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert "The case cannot be approved yet. Settle these first:" in html
+        assert "Amirkabir Univ. of Technology (End user)" in html
+        assert "No. 45" in html
+        assert "Kept.</textarea>" in html  # what was typed is kept
+        assert snapshot(case) == before
+
+
+def test_the_approver_sees_no_countersign_buttons_and_a_colleague_does(
+    client, senior, other_senior, case
+):
+    adjudicate_all(case, senior)
+    services.notification_approve(notification=case, actor=senior)
+    client.force_login(senior)
+    html = client.get(url(case), headers=EN).content.decode()
+    assert 'id="countersign-form"' not in html
+    assert 'id="return-form"' not in html
+    assert "You proposed this decision yourself" in html
+    client.force_login(other_senior)
+    html = client.get(url(case), headers=EN).content.decode()
+    assert 'id="countersign-form"' in html
+    assert 'id="return-form"' in html
+    assert "Countersign and issue the permit" in html
+
+
+def test_a_high_risk_denial_through_the_pages_waits_for_the_countersignature(
+    client, reviewer, senior, case
+):
+    client.force_login(reviewer)
+    response = client.post(url(case, "deny"), {"reason": "Listed end user."}, headers=EN)
+    assert response.status_code == 200
+    assert "Confirm the denial" in response.content.decode()
+    response = confirm(client, url(case, "deny"), {"reason": "Listed end user."})
+    assert messages_of(response) == [
+        "Denied, pending countersignature: a senior reviewer other than you must countersign "
+        "before the denial letter is issued."
+    ]
+    assert snapshot(case)[0] == Status.AWAITING_COUNTERSIGN
+    html = response.content.decode()
+    assert 'id="countersign-form"' not in html  # the proposer is a plain reviewer
+    client.force_login(senior)
+    html = client.get(url(case), headers=EN).content.decode()
+    assert "Countersign the denial and issue the letter" in html
+    response = follow(client, url(case, "countersign"))
+    assert messages_of(response) == [
+        "Countersigned. The notification is denied and the denial letter is issued."
+    ]
+    assert snapshot(case)[0] == Status.DENIED
+
+
+def test_evidence_comes_before_the_decision_with_its_counts(client, reviewer, case):
+    checklist = dict(case.checklist)
+    checklist["2"] = {"answer": "no", "note": ""}
+    checklist["5"] = {"answer": "unknown", "note": ""}
+    Notification.objects.filter(pk=case.pk).update(checklist=checklist)
+    client.force_login(reviewer)
+    html = client.get(url(case), headers=EN).content.decode()
+    assert (
+        html.index('id="screening"')
+        < html.index('id="hits"')
+        < html.index('id="checklist"')
+        < html.index('id="decide"')
+        < html.index('id="filing"')
+    )
+    summary = re.search(r'id="evidence-summary">(.*?)</dd>', html, re.S).group(1)
+    assert "1 of 1 hit not adjudicated" in summary
+    assert "checklist: 1 “no”, 1 “unknown”" in summary
+    assert "1 without your note" in summary
+    assert re.search(r'<details open>\s*<summary id="checklist-summary">', html)
+
+    response = client.post(url(case, "checklist/5/note"), {"checklist-5-body": ""}, headers=EN)
+    assert response.status_code == 400
+    response = follow(client, url(case, "checklist/5/note"), {"checklist-5-body": "Asked."})
+    assert messages_of(response) == ["Your note on checklist item 5 has been recorded."]
+    html = response.content.decode()
+    summary = re.search(r'id="evidence-summary">(.*?)</dd>', html, re.S).group(1)
+    assert "without your note" not in summary

@@ -443,3 +443,35 @@ def test_seed_demo_refuses_inside_a_transaction(settings):
     with pytest.raises(CommandError, match="autocommit"):
         call_command("seed_demo")
     assert set(_counts().values()) == {0}
+
+
+def test_an_older_list_is_never_published_over_the_one_in_force(
+    transactional_db, settings, tmp_path
+):
+    """A database seeded before the demo world existed already has the 2025-09-29 list: the seed
+    builds the rest of the world but neither imports the 2025-01-31 revision nor tells the
+    reopening story it would need."""
+    settings.DEMO_MODE = True
+    settings.DOCUMENT_SIGNING_KEY = tmp_path / "signing" / "key.pem"
+    settings.DOCUMENT_SIGNING_CERT = tmp_path / "signing" / "cert.pem"
+    settings.DOCUMENT_SIGNING_KEY_PASSPHRASE = ""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command(
+        "import_list",
+        str(demo_world.EUL_CURRENT[0]),
+        "--source=meti-eul",
+        "--label=2025-09-29",
+        "--issued-on=2025-09-29",
+        "--publish",
+        stdout=io.StringIO(),
+    )
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+
+    assert list(
+        ListVersion.objects.filter(source__code="meti-eul").values_list("label", "status")
+    ) == [("2025-09-29", "published")]
+    assert not Notification.objects.filter(title=FIRST_REVISION_CASE.title).exists()
+    assert f"Skipped '{FIRST_REVISION_CASE.title}'" in out.getvalue()
+    assert Notification.objects.count() == len(CASES)
+    assert set(Notification.objects.values_list("status", flat=True)) == {s.status for s in CASES}

@@ -1,9 +1,24 @@
-"""What the public verify page may say about a document: number, status, validity, holder.
+"""What the public verify page may say about a document.
 
-Anyone holding a printed receipt, permit or denial letter can check that it is genuine and still
-in force. The answer reveals nothing the paper does not already show, and only to someone who has
+Anyone holding a printed receipt, permit or denial letter — typically a customs officer with a
+shipment in front of them — can check that it is genuine, still in force, and that it covers this
+shipment. The answer reveals nothing the paper does not already show, and only to someone who has
 the verification code printed on it: an unknown number and a wrong code give the same "not found"
 (no enumeration of numbers), and the code comparison takes the same time either way.
+
+What is shown, and why (the decision is ``public_facts`` below):
+
+- the document's number, type, status and validity (or date of issue), and the holder (the
+  exporting firm's name): is this paper genuine and in force?
+- the destination country, by name in the reader's language, and the end user's name: is the
+  shipment going where and to whom the document says?
+- the goods: each line's description, quantity and unit, control classification (list row) and
+  HS code: are these the goods in the crate?
+
+What is never shown, though some of it is on the paper: the value of the goods (a commercial
+price), consignees, intermediaries and addresses, the case reference, the corporate number, the
+permit's conditions and a denial's grounds (which may cite list entries), and everything that is
+not on the paper at all: screening hits and scores, risk, reviewers and their notes, messages.
 """
 
 import datetime
@@ -12,11 +27,14 @@ import hmac
 import logging
 from dataclasses import dataclass
 
+from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from notifications.documents.countries import country_name
 from notifications.documents.numbers import CODE_LENGTH, normalise_code, normalise_number
-from notifications.models import Document, DocumentKind, PermitStatus
+from notifications.models import Document, DocumentKind, Item, Party, PartyRole, PermitStatus
 from notifications.workflow import Status
 
 logger = logging.getLogger(__name__)
@@ -45,8 +63,25 @@ STATUS_LABELS = {
 
 
 @dataclass(frozen=True)
+class VerifiedParty:
+    name: str
+    local_name: str
+
+
+@dataclass(frozen=True)
+class VerifiedGoods:
+    description: str
+    quantity: str
+    unit: str
+    classification: str
+    list_row: str
+    hs_code: str
+
+
+@dataclass(frozen=True)
 class VerifiedDocument:
     number: str
+    kind: str
     kind_label: str
     status: str
     status_label: str
@@ -55,6 +90,10 @@ class VerifiedDocument:
     valid_until: datetime.date | None
     holder: str
     holder_local: str
+    destination: str
+    destination_name: str
+    end_users: tuple[VerifiedParty, ...]
+    goods: tuple[VerifiedGoods, ...]
 
 
 def _status(
@@ -86,6 +125,18 @@ def verify_document(*, number: str, code: str, ip: str | None = None) -> Verifie
     number, code = normalise_number(number), normalise_code(code)
     document = (
         Document.objects.select_related("notification__firm", "permit")
+        .prefetch_related(
+            Prefetch(
+                "notification__parties",
+                queryset=Party.objects.filter(role=PartyRole.END_USER).order_by("position", "pk"),
+                to_attr="public_end_users",
+            ),
+            Prefetch(
+                "notification__items",
+                queryset=Item.objects.order_by("position", "pk"),
+                to_attr="public_items",
+            ),
+        )
         .filter(number=number)
         .first()
     )
@@ -95,10 +146,19 @@ def verify_document(*, number: str, code: str, ip: str | None = None) -> Verifie
         # Failed attempts are logged for abuse monitoring, not audited: no record changed.
         logger.warning("verify: no match for number %r from %s", number[:40], ip or "?")
         return None
+    return public_facts(document)
+
+
+def public_facts(document: Document) -> VerifiedDocument:
+    """The answer for a matched document: only the fields listed in this module's docstring.
+    Built field by field (never from the model as a whole), so that a field added to a model
+    later does not reach the public page unless it is added here on purpose."""
     status, valid_from, valid_until = _status(document, timezone.localdate())
-    firm = document.notification.firm
+    notification = document.notification
+    firm = notification.firm
     return VerifiedDocument(
         number=document.number,
+        kind=document.kind,
         kind_label=str(document.get_kind_display()),
         status=status,
         status_label=str(STATUS_LABELS[status]),
@@ -107,6 +167,24 @@ def verify_document(*, number: str, code: str, ip: str | None = None) -> Verifie
         valid_until=valid_until,
         holder=firm.name,
         holder_local=firm.name_local,
+        destination=notification.destination_country,
+        destination_name=country_name(notification.destination_country, get_language()),
+        end_users=tuple(
+            VerifiedParty(name=party.name, local_name=party.local_name)
+            for party in notification.public_end_users
+        ),
+        # No value_jpy: the price of the goods is commercial information.
+        goods=tuple(
+            VerifiedGoods(
+                description=item.description,
+                quantity=f"{item.quantity.normalize():f}",
+                unit=item.unit,
+                classification=str(item.get_classification_display()),
+                list_row=item.list_row,
+                hs_code=item.hs_code,
+            )
+            for item in notification.public_items
+        ),
     )
 
 

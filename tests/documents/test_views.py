@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
@@ -13,6 +14,7 @@ from django.utils import timezone
 from exportctl.audit.models import AuditEvent
 from notifications.models import Document, DocumentKind, PermitStatus
 from notifications.workflow import Status
+from tests.factories import ItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +63,13 @@ def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
 
 
+def _dd(section: str, element_id: str) -> str:
+    """The text of the element with this id (its nested markup stripped)."""
+    match = re.search(rf'<(\w+)[^>]*id="{element_id}"[^>]*>(.*?)</\1>', section, re.S)
+    assert match, element_id
+    return _text(match.group(2))
+
+
 def test_the_url_is_named_and_public(client):
     assert reverse("verify:verify") == URL
     response = client.get(URL)
@@ -69,41 +78,97 @@ def test_the_url_is_named_and_public(client):
     assert 'name="number"' in response.content.decode()
 
 
-def test_a_valid_permit_shows_number_status_validity_and_holder_only(client, approved_case):
+def test_a_valid_permit_shows_what_a_customs_officer_checks_and_nothing_private(
+    client, approved_case
+):
     permit = approved_case.permits.get()
     permit.valid_until = timezone.localdate() + datetime.timedelta(days=30)
     permit.save()
-    document = _document(approved_case, DocumentKind.PERMIT, "PM-2026-000042")
+    document = _document(approved_case, DocumentKind.PERMIT, permit.number)
     permit.document = document
     permit.save()
+    ItemFactory(
+        notification=approved_case,
+        position=2,
+        description="Spindle motor",
+        classification="list",
+        list_row="2(12)",
+        hs_code="8501.53",
+        quantity=Decimal("1.500"),
+        unit="sets",
+        value_jpy=7_654_321,
+    )
     events_before = AuditEvent.objects.count()
 
-    response = client.get(URL, {"number": "pm-2026-000042", "code": "acde-fghj"})
+    number = permit.number.lower()
+    response = client.get(URL, {"number": number, "code": "acde-fghj"})
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     assert response["Referrer-Policy"] == "no-referrer"
     section = _result_section(response)
-    dates = f"{permit.valid_from:%Y}"
     text = _text(section)
-    assert "PM-2026-000042" in text
-    assert "Valid" in text
-    assert dates in text
+    assert re.findall(r"<dt>(.*?)</dt>", section) == [
+        "Document number",
+        "Document type",
+        "Status",
+        "Validity",
+        "Holder",
+        "Destination",
+        "End user",
+        "Goods",
+    ]
+    assert _dd(section, "verify-number") == permit.number  # the one number of the permit
+    assert _dd(section, "verify-kind") == "Permit"
+    assert _dd(section, "verify-status") == "Valid"
+    assert f"{permit.valid_from:%Y}" in _dd(section, "verify-validity")
     assert "東海精密機器株式会社" in text and "Tokai Precision Instruments K.K." in text
+    assert _dd(section, "verify-destination") == "Thailand (TH)"
+    assert (
+        _dd(section, "verify-end-user") == "Siam Motor Works Co., Ltd. サイアム・モーター・ワークス"
+    )
+    goods = _dd(section, "verify-goods")
+    assert "5-axis machining centre — 2 units" in goods
+    assert "Row 16(1) specified item · HS 8457.10" in goods
+    assert "Spindle motor — 1.5 sets" in goods and "row 2(12) · HS 8501.53" in goods
     page = response.content.decode()
     for private in (
         approved_case.reference,
         approved_case.firm.corporate_number,
-        "Siam Motor Works",
-        "サイアム",
-        "machining centre",
-        "No re-export",
-        permit.number,
+        approved_case.firm.address,
+        "Bangkok Logistics",  # a consignee, not the end user
+        "曼谷物流",
+        "48,000,000",  # values are commercial information
+        "48000000",
+        "7,654,321",
+        "7654321",
+        "No re-export",  # conditions
         approved_case.title,
+        approved_case.decisions.get().actor.email,  # who decided
+        approved_case.end_use_description,
     ):
         assert private not in page, private
-    assert re.findall(r"<dt>(.*?)</dt>", section) == ["Number", "Status", "Validity", "Holder"]
     # A public read changes nothing and writes no audit event.
     assert AuditEvent.objects.count() == events_before
+
+
+def test_the_destination_is_named_in_the_readers_language(client, approved_case):
+    permit = approved_case.permits.get()
+    permit.document = _document(approved_case, DocumentKind.PERMIT, permit.number)
+    permit.save()
+    client.defaults.pop("HTTP_ACCEPT_LANGUAGE")
+    response = client.get(URL, {"number": permit.number, "code": "ACDEFGHJ"})
+    section = _result_section(response)
+    assert _dd(section, "verify-destination") == "タイ (TH)"
+    assert _dd(section, "verify-kind") == "許可証"  # Permit
+
+
+def test_a_denial_letter_names_its_type_but_not_its_grounds(client, denied_case):
+    _document(denied_case, DocumentKind.DENIAL_LETTER, "DN-2026-000045")
+    response = client.get(URL, {"number": "DN-2026-000045", "code": "ACDEFGHJ"})
+    section = _result_section(response)
+    assert _dd(section, "verify-kind") == "Denial letter"
+    assert _dd(section, "verify-status") == "Decision in force"
+    assert "listed on the End User List" not in response.content.decode()
 
 
 @pytest.mark.parametrize(

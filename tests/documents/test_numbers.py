@@ -3,11 +3,13 @@ concurrency; a permit's number is its document's number; existing rows migrate."
 
 import datetime
 import importlib
+import re
 import threading
 
 import pytest
 from django.apps import apps as django_apps
 from django.db import IntegrityError, connection, connections, transaction
+from django.urls import reverse
 
 from notifications import services
 from notifications.documents import numbers
@@ -169,3 +171,42 @@ def test_concurrent_issuers_each_get_their_own_number(transactional_db):
     assert failures == []
     assert sorted(taken) == [f"RC-2031-{n:06d}" for n in range(1, attempts + 1)]
     assert DocumentCounter.objects.get(kind=DocumentKind.RECEIPT, year=2031).last == attempts
+
+
+NUMBER_LIKE = re.compile(r"\b[A-Z]{2,3}-[0-9]{4}-[0-9]+(?:-[0-9]+)?\b")
+
+
+@pytest.mark.django_db
+def test_the_permit_has_one_number_on_every_page_and_in_the_api(
+    client, settings, django_capture_on_commit_callbacks
+):
+    """The reviewer's case page, the exporter's page and the API show the permit under the
+    number its PDF carries and /verify/ accepts; no second number names it anywhere."""
+    settings.EXPORTCTL_MINISTRY_2FA = False
+    reviewer = UserFactory(roles=["reviewer"])
+    notification = submitted_at(Status.SCREENING)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notification_refer(
+            notification=notification, result=ScreeningResult(30, "elevated")
+        )
+        services.notification_approve(notification=notification, actor=reviewer)
+    permit = Permit.objects.select_related("document").get(notification=notification)
+    assert permit.number == permit.document.number
+    expected = {notification.reference, permit.number}
+
+    client.force_login(reviewer)
+    review_page = client.get(reverse("review:case", args=[notification.public_id]))
+    assert review_page.status_code == 200
+    assert set(NUMBER_LIKE.findall(review_page.content.decode())) == expected
+
+    client.force_login(notification.created_by)
+    exporter_page = client.get(reverse("notifications:detail", args=[notification.public_id]))
+    assert exporter_page.status_code == 200
+    assert set(NUMBER_LIKE.findall(exporter_page.content.decode())) == expected
+
+    api = client.get(f"/api/v1/notifications/{notification.public_id}/")
+    assert api.status_code == 200
+    body = api.json()
+    assert [p["number"] for p in body["permits"]] == [permit.number]
+    assert [d["number"] for d in body["documents"]] == [permit.number]
+    assert set(NUMBER_LIKE.findall(api.content.decode())) == expected

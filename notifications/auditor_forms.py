@@ -25,7 +25,8 @@ class NotificationSearchForm(forms.Form):
         required=False,
         max_length=200,
         help_text=_(
-            "Reference, permit number, firm, corporate number, or a party's name in any script"
+            "Reference, permit or document number (receipt, permit, denial letter), firm, "
+            "corporate number, or a party's name in any spelling or script"
         ),
     )
     destination = CountryField(label=_("Destination (ISO code)"), required=False)

@@ -508,32 +508,6 @@ class DocumentCounter(TimeStamped):
         return f"{self.kind} {self.year}: {self.last}"
 
 
-class DocumentCounter(TimeStamped):
-    """The last serial issued for one kind of document in one year.
-
-    Each kind counts on its own from 1 every year, so numbers say how many of that kind were
-    issued (the first denial letter is DN-2026-000001, whatever else was issued before it). The
-    row is locked (``select_for_update``) by the transaction that takes a number and released at
-    its commit, so two issuers never take the same serial, and a rolled-back issue leaves no gap.
-    """
-
-    kind = models.CharField(max_length=16, choices=DocumentKind.choices)
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["kind", "year"]
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "year"], name="document_counter_one_per_year"),
-            models.CheckConstraint(
-                condition=models.Q(kind__in=DocumentKind.values), name="document_counter_kind_valid"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.year}: {self.last}"
-
-
 class PermitStatus(models.TextChoices):
     VALID = "valid", _("Valid")
     SUSPENDED = "suspended", _("Suspended")

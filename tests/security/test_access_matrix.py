@@ -310,6 +310,12 @@ EXPECT: dict[str, dict[str, str]] = {
         "POST own": "L 403 403 400 400 403 403",
         "POST other": "L 403 403 400 400 403 403",
     },
+    "review/<uuid:public_id>/checklist/<int:number>/note/": {
+        "GET own": "405 405 405 405 405 405 405",
+        "GET other": "405 405 405 405 405 405 405",
+        "POST own": "L 403 403 400 400 403 403",
+        "POST other": "L 403 403 400 400 403 403",
+    },
     "review/<uuid:public_id>/inform/": {
         "GET own": "405 405 405 405 405 405 405",
         "GET other": "405 405 405 405 405 405 405",
@@ -474,11 +480,12 @@ EXPECT: dict[str, dict[str, str]] = {
         "POST own": "401 403 403 400 400 403 403",
         "POST other": "401 403 403 400 400 403 403",
     },
+    # The world's case has a hit nobody adjudicated: a reviewer's approval is refused (409).
     "api/v1/review/cases/<uuid:public_id>/approve/": {
         "GET own": "401 403 403 405 405 403 403",
         "GET other": "401 403 403 405 405 403 403",
-        "POST own": "401 403 403 200 200 403 403",
-        "POST other": "401 403 403 200 200 403 403",
+        "POST own": "401 403 403 409 409 403 403",
+        "POST other": "401 403 403 409 409 403 403",
     },
     "api/v1/review/cases/<uuid:public_id>/countersign/": {
         "GET own": "401 403 403 405 405 403 403",
@@ -493,6 +500,12 @@ EXPECT: dict[str, dict[str, str]] = {
         "POST other": "401 403 403 400 400 403 403",
     },
     "api/v1/review/cases/<uuid:public_id>/deny/": {
+        "GET own": "401 403 403 405 405 403 403",
+        "GET other": "401 403 403 405 405 403 403",
+        "POST own": "401 403 403 400 400 403 403",
+        "POST other": "401 403 403 400 400 403 403",
+    },
+    "api/v1/review/cases/<uuid:public_id>/checklist/<int:number>/note/": {
         "GET own": "401 403 403 405 405 403 403",
         "GET other": "401 403 403 405 405 403 403",
         "POST own": "401 403 403 400 400 403 403",

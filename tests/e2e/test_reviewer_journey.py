@@ -1,7 +1,8 @@
 """The reviewer's journey in a real Chromium: a case that screening flagged (its end user is on the
-End User List) is claimed, its hit confirmed, its approval sent for countersignature; the approver's
-own countersignature is refused with a clear message and nothing changes; a second senior reviewer
-countersigns and exactly one permit is issued, whose PDF downloads from the case page.
+End User List) is claimed, its hit confirmed, its approval confirmed from a summary and sent for
+countersignature; the approver is offered no countersignature of their own and is told why; a second
+senior reviewer countersigns and exactly one permit is issued, whose PDF downloads from the case
+page.
 
 Tasks run eagerly in the live server's thread, so screening happens when the submission commits
 and the permit PDF is rendered when the countersignature commits.
@@ -110,18 +111,26 @@ def test_claim_adjudicate_approve_refused_countersign_then_countersigned(
     assert form.get_by_label("Validity (months)").input_value() == "6"
     with page.expect_navigation():
         form.get_by_role("button", name="Approve").click()
+    # Nothing is decided before the reviewer confirms the summary.
+    assert page.get_by_role("heading", name="Confirm the approval").is_visible()
+    assert "Prior consent before any re-export." in page.locator("#confirm-conditions").inner_text()
+    assert "1 confirmed, 0 not adjudicated" in page.locator("#confirm-summary").inner_text()
+    flagged.refresh_from_db()
+    assert flagged.status == Status.UNDER_REVIEW
+    with page.expect_navigation():
+        page.get_by_role("button", name="Confirm and send for countersignature").click()
     assert messages(page) == [
         "Approved, pending countersignature: a senior reviewer other than you must countersign "
         "before the permit is issued."
     ]
     assert page.locator("#case-status").inner_text() == "Awaiting countersignature"
 
-    # The approver tries to countersign their own approval: refused, nothing changes.
-    with page.expect_navigation():
-        page.get_by_role("button", name="Countersign and issue the permit").click()
-    assert messages(page) == [
-        "Nothing was changed: The approver cannot countersign their own approval."
-    ]
+    # The approver is offered no countersignature of their own, and is told why.
+    assert page.get_by_role("button", name="Countersign and issue the permit").count() == 0
+    assert page.get_by_role("button", name="Return").count() == 0
+    assert page.locator("#own-proposal").inner_text() == (
+        "You proposed this decision yourself; another senior reviewer must countersign it."
+    )
     assert page.locator("#case-status").inner_text() == "Awaiting countersignature"
     flagged.refresh_from_db()
     assert flagged.status == Status.AWAITING_COUNTERSIGN

@@ -88,20 +88,22 @@ ADJUDICATION_COLUMNS = [
 
 # --- The audit log --------------------------------------------------------------------------
 
-#: Labels of the data keys the services write (``trail.record(data=...)``); others are shown
-#: with their key, underscores as spaces.
+#: Labels of the data keys the services write (``trail.record(data=...)``), in the order a
+#: sentence names them (what the event is about first, the reason last: PostgreSQL's jsonb does
+#: not keep the written order); other keys follow with their key, underscores as spaces.
 KEY_LABELS = {
     "notification": _("Case"),
     "reference": _("Reference"),
-    "reason": _("Reason"),
     "number": _("Number"),
     "kind": _("Kind"),
-    "email": _("E-mail"),
-    "name": _("Name"),
-    "message": _("Message"),
+    "permit": _("Permit number"),
     "party": _("Party"),
     "entry_number": _("Entry number"),
-    "permit": _("Permit number"),
+    "email": _("E-mail"),
+    "name": _("Name"),
+    "corporate_number": _("Corporate number"),
+    "label": _("Revision"),
+    "source": _("Source"),
     "valid_until": _("Valid until"),
     "sha256": _("SHA-256"),
     "size": _("Size (bytes)"),
@@ -126,10 +128,7 @@ KEY_LABELS = {
     "country": _("Country"),
     "channel": _("Channel"),
     "entries": _("Entries"),
-    "label": _("Revision"),
-    "source": _("Source"),
     "entry_count": _("Entries"),
-    "corporate_number": _("Corporate number"),
     "fields": _("Fields"),
     "roles": _("Roles"),
     "ok": _("Intact"),
@@ -144,6 +143,8 @@ KEY_LABELS = {
     "copied_from": _("Copied from"),
     "attachment": _("Attachment"),
     "file_name": _("File name"),
+    "reason": _("Reason"),
+    "message": _("Message"),
     "error": _("Error"),
 }
 
@@ -186,12 +187,19 @@ def _value(key: str, value, enums=()) -> str:
     if isinstance(value, list):
         return ", ".join(_value(key, v, enums) for v in value) or "—"
     if isinstance(value, dict):
-        return ", ".join(f"{_key(k)} {_value(k, v)}" for k, v in value.items()) or "—"
+        return ", ".join(f"{_key(k)} {_value(k, v)}" for k, v in _in_order(value)) or "—"
     if isinstance(value, str):
         label = _choice(value, enums or _VALUE_CHOICES.get(key, ()))
         if label is not None:
             return label
     return str(value)
+
+
+def _in_order(data: dict) -> list[tuple[str, object]]:
+    """Known keys in ``KEY_LABELS`` order, then the others alphabetically: the same sentence
+    whatever order the database returns the keys in."""
+    rank = {key: n for n, key in enumerate(KEY_LABELS)}
+    return sorted(data.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
 
 
 def _key(key: str) -> str:
@@ -216,7 +224,7 @@ def describe_event(action: str, data: dict | None) -> str:
     move = action.removeprefix("notification.")
     if move != action and move in Move.values and not parts:
         parts.append(str(Move(move).label))
-    parts.extend(f"{_key(key)}: {_value(key, value)}" for key, value in data.items())
+    parts.extend(f"{_key(key)}: {_value(key, value)}" for key, value in _in_order(data))
     return "; ".join(parts)
 
 

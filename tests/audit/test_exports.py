@@ -213,6 +213,10 @@ def test_describe_event_labels_known_keys_and_choices():
             == "Risk: Score 10, Risk level Low → Score 72, Risk level High"
         )
         assert (
+            describe_event("notification.risk_update", {"to": {"level": "high", "score": 72}})
+            == "Risk: — → Score 72, Risk level High"
+        )
+        assert (
             describe_event("audit.chain_verified", {"ok": True, "broken_seq": None})
             == "Intact: Yes; Broken at event: —"
         )

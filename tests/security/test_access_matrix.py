@@ -368,6 +368,27 @@ EXPECT: dict[str, dict[str, str]] = {
         "GET": "L 404 404 404 404 302 404",
         "POST": "L 405 405 405 405 405 405",
     },
+    # The Russia/Belarus measures table: managed like a list version, by list managers only.
+    "lists/manage/measures/": {
+        "GET": "L 403 403 403 403 200 403",
+        "POST": "L 403 403 403 403 200 403",
+    },
+    "lists/manage/measures/<uuid:public_id>/": {
+        "GET": "L 404 404 404 404 200 404",
+        "POST": "L 405 405 405 405 405 405",
+    },
+    "lists/manage/measures/<uuid:public_id>/publish/": {
+        "GET": "L 405 405 405 405 405 405",
+        "POST": "L 404 404 404 404 302 404",
+    },
+    "lists/manage/measures/<uuid:public_id>/discard/": {
+        "GET": "L 405 405 405 405 405 405",
+        "POST": "L 404 404 404 404 302 404",
+    },
+    "lists/manage/measures/<uuid:public_id>/csv/": {
+        "GET": "L 404 404 404 404 200 404",
+        "POST": "L 405 405 405 405 405 405",
+    },
     "lists/": {
         "GET": "200 200 200 200 200 200 200",
         "POST": "405 405 405 405 405 405 405",

@@ -28,6 +28,7 @@ from exportctl.audit.models import AuditEvent
 from notifications.models import (
     Attachment,
     AttachmentKind,
+    ChecklistNote,
     Decision,
     DecisionKind,
     Document,
@@ -41,7 +42,15 @@ from notifications.models import (
     Review,
 )
 from notifications.workflow import Status
-from partners.models import ListedEntry, ListSource, ListVersion, ListVersionStatus
+from partners.models import (
+    ListedEntry,
+    ListSource,
+    ListVersion,
+    ListVersionStatus,
+    MeasureCategory,
+    MeasureRow,
+    MeasureTableVersion,
+)
 from screening.models import (
     Disposition,
     Outcome,
@@ -129,6 +138,7 @@ class World:
     eul: ListSource
     published: ListVersion
     draft_version: ListVersion
+    measures_draft: MeasureTableVersion
     entry: ListedEntry
     signup_token: str
     invitation_token: str
@@ -169,6 +179,25 @@ def _lists(list_manager: User) -> tuple[ListSource, ListVersion, ListVersion, Li
         row_hash="1" * 64,
     )
     return source, published, draft, entry
+
+
+def _measures_draft(list_manager: User) -> MeasureTableVersion:
+    """A draft of the Russia/Belarus measures table, for the list manager's routes."""
+    draft = MeasureTableVersion.objects.create(
+        label="2026-12 draft", imported_by=list_manager, row_count=1
+    )
+    MeasureRow.objects.create(
+        version=draft,
+        measure="industrial-base-goods",
+        category=MeasureCategory.values[0],
+        destinations="RU",
+        hs_prefix="8457",
+        description_en="Machining centres",
+        description_ja="マシニングセンタ",
+        effective_from=datetime.date(2023, 4, 7),
+        legal_basis="FEFTA Art. 48(3)",
+    )
+    return draft
 
 
 def _firm_side(tag: str, *, reviewer: User, entry: ListedEntry) -> FirmSide:
@@ -305,6 +334,7 @@ def build_world() -> World:
         eul=source,
         published=published,
         draft_version=draft_version,
+        measures_draft=_measures_draft(list_manager),
         entry=entry,
         signup_token=make_signup_token(signup),
         invitation_token=make_invitation_token(a.invitation),
@@ -324,6 +354,7 @@ WATCHED = (
     Message,
     Review,
     Decision,
+    ChecklistNote,
     Document,
     Permit,
     ScreeningRun,
@@ -331,6 +362,8 @@ WATCHED = (
     ListSource,
     ListVersion,
     ListedEntry,
+    MeasureTableVersion,
+    MeasureRow,
     AuthToken,
 )
 

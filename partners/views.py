@@ -381,6 +381,18 @@ def version_progress(request, public_id: UUID):
     return render(request, "partners/_rescreen_progress.html", context)
 
 
+def _refuse_not_a_draft(request, version, *, publishing: bool) -> None:
+    """The message when a list or measures version is no longer a draft to publish or discard."""
+    message = (
+        _("Only a draft can be published; version “%(label)s” is %(status)s.")
+        if publishing
+        else _("Only a draft can be discarded; version “%(label)s” is %(status)s.")
+    )
+    messages.error(
+        request, message % {"label": version.label, "status": version.get_status_display()}
+    )
+
+
 @login_required
 @require_POST
 def version_publish(request, public_id: UUID):
@@ -388,11 +400,7 @@ def version_publish(request, public_id: UUID):
     try:
         published = list_version_publish(version=version, actor=request.user)
     except ListVersionStateError:
-        messages.error(
-            request,
-            _("Only a draft can be published; version “%(label)s” is %(status)s.")
-            % {"label": version.label, "status": version.get_status_display()},
-        )
+        _refuse_not_a_draft(request, version, publishing=True)
     else:
         messages.success(
             request,
@@ -409,11 +417,7 @@ def version_discard(request, public_id: UUID):
     try:
         list_version_discard(version=version, actor=request.user)
     except ListVersionStateError:
-        messages.error(
-            request,
-            _("Only a draft can be discarded; version “%(label)s” is %(status)s.")
-            % {"label": version.label, "status": version.get_status_display()},
-        )
+        _refuse_not_a_draft(request, version, publishing=False)
         return redirect("partners:version", public_id=version.public_id)
     messages.success(request, _("Draft “%(label)s” was discarded.") % {"label": version.label})
     return redirect("partners:manage")
@@ -551,11 +555,7 @@ def measures_publish(request, public_id: UUID):
     try:
         measure_table_publish(version=version, actor=request.user)
     except ListVersionStateError:
-        messages.error(
-            request,
-            _("Only a draft can be published; version “%(label)s” is %(status)s.")
-            % {"label": version.label, "status": version.get_status_display()},
-        )
+        _refuse_not_a_draft(request, version, publishing=True)
     else:
         messages.success(
             request,
@@ -572,11 +572,7 @@ def measures_discard(request, public_id: UUID):
     try:
         measure_table_discard(version=version, actor=request.user)
     except ListVersionStateError:
-        messages.error(
-            request,
-            _("Only a draft can be discarded; version “%(label)s” is %(status)s.")
-            % {"label": version.label, "status": version.get_status_display()},
-        )
+        _refuse_not_a_draft(request, version, publishing=False)
         return redirect("partners:measures_version", public_id=version.public_id)
     messages.success(request, _("Draft “%(label)s” was discarded.") % {"label": version.label})
     return redirect("partners:measures")

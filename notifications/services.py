@@ -528,7 +528,9 @@ def notification_countersign(*, notification: Notification, actor) -> Decision:
     check_state(Move.COUNTERSIGN, status=locked.status)
     pending = selectors.pending_decision(locked)
     if pending is None:
-        raise TransitionError(_("No decision is waiting for a countersignature."), code="wrong_state")
+        raise TransitionError(
+            _("No decision is waiting for a countersignature."), code="wrong_state"
+        )
     # Four eyes first: the proposer is told why, whatever their role.
     _refuse_own_proposal(pending, actor)
     move = countersign_move_for(pending)

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import datetime
 import time
-from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 
 from exportctl.accounts.models import User

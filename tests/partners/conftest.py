@@ -11,12 +11,11 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
+from partners.data import EUL_2025_01, EUL_2025_09
+from partners.data import OFAC_SDN_DIR as OFAC_DIR
 from partners.importers.base import ParseResult
 from partners.importers.meti_eul import parse_workbook
 from partners.importers.ofac_sdn import parse_directory
-
-from partners.data import EUL_2025_01, EUL_2025_09
-from partners.data import OFAC_SDN_DIR as OFAC_DIR
 
 HEADER = [
     "No.",

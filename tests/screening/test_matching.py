@@ -9,7 +9,6 @@ import pytest
 
 from screening.matching import ListedName, ListIndex, analyse_name
 
-from partners.data import DATA_DIR as DATA
 EUL = "METI-EUL"
 
 

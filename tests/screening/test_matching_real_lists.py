@@ -6,15 +6,12 @@ is a floor the engine meets today, so a regression in normalising, candidates or
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from partners.data import DATA_DIR as DATA
 from screening.matching import ListedName, ListIndex
 from screening.matching import benchmark_data as data
 from screening.matching.benchmark import best_threshold, f1_at, is_right, norm_text
-
-from partners.data import DATA_DIR as DATA
 
 
 @pytest.fixture(scope="module")

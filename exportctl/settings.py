@@ -206,7 +206,6 @@ PUBLIC_BASE_URL = env.str(
     "EXPORTCTL_PUBLIC_BASE_URL",
     default=env.str("EXPORTCTL_SITE_URL", default="http://127.0.0.1:8000" if DEBUG else ""),
 ).rstrip("/")
-SITE_URL = PUBLIC_BASE_URL
 # The authority named on every issued document, Japanese and English.
 ISSUING_AUTHORITY = {
     "ministry_ja": env.str("EXPORTCTL_AUTHORITY_MINISTRY_JA", default="経済産業省"),

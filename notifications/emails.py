@@ -97,7 +97,7 @@ def status_change_messages(notification: Notification, status: str) -> list[Emai
                 "status_label": _label(status),
                 "question": question,
                 **extra,
-                "url": settings.SITE_URL + path,
+                "url": settings.PUBLIC_BASE_URL + path,
             }
             subject = render_to_string("notifications/email/status_subject.txt", context)
             body = render_to_string("notifications/email/status_body.txt", context)

@@ -30,7 +30,7 @@ def signup_confirmation_message(signup: SignupRequest) -> EmailMessage:
     token = make_signup_token(signup)
     context = {
         "signup": signup,
-        "url": settings.SITE_URL + reverse("accounts:signup_confirm", args=[token]),
+        "url": settings.PUBLIC_BASE_URL + reverse("accounts:signup_confirm", args=[token]),
         "valid_hours": int(SIGNUP_MAX_AGE.total_seconds() // 3600),
     }
     subject, body = _render("signup_confirm", context, signup.preferred_language)
@@ -40,8 +40,8 @@ def signup_confirmation_message(signup: SignupRequest) -> EmailMessage:
 def signup_existing_account_message(user: User) -> EmailMessage:
     context = {
         "user": user,
-        "login_url": settings.SITE_URL + reverse("accounts:login"),
-        "reset_url": settings.SITE_URL + reverse("accounts:password_reset"),
+        "login_url": settings.PUBLIC_BASE_URL + reverse("accounts:login"),
+        "reset_url": settings.PUBLIC_BASE_URL + reverse("accounts:password_reset"),
     }
     subject, body = _render("signup_existing", context, user.preferred_language)
     return EmailMessage(subject=subject, body=body, to=[user.email])
@@ -53,7 +53,7 @@ def invitation_message(invitation: Invitation) -> EmailMessage:
         "invitation": invitation,
         "firm": invitation.firm,
         "inviter": invitation.invited_by,
-        "url": settings.SITE_URL + reverse("accounts:invitation_accept", args=[token]),
+        "url": settings.PUBLIC_BASE_URL + reverse("accounts:invitation_accept", args=[token]),
         "valid_days": INVITATION_MAX_AGE.days,
     }
     subject_ja, body_ja = _render("invitation", context, "ja")

@@ -496,6 +496,10 @@ def _store(
         )
         _complete(run, computed).save()
         PartyHit.objects.bulk_create(_hit_rows(run, computed))
+        if trigger == Trigger.SUBMISSION:
+            # The parties are final once submitted: key them for the auditor's name search in
+            # the transaction that stores the first run, so both are kept or neither is.
+            party_search_keys_store(notification_id=notification_id)
         trail.record(
             action="screening.run_completed",
             obj=run,
@@ -621,8 +625,6 @@ def screening_run_execute(
             # Another worker (or a withdrawal) may move it first; the status then decides below.
             with contextlib.suppress(TransitionError):
                 notification_start_screening(notification=notification)
-        # The parties are final once submitted: key them for the auditor's name search.
-        party_search_keys_store(notification_id=notification_id)
     return _execute(notification_id=notification_id, trigger=trigger, trigger_ref=trigger_ref)
 
 

@@ -107,6 +107,6 @@ def test_find_download_verify_and_export(page, live_server, issued_permit, tmp_p
         page.locator("#export-decisions-csv").click()
     text = Path(export_info.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][0] == "reference"
+    assert rows[0][0] == "届出番号"  # headers in the reader's language (Japanese by default)
     assert [row[0] for row in rows[1:]] == [reference]
     assert rows[1][5] == "kenji.sato@meti.example"

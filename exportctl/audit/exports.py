@@ -31,7 +31,14 @@ DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 XLSX_DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 XLSX_DATE_FORMAT = "yyyy-mm-dd"
 MIN_WIDTH, MAX_WIDTH = 8, 60
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet reads as the start of a formula (OWASP "CSV injection"), after NFKC has folded
+# the full-width forms a Japanese IME types (＝＋－＠) and the small forms (﹦﹢﹣﹫) into these.
+# U+2212 MINUS SIGN has no NFKC fold, yet some spreadsheets accept it as a minus.
+_FORMULA_STARTS = frozenset("=+-@\u2212")
+# Unicode categories skipped, like whitespace, before the first character is judged: control
+# characters (a cell may begin with CR, LF, tab or NUL) and invisible format characters (a zero
+# width space, a byte order mark), neither of which a reader can see in front of an "=".
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf"})
 
 
 @dataclass(frozen=True)
@@ -59,9 +66,23 @@ def local_datetime(value: datetime.datetime) -> datetime.datetime:
     return value.replace(tzinfo=None, microsecond=0)
 
 
+def _first_visible(text: str) -> str:
+    """The first character a spreadsheet would judge, once leading whitespace (any Unicode
+    space, U+3000 included), control and format characters are set aside, after NFKC."""
+    for char in unicodedata.normalize("NFKC", text):
+        if char.isspace() or unicodedata.category(char) in _INVISIBLE_CATEGORIES:
+            continue
+        return char
+    return ""
+
+
 def inert(text: str) -> str:
-    """A cell starting with = + - @ would be run as a formula by a spreadsheet (CSV injection)."""
-    if text[:1] in _FORMULA_STARTS:
+    """A text cell that starts with = + - @ would be run as a formula by a spreadsheet (CSV
+    injection), and so would one where that character follows leading spaces or line breaks
+    (spreadsheets trim them), or is its full-width form. Such a cell, and any cell that starts
+    with a tab or a carriage return, gets a leading apostrophe, which shows it is text. Only text
+    goes through here: numbers, negative ones included, are written as numbers."""
+    if text[:1] in ("\t", "\r") or _first_visible(text) in _FORMULA_STARTS:
         return "'" + text
     return text
 

@@ -10,15 +10,24 @@ SYSTEM_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-s
 # Browser tests drive Debian's Chromium.
 TEST_SYSTEM_PACKAGES := chromium
 
+# DEBUG is off unless asked for (exportctl/settings.py). The commands below ask for it — the
+# embedded default of `make run`, with demo data — unless the environment or .env already says
+# what it wants (production: DJANGO_DEBUG=false). Prefixed to each command: `make -n` shows it.
+DEBUG_IN_DOTENV := $(shell grep -qs '^[[:space:]]*DJANGO_DEBUG=' .env && echo yes)
+ifeq ($(origin DJANGO_DEBUG)$(DEBUG_IN_DOTENV),undefined)
+ASK_DEBUG := DJANGO_DEBUG=true
+endif
+MANAGE := $(ASK_DEBUG) $(PY) manage.py
+
 .PHONY: run test setup lock lock-check system-deps test-system-deps locale migrate seed static lint format \
         worker bench-screening bench clean
 
 run: setup static
 	@echo "exportctl: http://127.0.0.1:8000  (demo users are listed in README.md)"
 	@if [ -n "$$DATABASE_URL" ] && [ -n "$$REDIS_URL" ]; then \
-		$(VENV)/bin/honcho -f exportctl/Procfile -d . start; \
+		$(ASK_DEBUG) $(VENV)/bin/honcho -f exportctl/Procfile -d . start; \
 	else \
-		$(PY) manage.py runserver 127.0.0.1:8000; \
+		$(MANAGE) runserver 127.0.0.1:8000; \
 	fi
 
 setup: $(VENV)/.installed system-deps locale migrate seed
@@ -67,21 +76,21 @@ test-system-deps:
 	$(call ensure_debian_packages,$(TEST_SYSTEM_PACKAGES))
 
 locale: $(VENV)/.installed
-	$(PY) manage.py compilemessages --ignore '.venv/*' --verbosity 0
+	$(MANAGE) compilemessages --ignore '.venv/*' --verbosity 0
 
 migrate: $(VENV)/.installed
 	@mkdir -p var
-	$(PY) manage.py migrate --no-input --verbosity 1
-	$(PY) manage.py signing_key --ensure
+	$(MANAGE) migrate --no-input --verbosity 1
+	$(MANAGE) signing_key --ensure
 
 seed: migrate
-	$(PY) manage.py seed_demo
+	$(MANAGE) seed_demo
 
 static: $(VENV)/.installed
-	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(MANAGE) collectstatic --no-input --verbosity 0
 
 worker: $(VENV)/.installed
-	$(VENV)/bin/celery -A exportctl worker --loglevel INFO --concurrency 2
+	$(ASK_DEBUG) $(VENV)/bin/celery -A exportctl worker --loglevel INFO --concurrency 2
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -92,7 +101,7 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 
 test: lock-check $(VENV)/.installed system-deps test-system-deps locale static lint
-	$(PY) manage.py makemigrations --check --dry-run
+	$(MANAGE) makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The matching scorecard on the real data in partners/data (add BENCH_ARGS=--large for 1M names).

@@ -1,7 +1,8 @@
 """exportctl settings, read from the environment (django-environ).
 
-With no variables set this is the embedded default used by ``make run``: SQLite under ``var/``,
-Celery tasks executed in-process, files under ``var/media/`` and e-mail printed to the console.
+With ``DJANGO_DEBUG=true`` (which ``make run`` sets) and nothing else, this is the embedded default:
+SQLite under ``var/``, Celery tasks executed in-process, files under ``var/media/`` and e-mail
+printed to the console. Without it, DEBUG is off and ``DJANGO_SECRET_KEY`` is required.
 ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and a Redis broker with real workers.
 ``.env.example`` documents every variable.
 """
@@ -17,7 +18,10 @@ VAR_DIR = Path(environ.Env().str("EXPORTCTL_VAR_DIR", default=str(BASE_DIR / "va
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# Off unless asked for: a deployment that forgets DJANGO_DEBUG must not show tracebacks and
+# settings to the public. `make run` and the test suite (exportctl/settings_for_tests.py) ask
+# for it.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # A demo deployment seeds well-known passwords; production must never do so.
 DEMO_MODE = env.bool("EXPORTCTL_DEMO", default=DEBUG)
 

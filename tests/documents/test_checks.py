@@ -67,7 +67,7 @@ def test_the_setting_is_read_from_the_environment_and_defaults_by_mode(tmp_path)
         return json.loads(result.stdout.strip().splitlines()[-1])
 
     # One setting for every absolute link (e-mails and documents): no second name to drift.
-    assert read() == ["http://127.0.0.1:8000", False]
+    assert read(DJANGO_DEBUG="true") == ["http://127.0.0.1:8000", False]
     production = {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "x" * 50}
     assert read(**production) == ["", False]
     assert read(**production, EXPORTCTL_PUBLIC_BASE_URL="https://portal.example.go.jp/") == [

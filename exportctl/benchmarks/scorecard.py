@@ -28,6 +28,7 @@ def run(*, args, log, **_) -> tuple[list[Figure], dict]:
     if args.scorecard == "large":
         command.append("--large")
     log("  " + " ".join(command[1:]))
+    # S603: a list of fixed arguments (this interpreter and our own module), no shell.
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)  # noqa: S603
     if done.returncode != 0 or not out.is_file():
         reason = f"exit {done.returncode}: {done.stderr.strip()[-300:]}"

@@ -272,7 +272,8 @@ def score_sides(query: ScoredSide, listed: ScoredSide, cache: dict | None = None
                 penalties["whole_name_romanised"] = round(whole, 3)
         if best is None or score > best.score:
             best = PairScore(score, raw, al, q, c, penalties)
-    assert best is not None
+    # S101: narrows the type only; variants always holds (query, listed), so the loop set best.
+    assert best is not None  # noqa: S101
     return best
 
 

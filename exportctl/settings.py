@@ -156,6 +156,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 21 * 1024 * 1024
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked-out e-mail/IP pair before the password
+    "exportctl.accounts.throttle.AccountThrottleBackend",  # slows guessing at one account (README)
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Failed sign-ins (browser and token endpoint) lock the e-mail + IP pair out for a while.
@@ -163,6 +164,16 @@ AXES_FAILURE_LIMIT = env.int("EXPORTCTL_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("EXPORTCTL_LOGIN_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+# Every spelling of an address counts as the one account it names (trimmed, lower-cased).
+AXES_USERNAME_CALLABLE = "exportctl.accounts.identity.axes_username"
+# Per account, from any address: after this many failures in the window, each further attempt
+# waits a cool-down that doubles up to the cap (exportctl/accounts/throttle.py).
+EXPORTCTL_ACCOUNT_FAILURE_LIMIT = env.int("EXPORTCTL_ACCOUNT_FAILURE_LIMIT", default=20)
+EXPORTCTL_ACCOUNT_FAILURE_WINDOW = env.int("EXPORTCTL_ACCOUNT_FAILURE_WINDOW", default=15 * 60)
+EXPORTCTL_ACCOUNT_COOLDOWN_SECONDS = env.int("EXPORTCTL_ACCOUNT_COOLDOWN_SECONDS", default=30)
+EXPORTCTL_ACCOUNT_COOLDOWN_MAX_SECONDS = env.int(
+    "EXPORTCTL_ACCOUNT_COOLDOWN_MAX_SECONDS", default=300
+)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "exportctl.accounts.lockout.locked_out"
 AXES_VERBOSE = False

@@ -1,4 +1,5 @@
-"""E-mails of onboarding: sign-up confirmation, "you already have an account", invitation.
+"""E-mails of onboarding (sign-up confirmation, "you already have an account", invitation) and
+security notices (an account locked, credentials revoked).
 
 Each is rendered in its reader's language. An invitee has no language yet, so an invitation is
 written in Japanese and English, one after the other.
@@ -9,6 +10,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.dateparse import parse_datetime
 
 from exportctl.accounts.models import Invitation, SignupRequest, User
 from exportctl.accounts.signed_links import (
@@ -63,3 +65,34 @@ def invitation_message(invitation: Invitation) -> EmailMessage:
         body=f"{body_ja.rstrip()}\n\n----------------------------------------\n\n{body_en}",
         to=[invitation.email],
     )
+
+
+def credentials_revoked_message(user: User, event) -> EmailMessage:
+    """Which API tokens died, by their first characters and creation date (never a secret)."""
+    tokens = [
+        {"token_key": token["token_key"], "created": parse_datetime(token["created"])}
+        for token in event.data.get("tokens", [])
+    ]
+    context = {
+        "user": user,
+        "reason": event.data.get("reason", ""),
+        "tokens": tokens,
+        "occurred_at": event.occurred_at,
+        "tokens_url": settings.PUBLIC_BASE_URL + reverse("tokens:list"),
+        "reset_url": settings.PUBLIC_BASE_URL + reverse("accounts:password_reset"),
+    }
+    subject, body = _render("credentials_revoked", context, user.preferred_language)
+    return EmailMessage(subject=subject, body=body, to=[user.email])
+
+
+def account_locked_message(user: User, event) -> EmailMessage:
+    context = {
+        "user": user,
+        "scope": event.data.get("scope", ""),
+        "client_ip": event.data.get("client_ip", ""),
+        "minutes": max(1, round(int(event.data.get("lasts_seconds", 0)) / 60)),
+        "occurred_at": event.occurred_at,
+        "reset_url": settings.PUBLIC_BASE_URL + reverse("accounts:password_reset"),
+    }
+    subject, body = _render("account_locked", context, user.preferred_language)
+    return EmailMessage(subject=subject, body=body, to=[user.email])

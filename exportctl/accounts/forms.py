@@ -6,6 +6,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from stdnum.jp import cn as corporate_number
 
+from exportctl.accounts.identity import normalise_email
 from exportctl.accounts.models import Firm, User, validate_corporate_number
 from exportctl.accounts.services import CORPORATE_NUMBER_TAKEN
 
@@ -32,6 +33,10 @@ class EmailAuthenticationForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         self.fields["password"].label = _("Password")
         self.fields["password"].error_messages["required"] = _("Enter your password.")
+
+    def clean_username(self) -> str:
+        # One spelling per account, before authentication and before django-axes counts it.
+        return normalise_email(self.cleaned_data["username"])
 
 
 # --- Onboarding -----------------------------------------------------------------------------
@@ -132,7 +137,7 @@ class SignupForm(_NewPasswordMixin, forms.Form):
         return value
 
     def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip().lower()
+        return normalise_email(self.cleaned_data["email"])
 
     def clean(self):
         cleaned = super().clean()
@@ -153,7 +158,7 @@ class InvitationForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip().lower()
+        return normalise_email(self.cleaned_data["email"])
 
 
 class InvitationAcceptForm(_NewPasswordMixin, forms.Form):
@@ -248,6 +253,9 @@ class LocalisedPasswordResetForm(PasswordResetForm):
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
+
+    def clean_email(self) -> str:
+        return normalise_email(self.cleaned_data["email"])
 
     def send_mail(
         self,

@@ -1,16 +1,22 @@
-"""What a locked-out client sees (django-axes ``AXES_LOCKOUT_CALLABLE``), and the audit of it."""
+"""What a locked-out client sees (django-axes ``AXES_LOCKOUT_CALLABLE``), and the audit of it:
+the (account, address) lock of django-axes, or the per-account throttle."""
 
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
+from exportctl.accounts.identity import axes_username
 from exportctl.audit import trail
 
 
 def locked_out(request, credentials=None, *args, **kwargs):
-    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    username = axes_username(request, credentials)
+    wait = getattr(request, "exportctl_account_throttled", None)
+    if wait:
+        return _throttled(request, username, int(wait))
     trail.record(
         action="auth.locked_out",
-        data={"username": str(username).strip().lower()[:254]},
+        data={"username": username},
         request=request,
         actor_label="anonymous",
     )
@@ -25,3 +31,30 @@ def locked_out(request, credentials=None, *args, **kwargs):
             status=429,
         )
     return render(request, "accounts/locked_out.html", status=429)
+
+
+def _throttled(request, username: str, wait: int):
+    """The per-account throttle (``exportctl/accounts/throttle.py``): a short wait, whatever the
+    client address; the password was not checked."""
+    trail.record(
+        action="auth.account_throttled",
+        data={"username": username, "retry_after": wait},
+        request=request,
+        actor_label="anonymous",
+    )
+    message = _(
+        "There have been many failed sign-ins to this account. Wait %(seconds)d seconds and "
+        "try again."
+    ) % {"seconds": wait}
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {
+                "detail": message,
+                "errors": [{"field": None, "code": "account_throttled", "message": message}],
+            },
+            status=429,
+        )
+    else:
+        response = render(request, "accounts/account_throttled.html", {"seconds": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    return response

@@ -8,14 +8,19 @@ audit event before it returns. E-mails go out through tasks queued after commit.
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 
-from exportctl.accounts import tasks
+from exportctl.accounts import tasks, throttle
+from exportctl.accounts.identity import normalise_email
 from exportctl.accounts.models import Firm, Invitation, InvitationStatus, SignupRequest, User
 from exportctl.accounts.roles import Role
 from exportctl.accounts.signed_links import INVITATION_MAX_AGE, SIGNUP_MAX_AGE
@@ -29,7 +34,7 @@ LINK_NOT_VALID = _("This link is not valid: it has expired, has been used or has
 
 
 def _lower(email: str) -> str:
-    return User.objects.normalize_email(email.strip()).lower()
+    return normalise_email(email)
 
 
 def _require_firm_admin(actor: User) -> Firm:
@@ -328,6 +333,7 @@ def colleague_deactivate(*, actor: User, colleague: User, request=None) -> User:
         data={"email": target.email, "was_admin": target.pk in admin_ids},
         request=request,
     )
+    user_credentials_revoke(user=target, reason=REVOKED_DEACTIVATED, actor=actor, request=request)
     return target
 
 
@@ -357,6 +363,11 @@ def colleague_make_admin(*, actor: User, colleague: User, request=None) -> User:
         obj=target,
         data={"email": target.email},
         request=request,
+    )
+    # A gain of privilege: sessions opened under the old roles end (the user signs in again);
+    # their API tokens stay, as the user's scripts lose nothing they were allowed.
+    user_credentials_revoke(
+        user=target, reason=REVOKED_ROLES_ADDED, actor=actor, request=request, tokens=False
     )
     return target
 
@@ -495,4 +506,95 @@ def password_reset_complete(*, user: User, password: str, request=None) -> User:
     user.set_password(password)
     user.save(update_fields=["password", "updated_at"])
     trail.record(action="password_reset.completed", actor=user, obj=user, request=request)
+    # Someone who resets a password fears another person has it: whatever that person opened
+    # with it (sessions, API tokens) ends now.
+    user_credentials_revoke(user=user, reason=REVOKED_PASSWORD_RESET, actor=user, request=request)
     return user
+
+
+# --- Credentials die together -------------------------------------------------------------------
+
+REVOKED_PASSWORD_RESET = "password_reset"  # noqa: S105 (a reason code, not a password)
+REVOKED_PASSWORD_CHANGED = "password_changed"  # noqa: S105 (a reason code)
+REVOKED_DEACTIVATED = "deactivated"
+REVOKED_ROLES_REMOVED = "roles_removed"
+REVOKED_ROLES_ADDED = "roles_added"
+REVOCATION_REASONS = (
+    REVOKED_PASSWORD_RESET,
+    REVOKED_PASSWORD_CHANGED,
+    REVOKED_DEACTIVATED,
+    REVOKED_ROLES_REMOVED,
+    REVOKED_ROLES_ADDED,
+)
+
+
+@transaction.atomic
+def user_credentials_revoke(
+    *, user: User, reason: str, actor: User | None = None, request=None, tokens: bool = True
+) -> list[dict]:
+    """End every session of ``user`` and (unless ``tokens`` is False) delete every personal API
+    token, in one audited step, and tell the user by e-mail which tokens died.
+
+    Sessions end by raising ``User.session_generation``, which changes the hash every session
+    carries (Django checks it on each request), so this works for any session store. A view
+    that wants to keep the session it is answering calls ``update_session_auth_hash`` after this.
+    Returns the revoked tokens as ``{"token_key", "created"}`` (never a secret)."""
+    if reason not in REVOCATION_REASONS:
+        raise ValueError(f"unknown revocation reason {reason!r}")
+    User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+    user.refresh_from_db(fields=["session_generation"])
+    revoked: list[dict] = []
+    if tokens:
+        rows = list(
+            AuthToken.objects.select_for_update().filter(user=user).order_by("created", "pk")
+        )
+        revoked = [{"token_key": row.token_key, "created": row.created} for row in rows]
+        AuthToken.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    event = trail.record(
+        action="credentials.revoked",
+        actor=actor,
+        obj=user,
+        data={"reason": reason, "sessions_ended": True, "tokens": revoked},
+        request=request,
+    )
+    if revoked:
+        tasks.send_credentials_revoked_email.delay_on_commit(event.pk)
+    return revoked
+
+
+# --- Lockouts -----------------------------------------------------------------------------------
+
+LOCK_SCOPES = ("address", "account")
+
+
+def account_lock_notify(*, email: str, scope: str, request=None) -> bool:
+    """Record that an account was locked (``address``: django-axes locked one client address out
+    of it; ``account``: the per-account throttle engaged) and mail its owner, once per lockout:
+    a flood of attempts during the lockout sends nothing more. Unknown addresses are ignored.
+    Returns whether the owner was told."""
+    if scope not in LOCK_SCOPES:
+        raise ValueError(f"unknown lock scope {scope!r}")
+    email = normalise_email(email)
+    user = User.objects.filter(email=email, is_active=True).first()
+    if user is None:
+        return False
+    if scope == "address":
+        ip = getattr(request, "axes_ip_address", None) or (
+            request.META.get("REMOTE_ADDR", "") if request is not None else ""
+        )
+        lasts = int(float(settings.AXES_COOLOFF_TIME) * 3600)
+    else:
+        ip = ""
+        lasts = throttle.failure_window()
+    # cache.add is atomic: of two requests hitting the limit together, one sends the e-mail.
+    if not cache.add(f"account-lock-notified:{scope}:{user.pk}", 1, timeout=max(lasts, 1)):
+        return False
+    with transaction.atomic():
+        event = trail.record(
+            action="auth.account_locked",
+            obj=user,
+            data={"scope": scope, "client_ip": ip, "lasts_seconds": lasts},
+            request=request,
+        )
+        tasks.send_account_locked_email.delay_on_commit(event.pk)
+    return True

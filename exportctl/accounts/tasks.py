@@ -1,4 +1,4 @@
-"""Onboarding e-mails, sent after the transaction that asked for them commits.
+"""Onboarding and security e-mails, sent after the transaction that asked for them commits.
 
 Tasks take ids, load the rows and send one message; a row that is no longer waiting for its
 e-mail (a sign-up already confirmed, an invitation accepted or revoked) sends nothing.
@@ -10,6 +10,7 @@ from django.db import OperationalError
 
 from exportctl.accounts import emails
 from exportctl.accounts.models import Invitation, InvitationStatus, SignupRequest, User
+from exportctl.audit.models import AuditEvent
 
 TRANSIENT_ERRORS = (OperationalError, ConnectionError, TimeoutError, OSError)
 _OPTIONS = {
@@ -54,3 +55,30 @@ def send_invitation_email(invitation_id: int) -> int:
     if invitation is None:
         return 0
     return _send(emails.invitation_message(invitation))
+
+
+# --- Security notices: built from the audit event that recorded what happened -----------------
+
+
+@shared_task(name="accounts.send_credentials_revoked_email", **_OPTIONS)
+def send_credentials_revoked_email(event_id: int) -> int:
+    event = AuditEvent.objects.filter(pk=event_id, action="credentials.revoked").first()
+    user = _event_user(event)
+    if user is None:
+        return 0
+    return _send(emails.credentials_revoked_message(user, event))
+
+
+@shared_task(name="accounts.send_account_locked_email", **_OPTIONS)
+def send_account_locked_email(event_id: int) -> int:
+    event = AuditEvent.objects.filter(pk=event_id, action="auth.account_locked").first()
+    user = _event_user(event)
+    if user is None:
+        return 0
+    return _send(emails.account_locked_message(user, event))
+
+
+def _event_user(event) -> User | None:
+    if event is None or event.object_type != "accounts.user":
+        return None
+    return User.objects.filter(public_id=event.object_id).first()

@@ -34,6 +34,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
+from exportctl.accounts.identity import normalise_email
 from exportctl.api_errors import ErrorResponseSerializer
 from exportctl.audit import trail
 
@@ -287,7 +288,8 @@ class TokenObtainView(APIView):
     def post(self, request):
         serializer = TokenObtainSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        email = serializer.validated_data["email"]
+        # One spelling per account, before authentication and before django-axes counts it.
+        email = normalise_email(serializer.validated_data["email"])
         user = authenticate(
             request._request, username=email, password=serializer.validated_data["password"]
         )

@@ -108,6 +108,9 @@ def setup(request):
                 device.save(update_fields=["confirmed"])
                 trail.record(action="auth.otp_enrolled", actor=user, obj=user, request=request)
             otp_login(request, device)
+            # The session gains the ministry's privileges here: a key seen before (fixed or
+            # leaked while only the password was proven) must not carry them.
+            request.session.cycle_key()
             return redirect(_next_url(request))
         trail.record(action="auth.otp_failed", actor=user, obj=user, request=request)
         form.add_error("code", _("That code is not right. Check the time on your device."))
@@ -133,6 +136,7 @@ def verify(request):
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"].strip()):
             otp_login(request, device)
+            request.session.cycle_key()  # a new key for the higher privilege, as at enrolment
             trail.record(action="auth.otp_verified", actor=user, obj=user, request=request)
             return redirect(_next_url(request))
         trail.record(action="auth.otp_failed", actor=user, obj=user, request=request)

@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -15,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from exportctl.accounts import selectors, services
+from exportctl.accounts import selectors, services, throttle
 from exportctl.accounts.forms import (
     EmailAuthenticationForm,
     FirmForm,
@@ -26,6 +28,7 @@ from exportctl.accounts.forms import (
     ProfileForm,
     SignupForm,
 )
+from exportctl.accounts.identity import normalise_email
 from exportctl.accounts.roles import Role
 from exportctl.audit import trail
 from exportctl.ratelimits import rate_limited
@@ -77,7 +80,7 @@ class SignInView(auth_views.LoginView):
                 action="auth.login_failed",
                 object_type="auth",
                 object_id="login",
-                data={"email": (form.data.get("username") or "")[:254]},
+                data={"email": normalise_email(form.data.get("username"))},
                 request=self.request,
             )
         return super().form_invalid(form)
@@ -91,6 +94,8 @@ class SignInView(auth_views.LoginView):
         # a language in this browser with the switcher (a cookie): that explicit choice stands.
         if settings.LANGUAGE_COOKIE_NAME not in self.request.COOKIES:
             _set_language(response, user.preferred_language)
+        # This browser now knows the password: the per-account throttle will not slow it down.
+        throttle.set_device_cookie(response, user.email)
         return response
 
 
@@ -430,7 +435,20 @@ class PasswordResetView(auth_views.PasswordResetView):
         services.password_reset_requested(
             email=email, matched=len(list(form.get_users(email))), request=self.request
         )
-        return super().form_valid(form)
+        # The link names the configured address, never the request's Host header: a forged Host
+        # would otherwise send the reset token to a site of the forger's choosing.
+        form.save(
+            domain_override=urlsplit(settings.PUBLIC_BASE_URL).netloc,
+            use_https=settings.PUBLIC_BASE_URL.startswith("https://"),
+            token_generator=self.token_generator,
+            from_email=self.from_email,
+            email_template_name=self.email_template_name,
+            subject_template_name=self.subject_template_name,
+            request=self.request,
+            html_email_template_name=self.html_email_template_name,
+            extra_email_context={"base_url": settings.PUBLIC_BASE_URL},
+        )
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -72,6 +72,7 @@ def test_reactivating_lets_the_colleague_sign_in_again(admin):
     assert _fresh(colleague).roles == frozenset({Role.EXPORTER})
     assert list(AuditEvent.objects.order_by("seq").values_list("action", flat=True)) == [
         "user.deactivated",
+        "credentials.revoked",  # deactivation ends sessions and tokens (issue 19)
         "user.reactivated",
     ]
     with pytest.raises(ValidationError) as refused:

@@ -387,13 +387,20 @@ def test_an_admin_deactivates_a_colleague(admin, colleague):
 
     colleague.refresh_from_db()
     assert colleague.is_active is False
-    event = AuditEvent.objects.get()
+    event, revoked = AuditEvent.objects.order_by("seq")
     assert (event.action, event.actor_id, event.object_id) == (
         "user.deactivated",
         admin.pk,
         str(colleague.public_id),
     )
     assert event.data == {"email": "taro@kanto.example", "was_admin": False}
+    # Deactivation ends every session and token of the colleague, on the record (issue 19).
+    assert (revoked.action, revoked.actor_id, revoked.object_id) == (
+        "credentials.revoked",
+        admin.pk,
+        str(colleague.public_id),
+    )
+    assert revoked.data == {"reason": "deactivated", "sessions_ended": True, "tokens": []}
 
 
 def test_the_last_admin_cannot_deactivate_themselves(admin, colleague):
@@ -414,7 +421,11 @@ def test_an_admin_may_deactivate_themselves_when_another_admin_remains(admin):
     admin.refresh_from_db()
     second.refresh_from_db()
     assert (admin.is_active, second.is_active) == (False, True)
-    assert AuditEvent.objects.get().data == {"email": "admin@kanto.example", "was_admin": True}
+    assert AuditEvent.objects.get(action="user.deactivated").data == {
+        "email": "admin@kanto.example",
+        "was_admin": True,
+    }
+    assert audit_actions() == ["user.deactivated", "credentials.revoked"]
 
 
 def test_deactivating_an_inactive_colleague_is_refused(admin, colleague):
@@ -555,8 +566,10 @@ def test_password_reset_complete_sets_the_password_and_is_audited(colleague):
 
     colleague.refresh_from_db()
     assert colleague.check_password(NEW_PASSWORD)
-    event = AuditEvent.objects.get()
+    event, revoked = AuditEvent.objects.order_by("seq")
     assert (event.action, event.actor_id) == ("password_reset.completed", colleague.pk)
+    # A reset ends every session and token of the user (issue 19).
+    assert (revoked.action, revoked.data["reason"]) == ("credentials.revoked", "password_reset")
 
 
 def test_the_signup_link_token_names_its_request():

@@ -314,7 +314,7 @@ def test_colleagues_page_and_deactivation(admin, colleague):
     colleague.refresh_from_db()
     assert colleague.is_active is False
     assert not Client().login(username=colleague.email, password=PASSWORD)
-    assert audit_actions() == ["user.deactivated"]
+    assert audit_actions() == ["user.deactivated", "credentials.revoked"]
 
 
 def test_the_last_admin_cannot_deactivate_themselves_through_the_page(admin):
@@ -486,7 +486,11 @@ def test_password_reset_by_email_in_the_users_language(colleague):
     assert done["Location"] == "/accounts/password/reset/complete/"
     colleague.refresh_from_db()
     assert colleague.check_password(NEW_PASSWORD)
-    assert audit_actions() == ["password_reset.requested", "password_reset.completed"]
+    assert audit_actions() == [
+        "password_reset.requested",
+        "password_reset.completed",
+        "credentials.revoked",  # issue 19: a reset ends every session and token
+    ]
     assert AuditEvent.objects.first().data == {
         "email": "taro@kanto.example",
         "matched_accounts": 1,

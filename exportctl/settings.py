@@ -282,6 +282,12 @@ REST_FRAMEWORK = {
         "self_check": env.str("API_THROTTLE_SELF_CHECK", default="30/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # JSON with bounded size and depth and no lone surrogates or control characters.
+    "DEFAULT_PARSER_CLASSES": [
+        "exportctl.api_parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Every API refusal as {"detail", "errors": [{"field", "code", "message"}]}.
     "EXCEPTION_HANDLER": "exportctl.api_errors.exception_handler",
 }
@@ -308,6 +314,14 @@ RATELIMIT_VIEW = "exportctl.ratelimits.rate_limited"
 SELF_CHECK_RATE = env.str("EXPORTCTL_SELF_CHECK_RATE", default="30/m")
 VERIFY_RATE = env.str("EXPORTCTL_VERIFY_RATE", default="20/m")
 UPLOAD_MAX_BYTES = env.int("EXPORTCTL_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+# Limits of one filing and one request (README "Security"): a filing over a cap is refused by the
+# draft services with a message naming the cap; the API's JSON parser refuses a body larger or
+# deeper than these before it decodes it (exportctl/api_parsers.py).
+NOTIFICATION_MAX_ITEMS = env.int("EXPORTCTL_NOTIFICATION_MAX_ITEMS", default=200)
+NOTIFICATION_MAX_PARTIES = env.int("EXPORTCTL_NOTIFICATION_MAX_PARTIES", default=50)
+NOTIFICATION_MAX_ATTACHMENTS = env.int("EXPORTCTL_NOTIFICATION_MAX_ATTACHMENTS", default=50)
+API_JSON_MAX_BYTES = env.int("EXPORTCTL_API_JSON_MAX_BYTES", default=1024 * 1024)
+API_JSON_MAX_DEPTH = env.int("EXPORTCTL_API_JSON_MAX_DEPTH", default=32)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

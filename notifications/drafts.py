@@ -21,6 +21,7 @@ from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from exportctl.accounts.roles import FIRM_ROLES
+from exportctl.api_parsers import text_problem
 from exportctl.audit import trail
 from notifications.models import (
     Attachment,
@@ -60,6 +61,9 @@ ITEM_FIELDS = (
 )
 PARTY_FIELDS = ("role", "name", "local_name", "address", "country")
 CHECKLIST_NOTE_MAX = 1000
+#: Text fields that may hold several lines (tab, line feed and carriage return allowed); every
+#: other text field is one line. No field may hold another control character or a lone surrogate.
+MULTILINE_FIELDS = frozenset({"end_use_description", "description", "address", "note"})
 
 PDF = "application/pdf"
 PNG = "image/png"
@@ -114,6 +118,47 @@ def _touch(locked: Notification) -> None:
     locked.save(update_fields=["updated_at"])
 
 
+def _refuse_bad_text(fields: dict) -> None:
+    """Refuse, field by field, text that cannot be stored and shown faithfully (web and API)."""
+    errors = {
+        name: [problem]
+        for name, value in fields.items()
+        if isinstance(value, str)
+        and (problem := text_problem(value, multiline=name in MULTILINE_FIELDS))
+    }
+    if errors:
+        raise ValidationError(errors, code="invalid_character")
+
+
+# --- Caps on one filing -----------------------------------------------------------------------
+
+
+def refuse_over_caps(*, items: int = 0, parties: int = 0, attachments: int = 0) -> None:
+    """Refuse a filing that would hold more than the stated caps (settings
+    ``NOTIFICATION_MAX_ITEMS``, ``…_PARTIES``, ``…_ATTACHMENTS``), naming the cap.
+
+    Screening, the PDF and the reviewer's page all grow with these counts; a cap keeps the worst
+    case measured (``make bench``) rather than unbounded."""
+    errors: dict[str, list] = {}
+    if items > settings.NOTIFICATION_MAX_ITEMS:
+        errors["items"] = [
+            _("A notification may list at most %(max)s items.")
+            % {"max": settings.NOTIFICATION_MAX_ITEMS}
+        ]
+    if parties > settings.NOTIFICATION_MAX_PARTIES:
+        errors["parties"] = [
+            _("A notification may name at most %(max)s parties.")
+            % {"max": settings.NOTIFICATION_MAX_PARTIES}
+        ]
+    if attachments > settings.NOTIFICATION_MAX_ATTACHMENTS:
+        errors["file"] = [
+            _("A notification may hold at most %(max)s documents.")
+            % {"max": settings.NOTIFICATION_MAX_ATTACHMENTS}
+        ]
+    if errors:
+        raise ValidationError(errors, code="too_many")
+
+
 def _refuse_unknown(fields: dict, allowed: tuple[str, ...]) -> None:
     unknown = sorted(set(fields) - set(allowed))
     if unknown:
@@ -127,6 +172,7 @@ def _refuse_unknown(fields: dict, allowed: tuple[str, ...]) -> None:
 
 def _clean_header(notification: Notification, fields: dict) -> None:
     _refuse_unknown(fields, HEADER_FIELDS)
+    _refuse_bad_text(fields)
     for name, value in fields.items():
         if isinstance(value, str):
             value = value.strip()
@@ -219,6 +265,7 @@ def _clean_item(item: Item) -> None:
 
 def _apply(obj, fields: dict) -> None:
     # Raw values (strings from a form or JSON) are converted by ``full_clean`` in ``_clean_*``.
+    _refuse_bad_text(fields)
     for name, value in fields.items():
         setattr(obj, name, value)
 
@@ -236,6 +283,7 @@ def _item_data(item: Item) -> dict:
 def item_add(*, notification: Notification, actor, **fields) -> Item:
     locked = _lock_editable(notification, actor)
     _refuse_unknown(fields, ITEM_FIELDS)
+    refuse_over_caps(items=locked.items.count() + 1)
     position = (locked.items.aggregate(last=Max("position"))["last"] or 0) + 1
     item = Item(notification=locked, position=position)
     _apply(item, fields)
@@ -333,6 +381,7 @@ def party_check(*, notification: Notification, party: Party | None = None, **fie
 def party_add(*, notification: Notification, actor, **fields) -> Party:
     locked = _lock_editable(notification, actor)
     _refuse_unknown(fields, PARTY_FIELDS)
+    refuse_over_caps(parties=locked.parties.count() + 1)
     position = (locked.parties.aggregate(last=Max("position"))["last"] or 0) + 1
     party = Party(notification=locked, position=position)
     _apply(party, fields)
@@ -380,10 +429,9 @@ def _clean_answers(answers: dict) -> dict[str, dict[str, str]]:
     cleaned: dict[str, dict[str, str]] = {}
     errors: dict[str, list] = {}
     for key, entry in answers.items():
-        try:
-            number = int(key)
-        except (TypeError, ValueError):
-            number = 0
+        # ASCII digits only: "²" passes ``isdigit()`` and "１" passes ``int()``.
+        digits = str(key).strip()
+        number = int(digits) if digits.isascii() and digits.isdigit() else 0
         if not 1 <= number <= CHECKLIST_SIZE:
             errors.setdefault("checklist", []).append(
                 _("There is no check number %(number)s; checks are numbered 1–%(size)s.")
@@ -391,8 +439,17 @@ def _clean_answers(answers: dict) -> dict[str, dict[str, str]]:
             )
             continue
         entry = entry or {}
-        answer = (entry.get("answer") or "").strip()
-        note = (entry.get("note") or "").strip()
+        if not isinstance(entry, dict):
+            errors.setdefault(f"check_{number}", []).append(
+                _("Answer check %(number)s with yes, no or unknown.") % {"number": number}
+            )
+            continue
+        answer = str(entry.get("answer") or "").strip()
+        note = str(entry.get("note") or "").strip()
+        for name, text in (("answer", answer), ("note", note)):
+            problem = text_problem(text, multiline=name in MULTILINE_FIELDS)
+            if problem:
+                errors.setdefault(f"check_{number}", []).append(problem)
         if answer and answer not in CHECKLIST_ANSWERS:
             errors.setdefault(f"check_{number}", []).append(
                 _("Answer check %(number)s with yes, no or unknown.") % {"number": number}
@@ -596,6 +653,7 @@ def attachment_add(
         _require_firm_user(actor, locked.firm_id)
         message = _check_reply_message(locked, message, actor)
     kind = _clean_kind(kind)
+    refuse_over_caps(attachments=locked.attachments.count() + 1)
     inspected = _inspect_upload(uploaded_file)
     attachment = _store(locked, inspected, kind=kind, actor=actor, message=message)
     _touch(locked)
@@ -639,6 +697,8 @@ def reply_with_documents(
 
     documents = list(documents)
     inspected = [(_clean_kind(kind), _inspect_upload(upload)) for kind, upload in documents]
+    if inspected:
+        refuse_over_caps(attachments=notification.attachments.count() + len(inspected))
     message = notification_respond(notification=notification, actor=actor, body=body)
     locked = _lock(notification)
     for kind, upload in inspected:

@@ -41,6 +41,10 @@ def draft_create_with_parts(
     idempotency_key: str,
     request_fingerprint: str,
 ) -> Notification:
+    try:
+        drafts.refuse_over_caps(items=len(items), parties=len(parties))
+    except DjangoValidationError as exc:
+        raise ValidationError(django_validation_detail(exc)) from exc
     notification = drafts.draft_create(actor=actor, idempotency_key=idempotency_key, **header)
     if idempotency_key and idempotency.recorded_fingerprint(notification) is not None:
         # draft_create found the draft another request with this key committed a moment ago.

@@ -98,6 +98,11 @@ class ChecklistAnswerSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=CHECKLIST_NOTE_MAX, allow_blank=True, required=False)
 
 
+def _is_check_number(key) -> bool:
+    text = str(key)
+    return text.isascii() and text.isdigit()
+
+
 class ChecklistField(serializers.DictField):
     """{"1": {"answer": "yes", "note": ""}, …} for checks 1–20; checks left out keep their
     saved answers."""
@@ -110,7 +115,8 @@ class ChecklistField(serializers.DictField):
             return super().to_internal_value(data)  # refuses with "not_a_dict"
         errors: dict = {}
         for key in data:
-            if not (str(key).isdigit() and 1 <= int(key) <= CHECKLIST_SIZE):
+            # ASCII digits only: "²" and "١" pass ``isdigit()`` and then fail ``int()``.
+            if not (_is_check_number(key) and 1 <= int(key) <= CHECKLIST_SIZE):
                 errors[str(key)] = [
                     ErrorDetail(
                         _("There is no check %(key)s; checks are numbered 1–%(size)s.")

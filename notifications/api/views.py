@@ -13,12 +13,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from exportctl.api_errors import ErrorResponseSerializer
+from exportctl.api_parsers import LimitedJSONParser
 from notifications import drafts, selectors, services
 from notifications.api import filing, idempotency
 from notifications.api.downloads import attachment_response
@@ -92,7 +93,7 @@ class NotificationListCreate(ExporterAPIView, generics.ListAPIView):
     pagination_class = NewestFirstCursor
     filter_backends = [DjangoFilterBackend]
     filterset_class = NotificationFilter
-    parser_classes = [JSONParser]
+    parser_classes = [LimitedJSONParser]
 
     def get_queryset(self):
         return selectors.notification_list_for(user=self.request.user)
@@ -476,7 +477,7 @@ class DocumentDownload(FileDownloadView):
 
 
 class MessageListCreate(ExporterAPIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [LimitedJSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
         operation_id="messages_list",

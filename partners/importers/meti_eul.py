@@ -108,6 +108,9 @@ FIELDS: tuple[_Field, ...] = (
 )
 #: How many rows from the top may hold the header.
 HEADER_SEARCH_ROWS = 10
+#: The widest sheet read. The list has six columns; openpyxl pads every row it returns to the
+#: sheet's width, so a sheet that declares (or reaches) column XFD costs 16,384 cells per row.
+MAX_COLUMNS = 64
 
 _ROW_FORMULA_RE = re.compile(r"^=\s*ROW\(\s*\)\s*(?:([+-])\s*(\d+))?$", re.IGNORECASE)
 
@@ -205,17 +208,14 @@ def _parse_open_workbook(workbook, result: ParseResult) -> None:
     # The Ministry's sheet by its name; otherwise the first sheet with a recognisable header.
     sheets = [workbook[SHEET_NAME]] if SHEET_NAME in workbook.sheetnames else workbook.worksheets
     for sheet in sheets:
-        max_row = sheet.max_row or 0
-        if max_row > MAX_ROWS + HEADER_SEARCH_ROWS:
-            result.problems.append(
-                Problem(
-                    None,
-                    None,
-                    f"sheet '{sheet.title}' has {max_row:,} rows; more than {MAX_ROWS:,} is refused",
-                )
-            )
+        if not _dimensions_within_bounds(sheet, result):
             return
-        head = [tuple(row) for row in sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)]
+        head = [
+            tuple(row)
+            for row in sheet.iter_rows(
+                max_row=HEADER_SEARCH_ROWS, max_col=_width(sheet), values_only=True
+            )
+        ]
         found = _find_header(head)
         if found is None:
             continue
@@ -231,6 +231,42 @@ def _parse_open_workbook(workbook, result: ParseResult) -> None:
             + ")",
         )
     )
+
+
+def _width(sheet) -> int:
+    """The columns to read: the declared width, or the bound when the sheet declares none."""
+    return min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS)
+
+
+def _dimensions_within_bounds(sheet, result: ParseResult) -> bool:
+    """Check the sheet's declared dimension (its ``<dimension ref="A1:F1200">``) before any cell
+    is read; a sheet beyond ``MAX_ROWS`` rows or ``MAX_COLUMNS`` columns is refused whole.
+
+    A sheet that declares no dimension is read within the same bounds instead: ``_parse_rows``
+    stops after ``MAX_ROWS`` rows and no row is read wider than ``MAX_COLUMNS``."""
+    max_row = sheet.max_row or 0
+    max_column = sheet.max_column or 0
+    if max_row > MAX_ROWS + HEADER_SEARCH_ROWS:
+        result.problems.append(
+            Problem(
+                None,
+                None,
+                f"sheet '{sheet.title}' has {max_row:,} rows; more than {MAX_ROWS:,} is refused",
+            )
+        )
+        return False
+    if max_column > MAX_COLUMNS:
+        letter = get_column_letter(max_column)
+        result.problems.append(
+            Problem(
+                None,
+                letter,
+                f"sheet '{sheet.title}' extends to column {letter} ({max_column:,} columns); "
+                f"more than {MAX_COLUMNS} columns is refused",
+            )
+        )
+        return False
+    return True
 
 
 def _find_header(rows: list[tuple[Any, ...]]) -> tuple[int, dict[str, list[int]]] | None:
@@ -270,7 +306,12 @@ def _parse_rows(sheet, header_row: int, found: dict[str, list[int]], result: Par
             columns[fld.key] = cols[0]
 
     first_row_for_number: dict[int, int] = {}
-    rows = sheet.iter_rows(min_row=header_row + 1, values_only=True)
+    rows = sheet.iter_rows(
+        min_row=header_row + 1,
+        max_row=header_row + MAX_ROWS + 1,
+        max_col=_width(sheet),
+        values_only=True,
+    )
     for r, values in enumerate(rows, start=header_row + 1):
         if r - header_row > MAX_ROWS:
             result.problems.append(

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
+from exportctl.audit import refusals
 from notifications.services import NotReadyError
 from notifications.workflow import TransitionError
 
@@ -153,6 +154,9 @@ def exception_handler(exc, context):
 
     if not isinstance(exc, exceptions.APIException):
         return None  # a real fault: Django's 500 handling and logging
+    if isinstance(exc, exceptions.PermissionDenied) and not str(exc.detail).startswith("CSRF"):
+        # A forged request (no CSRF token) is not the signed-in person's attempt: not noted.
+        refusals.note(reason="permission_denied", message=force_str(exc.detail))
 
     headers = {}
     if getattr(exc, "auth_header", None):

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Writes the refused privileged attempts of the request (aggregated) to the audit trail.
+    "exportctl.audit.middleware.RefusalAuditMiddleware",
     # Turns django-ratelimit's refusal into RATELIMIT_VIEW (a 429 page) instead of a bare 403.
     "django_ratelimit.middleware.RatelimitMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -23,7 +23,7 @@ from notifications.auditor_exports import (
     risk_label,
 )
 from notifications.auditor_forms import NotificationSearchForm, PdfVerifyForm
-from notifications.documents.downloads import document_response
+from notifications.documents import downloads
 from notifications.documents.verification import document_check_upload
 
 PAGE_SIZE = 25
@@ -64,8 +64,9 @@ def case(request, public_id):
 @login_required
 @require_GET
 def document_download(request, public_id):
-    document = selectors.access_document_for_auditor(user=request.user, public_id=public_id)
-    return document_response(document=document, actor=request.user, request=request)
+    return downloads.document_download(
+        actor=request.user, door=downloads.Door.AUDITOR, document_id=public_id, request=request
+    )
 
 
 @login_required

@@ -11,7 +11,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from exportctl.accounts.roles import Role
 from notifications import drafts
 from notifications import exporter_selectors as selectors
-from notifications.documents.downloads import document_response
+from notifications.documents import downloads
 from notifications.forms import (
     AttachmentForm,
     ChecklistForm,
@@ -598,17 +598,13 @@ def _attachment(notification: Notification, attachment_id):
 
 @exporter_required
 def attachment_download(request, public_id, attachment_id):
-    notification = _notification(request, public_id)
-    attachment = _attachment(notification, attachment_id)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return downloads.attachment_download(
+        actor=request.user,
+        door=downloads.Door.EXPORTER_WEB,
+        notification_id=public_id,
+        attachment_id=attachment_id,
+        request=request,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @exporter_required
@@ -626,11 +622,13 @@ def attachment_delete(request, public_id, attachment_id):
 
 @exporter_required
 def document_download(request, public_id, document_id):
-    notification = _notification(request, public_id)
-    document = selectors.document_for_exporter(notification=notification, public_id=document_id)
-    if document is None:
-        raise Http404
-    return document_response(document=document, actor=request.user, request=request)
+    return downloads.document_download(
+        actor=request.user,
+        door=downloads.Door.EXPORTER_WEB,
+        notification_id=public_id,
+        document_id=document_id,
+        request=request,
+    )
 
 
 # --- After submission -------------------------------------------------------------------------

@@ -19,9 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 from exportctl.accounts.roles import Role
 from notifications import review_forms as forms
 from notifications import selectors, services
-from notifications.api.downloads import attachment_response
-from notifications.documents.downloads import document_response
-from notifications.models import Attachment, DecisionKind, Document, Notification, Permit
+from notifications.documents import downloads
+from notifications.models import DecisionKind, Document, Notification, Permit
 from notifications.workflow import Move, Status, TransitionError
 from screening import services as screening_services
 from screening.models import PartyHit, RiskLevel
@@ -625,14 +624,22 @@ def permit_action(request, public_id, permit_id, action):
 @require_GET
 @reviewer_required
 def attachment(request, public_id, attachment_id):
-    notification = _notification(request, public_id)
-    filed = get_object_or_404(Attachment, public_id=attachment_id, notification=notification)
-    return attachment_response(attachment=filed, actor=request.user, request=request)
+    return downloads.attachment_download(
+        actor=request.user,
+        door=downloads.Door.REVIEWER,
+        notification_id=public_id,
+        attachment_id=attachment_id,
+        request=request,
+    )
 
 
 @require_GET
 @reviewer_required
 def document(request, public_id, document_id):
-    notification = _notification(request, public_id)
-    issued = get_object_or_404(Document, public_id=document_id, notification=notification)
-    return document_response(document=issued, actor=request.user, request=request)
+    return downloads.document_download(
+        actor=request.user,
+        door=downloads.Door.REVIEWER,
+        notification_id=public_id,
+        document_id=document_id,
+        request=request,
+    )

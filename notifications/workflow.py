@@ -23,6 +23,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from exportctl.accounts.roles import Role
+from exportctl.audit import refusals
 
 
 class Status(models.TextChoices):
@@ -141,6 +142,8 @@ class TransitionError(Exception):
     def __init__(self, message: str, *, code: str) -> None:
         super().__init__(message)
         self.code = code
+        if code in refusals.PRIVILEGE_CODES:  # who may act: on the record, whoever catches it
+            refusals.note(reason=code, message=message)
 
 
 def check_state(move: Move, *, status: str) -> Transition:

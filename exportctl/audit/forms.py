@@ -15,6 +15,14 @@ class LogFilterForm(forms.Form):
     object = forms.CharField(
         label=_("Object"), required=False, max_length=80, help_text=_("Object type or id")
     )
+    refusals = forms.BooleanField(
+        label=_("Refused attempts only"),
+        required=False,
+        help_text=_(
+            "Attempts at an action the person may not take, e.g. an exporter calling a "
+            "reviewer's endpoint. Repeats are counted, not each written."
+        ),
+    )
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -36,4 +44,5 @@ class LogFilterForm(forms.Form):
             object=data.get("object") or "",
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
+            refusals=bool(data.get("refusals")),
         )

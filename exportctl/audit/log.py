@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 
 from exportctl.audit.chain import ChainReport, verify_chain
 from exportctl.audit.models import AuditEvent
+from exportctl.audit.refusals import REFUSAL_ACTION
 
 
 @dataclass(frozen=True)
@@ -17,12 +18,15 @@ class LogFilter:
     object: str = ""  # object type or id
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
+    refusals: bool = False  # only refused attempts at privileged actions
 
 
 def audit_events(log_filter: LogFilter) -> QuerySet[AuditEvent]:
     queryset = AuditEvent.objects.select_related("actor", "firm").order_by("-seq")
     if log_filter.actor:
         queryset = queryset.filter(actor_label__icontains=log_filter.actor.strip())
+    if log_filter.refusals:
+        queryset = queryset.filter(action=REFUSAL_ACTION)
     if log_filter.action:
         queryset = queryset.filter(action__startswith=log_filter.action.strip())
     if log_filter.object:

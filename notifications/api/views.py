@@ -22,7 +22,6 @@ from exportctl.api_errors import ErrorResponseSerializer
 from exportctl.api_parsers import LimitedJSONParser
 from notifications import drafts, selectors, services
 from notifications.api import filing, idempotency
-from notifications.api.downloads import attachment_response
 from notifications.api.filters import NotificationFilter
 from notifications.api.permissions import IsExporter
 from notifications.api.schema import ExporterAutoSchema
@@ -43,8 +42,8 @@ from notifications.api.serializers import (
     SubmitSerializer,
     WithdrawSerializer,
 )
-from notifications.documents.downloads import document_response
-from notifications.models import Attachment, Document, Item, Message, MessageKind, Party
+from notifications.documents import downloads
+from notifications.models import Attachment, Item, Message, MessageKind, Party
 
 PUBLIC_ID = OpenApiParameter("public_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 
@@ -448,8 +447,13 @@ class AttachmentDownload(FileDownloadView):
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
     )
     def get(self, request, public_id, attachment_id):
-        attachment = get_object_or_404(_attachments(self.notification()), public_id=attachment_id)
-        return attachment_response(attachment=attachment, actor=request.user, request=request)
+        return downloads.attachment_download(
+            actor=request.user,
+            door=downloads.Door.EXPORTER_API,
+            notification_id=public_id,
+            attachment_id=attachment_id,
+            request=request,
+        )
 
 
 class DocumentList(ExporterAPIView):
@@ -468,12 +472,13 @@ class DocumentDownload(FileDownloadView):
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
     )
     def get(self, request, public_id, document_id):
-        document = get_object_or_404(
-            Document.objects.select_related("notification__firm"),
-            notification=self.notification(),
-            public_id=document_id,
+        return downloads.document_download(
+            actor=request.user,
+            door=downloads.Door.EXPORTER_API,
+            notification_id=public_id,
+            document_id=document_id,
+            request=request,
         )
-        return document_response(document=document, actor=request.user, request=request)
 
 
 class MessageListCreate(ExporterAPIView):

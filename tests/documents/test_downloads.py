@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from exportctl.accounts.roles import Role
 from exportctl.audit.models import AuditEvent
-from notifications.documents.downloads import document_response
+from notifications.documents.downloads import Door, document_download
 from notifications.models import Document, DocumentKind
 from notifications.workflow import Status
 from tests.factories import UserFactory, submitted_at
@@ -39,10 +39,14 @@ def test_download_streams_the_stored_bytes_as_number_pdf_and_audits():
     document = _stored_document()
     auditor = UserFactory(roles=[Role.AUDITOR])
     request = RequestFactory().get("/", REMOTE_ADDR="198.51.100.7")
-    response = document_response(document=document, actor=auditor, request=request)
+    response = document_download(
+        actor=auditor, door=Door.AUDITOR, document_id=document.public_id, request=request
+    )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == f'attachment; filename="{document.number}.pdf"'
+    assert response["Content-Disposition"] == (
+        f"attachment; filename=\"{document.number}.pdf\"; filename*=UTF-8''{document.number}.pdf"
+    )
     assert response["Content-Length"] == str(len(PDF))
     assert b"".join(response.streaming_content) == PDF
     event = AuditEvent.objects.get(action="document.download")
@@ -56,9 +60,14 @@ def test_download_streams_the_stored_bytes_as_number_pdf_and_audits():
 
 def test_each_download_is_a_separate_event():
     document = _stored_document()
-    exporter = UserFactory()
+    exporter = document.notification.created_by
     for _ in range(2):
-        response = document_response(document=document, actor=exporter, request=None)
+        response = document_download(
+            actor=exporter,
+            door=Door.EXPORTER_WEB,
+            notification_id=document.notification.public_id,
+            document_id=document.public_id,
+        )
         assert b"".join(response.streaming_content) == PDF
         # Not response.close(): outside a request it fires request_finished, which closes the
         # database connection under the test's transaction on PostgreSQL.

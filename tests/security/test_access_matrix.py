@@ -8,7 +8,9 @@ of firm A, firm admin of firm A, reviewer, senior reviewer, list manager, audito
 redirect to the sign-in page, ``A`` to the admin's sign-in page, otherwise the status code.
 ``own`` uses firm A's objects, ``other`` firm B's (only for routes that name a firm's object).
 Every refusal (L, A, 401, 403, 404, 405) must leave every watched row and the audit trail as they
-were (a failed sign-in's own audit event excepted).
+were (a failed sign-in's own audit event excepted), except that a 403 — a refused attempt at a
+privileged action — writes exactly one ``access.refused`` event and nothing else (issue 19); a 404
+writes none (another firm's object is not disclosed, not even to the log).
 """
 
 import os
@@ -774,7 +776,9 @@ def test_access(route, db, settings):
             url = concrete_url(route, world, world.b if variant == "other" else world.a)
         outcomes = []
         for role in ROLES:
-            result, diff = attempt(by_role[role], method, url, baseline, POST_DATA.get(route))
+            result, diff = attempt(
+                by_role[role], method, url, baseline, POST_DATA.get(route), audit_403=True
+            )
             outcomes.append(result)
             if diff and not (route == SIGN_OUT and method == "POST"):
                 problems.append(f"{line} {url} as {role}: refused ({result}) but changed {diff}")

@@ -121,13 +121,13 @@ def _touch(locked: Notification) -> None:
 def _refuse_bad_text(fields: dict) -> None:
     """Refuse, field by field, text that cannot be stored and shown faithfully (web and API)."""
     errors = {
-        name: [problem]
+        name: [ValidationError(problem, code="invalid_character")]
         for name, value in fields.items()
         if isinstance(value, str)
         and (problem := text_problem(value, multiline=name in MULTILINE_FIELDS))
     }
     if errors:
-        raise ValidationError(errors, code="invalid_character")
+        raise ValidationError(errors)
 
 
 # --- Caps on one filing -----------------------------------------------------------------------
@@ -142,21 +142,30 @@ def refuse_over_caps(*, items: int = 0, parties: int = 0, attachments: int = 0) 
     errors: dict[str, list] = {}
     if items > settings.NOTIFICATION_MAX_ITEMS:
         errors["items"] = [
-            _("A notification may list at most %(max)s items.")
-            % {"max": settings.NOTIFICATION_MAX_ITEMS}
+            ValidationError(
+                _("A notification may list at most %(max)s items.")
+                % {"max": settings.NOTIFICATION_MAX_ITEMS},
+                code="too_many",
+            )
         ]
     if parties > settings.NOTIFICATION_MAX_PARTIES:
         errors["parties"] = [
-            _("A notification may name at most %(max)s parties.")
-            % {"max": settings.NOTIFICATION_MAX_PARTIES}
+            ValidationError(
+                _("A notification may name at most %(max)s parties.")
+                % {"max": settings.NOTIFICATION_MAX_PARTIES},
+                code="too_many",
+            )
         ]
     if attachments > settings.NOTIFICATION_MAX_ATTACHMENTS:
         errors["file"] = [
-            _("A notification may hold at most %(max)s documents.")
-            % {"max": settings.NOTIFICATION_MAX_ATTACHMENTS}
+            ValidationError(
+                _("A notification may hold at most %(max)s documents.")
+                % {"max": settings.NOTIFICATION_MAX_ATTACHMENTS},
+                code="too_many",
+            )
         ]
     if errors:
-        raise ValidationError(errors, code="too_many")
+        raise ValidationError(errors)
 
 
 def _refuse_unknown(fields: dict, allowed: tuple[str, ...]) -> None:

@@ -9,7 +9,11 @@ from exportctl.accounts.identity import axes_username
 from exportctl.audit import trail
 
 
-def locked_out(request, credentials=None, *args, **kwargs):
+def locked_out(request, original_response=None, credentials=None, *args, **kwargs):
+    # django-axes 8 calls (request, original_response, credentials); the credentials carry the
+    # address of an API request, whose JSON body is not in request.POST.
+    if isinstance(original_response, dict) and credentials is None:
+        credentials = original_response
     username = axes_username(request, credentials)
     wait = getattr(request, "exportctl_account_throttled", None)
     if wait:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/exportctl_bench"
-PHASES = ("pages", "load", "pipeline", "permit_pdf", "rescreen", "scorecard")
+PHASES = ("pages", "load", "pipeline", "permit_pdf", "rescreen", "scorecard", "limits")
 
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
@@ -238,7 +238,7 @@ def _drop_queued_tasks() -> None:
 
 
 def _phase_runners() -> dict:
-    from exportctl.benchmarks import load, pages, permits, pipeline, rescreen, scorecard
+    from exportctl.benchmarks import limits, load, pages, permits, pipeline, rescreen, scorecard
 
     def with_worker(runner):
         def run(**kwargs):
@@ -264,6 +264,7 @@ def _phase_runners() -> dict:
         "permit_pdf": permits.run,
         "rescreen": then_stop(rescreen.run),
         "scorecard": scorecard.run,
+        "limits": limits.run,
     }
 
 

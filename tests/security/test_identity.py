@@ -6,9 +6,13 @@ Each ``test_finding_*`` test reproduces the finding as it was measured; the othe
 door, each revocation path, the throttle and the audit events.
 """
 
+import importlib
 import re
 
 import pytest
+from axes.models import AccessAttempt
+from django.apps import apps as django_apps
+from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.cache import cache
@@ -105,6 +109,21 @@ def test_finding_1_letter_case_variants_share_one_lockout(exporter):
     assert response.status_code == 429
     assert not _signed_in(client)
     assert _actions().count("auth.login") == 0
+
+
+def test_any_door_that_calls_authenticate_counts_under_the_one_name(exporter, rf):
+    """The guard behind every form: django-axes itself counts the normalised address, so a door
+    that passes the visitor's spelling straight to ``authenticate`` cannot side-step it."""
+    spellings = ["EXPORTER@example.com", "Exporter@Example.com", "exporter@EXAMPLE.COM"]
+    spellings += ["eXporter@example.com", "exPorter@example.com"]
+    for spelling in spellings:
+        request = rf.post(LOGIN, REMOTE_ADDR="10.0.0.1")
+        assert authenticate(request, username=spelling, password="wrong-password-0000") is None
+
+    request = rf.post(LOGIN, REMOTE_ADDR="10.0.0.1")
+    assert authenticate(request, username="EXPORTER@EXAMPLE.COM", password=PASSWORD) is None
+    assert request.axes_locked_out is True
+    assert AccessAttempt.objects.get().username == "exporter@example.com"
 
 
 def test_stored_addresses_are_trimmed_and_lower_cased(db):
@@ -636,3 +655,30 @@ def test_finding_11_the_reset_link_uses_the_public_base_url(exporter, settings):
     (message,) = mail.outbox
     assert "evil.example" not in message.body
     assert f"{BASE_URL}/accounts/password/reset/" in message.body
+
+
+# --- Stored addresses -----------------------------------------------------------------------------
+
+_trim_migration = importlib.import_module("exportctl.accounts.migrations.0005_user_email_trimmed")
+
+
+def test_the_migration_trims_padded_addresses(db):
+    padded = UserFactory(email="padded@example.com")
+    User.objects.filter(pk=padded.pk).update(email="  padded@example.com ")
+
+    _trim_migration.trim_emails(django_apps, None)
+
+    padded.refresh_from_db()
+    assert padded.email == "padded@example.com"
+
+
+def test_the_migration_stops_rather_than_merge_two_accounts(db):
+    UserFactory(email="twin@example.com")
+    padded = UserFactory(email="other@example.com")
+    User.objects.filter(pk=padded.pk).update(email=" twin@example.com")
+
+    with pytest.raises(RuntimeError, match="share the address 'twin@example.com'"):
+        _trim_migration.trim_emails(django_apps, None)
+
+    padded.refresh_from_db()
+    assert padded.email == " twin@example.com"

@@ -76,6 +76,7 @@ TIMELINE_LABELS = {
     "document.issued": gettext_lazy("Document issued"),
     "document.download": gettext_lazy("Document downloaded"),
     "attachment.download": gettext_lazy("Attachment downloaded"),
+    "access.refused": gettext_lazy("Refused attempt (no right to this action)"),
 }
 #: Data of an event shown on the timeline, with its label (the rest stays in the audit log).
 _TIMELINE_KEYS = {

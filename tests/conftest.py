@@ -115,6 +115,18 @@ def _ministry_sessions_pass_the_second_factor(monkeypatch):
     monkeypatch.setattr(Client, "login", login)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Counters kept in the cache (rate limits, the aggregation of refused attempts on the audit
+    trail) start at zero in every test: a rolled-back test may hand its user's primary key to the
+    next test's user, and a counter of the first must not silence the second."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def english():
     """For tests that assert messages of code running outside a request (services, tasks) in

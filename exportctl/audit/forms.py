@@ -19,8 +19,8 @@ class LogFilterForm(forms.Form):
         label=_("Refused attempts only"),
         required=False,
         help_text=_(
-            "Attempts at an action the person may not take, e.g. an exporter calling a "
-            "reviewer's endpoint. Repeats are counted, not each written."
+            "Attempts at an action the person may not take, e.g. an exporter calling an "
+            "endpoint of the reviewers. Repeats are counted, not each written."
         ),
     )
     date_from = forms.DateField(

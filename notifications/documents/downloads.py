@@ -44,7 +44,7 @@ EXTENSION_FOR_TYPE = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
 }
 MAX_STEM_LENGTH = 100
-_ASCII_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_ASCII_UNSAFE = re.compile(r"[^A-Za-z0-9 ._()-]+")
 
 
 def safe_filename(name: str, content_type: str, *, fallback: str = "attachment") -> str:

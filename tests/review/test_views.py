@@ -51,8 +51,14 @@ def snapshot(notification) -> tuple:
         notification.status,
         Decision.objects.filter(notification=notification).count(),
         Permit.objects.filter(notification=notification).count(),
-        AuditEvent.objects.count(),
+        # A refused attempt writes its own access.refused event (issue 19) and nothing else.
+        AuditEvent.objects.exclude(action="access.refused").count(),
     )
+
+
+def refusals() -> list[tuple[str, str]]:
+    events = AuditEvent.objects.filter(action="access.refused").order_by("seq")
+    return [(event.data["attempted"], event.data["reason"]) for event in events]
 
 
 # --- Access ----------------------------------------------------------------------------------
@@ -78,6 +84,12 @@ def test_other_ministry_roles_are_refused(client, case, role):
     assert client.post(url(case, "claim")).status_code == 403
     assert client.post(url(case, "deny"), {"reason": "x"}).status_code == 403
     assert snapshot(case) == before
+    assert [attempted for attempted, _ in refusals()] == [
+        "review:queue",
+        "review:case",
+        "review:claim",
+        "review:deny",
+    ]
 
 
 def test_exporters_are_refused_even_for_their_own_case(client, case):
@@ -88,6 +100,12 @@ def test_exporters_are_refused_even_for_their_own_case(client, case):
     assert client.post(url(case, "approve"), {"validity_months": 6}).status_code == 403
     assert client.post(url(case, "notes"), {"body": "let me in"}).status_code == 403
     assert snapshot(case) == before
+    assert [attempted for attempted, _ in refusals()] == [
+        "review:queue",
+        "review:case",
+        "review:approve",
+        "review:note",
+    ]
     assert Message.objects.count() == 0
 
 
@@ -255,6 +273,10 @@ def test_four_eyes_through_the_pages(client, senior, other_senior, reviewer, cas
         "Nothing was changed: You are not allowed to countersign this notification."
     ]
     assert snapshot(case) == before
+    assert refusals() == [
+        ("review:countersign", "four_eyes"),
+        ("review:countersign", "forbidden_role"),
+    ]
 
     client.force_login(other_senior)
     response = follow(client, url(case, "countersign"))
@@ -451,7 +473,9 @@ def test_reviewers_download_what_the_exporter_attached_and_it_is_audited(client,
     response = client.get(url(case, f"attachments/{attachment.public_id}"))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == body
-    assert response["Content-Disposition"] == 'attachment; filename="contract.pdf"'
+    assert response["Content-Disposition"] == (
+        "attachment; filename=\"contract.pdf\"; filename*=UTF-8''contract.pdf"
+    )
     event = AuditEvent.objects.get(action="attachment.download")
     assert event.actor == reviewer
 

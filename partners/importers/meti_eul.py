@@ -55,6 +55,10 @@ SHEET_NAME = "ユーザーリスト"
 
 #: An xlsx is a zip of XML; refuse one that would expand beyond this (a zip bomb).
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+#: One worksheet's XML. The published sheet is about 300 KB; a sheet at the row and column
+#: bounds with long names is under 20 MB. Every cell in the XML is parsed, even outside the
+#: columns read, so a sheet packed with cells costs CPU in proportion to this size.
+MAX_SHEET_XML_BYTES = 32 * 1024 * 1024
 
 #: Every country or region on the list, keyed by each way the Ministry writes it (casefolded).
 COUNTRIES: dict[str, str] = {}
@@ -177,6 +181,11 @@ def _open_workbook(data: bytes, result: ParseResult):
         with zipfile.ZipFile(buffer) as archive:
             expanded = sum(info.file_size for info in archive.infolist())
             names = set(archive.namelist())
+            sheet_sizes = {
+                info.filename: info.file_size
+                for info in archive.infolist()
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+            }
     except (zipfile.BadZipFile, OSError) as exc:
         result.problems.append(Problem(None, None, f"{not_xlsx}: {exc}"))
         return None
@@ -190,6 +199,17 @@ def _open_workbook(data: bytes, result: ParseResult):
             )
         )
         return None
+    for name, size in sorted(sheet_sizes.items()):
+        if size > MAX_SHEET_XML_BYTES:
+            result.problems.append(
+                Problem(
+                    None,
+                    None,
+                    f"the worksheet {name} expands to {size:,} bytes; over "
+                    f"{MAX_SHEET_XML_BYTES // (1024 * 1024)} MB is refused",
+                )
+            )
+            return None
     if "xl/workbook.xml" not in names:
         result.problems.append(Problem(None, None, not_xlsx))
         return None

@@ -240,3 +240,24 @@ def test_a_sheet_without_a_dimension_is_read_no_wider_than_the_bound(tmp_path, m
     assert result.problems == []
     assert len(result.entries) == 1
     assert max(widths) <= meti_eul.MAX_COLUMNS
+
+
+def test_a_worksheet_packed_with_cells_is_refused_by_its_expanded_size(tmp_path, monkeypatch):
+    """Every cell in the sheet's XML is parsed, even outside the columns read, so the sheet's
+    expanded size is bounded too (a 346 KB workbook once held enough cells for 130 s of CPU)."""
+    path = _workbook(tmp_path / "packed.xlsx")
+    monkeypatch.setattr(meti_eul, "MAX_SHEET_XML_BYTES", 1024 * 1024)
+    packed = tmp_path / "packed-big.xlsx"
+    row = "".join(f'<c r="G{n}"><v>1</v></c>' for n in range(3, 60_000))
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", f'<row r="3">{row}</row></sheetData>'.encode())
+            out.writestr(info.filename, data)
+    assert packed.stat().st_size < 400 * 1024
+    result = parse_workbook(packed)
+    (problem,) = result.problems
+    assert problem.reason.startswith("the worksheet xl/worksheets/sheet1.xml expands to ")
+    assert problem.reason.endswith("bytes; over 1 MB is refused")
+    assert result.entries == []

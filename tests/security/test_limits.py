@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from openpyxl import Workbook
 from rest_framework.test import APIClient
 
@@ -87,6 +88,7 @@ def test_the_caps_are_settings_with_stated_defaults():
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("english")
 def test_an_item_over_the_cap_is_refused_naming_the_cap(draft, exporter, settings):
     settings.NOTIFICATION_MAX_ITEMS = 3
     drafts.item_add(notification=draft, actor=exporter, **ITEM)
@@ -100,6 +102,7 @@ def test_an_item_over_the_cap_is_refused_naming_the_cap(draft, exporter, setting
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("english")
 def test_a_party_over_the_cap_is_refused_naming_the_cap(draft, exporter, settings):
     settings.NOTIFICATION_MAX_PARTIES = 2
     drafts.party_add(notification=draft, actor=exporter, **PARTY)
@@ -110,6 +113,7 @@ def test_a_party_over_the_cap_is_refused_naming_the_cap(draft, exporter, setting
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("english")
 def test_a_document_over_the_cap_is_refused_naming_the_cap(draft, exporter, settings):
     settings.NOTIFICATION_MAX_ATTACHMENTS = 1
     drafts.attachment_add(notification=draft, actor=exporter, kind="other", uploaded_file=pdf())
@@ -119,6 +123,22 @@ def test_a_document_over_the_cap_is_refused_naming_the_cap(draft, exporter, sett
         )
     assert refused.value.message_dict == {"file": ["A notification may hold at most 1 documents."]}
     assert Attachment.objects.filter(notification=draft).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_browser_shows_the_item_cap_and_stores_nothing(client, draft, exporter, settings):
+    settings.NOTIFICATION_MAX_ITEMS = 1  # the draft already holds one
+    client.force_login(exporter)
+    before = AuditEvent.objects.count()
+    response = client.post(
+        reverse("notifications:edit", args=[draft.public_id, "items"]),
+        {"action": "item", **ITEM, "description": "Lathe"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert "A notification may list at most 1 items." in response.content.decode()
+    assert draft.items.count() == 1
+    assert AuditEvent.objects.count() == before
 
 
 @pytest.mark.django_db

@@ -99,6 +99,11 @@ app.conf.beat_schedule = {
         "task": "notifications.sweep_missing_documents",
         "schedule": 600.0,
     },
+    # A list import whose message was lost is queued again; one whose worker died is failed.
+    "partners-sweep-import-jobs": {
+        "task": "partners.sweep_import_jobs",
+        "schedule": 120.0,
+    },
     "notifications-expire-permits": {
         "task": "notifications.expire_permits",
         "schedule": crontab(minute=5, hour=0),

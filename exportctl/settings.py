@@ -259,6 +259,10 @@ DOCUMENTS_QUEUE = env.str("EXPORTCTL_DOCUMENTS_QUEUE", default="")
 CELERY_TASK_ROUTES = (
     {"notifications.render_document": {"queue": DOCUMENTS_QUEUE}} if DOCUMENTS_QUEUE else {}
 )
+# The list manager's import of a list file runs in the worker (partners.import_list). A workbook
+# that keeps it busy longer is stopped and the job fails with a message naming the limit.
+LIST_IMPORT_SOFT_TIME_LIMIT = env.int("EXPORTCTL_LIST_IMPORT_SOFT_TIME_LIMIT", default=120)
+LIST_IMPORT_TIME_LIMIT = env.int("EXPORTCTL_LIST_IMPORT_TIME_LIMIT", default=150)
 
 # --- API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

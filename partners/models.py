@@ -340,3 +340,76 @@ class MeasureRow(TimeStamped):
     @property
     def destination_list(self) -> list[str]:
         return self.destinations.split()
+
+
+class ListImportJobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Imported")
+    FAILED = "failed", _("Failed")
+
+
+class ListImportJobError(models.TextChoices):
+    """Why a job failed when the file itself was not the reason (the page explains each)."""
+
+    TIME_LIMIT = "time_limit", _("Time limit exceeded")
+    WORKER_LOST = "worker_lost", _("Worker lost")
+    INTERNAL = "internal", _("Internal error")
+
+
+def list_import_job_dir(public_id) -> str:
+    """Where a job's uploaded files are kept: under MEDIA_ROOT (``var/``), never served."""
+    return f"list-imports/{public_id}"
+
+
+class ListImportJob(TimeStamped):
+    """One upload of a list file by the list manager, imported by the worker.
+
+    The uploaded files are stored under ``file_dir`` (one ``.xlsx``, or the three OFAC CSV files
+    under the names the importer reads); ``file_sha256`` is their fingerprint as the import
+    computes it. A failed job keeps every problem of the file, each with row and column."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    source_code = models.SlugField(_("list"), max_length=32)
+    file_dir = models.CharField(max_length=200)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    label = models.CharField(_("revision"), max_length=100, blank=True)
+    issued_on = models.DateField(_("published by the ministry on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ListImportJobStatus.choices,
+        default=ListImportJobStatus.QUEUED,
+    )
+    #: Each problem of a refused file as {"row", "column", "reason"}, in the order found.
+    problems = models.JSONField(default=list, blank=True)
+    #: Why the job failed when the file itself was not the reason (e.g. the time limit).
+    error = models.CharField(
+        _("reason"), max_length=16, choices=ListImportJobError.choices, blank=True
+    )
+    version = models.ForeignKey(
+        ListVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="succeeded") | models.Q(version__isnull=False),
+                name="listimportjob_succeeded_has_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_code} {self.file_name} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ListImportJobStatus.SUCCEEDED, ListImportJobStatus.FAILED)

@@ -12,10 +12,16 @@ import datetime
 import hashlib
 import io
 import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -25,12 +31,16 @@ from partners.importers import IMPORTERS, get_importer, measures_csv
 from partners.importers.base import MAX_FILE_BYTES, ParseResult, Problem
 from partners.models import (
     ListedEntry,
+    ListImportJob,
+    ListImportJobError,
+    ListImportJobStatus,
     ListSource,
     ListVersion,
     ListVersionStatus,
     MeasureCategory,
     MeasureRow,
     MeasureTableVersion,
+    list_import_job_dir,
 )
 from partners.selectors import list_version_diff, measure_table_diff
 
@@ -123,11 +133,14 @@ def list_version_import(
     actor: User | None,
     label: str | None = None,
     issued_on: datetime.date | None = None,
+    on_stored: Callable[[ListVersion], None] | None = None,
 ) -> ListVersion:
     """Parse ``file`` and store it as a DRAFT version of the source with all its entries.
 
     Raises ``ListImportError`` with every problem when the file has any (nothing is written), or
     when the very same file is already a draft or published version of this source.
+    ``on_stored`` is called with the new version inside the transaction that stores it (the
+    import job records its success there, so the two can never disagree).
     """
     result, sha256 = list_version_parse(source_code=source_code, file=file)
     if result.problems:
@@ -196,7 +209,197 @@ def list_version_import(
                 "issued_on": issued_on,
             },
         )
+        if on_stored is not None:
+            on_stored(version)
     return version
+
+
+# --- import jobs: the list manager's upload, imported by the worker ----------------------------
+
+#: A job still queued after this long has lost its message; the sweeper queues it again.
+IMPORT_JOB_QUEUED_STUCK_AFTER = datetime.timedelta(minutes=5)
+#: A job running this long past the hard time limit has lost its worker; the sweeper fails it.
+IMPORT_JOB_RUNNING_GRACE = datetime.timedelta(minutes=5)
+
+
+def _stored_sha256(names: list[str]) -> str:
+    """The fingerprint ``list_version_import`` computes: a file's own SHA-256, or for a set of
+    files (a directory) the hash of each name and each file's SHA-256, in name order."""
+    digests = {}
+    for name in names:
+        digest = hashlib.sha256()
+        with default_storage.open(name, "rb") as stored:
+            for chunk in iter(lambda: stored.read(2**20), b""):
+                digest.update(chunk)
+        digests[Path(name).name] = digest.hexdigest()
+    if len(digests) == 1:
+        return next(iter(digests.values()))
+    combined = hashlib.sha256()
+    for name in sorted(digests):
+        combined.update(name.encode() + b"\0")
+        combined.update(digests[name].encode() + b"\n")
+    return combined.hexdigest()
+
+
+def list_import_job_create(
+    *,
+    source_code: str,
+    files: dict[str, Any],
+    file_name: str,
+    actor: User,
+    label: str = "",
+    issued_on: datetime.date | None = None,
+) -> ListImportJob:
+    """Keep the uploaded ``files`` (stored name → uploaded file) and queue their import.
+
+    The files go under MEDIA_ROOT (``var/``, never served) with their SHA-256; the worker imports
+    them once the job row has committed. A source that reads a directory gets all the files under
+    their own names, a single-file source exactly one."""
+    from partners import tasks  # the tasks module calls these services
+
+    get_importer(source_code)  # an unknown source is a bug of the caller: refuse before storing
+    public_id = uuid.uuid4()
+    directory = list_import_job_dir(public_id)
+    names = []
+    for name, upload in files.items():
+        if hasattr(upload, "seek"):
+            upload.seek(0)
+        names.append(default_storage.save(f"{directory}/{Path(name).name}", upload))
+    with transaction.atomic():
+        job = ListImportJob.objects.create(
+            public_id=public_id,
+            source_code=source_code,
+            file_dir=directory,
+            file_name=file_name[:255],
+            file_sha256=_stored_sha256(names),
+            label=label[:100],
+            issued_on=issued_on,
+            requested_by=_actor_user(actor),
+        )
+        trail.record(
+            action="list_import_job.request",
+            actor=actor,
+            obj=job,
+            data={
+                "source": source_code,
+                "file_name": job.file_name,
+                "file_sha256": job.file_sha256,
+                "label": job.label,
+                "issued_on": issued_on,
+            },
+        )
+        tasks.import_list.delay_on_commit(job.pk)
+    return job
+
+
+@contextmanager
+def _job_input(job: ListImportJob):
+    """What the importer reads: the stored workbook, or a directory holding the stored files."""
+    names = sorted(default_storage.listdir(job.file_dir)[1])
+    if get_importer(job.source_code).takes != "directory":
+        with default_storage.open(f"{job.file_dir}/{names[0]}", "rb") as stored:
+            yield stored
+        return
+    with tempfile.TemporaryDirectory(prefix="exportctl-import-") as directory:
+        for name in names:
+            with (
+                default_storage.open(f"{job.file_dir}/{name}", "rb") as stored,
+                open(Path(directory) / name, "wb") as out,
+            ):
+                shutil.copyfileobj(stored, out)
+        yield directory
+
+
+def list_import_job_run(*, job_id: int) -> ListImportJob | None:
+    """Import a queued job's files as a draft version; a job already finished is left alone.
+
+    Success (the job pointing at its draft) is recorded in the transaction that stores the
+    version. A file with problems fails the job with every problem, and stores nothing. Other
+    errors propagate (the task retries transient ones, or fails the job)."""
+    with transaction.atomic():
+        job = ListImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.finished:
+            return job
+        job.status = ListImportJobStatus.RUNNING
+        job.started_at = timezone.now()
+        job.attempts += 1
+        job.save(update_fields=["status", "started_at", "attempts", "updated_at"])
+
+    def succeeded(version: ListVersion) -> None:
+        job.status = ListImportJobStatus.SUCCEEDED
+        job.version = version
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "version", "finished_at", "updated_at"])
+        trail.record(
+            action="list_import_job.succeed",
+            obj=job,
+            data={"version": str(version.public_id), "entry_count": version.entry_count},
+        )
+
+    try:
+        with _job_input(job) as file:
+            list_version_import(
+                source_code=job.source_code,
+                file=file,
+                file_name=job.file_name,
+                actor=job.requested_by,
+                label=job.label or None,
+                issued_on=job.issued_on,
+                on_stored=succeeded,
+            )
+    except ListImportError as exc:
+        return list_import_job_fail(job_id=job.pk, problems=exc.problems)
+    return job
+
+
+def list_import_job_fail(
+    *, job_id: int, problems: list[Problem] = (), error: str = ""
+) -> ListImportJob | None:
+    """Mark the job failed with the file's problems or the reason; a finished job is kept."""
+    with transaction.atomic():
+        job = ListImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.finished:
+            return job
+        job.status = ListImportJobStatus.FAILED
+        job.problems = [{"row": p.row, "column": p.column, "reason": p.reason} for p in problems]
+        job.error = error
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "problems", "error", "finished_at", "updated_at"])
+        trail.record(
+            action="list_import_job.fail",
+            obj=job,
+            data={"problem_count": len(job.problems), "error": error},
+        )
+    return job
+
+
+def list_import_jobs_sweep(*, hard_time_limit: int) -> tuple[list[int], int]:
+    """Find the jobs a lost message or a dead worker left behind.
+
+    Returns the ids of jobs queued for longer than ``IMPORT_JOB_QUEUED_STUCK_AFTER`` (to be queued
+    again; each is touched so the next sweep waits its turn) and fails, with a message, every job
+    still running well past the hard time limit. Both are harmless to repeat: running a job twice
+    imports it once, and a finished job is never changed."""
+    now = timezone.now()
+    stuck = list(
+        ListImportJob.objects.filter(
+            status=ListImportJobStatus.QUEUED,
+            updated_at__lt=now - IMPORT_JOB_QUEUED_STUCK_AFTER,
+        ).values_list("pk", flat=True)[:100]
+    )
+    ListImportJob.objects.filter(pk__in=stuck).update(updated_at=now)
+    lost_before = now - datetime.timedelta(seconds=hard_time_limit) - IMPORT_JOB_RUNNING_GRACE
+    lost = ListImportJob.objects.filter(
+        status=ListImportJobStatus.RUNNING, started_at__lt=lost_before
+    ).values_list("pk", flat=True)
+    failed = 0
+    for job_id in list(lost):
+        list_import_job_fail(
+            job_id=job_id,
+            error=ListImportJobError.WORKER_LOST,
+        )
+        failed += 1
+    return stuck, failed
 
 
 def list_version_publish(*, version: ListVersion, actor: User | None) -> ListVersion:

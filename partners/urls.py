@@ -8,6 +8,12 @@ urlpatterns = [
     # The list manager's pages come first: "manage" must never be read as a list source code.
     path("manage/", views.manage, name="manage"),
     path("manage/import/", views.version_import, name="import"),
+    path("manage/imports/<uuid:public_id>/", views.import_job, name="import_job"),
+    path(
+        "manage/imports/<uuid:public_id>/progress/",
+        views.import_job_progress,
+        name="import_job_progress",
+    ),
     # The Russia/Belarus measures table: upload (draft) → diff → publish.
     path("manage/measures/", views.measures_manage, name="measures"),
     path("manage/measures/<uuid:public_id>/", views.measures_version, name="measures_version"),

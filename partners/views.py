@@ -9,11 +9,11 @@ page answers 404 to such a user (its existence is not disclosed). Every change g
 from __future__ import annotations
 
 import datetime
-import tempfile
 from functools import lru_cache, wraps
 from pathlib import Path
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -31,6 +31,9 @@ from partners.forms import EUL, SDN, SDN_FILES, ListImportForm, MeasureTableUplo
 from partners.importers import measures_csv
 from partners.models import (
     ListedEntry,
+    ListImportJob,
+    ListImportJobError,
+    ListImportJobStatus,
     ListSource,
     ListVersion,
     ListVersionStatus,
@@ -51,8 +54,8 @@ from partners.selectors import (
 from partners.services import (
     ListImportError,
     ListVersionStateError,
+    list_import_job_create,
     list_version_discard,
-    list_version_import,
     list_version_publish,
     measure_table_discard,
     measure_table_import,
@@ -113,20 +116,26 @@ def list_manager_required(view):
     return wrapped
 
 
-def access_list_version_for_manager(user, public_id: UUID) -> ListVersion:
-    """The version, or 404 — for a user without the role as for a version that does not exist."""
+def _version_for_list_manager(user, versions, public_id: UUID):
+    """A list or measures-table version for its manager. Versions belong to no firm, so there is
+    nothing to hide from a signed-in user without the role: they are refused with 403, which puts
+    the attempt on the audit trail (a refused privileged action); an unknown id is a 404."""
     if not user.is_authenticated:
         raise Http404
     if not user.has_role(Role.LIST_MANAGER):
-        raise Http404
-    version = (
-        ListVersion.objects.select_related("source", "imported_by", "published_by")
-        .filter(public_id=public_id)
-        .first()
-    )
+        raise PermissionDenied(_("Only a list manager can manage list versions."))
+    version = versions.filter(public_id=public_id).first()
     if version is None:
         raise Http404
     return version
+
+
+def access_list_version_for_manager(user, public_id: UUID) -> ListVersion:
+    return _version_for_list_manager(
+        user,
+        ListVersion.objects.select_related("source", "imported_by", "published_by"),
+        public_id,
+    )
 
 
 # --- reads for the pages ---------------------------------------------------------------------
@@ -264,64 +273,129 @@ def manage(request):
     return render(request, "partners/manage.html", {"sources": sources, "page": page})
 
 
-def _import(form: ListImportForm, *, actor) -> ListVersion:
+def _request_import(form: ListImportForm, *, actor) -> ListImportJob:
+    """Keep the uploaded file(s) and queue their import by the worker."""
     data = form.cleaned_data
     if data["source"] == EUL:
         upload = data["eul_file"]
-        return list_version_import(
+        return list_import_job_create(
             source_code=EUL,
-            file=upload,
+            files={"list.xlsx": upload},
             file_name=upload.name,
             actor=actor,
-            label=data["label"] or Path(upload.name).stem[:100] or None,
+            label=data["label"] or Path(upload.name).stem[:100],
             issued_on=data["issued_on"],
         )
     # The OFAC importer reads a directory holding the three files under their own names.
-    with tempfile.TemporaryDirectory(prefix="exportctl-sdn-") as directory:
-        for field, file_name in SDN_FILES.items():
-            with open(Path(directory) / file_name, "wb") as out:
-                for chunk in data[field].chunks():
-                    out.write(chunk)
-        return list_version_import(
-            source_code=SDN,
-            file=directory,
-            file_name=data["sdn_file"].name,
-            actor=actor,
-            label=data["label"] or timezone.localdate().isoformat(),
-            issued_on=data["issued_on"],
-        )
+    return list_import_job_create(
+        source_code=SDN,
+        files={file_name: data[field] for field, file_name in SDN_FILES.items()},
+        file_name=data["sdn_file"].name,
+        actor=actor,
+        label=data["label"] or timezone.localdate().isoformat(),
+        issued_on=data["issued_on"],
+    )
 
 
 @list_manager_required
 def version_import(request):
-    problems = []
+    """The upload form. A valid upload becomes an import job, and the page of the job follows."""
     if request.method == "POST":
         form = ListImportForm(request.POST, request.FILES)
         if form.is_valid():
-            try:
-                version = _import(form, actor=request.user)
-            except ListImportError as exc:
-                problems = exc.problems
-                count = len(problems)
-                form.add_error(
-                    "eul_file" if form.cleaned_data["source"] == EUL else "sdn_file",
-                    ngettext(
-                        "The file has %(count)d problem, listed below. Nothing was imported.",
-                        "The file has %(count)d problems, listed below. Nothing was imported.",
-                        count,
-                    )
-                    % {"count": count},
-                )
-            else:
-                messages.success(
-                    request,
-                    _("Version “%(label)s” was imported as a draft with %(count)d entries.")
-                    % {"label": version.label, "count": version.entry_count},
-                )
-                return redirect("partners:version", public_id=version.public_id)
+            job = _request_import(form, actor=request.user)
+            return redirect("partners:import_job", public_id=job.public_id)
     else:
         form = ListImportForm()
-    return render(request, "partners/import.html", {"form": form, "problems": problems})
+    return render(request, "partners/import.html", {"form": form})
+
+
+def access_import_job_for_manager(user, public_id: UUID) -> ListImportJob:
+    """The job, or 404 — for a user without the role as for a job that does not exist."""
+    if not user.is_authenticated or not user.has_role(Role.LIST_MANAGER):
+        raise Http404
+    job = (
+        ListImportJob.objects.select_related("version", "requested_by")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if job is None:
+        raise Http404
+    return job
+
+
+def _job_context(job: ListImportJob) -> dict:
+    error = ""
+    if job.error == ListImportJobError.TIME_LIMIT:
+        error = _(
+            "The import took longer than %(seconds)d seconds and was stopped. Nothing was "
+            "imported. Check that the file is the list as published by the ministry."
+        ) % {"seconds": settings.LIST_IMPORT_SOFT_TIME_LIMIT}
+    elif job.error == ListImportJobError.WORKER_LOST:
+        error = _(
+            "The worker stopped before the import finished. Nothing was imported; upload the "
+            "file again."
+        )
+    elif job.error == ListImportJobError.INTERNAL:
+        error = _(
+            "The import stopped on an unexpected error. Nothing was imported; the error is in "
+            "the worker's log."
+        )
+    count = len(job.problems)
+    return {
+        "job": job,
+        "job_error": error,
+        "problems_message": ngettext(
+            "The file has %(count)d problem, listed below. Nothing was imported.",
+            "The file has %(count)d problems, listed below. Nothing was imported.",
+            count,
+        )
+        % {"count": count},
+        "job_polling": not job.finished,
+    }
+
+
+def _job_done(request, job: ListImportJob) -> None:
+    messages.success(
+        request,
+        _("Version “%(label)s” was imported as a draft with %(count)d entries.")
+        % {"label": job.version.label, "count": job.version.entry_count},
+    )
+
+
+@login_required
+@require_GET
+def import_job(request, public_id: UUID):
+    """The job's page: its progress while the worker runs it, then every problem of a refused
+    file; a job that imported goes on to the draft's comparison with the version in force."""
+    job = access_import_job_for_manager(request.user, public_id)
+    if job.status == ListImportJobStatus.SUCCEEDED:
+        _job_done(request, job)
+        return redirect("partners:version", public_id=job.version.public_id)
+    return render(request, "partners/import_job.html", _job_context(job))
+
+
+@login_required
+@require_GET
+def import_job_progress(request, public_id: UUID):
+    """The job's status panel alone, polled by htmx until the job is finished."""
+    job = access_import_job_for_manager(request.user, public_id)
+    url = reverse("partners:import_job", kwargs={"public_id": job.public_id})
+    if not request.htmx:
+        return HttpResponseRedirect(url)
+    if job.status == ListImportJobStatus.SUCCEEDED:
+        _job_done(request, job)
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse(
+            "partners:version", kwargs={"public_id": job.version.public_id}
+        )
+        return response
+    if job.status == ListImportJobStatus.FAILED:
+        # The whole page, with the problems table and the error summary, replaces the panel.
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return render(request, "partners/_import_job_status.html", _job_context(job))
 
 
 @login_required
@@ -437,20 +511,9 @@ MEASURE_FIELD_LABELS = {
 
 
 def access_measure_table_for_manager(user, public_id: UUID) -> MeasureTableVersion:
-    """The table version, or 404 — for a user without the role as for a version that does not
-    exist (like ``access_list_version_for_manager``)."""
-    if not user.is_authenticated:
-        raise Http404
-    if not user.has_role(Role.LIST_MANAGER):
-        raise Http404
-    version = (
-        MeasureTableVersion.objects.select_related("imported_by", "published_by")
-        .filter(public_id=public_id)
-        .first()
+    return _version_for_list_manager(
+        user, MeasureTableVersion.objects.select_related("imported_by", "published_by"), public_id
     )
-    if version is None:
-        raise Http404
-    return version
 
 
 def _measure_value(row: MeasureRow, name: str):

@@ -354,20 +354,29 @@ EXPECT: dict[str, dict[str, str]] = {
         "GET": "L 403 403 403 403 200 403",
         "POST": "L 403 403 403 403 200 403",
     },
-    "lists/manage/<uuid:public_id>/": {
+    # An import job's page: the list manager follows the worker's import of an upload.
+    "lists/manage/imports/<uuid:public_id>/": {
         "GET": "L 404 404 404 404 200 404",
+        "POST": "L 405 405 405 405 405 405",
+    },
+    "lists/manage/imports/<uuid:public_id>/progress/": {
+        "GET": "L 404 404 404 404 302 404",
+        "POST": "L 405 405 405 405 405 405",
+    },
+    "lists/manage/<uuid:public_id>/": {
+        "GET": "L 403 403 403 403 200 403",
         "POST": "L 405 405 405 405 405 405",
     },
     "lists/manage/<uuid:public_id>/publish/": {
         "GET": "L 405 405 405 405 405 405",
-        "POST": "L 404 404 404 404 302 404",
+        "POST": "L 403 403 403 403 302 403",
     },
     "lists/manage/<uuid:public_id>/discard/": {
         "GET": "L 405 405 405 405 405 405",
-        "POST": "L 404 404 404 404 302 404",
+        "POST": "L 403 403 403 403 302 403",
     },
     "lists/manage/<uuid:public_id>/progress/": {
-        "GET": "L 404 404 404 404 302 404",
+        "GET": "L 403 403 403 403 302 403",
         "POST": "L 405 405 405 405 405 405",
     },
     # The Russia/Belarus measures table: managed like a list version, by list managers only.
@@ -376,19 +385,19 @@ EXPECT: dict[str, dict[str, str]] = {
         "POST": "L 403 403 403 403 200 403",
     },
     "lists/manage/measures/<uuid:public_id>/": {
-        "GET": "L 404 404 404 404 200 404",
+        "GET": "L 403 403 403 403 200 403",
         "POST": "L 405 405 405 405 405 405",
     },
     "lists/manage/measures/<uuid:public_id>/publish/": {
         "GET": "L 405 405 405 405 405 405",
-        "POST": "L 404 404 404 404 302 404",
+        "POST": "L 403 403 403 403 302 403",
     },
     "lists/manage/measures/<uuid:public_id>/discard/": {
         "GET": "L 405 405 405 405 405 405",
-        "POST": "L 404 404 404 404 302 404",
+        "POST": "L 403 403 403 403 302 403",
     },
     "lists/manage/measures/<uuid:public_id>/csv/": {
-        "GET": "L 404 404 404 404 200 404",
+        "GET": "L 403 403 403 403 200 403",
         "POST": "L 405 405 405 405 405 405",
     },
     "lists/": {

@@ -57,6 +57,8 @@ def _values(route: str, world: World, side: FirmSide) -> dict[str, str]:
         public_id = side.invitation.public_id
     elif route.startswith("audit/documents/"):
         public_id = side.permit_document.public_id
+    elif route.startswith("lists/manage/imports/"):
+        public_id = world.import_job.public_id
     elif route.startswith("lists/manage/measures/"):
         public_id = world.measures_draft.public_id
     elif route.startswith("lists/manage/"):

@@ -44,6 +44,7 @@ from notifications.models import (
 from notifications.workflow import Status
 from partners.models import (
     ListedEntry,
+    ListImportJob,
     ListSource,
     ListVersion,
     ListVersionStatus,
@@ -143,6 +144,8 @@ class World:
     signup_token: str
     invitation_token: str
     extras: dict = field(default_factory=dict)
+    #: A queued import job of the list manager, for the routes of an import's page.
+    import_job: ListImportJob | None = None
 
 
 def _lists(list_manager: User) -> tuple[ListSource, ListVersion, ListVersion, ListedEntry]:
@@ -335,6 +338,14 @@ def build_world() -> World:
         published=published,
         draft_version=draft_version,
         measures_draft=_measures_draft(list_manager),
+        import_job=ListImportJob.objects.create(
+            source_code="meti-eul",
+            file_dir="list-imports/world",
+            file_name="eul.xlsx",
+            file_sha256="2" * 64,
+            label="2026-02-28",
+            requested_by=list_manager,
+        ),
         entry=entry,
         signup_token=make_signup_token(signup),
         invitation_token=make_invitation_token(a.invitation),
@@ -362,6 +373,7 @@ WATCHED = (
     ListSource,
     ListVersion,
     ListedEntry,
+    ListImportJob,
     MeasureTableVersion,
     MeasureRow,
     AuthToken,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from exportctl.accounts.roles import Role
 from exportctl.audit.models import AuditEvent
 from notifications.workflow import Status
-from partners.models import ListedEntry, ListVersion, ListVersionStatus
+from partners.models import ListedEntry, ListImportJob, ListVersion, ListVersionStatus
 from partners.services import list_version_import, list_version_publish
 from screening.models import ScreeningRun, Trigger
 from tests.factories import ExporterFactory, UserFactory, submitted_at
@@ -32,6 +32,26 @@ def manager(client):
     user = UserFactory(roles=[Role.LIST_MANAGER])
     client.force_login(user)
     return user
+
+
+@pytest.fixture
+def post_import(client, django_capture_on_commit_callbacks):
+    """Post the upload form. Without REDIS_URL the import job runs in-process once the request's
+    transaction commits, as on the embedded default; the response leads to the job's page."""
+
+    def post(data):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(reverse("partners:import"), data)
+
+    return post
+
+
+def job_page(client, response):
+    """The page the upload led to: the import job's (``partners:import_job``)."""
+    job = ListImportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("partners:import_job", args=[job.public_id])
+    return job, client.get(response["Location"])
 
 
 def upload(path, name=None):
@@ -166,32 +186,32 @@ def test_import_page_shows_the_form(client, manager):
     assert 'enctype="multipart/form-data"' in response.content.decode()
 
 
-def test_upload_of_the_real_list_makes_a_draft(client, manager):
-    response = client.post(
-        reverse("partners:import"),
+def test_upload_of_the_real_list_makes_a_draft(client, manager, post_import):
+    response = post_import(
         {"source": "meti-eul", "eul_file": upload(EUL_2025_01), "issued_on": "2025-01-31"},
     )
+    job, page = job_page(client, response)
     version = ListVersion.objects.get()
-    assert response.status_code == 302
-    assert response["Location"] == reverse("partners:version", args=[version.public_id])
+    assert (job.status, job.version, job.requested_by) == ("succeeded", version, manager)
+    # The finished job's page goes on to the draft's comparison with the version in force.
+    assert page.status_code == 302
+    assert page["Location"] == reverse("partners:version", args=[version.public_id])
     assert (version.status, version.label, version.entry_count) == ("draft", "20250131", 748)
     assert version.issued_on.isoformat() == "2025-01-31"
     assert version.imported_by == manager
+    assert version.file_sha256 == job.file_sha256
     assert ListedEntry.objects.filter(version=version).count() == 748
     event = AuditEvent.objects.get(action="list_version.import")
     assert event.actor_id == manager.pk
 
 
-def test_upload_with_a_label_of_ones_own(client, manager):
-    client.post(
-        reverse("partners:import"),
-        {"source": "meti-eul", "eul_file": upload(EUL_2025_09), "label": "2025-09-29"},
-    )
+def test_upload_with_a_label_of_ones_own(client, manager, post_import):
+    post_import({"source": "meti-eul", "eul_file": upload(EUL_2025_09), "label": "2025-09-29"})
     assert ListVersion.objects.get().label == "2025-09-29"
 
 
 def test_malformed_spreadsheet_lists_every_problem_and_creates_nothing(
-    client, manager, make_workbook
+    client, manager, make_workbook, post_import
 ):
     path = make_workbook(
         [
@@ -202,43 +222,45 @@ def test_malformed_spreadsheet_lists_every_problem_and_creates_nothing(
         ]
     )
     before = snapshot()
-    response = client.post(
-        reverse("partners:import"),
+    response = post_import(
         {"source": "meti-eul", "eul_file": upload(path), "label": "my try", "issued_on": ""},
     )
-    assert response.status_code == 200
-    assert snapshot() == before
+    job, page = job_page(client, response)
+    assert page.status_code == 200
+    # Nothing was imported: no version, no entry, no source; only the job's request and failure.
+    assert snapshot()[:3] == before[:3]
     assert ListVersion.objects.count() == 0
-    problems = [(p.row, p.column, p.reason) for p in response.context["problems"]]
+    new_events = AuditEvent.objects.order_by("seq").values_list("action", flat=True)[before[3] :]
+    assert list(new_events) == ["list_import_job.request", "list_import_job.fail"]
+    assert job.status == "failed"
+    problems = [(p["row"], p["column"], p["reason"]) for p in page.context["job"].problems]
     assert problems == [
         (3, "B", "unknown country or region 'Atlantis'"),
         (4, "C", "the name is empty"),
         (5, "E", "unknown concern code 'Q' (expected B, C, M or N)"),
     ]
-    page = text(response)
-    assert "3 problems in the file" in page
-    assert "3 B unknown country or region 'Atlantis'" in page
-    assert "5 E unknown concern code 'Q' (expected B, C, M or N)" in page
-    # The error sits at the file field and in the summary; what was typed is kept.
-    assert response.context["form"].errors["eul_file"] == [
-        "The file has 3 problems, listed below. Nothing was imported."
-    ]
-    html = response.content.decode()
+    text_of_page = text(page)
+    assert "3 problems in the file" in text_of_page
+    assert "3 B unknown country or region 'Atlantis'" in text_of_page
+    assert "5 E unknown concern code 'Q' (expected B, C, M or N)" in text_of_page
+    # The error sits in the summary; what was typed is shown with the job.
+    assert "The file has 3 problems, listed below. Nothing was imported." in text_of_page
+    html = page.content.decode()
     assert 'id="error-summary"' in html
-    assert 'value="my try"' in html
+    assert '<dd id="import-job-label">my try</dd>' in html
+    assert 'data-polling="true"' not in html  # a finished job is not polled
 
 
-def test_a_file_that_is_not_xlsx_is_refused_at_the_field(client, manager, tmp_path):
+def test_a_file_that_is_not_xlsx_is_refused_in_the_job(client, manager, tmp_path, post_import):
     bogus = tmp_path / "list.xlsx"
     bogus.write_bytes(b"not a zip at all")
     before = snapshot()
-    response = client.post(
-        reverse("partners:import"), {"source": "meti-eul", "eul_file": upload(bogus)}
-    )
-    assert response.status_code == 200
-    assert snapshot() == before
-    assert response.context["problems"]
-    assert response.context["problems"][0].row is None
+    job, page = job_page(client, post_import({"source": "meti-eul", "eul_file": upload(bogus)}))
+    assert page.status_code == 200
+    assert snapshot()[:3] == before[:3]
+    assert job.status == "failed"
+    assert page.context["job"].problems
+    assert page.context["job"].problems[0]["row"] is None
 
 
 @pytest.mark.parametrize(
@@ -277,9 +299,8 @@ def test_ofac_needs_its_three_files(client, manager):
     assert snapshot() == before
 
 
-def test_ofac_upload_makes_an_advisory_draft(client, manager, small_ofac_dir):
-    response = client.post(
-        reverse("partners:import"),
+def test_ofac_upload_makes_an_advisory_draft(client, manager, small_ofac_dir, post_import):
+    response = post_import(
         {
             "source": "ofac-sdn",
             "sdn_file": upload(small_ofac_dir / "sdn.csv"),
@@ -288,8 +309,10 @@ def test_ofac_upload_makes_an_advisory_draft(client, manager, small_ofac_dir):
             "label": "SDN 2021",
         },
     )
-    assert response.status_code == 302
+    job, page = job_page(client, response)
     version = ListVersion.objects.get()
+    assert page["Location"] == reverse("partners:version", args=[version.public_id])
+    assert (job.status, job.source_code, job.file_name) == ("succeeded", "ofac-sdn", "sdn.csv")
     assert (version.source.code, version.source.advisory) == ("ofac-sdn", True)
     assert (version.label, version.entry_count, version.status) == ("SDN 2021", 2, "draft")
     assert list(version.entries.values_list("number", "name", "country")) == [
@@ -298,16 +321,16 @@ def test_ofac_upload_makes_an_advisory_draft(client, manager, small_ofac_dir):
     ]
 
 
-def test_the_same_file_twice_is_reported_and_nothing_is_written(client, manager):
+def test_the_same_file_twice_is_reported_and_nothing_is_written(client, manager, post_import):
     import_eul(EUL_2025_01, manager)
     before = snapshot()
-    response = client.post(
-        reverse("partners:import"), {"source": "meti-eul", "eul_file": upload(EUL_2025_01)}
-    )
-    assert response.status_code == 200
-    assert snapshot() == before
-    [problem] = response.context["problems"]
-    assert problem.reason == "this file was already imported as version '20250131' (draft)"
+    response = post_import({"source": "meti-eul", "eul_file": upload(EUL_2025_01)})
+    job, page = job_page(client, response)
+    assert page.status_code == 200
+    assert snapshot()[:3] == before[:3]
+    assert job.status == "failed"
+    [problem] = page.context["job"].problems
+    assert problem["reason"] == "this file was already imported as version '20250131' (draft)"
 
 
 # --- diff ------------------------------------------------------------------------------------

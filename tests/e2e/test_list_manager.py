@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from exportctl.accounts.roles import Role
 from exportctl.audit.models import AuditEvent
 from notifications.workflow import Status
-from partners.models import ListVersion, ListVersionStatus
+from partners.models import ListImportJob, ListImportJobStatus, ListVersion, ListVersionStatus
 from tests.e2e.conftest import sign_in
 from tests.factories import UserFactory, submitted_at
 from tests.partners.conftest import EUL_2025_01, EUL_2025_09
@@ -51,8 +51,12 @@ def test_import_diff_publish_and_rescreen_progress(page, live_server, list_manag
     page.goto("/lists/manage/")
     expect(page.locator("#import-link")).to_be_visible()
 
-    # 2025-01: the first version of the list, all added; publish it.
+    # 2025-01: the first version of the list, all added; publish it. The upload is an import
+    # job run in-process here (no REDIS_URL): its page goes straight on to the draft.
     upload_eul(page, EUL_2025_01)
+    job = ListImportJob.objects.get()
+    assert (job.status, job.requested_by) == (ListImportJobStatus.SUCCEEDED, list_manager)
+    expect(page).to_have_url(re.compile(rf"/lists/manage/{job.version.public_id}/$"))
     expect(page.locator("#version-status")).to_have_class(re.compile(r"tag--draft"))
     expect(page.locator("#version-entry-count")).to_have_text("748")
     expect(page.locator("[data-count='added']")).to_have_text("748")
@@ -143,14 +147,50 @@ def test_malformed_file_lists_its_problems_and_imports_nothing(
     with page.expect_navigation():
         page.locator("#import-button").click()
 
+    # The upload led to its import job's page, which lists every problem of the failed job.
+    job = ListImportJob.objects.get()
+    expect(page).to_have_url(re.compile(rf"/lists/manage/imports/{job.public_id}/$"))
     expect(page.locator("#error-summary")).to_be_focused()
     rows = page.locator("#problems-table tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.nth(0).locator("td")).to_have_text(
         ["3", "B", "unknown country or region 'Atlantis'"]
     )
-    expect(page.locator("#id_label")).to_have_value("my try")
+    expect(page.locator("#import-job-label")).to_have_text("my try")
+    expect(page.locator("#import-job-state")).to_have_attribute("data-status", "failed")
+    expect(page.locator("#import-again")).to_have_attribute("href", "/lists/manage/import/")
     assert ListVersion.objects.count() == 0
+    assert job.status == ListImportJobStatus.FAILED
+
+
+def test_a_queued_import_shows_its_progress_and_goes_on_to_the_draft(
+    page, live_server, list_manager
+):
+    """With a real worker the job is queued first: its page polls until the worker has imported
+    the file, then goes on to the draft without a reload."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from partners.services import list_import_job_run
+
+    job = ListImportJob.objects.create(
+        source_code="meti-eul",
+        file_dir="list-imports/e2e",
+        file_name=EUL_2025_01.name,
+        file_sha256="",
+        requested_by=list_manager,
+    )
+    default_storage.save("list-imports/e2e/list.xlsx", ContentFile(EUL_2025_01.read_bytes()))
+    sign_in(page, live_server, list_manager.email, PASSWORD)
+    page.goto(f"/lists/manage/imports/{job.public_id}/")
+    expect(page.locator("#import-job-status")).to_have_attribute("data-polling", "true")
+    expect(page.locator("#import-job-state")).to_have_attribute("data-status", "queued")
+
+    list_import_job_run(job_id=job.pk)  # what the worker does
+
+    job.refresh_from_db()
+    expect(page).to_have_url(re.compile(rf"/lists/manage/{job.version.public_id}/$"))
+    expect(page.locator("#version-entry-count")).to_have_text("748")
 
 
 def test_public_pages_search_in_any_script(page, live_server, list_manager):

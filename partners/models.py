@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from exportctl.countries import validate_country_code
 from notifications.models import TimeStamped, country_code_validator
@@ -345,7 +346,7 @@ class MeasureRow(TimeStamped):
 class ListImportJobStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")
-    SUCCEEDED = "succeeded", _("Imported")
+    SUCCEEDED = "succeeded", pgettext_lazy("import job status", "Imported")
     FAILED = "failed", _("Failed")
 
 

@@ -218,6 +218,8 @@ def list_version_import(
 
 #: A job still queued after this long has lost its message; the sweeper queues it again.
 IMPORT_JOB_QUEUED_STUCK_AFTER = datetime.timedelta(minutes=5)
+#: How many times a job may be started: acks_late redelivers the message of a worker that died.
+IMPORT_JOB_MAX_ATTEMPTS = 3
 #: A job running this long past the hard time limit has lost its worker; the sweeper fails it.
 IMPORT_JOB_RUNNING_GRACE = datetime.timedelta(minutes=5)
 
@@ -320,10 +322,18 @@ def list_import_job_run(*, job_id: int) -> ListImportJob | None:
         job = ListImportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.finished:
             return job
-        job.status = ListImportJobStatus.RUNNING
-        job.started_at = timezone.now()
-        job.attempts += 1
-        job.save(update_fields=["status", "started_at", "attempts", "updated_at"])
+        # A job still running when its message comes again lost its worker; after a few such
+        # times the file itself is the likely cause (e.g. memory), so it is not run again.
+        worker_lost = (
+            job.status == ListImportJobStatus.RUNNING and job.attempts >= IMPORT_JOB_MAX_ATTEMPTS
+        )
+        if not worker_lost:
+            job.status = ListImportJobStatus.RUNNING
+            job.started_at = timezone.now()
+            job.attempts += 1
+            job.save(update_fields=["status", "started_at", "attempts", "updated_at"])
+    if worker_lost:
+        return list_import_job_fail(job_id=job.pk, error=ListImportJobError.WORKER_LOST)
 
     def succeeded(version: ListVersion) -> None:
         job.status = ListImportJobStatus.SUCCEEDED

@@ -342,3 +342,15 @@ def test_the_sweeper_is_on_the_beat_schedule():
 
     entries = {e["task"]: e["schedule"] for e in app.conf.beat_schedule.values()}
     assert entries["partners.sweep_import_jobs"] <= 300
+
+
+def test_a_job_that_keeps_killing_its_worker_is_failed_not_run_again(manager):
+    job = queued_job(manager)
+    ListImportJob.objects.filter(pk=job.pk).update(
+        status=ListImportJobStatus.RUNNING, attempts=3, started_at=timezone.now()
+    )
+    with mock.patch.object(services, "list_version_import") as service:
+        tasks.import_list(job.pk)  # the message of the third dead worker, redelivered
+    assert not service.called
+    job.refresh_from_db()
+    assert (job.status, job.error) == ("failed", ListImportJobError.WORKER_LOST)

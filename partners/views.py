@@ -117,7 +117,7 @@ def list_manager_required(view):
 
 
 def _version_for_list_manager(user, versions, public_id: UUID):
-    """A list or measures-table version for its manager. Versions belong to no firm, so there is
+    """A list or measures-table version (or an import job) for its manager. Versions belong to no firm, so there is
     nothing to hide from a signed-in user without the role: they are refused with 403, which puts
     the attempt on the audit trail (a refused privileged action); an unknown id is a 404."""
     if not user.is_authenticated:
@@ -311,17 +311,9 @@ def version_import(request):
 
 
 def access_import_job_for_manager(user, public_id: UUID) -> ListImportJob:
-    """The job, or 404 — for a user without the role as for a job that does not exist."""
-    if not user.is_authenticated or not user.has_role(Role.LIST_MANAGER):
-        raise Http404
-    job = (
-        ListImportJob.objects.select_related("version", "requested_by")
-        .filter(public_id=public_id)
-        .first()
+    return _version_for_list_manager(
+        user, ListImportJob.objects.select_related("version", "requested_by"), public_id
     )
-    if job is None:
-        raise Http404
-    return job
 
 
 def _job_context(job: ListImportJob) -> dict:

@@ -292,11 +292,11 @@ def test_others_cannot_upload_and_nothing_changes(
         lambda: UserFactory(roles=[Role.AUDITOR]),
     ],
 )
-def test_a_job_is_404_for_anyone_but_a_list_manager(client, name, make_user):
+def test_a_job_is_403_for_anyone_but_a_list_manager(client, name, make_user):
     job = queued_job(UserFactory(roles=[Role.LIST_MANAGER]))
     client.force_login(make_user())
     response = client.get(reverse(name, args=[job.public_id]), HTTP_HX_REQUEST="true")
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert "hx-get" not in response.content.decode()
 
 

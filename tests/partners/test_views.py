@@ -111,16 +111,20 @@ def test_a_reviewer_cannot_publish_or_discard_and_nothing_changes(client, action
     client.force_login(UserFactory(roles=[Role.REVIEWER]))
     before = snapshot()
     response = client.post(reverse(f"partners:{action}", args=[draft.public_id]))
-    assert response.status_code == 404
-    assert snapshot() == before
+    # A list version belongs to no firm: the role refusal is a 403, on the record (issue 19).
+    assert response.status_code == 403
+    after = snapshot()
+    assert after[:3] == before[:3]
+    new_events = AuditEvent.objects.order_by("seq").values_list("action", flat=True)[before[3] :]
+    assert list(new_events) == ["access.refused"]
     assert ListVersion.objects.get(pk=draft.pk).status == ListVersionStatus.DRAFT
 
 
 @pytest.mark.parametrize("name", ["partners:version", "partners:progress"])
-def test_version_pages_are_404_without_the_role(client, name):
+def test_version_pages_are_403_without_the_role(client, name):
     draft = import_eul(EUL_2025_01, None)
     client.force_login(UserFactory(roles=[Role.AUDITOR]))
-    assert client.get(reverse(name, args=[draft.public_id])).status_code == 404
+    assert client.get(reverse(name, args=[draft.public_id])).status_code == 403
 
 
 def test_an_unknown_version_is_404(client, manager):

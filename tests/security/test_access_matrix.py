@@ -356,11 +356,11 @@ EXPECT: dict[str, dict[str, str]] = {
     },
     # An import job's page: the list manager follows the worker's import of an upload.
     "lists/manage/imports/<uuid:public_id>/": {
-        "GET": "L 404 404 404 404 200 404",
+        "GET": "L 403 403 403 403 200 403",
         "POST": "L 405 405 405 405 405 405",
     },
     "lists/manage/imports/<uuid:public_id>/progress/": {
-        "GET": "L 404 404 404 404 302 404",
+        "GET": "L 403 403 403 403 302 403",
         "POST": "L 405 405 405 405 405 405",
     },
     "lists/manage/<uuid:public_id>/": {

@@ -7,9 +7,11 @@ printed to the console. Without it, DEBUG is off and ``DJANGO_SECRET_KEY`` is re
 ``.env.example`` documents every variable.
 """
 
+import os
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -29,8 +31,14 @@ if DEBUG:
     SECRET_KEY = env.str(
         "DJANGO_SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production"
     )
+elif "DJANGO_SECRET_KEY" in os.environ:
+    SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
 else:
-    SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+    raise ImproperlyConfigured(
+        "Set the DJANGO_SECRET_KEY environment variable (production), or DJANGO_DEBUG=true for "
+        "a local development server on the embedded default (`make run` sets it; see "
+        ".env.example)."
+    )
 
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []

@@ -153,7 +153,6 @@ KEY_LABELS = {
     "attachment": _("Attachment"),
     "file_name": _("File name"),
     "reason": _("Reason"),
-    "message": _("Message"),
     "error": _("Error"),
 }
 

@@ -7,8 +7,10 @@ from pathlib import Path
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from partners.importers.base import MAX_FILE_BYTES
+from partners.importers.meti_eul import check_container
 
 EUL = "meti-eul"
 SDN = "ofac-sdn"
@@ -23,6 +25,9 @@ SOURCE_CHOICES = [
 
 
 class ListImportForm(forms.Form):
+    #: Problems of the workbook as a container (``check_container``), shown as a table.
+    problems: list = []
+
     source = forms.ChoiceField(
         label=_("List"), choices=SOURCE_CHOICES, initial=EUL, widget=forms.RadioSelect
     )
@@ -78,6 +83,26 @@ class ListImportForm(forms.Form):
             self.add_error(
                 name,
                 _("The file is larger than %(limit)d MB.") % {"limit": MAX_FILE_BYTES // 2**20},
+            )
+        elif suffix == ".xlsx":
+            self._check_workbook(name, upload)
+
+    def _check_workbook(self, name: str, upload) -> None:
+        """A file that is no workbook, or a zip bomb, is refused here and never stored: the
+        container checks read no cell, so they belong in the request; parsing is the worker's."""
+        upload.seek(0)
+        problems = check_container(upload.read())
+        upload.seek(0)
+        if problems:
+            self.problems = problems
+            self.add_error(
+                name,
+                ngettext(
+                    "The file has %(count)d problem, listed below. Nothing was imported.",
+                    "The file has %(count)d problems, listed below. Nothing was imported.",
+                    len(problems),
+                )
+                % {"count": len(problems)},
             )
 
     def clean(self):

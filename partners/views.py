@@ -307,7 +307,7 @@ def version_import(request):
             return redirect("partners:import_job", public_id=job.public_id)
     else:
         form = ListImportForm()
-    return render(request, "partners/import.html", {"form": form})
+    return render(request, "partners/import.html", {"form": form, "problems": form.problems})
 
 
 def access_import_job_for_manager(user, public_id: UUID) -> ListImportJob:

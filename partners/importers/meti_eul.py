@@ -171,8 +171,21 @@ def _read_bounded(source: Any, result: ParseResult) -> bytes | None:
     return data
 
 
-def _open_workbook(data: bytes, result: ParseResult):
-    not_xlsx = "the file is not an Excel workbook (.xlsx)"
+NOT_XLSX = "the file is not an Excel workbook (.xlsx)"
+
+
+def check_container(data: bytes) -> list[Problem]:
+    """What is wrong with the file as a container, found without parsing a cell: not a
+    workbook, a zip bomb, an oversized sheet. Cheap enough for the upload request itself, so such
+    a file is refused at once and never stored; the worker then parses only plausible workbooks."""
+    result = ParseResult(entries=[])
+    _checked_archive(data, result)
+    return result.problems
+
+
+def _checked_archive(data: bytes, result: ParseResult) -> io.BytesIO | None:
+    """The workbook's bytes, if the archive passes the container checks (problems otherwise)."""
+    not_xlsx = NOT_XLSX
     buffer = io.BytesIO(data)
     if not zipfile.is_zipfile(buffer):
         result.problems.append(Problem(None, None, not_xlsx))
@@ -213,11 +226,18 @@ def _open_workbook(data: bytes, result: ParseResult):
     if "xl/workbook.xml" not in names:
         result.problems.append(Problem(None, None, not_xlsx))
         return None
+    return buffer
+
+
+def _open_workbook(data: bytes, result: ParseResult):
+    buffer = _checked_archive(data, result)
+    if buffer is None:
+        return None
     try:
         buffer.seek(0)
         return load_workbook(buffer, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds of error for a damaged file
-        result.problems.append(Problem(None, None, f"{not_xlsx}: {exc}"))
+        result.problems.append(Problem(None, None, f"{NOT_XLSX}: {exc}"))
         return None
 
 

@@ -255,16 +255,29 @@ def test_malformed_spreadsheet_lists_every_problem_and_creates_nothing(
     assert 'data-polling="true"' not in html  # a finished job is not polled
 
 
-def test_a_file_that_is_not_xlsx_is_refused_in_the_job(client, manager, tmp_path, post_import):
+def test_a_file_that_is_not_xlsx_is_refused_at_upload_and_never_stored(
+    client, manager, tmp_path, settings
+):
+    """The container checks read no cell, so they run in the request: a file that is no workbook
+    gets its problem at once, and no job, file or audit event is made for it."""
     bogus = tmp_path / "list.xlsx"
     bogus.write_bytes(b"not a zip at all")
     before = snapshot()
-    job, page = job_page(client, post_import({"source": "meti-eul", "eul_file": upload(bogus)}))
-    assert page.status_code == 200
-    assert snapshot()[:3] == before[:3]
-    assert job.status == "failed"
-    assert page.context["job"].problems
-    assert page.context["job"].problems[0]["row"] is None
+    response = client.post(
+        reverse("partners:import"),
+        {"source": "meti-eul", "eul_file": upload(bogus)},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "eul_file": ["The file has 1 problem, listed below. Nothing was imported."]
+    }
+    assert [(p.row, p.reason) for p in response.context["problems"]] == [
+        (None, "the file is not an Excel workbook (.xlsx)")
+    ]
+    assert 'id="problems-table"' in response.content.decode()
+    assert snapshot() == before
+    assert not ListImportJob.objects.exists()
 
 
 @pytest.mark.parametrize(

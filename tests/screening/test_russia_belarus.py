@@ -551,15 +551,15 @@ def test_only_a_list_manager_may_upload_or_publish(client, role):
     publish = client.post(reverse("partners:measures_publish", args=[draft.public_id]))
     page = client.get(reverse("partners:measures_version", args=[draft.public_id]))
 
-    assert (upload.status_code, publish.status_code, page.status_code) == (403, 404, 404)
+    # A measures table belongs to no firm: every refusal is a 403, and each refused attempt (the
+    # upload, the publication, the page) is on the record (issue 19); nothing else changed.
+    assert (upload.status_code, publish.status_code, page.status_code) == (403, 403, 403)
     after = (
         list(MeasureTableVersion.objects.order_by("pk").values_list("status", flat=True)),
         MeasureRow.objects.count(),
         _audit(),
     )
-    # The refused upload (403) is on the record (issue 19); the version pages answer 404, like a
-    # version that does not exist, and record nothing.
-    assert after == (before[0], before[1], [*before[2], "access.refused"])
+    assert after == (before[0], before[1], [*before[2], *["access.refused"] * 3])
 
 
 @pytest.mark.django_db

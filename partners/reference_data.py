@@ -1,7 +1,7 @@
 """The ministry's reference data as of the catch-all review in force from 2025-10-09, and the
 Russia/Belarus export bans in force since 2022-03-18.
 
-Sources (see ../shared/domain.md): country tiers from the Export Trade Control Order's appended
+Sources, as each row cites them: country tiers from the Export Trade Control Order's appended
 tables 3, 3-2, 4 and 2-4 and FEFTA Art. 48(3); the key technologies for prior reporting
 (in force 2024-12-30); the HS scope of row 16(1). Each row carries the date it applies from, so
 a later amendment is a new row with a new date, not an edit of history.

@@ -125,6 +125,21 @@ def list_version_parse(*, source_code: str, file: FileInput) -> tuple[ParseResul
     return spec.parse(source_input.parse_arg), source_input.sha256
 
 
+def _refuse_twin(twin) -> None:
+    """The very same file is already a version (a draft, or one in force): importing it again
+    would only make a copy, so it is refused as a problem of the file."""
+    if twin is not None:
+        raise ListImportError(
+            [
+                Problem(
+                    None,
+                    None,
+                    f"this file was already imported as version '{twin.label}' ({twin.status})",
+                )
+            ]
+        )
+
+
 def list_version_import(
     *,
     source_code: str,
@@ -156,16 +171,7 @@ def list_version_import(
             .exclude(status=ListVersionStatus.DISCARDED)
             .first()
         )
-        if twin is not None:
-            raise ListImportError(
-                [
-                    Problem(
-                        None,
-                        None,
-                        f"this file was already imported as version '{twin.label}' ({twin.status})",
-                    )
-                ]
-            )
+        _refuse_twin(twin)
         version = ListVersion.objects.create(
             source=source,
             label=label,
@@ -547,16 +553,7 @@ def measure_table_import(
             .filter(status__in=[ListVersionStatus.DRAFT, ListVersionStatus.PUBLISHED])
             .first()
         )
-        if twin is not None:
-            raise ListImportError(
-                [
-                    Problem(
-                        None,
-                        None,
-                        f"this file was already imported as version '{twin.label}' ({twin.status})",
-                    )
-                ]
-            )
+        _refuse_twin(twin)
         version = MeasureTableVersion.objects.create(
             label=label,
             file_name=file_name[:255],

@@ -27,25 +27,9 @@ from partners.importers import meti_eul
 from partners.importers.meti_eul import parse_workbook
 from tests.factories import ExporterFactory, ItemFactory, PartyFactory, ready_notification
 from tests.partners.conftest import HEADER, good_row
+from tests.security.test_malformed_input import BASE, ITEM
 
-BASE = "/api/v1/notifications/"
-ITEM = {
-    "kind": "goods",
-    "description": "5-axis machining centre",
-    "classification": "16_1",
-    "hs_code": "8457.10",
-    "quantity": "2",
-    "unit": "units",
-    "value_jpy": 48000000,
-}
 PARTY = {"role": "consignee", "name": "Bangkok Freight", "address": "Bangkok", "country": "TH"}
-
-
-@pytest.fixture(autouse=True)
-def _no_throttling():
-    from django.core.cache import cache
-
-    cache.clear()
 
 
 @pytest.fixture

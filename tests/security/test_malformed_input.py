@@ -36,15 +36,6 @@ ITEM = {
 PARTY = {"role": "end_user", "name": "Siam Motor Works", "address": "Bangkok", "country": "TH"}
 
 
-@pytest.fixture(autouse=True)
-def _no_throttling():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def exporter(db):
     return ExporterFactory(email="erp@example.com")

@@ -255,8 +255,15 @@ class ListIndex:
 
     # ------------------------------------------------------------------ search
     def search(
-        self, query: str, country: str | None = None, limit: int = 10, min_score: float = 0.5
+        self,
+        query: str,
+        country: str | None = None,
+        limit: int = 10,
+        min_score: float = 0.5,
+        kind: str | None = None,
     ) -> list[Hit]:
+        """The best hits for a party's name. ``kind`` is the party's kind ("person" or
+        "organization"; None when unknown), weighed against each entry's kind."""
         forms = analyse_name(query)
         if not forms:
             return []

@@ -59,7 +59,7 @@ ITEM_FIELDS = (
     "unit",
     "value_jpy",
 )
-PARTY_FIELDS = ("role", "name", "local_name", "address", "country")
+PARTY_FIELDS = ("role", "kind", "name", "local_name", "address", "country")
 CHECKLIST_NOTE_MAX = 1000
 #: Text fields that may hold several lines (tab, line feed and carriage return allowed); every
 #: other text field is one line. No field may hold another control character or a lone surrogate.
@@ -369,6 +369,7 @@ def _party_data(party: Party) -> dict:
     return {
         "party": str(party.public_id),
         "role": party.role,
+        "kind": party.kind,
         "name": party.name,
         "country": party.country,
     }

@@ -232,11 +232,23 @@ class PartyRole(models.TextChoices):
     PURCHASER = "purchaser", _("Purchaser")
 
 
+class PartyKind(models.TextChoices):
+    """Whether a party is a natural person or a body (company, university, agency...).
+
+    Screening weighs it against a listed entry's kind: a person seldom matches a company."""
+
+    PERSON = "person", _("Person")
+    ORGANIZATION = "organization", _("Organisation or company")
+
+
 class Party(TimeStamped):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="parties")
     position = models.PositiveSmallIntegerField(default=1)
     role = models.CharField(_("role"), max_length=16, choices=PartyRole.choices)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=PartyKind.choices, default=PartyKind.ORGANIZATION
+    )
     name = models.CharField(_("name"), max_length=300)
     local_name = models.CharField(_("name in the local script"), max_length=300, blank=True)
     address = models.CharField(_("address"), max_length=500, blank=True)

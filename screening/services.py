@@ -90,9 +90,9 @@ class _Computed:
 # --- Matching --------------------------------------------------------------------------------
 
 
-#: Earlier results of ``_screen_party`` by (name, local name, country), valid for one set of
-#: published lists: see ``screening.rescreen.MatchMemo``.
-Matches = dict[tuple[str, str, str], list[_FoundHit]]
+#: Earlier results of ``_screen_party`` by (name, local name, country, kind), valid for one set
+#: of published lists: see ``screening.rescreen.MatchMemo``.
+Matches = dict[tuple[str, str, str, str], list[_FoundHit]]
 
 
 def _screen_party(
@@ -100,10 +100,11 @@ def _screen_party(
 ) -> list[_FoundHit]:
     """Every name of the party against every published list; the best score per entry.
 
-    The result depends only on the party's names and country and on the lists, so with a
-    ``memo`` a party named like one screened before costs no search."""
+    The result depends only on the party's names, country and kind (person or organisation,
+    weighed against each entry's kind) and on the lists, so with a ``memo`` a party named like
+    one screened before costs no search."""
     if memo is not None:
-        key = (party.name, party.local_name, party.country)
+        key = (party.name, party.local_name, party.country, party.kind)
         known = memo.get(key)
         if known is None:
             known = memo[key] = _screen_party(party, lists)
@@ -113,7 +114,11 @@ def _screen_party(
     for version in lists.all:
         for name in names:
             for hit in version.index.search(
-                name, country=party.country, limit=SEARCH_LIMIT, min_score=ALERT_THRESHOLD
+                name,
+                country=party.country,
+                limit=SEARCH_LIMIT,
+                min_score=ALERT_THRESHOLD,
+                kind=party.kind,
             ):
                 if hit.score < ALERT_THRESHOLD:
                     continue

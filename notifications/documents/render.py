@@ -25,7 +25,7 @@ from weasyprint.urls import URLFetcher
 
 from notifications.documents.countries import country_names
 from notifications.documents.numbers import format_verification_code
-from notifications.models import Classification, DocumentKind, ItemKind, PartyRole
+from notifications.models import Classification, DocumentKind, ItemKind, PartyKind, PartyRole
 
 TEMPLATES = {
     DocumentKind.RECEIPT: "documents/receipt.html",
@@ -64,6 +64,10 @@ ROLE_LABELS = {
     PartyRole.CONSIGNEE: ("荷受人", "Consignee"),
     PartyRole.INTERMEDIARY: ("仲介者", "Intermediary"),
     PartyRole.PURCHASER: ("購入者", "Purchaser"),
+}
+PARTY_KIND_LABELS = {
+    PartyKind.PERSON: ("個人", "Person"),
+    PartyKind.ORGANIZATION: ("団体・企業", "Organisation or company"),
 }
 
 # WeasyPrint and fontTools log every layout step and subsetting pass at INFO; one document would
@@ -133,6 +137,7 @@ def document_context(*, issue: Issue, notification, permit=None, decision=None) 
     parties = [
         {
             "role": _bilingual(ROLE_LABELS, party.role),
+            "kind": _bilingual(PARTY_KIND_LABELS, party.kind),
             "name": party.name,
             "local_name": party.local_name,
             "country": party.country,

@@ -93,7 +93,7 @@ def destinations_for_firm(*, user) -> list[str]:
 
 
 def address_book(*, user, exclude: Notification | None = None, q: str = "") -> list[Party]:
-    """Distinct parties (same name, local name, address and country) of the firm's earlier
+    """Distinct parties (same kind, name, local name, address and country) of the firm's earlier
     notifications, most recently used first; the latest copy of each stands for it."""
     parties = Party.objects.filter(notification__in=notification_list_for(user=user))
     if exclude is not None:
@@ -102,7 +102,7 @@ def address_book(*, user, exclude: Notification | None = None, q: str = "") -> l
         term = q.strip()
         parties = parties.filter(Q(name__icontains=term) | Q(local_name__icontains=term))
     latest = (
-        parties.values("name", "local_name", "address", "country")
+        parties.values("kind", "name", "local_name", "address", "country")
         .annotate(latest=Max("pk"))
         .order_by("-latest")[:ADDRESS_BOOK_SIZE]
     )

@@ -14,6 +14,7 @@ from notifications.models import (
     EndUseCategory,
     Item,
     ItemKind,
+    PartyKind,
     PartyRole,
 )
 from notifications.readiness import CHECKLIST_QUESTIONS
@@ -135,9 +136,19 @@ class DestinationForm(forms.Form):
 
 class PartyForm(forms.Form):
     #: What a party from the address book brings with it (the role is chosen anew).
-    reusable_fields = ("name", "local_name", "address", "country")
+    reusable_fields = ("kind", "name", "local_name", "address", "country")
 
     role = forms.ChoiceField(label=_("Role"), choices=PartyRole.choices)
+    kind = forms.ChoiceField(
+        label=_("Person or organisation"),
+        choices=PartyKind.choices,
+        initial=PartyKind.ORGANIZATION,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_(
+            "Screening weighs a person against listed persons, a body against listed bodies."
+        ),
+    )
     name = forms.CharField(label=_("Name"), max_length=300, help_text=_("In Latin letters."))
     local_name = forms.CharField(
         label=_("Name in the local script"), max_length=300, required=False
@@ -145,10 +156,15 @@ class PartyForm(forms.Form):
     address = forms.CharField(label=_("Address"), max_length=500, required=False)
     country = CountryField(label=_("Country"))
 
+    def clean_kind(self) -> str:
+        # Like the API: a party whose kind is not given is an organisation.
+        return self.cleaned_data.get("kind") or PartyKind.ORGANIZATION
+
     @classmethod
     def initial_for(cls, party) -> dict:
         return {
             "role": party.role,
+            "kind": party.kind,
             "name": party.name,
             "local_name": party.local_name,
             "address": party.address,

@@ -115,6 +115,7 @@ class HitSerializer(serializers.ModelSerializer):
         return {
             "public_id": str(party.public_id),
             "role": party.role,
+            "kind": party.kind,
             "name": party.name,
             "local_name": party.local_name,
             "country": party.country,
@@ -222,6 +223,7 @@ class CaseSerializer(serializers.Serializer):
                 {
                     "public_id": str(p.public_id),
                     "role": p.role,
+                    "kind": p.kind,
                     "name": p.name,
                     "local_name": p.local_name,
                     "country": p.country,

@@ -50,6 +50,16 @@ class SelfCheckRequestSerializer(serializers.Serializer):
         default="",
         help_text="Optional two-letter ISO 3166 code of the party's country, e.g. IR.",
     )
+    kind = serializers.ChoiceField(
+        choices=[("person", "person"), ("organization", "organization")],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=(
+            "Optional: whether the name is a person's or an organisation's (company, university, "
+            "agency…). Weighed against each listed entry's kind; empty or omitted when unknown."
+        ),
+    )
 
     def validate_name(self, value: str) -> str:
         value = " ".join(value.split())
@@ -148,6 +158,7 @@ class SelfCheckHitSerializer(serializers.Serializer):
 class SelfCheckResultSerializer(serializers.Serializer):
     query = serializers.CharField()
     country = serializers.CharField()
+    kind = serializers.CharField(help_text='"person", "organization", or "" when not given.')
     searched_at = serializers.DateTimeField()
     alert_threshold = serializers.FloatField()
     outcome = serializers.ChoiceField(
@@ -214,6 +225,7 @@ class SelfCheckView(APIView):
                 actor=request.user,
                 name=serializer.validated_data["name"],
                 country=serializer.validated_data["country"],
+                kind=serializer.validated_data["kind"],
                 channel="api",
                 request=request,
             )

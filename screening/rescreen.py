@@ -64,7 +64,7 @@ _RETRY_BATCH = (OperationalError, InterfaceError)
 
 
 class MatchMemo:
-    """The worker process's match results by party name and country, for the published lists
+    """The worker process's match results by party name, country and kind, for the published lists
     they were computed against.
 
     The same consignee or end user appears on many filings (a firm ships to its customers again

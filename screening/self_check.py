@@ -31,6 +31,8 @@ SEARCH_LIMIT = 10
 AUDIT_ACTION = "screening.self_check"
 
 NO_MATCH, MATCH, NOT_SCREENED = "no_match", "match", "not_screened"
+#: The kinds a checked name may be given (as a filed party's kind); "" when not said.
+KINDS = ("person", "organization")
 
 
 class SelfCheckError(ValueError):
@@ -84,6 +86,8 @@ class SelfCheckResult:
     alert_threshold: float
     lists: tuple[SearchedList, ...]
     hits: tuple[SelfCheckHit, ...] = field(default=())
+    #: "person", "organization", or "" when the exporter did not say.
+    kind: str = ""
 
     @property
     def eul_searched(self) -> bool:
@@ -151,15 +155,22 @@ def _entry_views(pks: set[int]) -> dict[int, ListedEntryView]:
     }
 
 
-def _search(name: str, country: str) -> tuple[tuple[SearchedList, ...], list[SelfCheckHit]]:
-    """The published End User List first, then the advisory lists; the best name per entry."""
+def _search(
+    name: str, country: str, kind: str = ""
+) -> tuple[tuple[SearchedList, ...], list[SelfCheckHit]]:
+    """The published End User List first, then the advisory lists; the best name per entry.
+
+    ``kind`` ("person", "organization" or "" for unknown) is weighed against each entry's kind,
+    as it is for a filed party."""
     lists: list[SearchedList] = []
     found = []
     for version in published_versions():
         searched = _searched_list(version)
         lists.append(searched)
         index = index_for_version(version).index
-        for hit in index.search(name, country=country or None, limit=SEARCH_LIMIT):
+        for hit in index.search(
+            name, country=country or None, limit=SEARCH_LIMIT, kind=kind or None
+        ):
             if hit.score >= ALERT_THRESHOLD:
                 found.append((searched, hit))
     entries = _entry_views({int(hit.entry_id) for _, hit in found})
@@ -180,8 +191,13 @@ def _search(name: str, country: str) -> tuple[tuple[SearchedList, ...], list[Sel
     return tuple(lists), hits
 
 
-def self_check_run(*, actor, name: str, country: str = "", channel: str, request=None):
+def self_check_run(
+    *, actor, name: str, country: str = "", kind: str = "", channel: str, request=None
+):
     """Search ``name`` (any script) against the published lists and audit the check.
+
+    ``kind`` is what the exporter says the party is ("person" or "organization"), or "" when
+    unknown; any other value is refused with ``ValueError``.
 
     ``channel`` says where the check came from ("page" or "api"). Raises ``PermissionDenied``
     for anyone but a firm's exporter or administrator and ``SelfCheckError`` for a name with
@@ -191,12 +207,15 @@ def self_check_run(*, actor, name: str, country: str = "", channel: str, request
         raise PermissionDenied
     name = " ".join(name.split())[:MAX_NAME_LENGTH]
     country = country.strip().upper()
+    if kind not in ("", *KINDS):
+        raise ValueError(f"unknown kind {kind!r}")
     if not is_searchable(name):
         raise SelfCheckError(name)
-    lists, hits = _search(name, country)
+    lists, hits = _search(name, country, kind)
     result = SelfCheckResult(
         query=name,
         country=country,
+        kind=kind,
         searched_at=timezone.now(),
         alert_threshold=ALERT_THRESHOLD,
         lists=lists,
@@ -212,6 +231,7 @@ def self_check_run(*, actor, name: str, country: str = "", channel: str, request
             data={
                 "query": name,
                 "country": country,
+                "kind": kind,
                 "channel": channel,
                 "lists": [f"{v.source_code}:{v.version_label}" for v in lists],
                 "outcome": result.outcome,

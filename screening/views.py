@@ -174,6 +174,18 @@ class SelfCheckForm(forms.Form):
             "with the listing raises the score a little; leave it empty if unknown."
         ),
     )
+    kind = forms.ChoiceField(
+        label=_("Person or organisation (optional)"),
+        required=False,
+        choices=[
+            ("", _("Not known")),
+            ("person", _("Person")),
+            ("organization", _("Organisation or company")),
+        ],
+        help_text=_(
+            "A person is weighed against listed persons, a company or body against listed bodies."
+        ),
+    )
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
@@ -207,6 +219,7 @@ def self_check(request):
                     actor=request.user,
                     name=form.cleaned_data["name"],
                     country=form.cleaned_data["country"],
+                    kind=form.cleaned_data["kind"],
                     channel="page",
                     request=request,
                 )

@@ -14,6 +14,7 @@ from notifications.models import (
     ItemKind,
     Notification,
     Party,
+    PartyKind,
     PartyRole,
 )
 from notifications.readiness import CHECKLIST_SIZE
@@ -108,6 +109,7 @@ class PartyFactory(factory.django.DjangoModelFactory):
 
     notification = factory.SubFactory(NotificationFactory)
     role = PartyRole.END_USER
+    kind = PartyKind.ORGANIZATION
     name = "Siam Motor Works Co., Ltd."
     address = "99 Bangna-Trad Road, Bangkok"
     country = "TH"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from notifications import services as notification_services
-from notifications.models import Classification, EndUseCategory, ItemKind, PartyRole
+from notifications.models import Classification, EndUseCategory, ItemKind, PartyKind, PartyRole
 from notifications.readiness import CHECKLIST_SIZE
 from notifications.workflow import Status
 from screening import services as screening_services
@@ -72,9 +72,11 @@ def goods(description, *, classification, hs_code="", list_row="", item_code="",
     }
 
 
-def party(role, name, address, country, local_name=""):
+def party(role, name, address, country, local_name="", kind=PartyKind.ORGANIZATION):
+    """A party as filed; every demo party is a company or institute, so an organisation."""
     return {
         "role": role,
+        "kind": kind,
         "name": name,
         "local_name": local_name,
         "address": address,

@@ -74,13 +74,22 @@ def make_drafts(count: int, *, rng: random.Random) -> list[tuple[Notification, U
                 value_jpy=48_000_000,
             )
         )
+        kind = "organization"
         if listed and rng.random() < LISTED_SHARE:
             entry = rng.choice(listed)
             name, local, country = entry.name[:300], entry.local_name[:300], entry.country
+            kind = "person" if entry.kind == "person" else "organization"
         else:
             (name, local), country = _party_name("TH", rng), "TH"
         parties.append(
-            Party(notification=draft, role="end_user", name=name, local_name=local, country=country)
+            Party(
+                notification=draft,
+                role="end_user",
+                kind=kind,
+                name=name,
+                local_name=local,
+                country=country,
+            )
         )
         consignee, _ = _party_name("TH", rng)
         parties.append(

@@ -560,6 +560,7 @@ class _Writer:
         roles = ["end_user"] + [role for role, p in OPTIONAL_ROLES if rng.random() < p]
         for position, role in enumerate(roles, start=1):
             country = destination if role != "intermediary" else rng.choice(("SG", "AE", "HK"))
+            kind = "organization"
             if self.listed and rng.random() < LISTED_PARTY_SHARE:
                 entry = rng.choice(self.listed)
                 name, local, country = (
@@ -567,6 +568,7 @@ class _Writer:
                     entry.local_name[:300],
                     entry.country or country,
                 )
+                kind = "person" if entry.kind == "person" else "organization"
             else:
                 name, local = _party_name(country, rng)
             batch.parties.append(
@@ -576,6 +578,7 @@ class _Writer:
                     notification_id=pk,
                     position=position,
                     role=role,
+                    kind=kind,
                     name=name,
                     local_name=local,
                     address=f"{rng.randint(1, 999)} Industrial Road",

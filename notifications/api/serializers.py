@@ -20,6 +20,7 @@ from notifications.models import (
     EndUseCategory,
     ItemKind,
     MessageKind,
+    PartyKind,
     PartyRole,
 )
 from notifications.readiness import CHECKLIST_ANSWERS, CHECKLIST_SIZE, readiness_gaps
@@ -85,6 +86,15 @@ class PartySerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     position = serializers.IntegerField(read_only=True)
     role = serializers.ChoiceField(choices=PartyRole.choices)
+    kind = serializers.ChoiceField(
+        choices=PartyKind.choices,
+        default=PartyKind.ORGANIZATION,
+        help_text=(
+            "Whether the party is a natural person or an organisation (company, university, "
+            "agency…); organization when omitted. Screening weighs it against a listed entry's "
+            "kind."
+        ),
+    )
     name = serializers.CharField(max_length=300)
     local_name = serializers.CharField(max_length=300, required=False, allow_blank=True)
     address = serializers.CharField(max_length=500, required=False, allow_blank=True)

@@ -446,6 +446,71 @@ def test_parties_add_update_delete_and_the_one_end_user_rule(api, exporter):
     assert [p["role"] for p in api.get(url(draft, "parties/")).json()] == ["end_user"]
 
 
+def test_a_party_is_an_organisation_unless_the_request_says_it_is_a_person(api, exporter):
+    created = api.post(
+        BASE,
+        {
+            **NEW_DRAFT,
+            "parties": [
+                NEW_DRAFT["parties"][0],
+                {
+                    "role": "consignee",
+                    "kind": "person",
+                    "name": "Somchai Jaidee",
+                    "country": "TH",
+                },
+            ],
+        },
+        format="json",
+    )
+
+    assert created.status_code == 201
+    assert [(p["name"], p["kind"]) for p in created.json()["parties"]] == [
+        ("Siam Motor Works Co., Ltd.", "organization"),
+        ("Somchai Jaidee", "person"),
+    ]
+    draft = Notification.objects.get(public_id=created.json()["id"])
+    assert sorted(draft.parties.values_list("name", "kind")) == [
+        ("Siam Motor Works Co., Ltd.", "organization"),
+        ("Somchai Jaidee", "person"),
+    ]
+    person = draft.parties.get(kind="person")
+    read = api.get(url(draft, f"parties/{person.public_id}/"))
+    assert read.json()["kind"] == "person"
+
+    # A PATCH that does not name the kind keeps it; one that does changes it.
+    kept = api.patch(url(draft, f"parties/{person.public_id}/"), {"country": "sg"}, format="json")
+    assert kept.json()["kind"] == "person"
+    changed = api.patch(
+        url(draft, f"parties/{person.public_id}/"), {"kind": "organization"}, format="json"
+    )
+    assert changed.status_code == 200
+    person.refresh_from_db()
+    assert person.kind == "organization"
+
+    before = snapshot(draft)
+    refused = api.post(
+        url(draft, "parties/"),
+        {**NEW_DRAFT["parties"][0], "role": "purchaser", "kind": "vessel"},
+        format="json",
+    )
+    assert refused.status_code == 400
+    assert [(e["field"], e["code"]) for e in refused.json()["errors"]] == [
+        ("kind", "invalid_choice")
+    ]
+    assert snapshot(draft) == before
+
+
+def test_the_schema_documents_the_party_kind_and_its_default(api):
+    schema = api.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    kind = schema["components"]["schemas"]["PartyRequest"]["properties"]["kind"]
+    assert kind["default"] == "organization"
+    assert "kind" not in schema["components"]["schemas"]["PartyRequest"].get("required", [])
+    enum = schema["components"]["schemas"]["PartyKindEnum"]["enum"]
+    assert enum == ["person", "organization"]
+
+
 def test_checklist_answers_are_saved_and_unknown_checks_refused(api, exporter):
     draft = NotificationFactory(firm=exporter.firm, checklist={})
 
@@ -805,6 +870,7 @@ def test_no_payload_carries_internal_notes_decisions_reviewers_or_hit_details(
         "id",
         "position",
         "role",
+        "kind",
         "name",
         "local_name",
         "address",

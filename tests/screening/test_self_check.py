@@ -116,6 +116,7 @@ def test_every_check_is_audited_with_the_query_and_the_number_of_hits(real_eul, 
     assert first.data == {
         "query": AMIRKABIR,
         "country": "IR",
+        "kind": "",
         "channel": "page",
         "lists": ["meti-eul:20250929_4"],
         "outcome": "match",
@@ -125,6 +126,7 @@ def test_every_check_is_audited_with_the_query_and_the_number_of_hits(real_eul, 
     assert second.data == {
         "query": "Kanto Bakery Supplies Co., Ltd.",
         "country": "",
+        "kind": "",
         "channel": "api",
         "lists": ["meti-eul:20250929_4"],
         "outcome": "no_match",
@@ -200,6 +202,33 @@ def test_a_name_with_nothing_to_search_is_refused_and_not_audited(real_eul, expo
     assert self_check_events() == []
 
 
+def test_the_kind_given_is_searched_with_kept_on_the_result_and_audited(
+    real_eul, exporter, monkeypatch
+):
+    seen = []
+    search = index_cache.ListIndex.search
+
+    def recording(self, query, *args, **kwargs):
+        seen.append(kwargs.get("kind"))
+        return search(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(index_cache.ListIndex, "search", recording)
+
+    organisation = self_check_run(
+        actor=exporter, name=AMIRKABIR, kind="organization", channel="page"
+    )
+    unknown = self_check_run(actor=exporter, name=AMIRKABIR, channel="page")
+
+    # The real index searched, with the kind as given ("" = not said = None).
+    assert seen == ["organization", None]
+    assert (organisation.kind, unknown.kind) == ("organization", "")
+    assert [h.entry.number for h in organisation.hits] == [45]
+    assert [e.data["kind"] for e in self_check_events()] == ["organization", ""]
+    with pytest.raises(ValueError):
+        self_check_run(actor=exporter, name=AMIRKABIR, kind="vessel", channel="page")
+    assert len(self_check_events()) == 2
+
+
 # --- The API ---------------------------------------------------------------------------------
 
 
@@ -240,6 +269,16 @@ def test_api_with_a_token_returns_the_hit_explained(real_eul, exporter):
     assert (event.data["channel"], event.data["hits"]) == ("api", 1)
 
 
+def test_api_takes_an_optional_kind_and_returns_it(real_eul, exporter):
+    client = token_client(exporter)
+    person = client.post(API, {"name": AMIRKABIR, "kind": "person"}, format="json")
+    unsaid = client.post(API, {"name": AMIRKABIR}, format="json")
+
+    assert (person.status_code, person.json()["kind"]) == (200, "person")
+    assert (unsaid.status_code, unsaid.json()["kind"]) == (200, "")
+    assert [e.data["kind"] for e in self_check_events()] == ["person", ""]
+
+
 def test_api_no_match(real_eul, exporter):
     response = token_client(exporter).post(API, {"name": "Kanto Bakery Supplies"}, format="json")
     assert response.status_code == 200
@@ -270,6 +309,7 @@ def test_api_refuses_other_roles_and_anonymous_and_records_nothing(real_eul):
         ({"name": "x" * 301}, "name"),
         ({"name": AMIRKABIR, "country": "IRN"}, "country"),
         ({"name": AMIRKABIR, "country": "1R"}, "country"),
+        ({"name": AMIRKABIR, "kind": "vessel"}, "kind"),
     ],
 )
 def test_api_invalid_input_is_refused_and_not_audited(real_eul, exporter, payload, field):
@@ -300,12 +340,13 @@ def test_schema_documents_request_and_response():
     components = schema["components"]["schemas"]
     request_schema = components[request_ref.rsplit("/", 1)[1]]
     assert request_schema["required"] == ["name"]
-    assert sorted(request_schema["properties"]) == ["country", "name"]
+    assert sorted(request_schema["properties"]) == ["country", "kind", "name"]
     response_schema = components[response_ref.rsplit("/", 1)[1]]
     assert sorted(response_schema["properties"]) == [
         "alert_threshold",
         "country",
         "hits",
+        "kind",
         "lists",
         "notice",
         "outcome",

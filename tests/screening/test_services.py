@@ -493,3 +493,54 @@ def test_publishing_a_list_that_names_a_cleared_party_reopens_the_case(
     assert run.hits.get().entry.number == 45
     first.refresh_from_db()
     assert first.status == "superseded"
+
+
+# --- The party's kind ------------------------------------------------------------------------
+
+
+def test_the_partys_kind_is_searched_with_and_keys_the_memo(eul, monkeypatch):
+    """The worker searches each party with its kind (person or organisation) and never hands a
+    person the result memoised for an organisation of the same name."""
+    seen = []
+    search = index_cache.ListIndex.search
+
+    def recording(self, query, *args, **kwargs):
+        seen.append((query, kwargs.get("kind")))
+        return search(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(index_cache.ListIndex, "search", recording)
+    organisation = case(country="IR", party="Amirkabir Univ. of Technology").parties.get()
+    person = case(country="IR", party="Amirkabir Univ. of Technology").parties.get()
+    Party.objects.filter(pk=person.pk).update(kind="person")
+    person.refresh_from_db()
+    lists = index_cache.published_lists()
+    memo: dict = {}
+
+    found = screening_services._screen_party(organisation, lists, memo)
+    screening_services._screen_party(person, lists, memo)
+    again = screening_services._screen_party(organisation, lists, memo)
+
+    assert seen == [
+        ("Amirkabir Univ. of Technology", "organization"),
+        ("Amirkabir Univ. of Technology", "person"),
+    ]  # the third call came from the memo
+    assert sorted(key[3] for key in memo) == ["organization", "person"]
+    assert [lists.eul.entries[h.entry_id].number for h in found] == [45]
+    assert [(h.entry_id, h.score) for h in again] == [(h.entry_id, h.score) for h in found]
+
+
+def test_a_screening_run_searches_the_party_as_filed_person_or_organisation(eul, monkeypatch):
+    seen = []
+    search = index_cache.ListIndex.search
+
+    def recording(self, query, *args, **kwargs):
+        seen.append((query, kwargs.get("kind")))
+        return search(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(index_cache.ListIndex, "search", recording)
+    notification = case(country="US", party="John Smith")
+    Party.objects.filter(notification=notification).update(kind="person")
+
+    screening_run_execute(notification_id=notification.pk, trigger=Trigger.SUBMISSION)
+
+    assert seen == [("John Smith", "person")]

@@ -215,6 +215,23 @@ def test_self_check_page_shows_the_hit_explained(exporter_client, real_eul):  # 
     assert event.actor_id == exporter_client.user.pk
 
 
+def test_self_check_page_takes_the_kind_and_keeps_it(exporter_client, real_eul):  # noqa: F811
+    response = exporter_client.post(
+        SELF_CHECK, {"name": AMIRKABIR, "kind": "organization"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    html = text(response)
+    assert 'data-outcome="match"' in html
+    checked = [line for line in html.splitlines() if 'name="kind"' in line or "selected" in line]
+    assert any('value="organization" selected' in line for line in checked), checked
+    assert "· Organisation or company</h2>" in html
+    [event] = self_check_events()
+    assert event.data["kind"] == "organization"
+
+    refused = exporter_client.post(SELF_CHECK, {"name": AMIRKABIR, "kind": "vessel"})
+    assert "kind" in refused.context["form"].errors
+    assert len(self_check_events()) == 1
+
+
 def test_self_check_page_no_match(exporter_client, real_eul):  # noqa: F811
     response = exporter_client.post(
         SELF_CHECK, {"name": "Kanto Bakery Supplies Co., Ltd."}, HTTP_ACCEPT_LANGUAGE="en"

@@ -515,3 +515,86 @@ def test_another_notifications_attachment_or_document_is_404_under_my_own(
     assert client_in.get(_url("attachment", mine, attachment.public_id)).status_code == 404
     assert client_in.get(_url("document", mine, document.public_id)).status_code == 404
     assert AuditEvent.objects.filter(action="document.download").count() == 0
+
+
+# --- A party's kind (person or organisation) ---------------------------------------------------
+
+
+def test_the_party_form_offers_the_kind_with_organisation_preselected(client_in, draft):
+    page = client_in.get(_url("edit", draft, "parties")).content.decode()
+
+    assert 'name="kind" value="person"' in page
+    assert 'name="kind" value="organization"' in page
+    checked = [line for line in page.splitlines() if 'name="kind"' in line and "checked" in line]
+    assert len(checked) == 1 and 'value="organization"' in checked[0]
+
+
+def test_a_person_party_is_kept_as_a_person_through_add_edit_and_the_address_book(
+    client_in, draft, exporter
+):
+    response = client_in.post(
+        _url("edit", draft, "parties"),
+        {
+            "action": "party",
+            "role": "end_user",
+            "kind": "person",
+            "name": "Somchai Jaidee",
+            "country": "TH",
+        },
+    )
+    assert response.status_code == 302
+    party = draft.parties.get()
+    assert party.kind == "person"
+    added = AuditEvent.objects.filter(action="notification.party_added").get()
+    assert added.data["kind"] == "person"
+
+    edit = client_in.get(_url("party_edit", draft, party.public_id)).content.decode()
+    checked = [line for line in edit.splitlines() if 'name="kind"' in line and "checked" in line]
+    assert len(checked) == 1 and 'value="person"' in checked[0]
+
+    client_in.post(
+        _url("party_edit", draft, party.public_id),
+        {"role": "end_user", "kind": "organization", "name": "Somchai Trading", "country": "TH"},
+    )
+    party.refresh_from_db()
+    assert (party.kind, party.name) == ("organization", "Somchai Trading")
+
+    # Reused from the address book, a party brings its kind with it.
+    earlier = submitted_at(Status.CLEARED, firm=exporter.firm, created_by=exporter)
+    source = PartyFactory(notification=earlier, role="consignee", name="Anan Wong", kind="person")
+    client_in.post(
+        _url("edit", draft, "parties"),
+        {"action": "reuse", "party": str(source.public_id), "role": "consignee"},
+    )
+    assert draft.parties.get(name="Anan Wong").kind == "person"
+
+
+def test_a_party_posted_without_a_kind_is_an_organisation_and_an_unknown_kind_is_refused(
+    client_in, draft
+):
+    client_in.post(
+        _url("edit", draft, "parties"),
+        {"action": "party", "role": "end_user", "name": "Siam Motor Works", "country": "TH"},
+    )
+    assert draft.parties.get().kind == "organization"
+
+    refused = client_in.post(
+        _url("edit", draft, "parties"),
+        {
+            "action": "party",
+            "role": "consignee",
+            "kind": "vessel",
+            "name": "Freight Co.",
+            "country": "TH",
+        },
+    )
+    assert refused.status_code == 200
+    assert "kind" in refused.context["form"].errors
+    assert draft.parties.count() == 1
+
+
+def test_the_review_step_and_the_status_page_show_the_kind(client_in, draft):
+    PartyFactory(notification=draft, name="Somchai Jaidee", kind="person")
+
+    review = client_in.get(_url("edit", draft, "review")).content.decode()
+    assert "Somchai Jaidee · Person" in review

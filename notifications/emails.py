@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from exportctl.accounts.models import User
 from exportctl.accounts.roles import Role
-from notifications.models import Message, MessageKind, Notification
+from notifications.models import InformNotice, Message, MessageKind, Notification
 from notifications.workflow import Status
 
 #: The exporter hears about every status it did not set itself, plus its own submission.
@@ -22,6 +22,7 @@ EXPORTER_NOTIFIED_STATUSES = frozenset(
         Status.APPROVED,
         Status.DENIED,
         Status.WITHDRAWN,
+        Status.NO_LICENCE_REQUIRED,
     }
 )
 
@@ -71,7 +72,7 @@ def _event_context(notification: Notification, status: str) -> dict:
             .order_by("-created_at", "-pk")
             .first()
         )
-        return {"notice": notice}
+        return {"notice": notice, "inform_notice": notification.inform_notice}
     if status.startswith("permit_"):
         return {"permit": notification.permits.order_by("-updated_at", "-pk").first()}
     return {}
@@ -101,5 +102,34 @@ def status_change_messages(notification: Notification, status: str) -> list[Emai
             }
             subject = render_to_string("notifications/email/status_subject.txt", context)
             body = render_to_string("notifications/email/status_body.txt", context)
+        messages.append(EmailMessage(subject=" ".join(subject.split()), body=body, to=[user.email]))
+    return messages
+
+
+def inform_notice_messages(notice: InformNotice) -> list[EmailMessage]:
+    """The e-mail of an inform notice issued on the ministry's own initiative (one from a case
+    reaches the firm with the case's own "inform notice" e-mail): to every exporter and admin of
+    the firm, each in their language, with the number, the subject and the grounds."""
+    messages = []
+    path = reverse("notifications:inform_notice", args=[notice.public_id])
+    recipients = (
+        User.objects.filter(
+            firm_id=notice.firm_id,
+            is_active=True,
+            groups__name__in=[Role.EXPORTER, Role.FIRM_ADMIN],
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    for user in recipients:
+        with translation.override(user.preferred_language):
+            context = {
+                "user": user,
+                "notice": notice,
+                "subject_label": notice.get_subject_kind_display(),
+                "url": settings.PUBLIC_BASE_URL + path,
+            }
+            subject = render_to_string("notifications/email/inform_notice_subject.txt", context)
+            body = render_to_string("notifications/email/inform_notice_body.txt", context)
         messages.append(EmailMessage(subject=" ".join(subject.split()), body=body, to=[user.email]))
     return messages

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from exportctl.countries import validate_country_code
-from notifications.workflow import OPEN_STATUSES, Status
+from notifications.workflow import OPEN_STATUSES, Procedure, Status
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
@@ -80,6 +80,16 @@ class Notification(TimeStamped):
     status = models.CharField(
         _("status"), max_length=24, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
+    #: Set when the draft is made and never changed: it decides the moves the filing may make
+    #: (``workflow.ALLOWED_TRANSITIONS``) and, for a prior report, its details
+    #: (``PriorReportDetails``).
+    procedure = models.CharField(
+        _("procedure"),
+        max_length=16,
+        choices=Procedure.choices,
+        default=Procedure.CATCH_ALL,
+        editable=False,
+    )
     title = models.CharField(_("title"), max_length=200, blank=True)
     destination_country = models.CharField(
         _("destination country"), max_length=2, blank=True, validators=[validate_country_code]
@@ -94,6 +104,19 @@ class Notification(TimeStamped):
     inform_notice_reference = models.CharField(
         _("inform notice reference"), max_length=100, blank=True
     )
+    #: The notice the firm says covers this filing: one its firm actually received (validated in
+    #: the form, the serializer and ``drafts``), never a reference typed freely.
+    inform_notice = models.ForeignKey(
+        "InformNotice",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="filings",
+        verbose_name=_("inform notice"),
+    )
+    #: When the goods leave or the technology is transferred: what makes a notification "advance".
+    #: Required to submit (``readiness``); a date too close for the ministry's review is flagged.
+    planned_date = models.DateField(_("planned export or transfer date"), null=True, blank=True)
     #: Answers to the 20 clear-criteria checks: {"1": {"answer": "yes|no|unknown", "note": "…"}}.
     checklist = models.JSONField(_("clear-criteria checklist"), default=dict, blank=True)
     declaration_accepted_at = models.DateTimeField(null=True, blank=True)
@@ -130,6 +153,10 @@ class Notification(TimeStamped):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=Status.values), name="notification_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(procedure__in=Procedure.values),
+                name="notification_procedure_valid",
             ),
             models.CheckConstraint(
                 condition=models.Q(status=Status.DRAFT)
@@ -401,6 +428,7 @@ class DecisionKind(models.TextChoices):
     DENY = "deny", _("Denied")
     DENY_FOR_COUNTERSIGN = "deny_for_countersign", _("Denied, pending countersignature")
     INFORM = "inform", _("Inform notice: a licence is required")
+    NO_LICENCE_REQUIRED = "no_licence_required", _("No licence required — you may proceed")
 
 
 class Decision(TimeStamped):
@@ -420,9 +448,17 @@ class Decision(TimeStamped):
         ordering = ["notification", "created_at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(kind__in=["deny", "deny_for_countersign", "return", "inform"])
+                condition=~models.Q(
+                    kind__in=[
+                        "deny",
+                        "deny_for_countersign",
+                        "return",
+                        "inform",
+                        "no_licence_required",
+                    ]
+                )
                 | ~models.Q(reason=""),
-                name="decision_deny_return_inform_need_reason",
+                name="decision_grounds_required",
             ),
         ]
 
@@ -465,6 +501,8 @@ class DocumentKind(models.TextChoices):
     RECEIPT = "receipt", _("Receipt")
     PERMIT = "permit", _("Permit")
     DENIAL_LETTER = "denial_letter", _("Denial letter")
+    NO_LICENCE_LETTER = "no_licence_letter", _("No-licence-required letter")
+    INFORM_NOTICE = "inform_notice", _("Inform notice")
 
 
 def document_path(instance: "Document", filename: str) -> str:
@@ -475,10 +513,11 @@ class Document(TimeStamped):
     """An issued PDF. Rendered once and never regenerated: the stored bytes are the record."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    #: Empty only for an inform notice the ministry issued on its own initiative (no filing).
     notification = models.ForeignKey(
-        Notification, on_delete=models.PROTECT, related_name="documents"
+        Notification, on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
     )
-    kind = models.CharField(max_length=16, choices=DocumentKind.choices)
+    kind = models.CharField(max_length=24, choices=DocumentKind.choices)
     number = models.CharField(_("number"), max_length=32, unique=True)
     verification_code = models.CharField(_("verification code"), max_length=16)
     file = models.FileField(upload_to=document_path, max_length=200)
@@ -489,6 +528,12 @@ class Document(TimeStamped):
 
     class Meta:
         ordering = ["notification", "issued_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(notification__isnull=False) | models.Q(kind="inform_notice"),
+                name="document_has_notification_unless_inform_notice",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -503,7 +548,7 @@ class DocumentCounter(TimeStamped):
     its commit, so two issuers never take the same serial, and a rolled-back issue leaves no gap.
     """
 
-    kind = models.CharField(max_length=16, choices=DocumentKind.choices)
+    kind = models.CharField(max_length=24, choices=DocumentKind.choices)
     year = models.PositiveSmallIntegerField()
     last = models.PositiveIntegerField(default=0)
 
@@ -562,3 +607,74 @@ class Permit(TimeStamped):
 
     def __str__(self) -> str:
         return self.number
+
+
+class InformSubject(models.TextChoices):
+    """What an inform notice is about (domain.md §0, §10 rule 4): a licence is required for
+    exports of these goods or this technology, to this destination, or to this end user."""
+
+    GOODS = "goods", _("Goods")
+    TECHNOLOGY = "technology", _("Technology")
+    DESTINATION = "destination", _("Destination")
+    END_USER = "end_user", _("End user")
+
+
+class InformNotice(TimeStamped):
+    """An inform notice (インフォーム通知): the ministry tells a firm that a licence (FEFTA Art. 48
+    for goods, Art. 25 for technology) is required, whatever the catch-all tests say. Issued from
+    a case under review, or on the ministry's own initiative about goods, a technology, a
+    destination or an end user in general. It has its own number series (IN-) and a signed,
+    verifiable letter; a filing the notice covers is never cleared without a reviewer."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    firm = models.ForeignKey(
+        "accounts.Firm", on_delete=models.PROTECT, related_name="inform_notices"
+    )
+    subject_kind = models.CharField(_("subject"), max_length=16, choices=InformSubject.choices)
+    #: The goods or technology described, the destination's ISO code, or the end user's name.
+    subject = models.CharField(_("subject details"), max_length=500)
+    grounds = models.TextField(_("grounds"))
+    notification = models.ForeignKey(
+        Notification,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inform_notices_issued",
+        verbose_name=_("case"),
+        help_text=_("Empty when the ministry issued the notice on its own initiative."),
+    )
+    decision = models.OneToOneField(
+        Decision, on_delete=models.PROTECT, null=True, blank=True, related_name="inform_notice"
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("issued at"))
+    requires_licence = models.BooleanField(_("a licence is required"), default=True)
+    document = models.OneToOneField(
+        Document, on_delete=models.PROTECT, null=True, blank=True, related_name="inform_notice"
+    )
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("inform notice")
+        verbose_name_plural = _("inform notices")
+        indexes = [models.Index(fields=["firm", "-issued_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(subject_kind__in=InformSubject.values),
+                name="inform_notice_subject_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(subject="") & ~models.Q(grounds=""),
+                name="inform_notice_subject_and_grounds_required",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+# The prior report's own details live in a module of their own; imported here so Django sees them.
+from notifications.prior_report_models import PriorReportDetails  # noqa: E402, F401

@@ -182,6 +182,17 @@ class ChecklistNoteForm(forms.Form):
     )
 
 
+class ConcludeNoLicenceForm(forms.Form):
+    grounds = forms.CharField(
+        label=_("Why no licence is required"),
+        help_text=_(
+            "The case closes with a dated letter telling the firm it may proceed (no permit is "
+            "issued). The firm sees these grounds."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class InformForm(forms.Form):
     grounds = forms.CharField(
         label=_("Grounds of the inform notice"),

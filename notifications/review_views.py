@@ -60,6 +60,8 @@ TIMELINE_LABELS = {
     "notification.reopen": gettext_lazy("Reopened after a new list hit"),
     "notification.internal_note": gettext_lazy("Internal note added"),
     "notification.inform": gettext_lazy("Inform notice issued"),
+    "notification.conclude_no_licence": gettext_lazy("Concluded: no licence required"),
+    "inform_notice.issue": gettext_lazy("Inform notice issued"),
     "notification.risk_update": gettext_lazy("Risk updated by a re-run of screening"),
     "review.claim": gettext_lazy("Claimed"),
     "review.release": gettext_lazy("Released"),
@@ -143,6 +145,7 @@ def _blank_forms() -> dict:
         "approve": forms.ApproveForm(),
         "deny": forms.DenyForm(),
         "inform": forms.InformForm(),
+        "conclude_no_licence": forms.ConcludeNoLicenceForm(),
         "return": forms.ReturnForm(),
     }
 
@@ -591,6 +594,25 @@ def inform(request, public_id):
             notification=notification, actor=request.user, grounds=data["grounds"]
         ),
         success=_("The inform notice has been issued: this export needs a licence."),
+    )
+
+
+@require_POST
+@reviewer_required
+def conclude_no_licence(request, public_id):
+    notification = _notification(request, public_id)
+    return _act(
+        request,
+        notification,
+        form=forms.ConcludeNoLicenceForm(request.POST),
+        form_key="conclude_no_licence",
+        call=lambda data: services.notification_conclude_no_licence(
+            notification=notification, actor=request.user, grounds=data["grounds"]
+        ),
+        success=_(
+            "The case is concluded: no licence is required. The firm gets a dated letter saying "
+            "it may proceed."
+        ),
     )
 
 

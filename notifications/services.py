@@ -9,13 +9,17 @@ import datetime
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from exportctl.accounts.roles import FIRM_ROLES, MINISTRY_ROLES, Role
 from exportctl.audit import trail
-from notifications import calendar, selectors
+from exportctl.audit.checkpoints import make_checkpoint
+from exportctl.audit.models import CheckpointReason
+from exportctl.countries import validate_country_code
+from notifications import calendar, inform_notice_selectors, selectors
 from notifications.documents.numbers import next_number
 from notifications.documents.tasks import render_document
 from notifications.models import (
@@ -23,6 +27,9 @@ from notifications.models import (
     Decision,
     DecisionKind,
     DocumentKind,
+    InformNotice,
+    InformSubject,
+    ItemKind,
     Message,
     MessageKind,
     Notification,
@@ -36,6 +43,7 @@ from notifications.workflow import (
     ALLOWED_TRANSITIONS,
     Actor,
     Move,
+    Procedure,
     Status,
     TransitionError,
     check_move,
@@ -83,7 +91,12 @@ def effective_roles(actor, notification: Notification) -> frozenset[str]:
 
 def _begin(notification: Notification, move: Move, actor) -> Notification:
     locked = Notification.objects.select_for_update().get(pk=notification.pk)
-    check_move(move, status=locked.status, roles=effective_roles(actor, locked))
+    check_move(
+        move,
+        status=locked.status,
+        roles=effective_roles(actor, locked),
+        procedure=locked.procedure,
+    )
     return locked
 
 
@@ -414,7 +427,12 @@ def approval_check(*, notification: Notification, actor) -> Move:
     would make. Changes nothing; ``notification_approve`` runs it again under the row lock, and
     the confirmation step runs it before asking the reviewer to confirm."""
     move = approve_move_for(notification)
-    check_move(move, status=notification.status, roles=effective_roles(actor, notification))
+    check_move(
+        move,
+        status=notification.status,
+        roles=effective_roles(actor, notification),
+        procedure=notification.procedure,
+    )
     _refuse_if_claimed_by_other(notification, actor)
     outstanding = selectors.approval_outstanding(notification=notification)
     if outstanding:
@@ -425,7 +443,12 @@ def approval_check(*, notification: Notification, actor) -> Move:
 def denial_check(*, notification: Notification, actor) -> Move:
     """Every rule a denial must pass (besides its grounds): the move it would make."""
     move = deny_move_for(notification)
-    check_move(move, status=notification.status, roles=effective_roles(actor, notification))
+    check_move(
+        move,
+        status=notification.status,
+        roles=effective_roles(actor, notification),
+        procedure=notification.procedure,
+    )
     _refuse_if_claimed_by_other(notification, actor)
     return move
 
@@ -438,6 +461,7 @@ def available_actions(notification: Notification, user) -> frozenset[str]:
     told which ones, rather than left wondering where the button went."""
     roles = effective_roles(user, notification)
     status = notification.status
+    procedure = notification.procedure
     actions = set()
     review = selectors.open_review_for(notification)
     if review is not None and roles & _REVIEWER_ROLES:
@@ -446,25 +470,47 @@ def available_actions(notification: Notification, user) -> frozenset[str]:
         elif _may_release(review, user, roles):
             actions.add("release")
         actions.add("assign")
-    if is_allowed(Move.REQUEST_INFO, status=status, roles=roles):
+    if is_allowed(Move.REQUEST_INFO, status=status, roles=roles, procedure=procedure):
         actions.add("request_info")
     free = not _claimed_by_other(review, user)
-    if free and is_allowed(approve_move_for(notification), status=status, roles=roles):
+    if free and is_allowed(
+        approve_move_for(notification), status=status, roles=roles, procedure=procedure
+    ):
         actions.add("approve")
-    if free and is_allowed(deny_move_for(notification), status=status, roles=roles):
+    if free and is_allowed(
+        deny_move_for(notification), status=status, roles=roles, procedure=procedure
+    ):
         actions.add("deny")
-    if roles & _REVIEWER_ROLES and status in INFORM_STATUSES:
+    if free and is_allowed(
+        Move.CONCLUDE_NO_LICENCE, status=status, roles=roles, procedure=procedure
+    ):
+        actions.add("conclude_no_licence")
+    if procedure == Procedure.PRIOR_REPORT:
+        # On a prior report the inform notice is the dialogue's conclusion (a move of the table).
+        if free and is_allowed(
+            Move.CONCLUDE_INFORMED, status=status, roles=roles, procedure=procedure
+        ):
+            actions.add("inform")
+    elif roles & _REVIEWER_ROLES and status in INFORM_STATUSES:
         actions.add("inform")
     pending = selectors.pending_decision(notification)
     if pending is not None and not _proposed_by(pending, user):
-        if is_allowed(countersign_move_for(pending), status=status, roles=roles):
+        if is_allowed(
+            countersign_move_for(pending), status=status, roles=roles, procedure=procedure
+        ):
             actions.add("countersign")
-        if is_allowed(Move.RETURN, status=status, roles=roles):
+        if is_allowed(Move.RETURN, status=status, roles=roles, procedure=procedure):
             actions.add("return")
     return frozenset(actions)
 
 
 def _issue_permit(locked: Notification, decision: Decision, *, actor) -> Permit:
+    # The table already refuses approval of a prior report; a permit is the one outcome that must
+    # never come of one (it asks no permission), so the issuer refuses it once more.
+    if locked.procedure != Procedure.CATCH_ALL:
+        raise TransitionError(
+            _("A prior report is never answered with a permit."), code="wrong_procedure"
+        )
     today = timezone.localdate()
     months = decision.validity_months or DEFAULT_VALIDITY_MONTHS
     permit = Permit.objects.create(
@@ -484,6 +530,8 @@ def _issue_permit(locked: Notification, decision: Decision, *, actor) -> Permit:
         data={"notification": locked.reference, "valid_until": permit.valid_until},
     )
     render_document.delay_on_commit(locked.pk, "permit")
+    # A signed checkpoint of the audit trail, made once the issue has committed.
+    make_checkpoint(reason=CheckpointReason.PERMIT_ISSUE)
     return permit
 
 
@@ -525,7 +573,7 @@ def notification_countersign(*, notification: Notification, actor) -> Decision:
     """A senior reviewer other than the proposer countersigns the pending approval (the permit
     is issued) or the pending denial (the case is denied and the denial letter issued)."""
     locked = Notification.objects.select_for_update().get(pk=notification.pk)
-    check_state(Move.COUNTERSIGN, status=locked.status)
+    check_state(Move.COUNTERSIGN, status=locked.status, procedure=locked.procedure)
     pending = selectors.pending_decision(locked)
     if pending is None:
         raise TransitionError(
@@ -534,7 +582,12 @@ def notification_countersign(*, notification: Notification, actor) -> Decision:
     # Four eyes first: the proposer is told why, whatever their role.
     _refuse_own_proposal(pending, actor)
     move = countersign_move_for(pending)
-    check_move(move, status=locked.status, roles=effective_roles(actor, locked))
+    check_move(
+        move,
+        status=locked.status,
+        roles=effective_roles(actor, locked),
+        procedure=locked.procedure,
+    )
     if move == Move.COUNTERSIGN_DENIAL:
         decision = Decision.objects.create(
             notification=locked, kind=DecisionKind.DENY, actor=actor, reason=pending.reason
@@ -563,10 +616,15 @@ def notification_countersign(*, notification: Notification, actor) -> Decision:
 def notification_return(*, notification: Notification, actor, reason: str) -> Decision:
     """A senior reviewer sends a proposed approval or denial back to review, with the reason."""
     locked = Notification.objects.select_for_update().get(pk=notification.pk)
-    check_state(Move.RETURN, status=locked.status)
+    check_state(Move.RETURN, status=locked.status, procedure=locked.procedure)
     pending = selectors.pending_decision(locked)
     _refuse_own_proposal(pending, actor)
-    check_move(Move.RETURN, status=locked.status, roles=effective_roles(actor, locked))
+    check_move(
+        Move.RETURN,
+        status=locked.status,
+        roles=effective_roles(actor, locked),
+        procedure=locked.procedure,
+    )
     if not reason.strip():
         raise TransitionError(_("Say why the decision is returned."), code="reason_required")
     decision = Decision.objects.create(
@@ -867,11 +925,16 @@ def notification_add_internal_note(*, notification: Notification, actor, body: s
 
 @transaction.atomic
 def notification_inform(*, notification: Notification, actor, grounds: str) -> Decision:
-    """An inform notice (インフォーム通知): the ministry tells the exporter that this export needs
-    a licence whatever the catch-all tests say (domain.md §0, §10 rule 4). It is recorded as a
-    decision of its own kind and a message to the exporter, and marks the filing as informed so
-    that every later screening applies the inform rule. The review goes on: the licence decision
-    (approve or deny) is still to be taken."""
+    """An inform notice (インフォーム通知) from a case: the ministry tells the exporter that this
+    export needs a licence whatever the catch-all tests say (domain.md §0, §10 rule 4). It is
+    recorded as a decision of its own kind, a message to the exporter and an ``InformNotice``
+    (numbered, with its signed letter) issued through ``inform_notice_issue``; the filing is
+    marked as informed so that every later screening applies the inform rule. The review goes
+    on: the licence decision (approve or deny) is still to be taken."""
+    if notification.procedure == Procedure.PRIOR_REPORT:
+        return prior_report_conclude_informed(
+            notification=notification, actor=actor, grounds=grounds
+        )
     locked = _lock(notification)
     action = _("issue an inform notice")
     _require_roles(actor, locked, _REVIEWER_ROLES, action)
@@ -881,7 +944,15 @@ def notification_inform(*, notification: Notification, actor, grounds: str) -> D
     decision = Decision.objects.create(
         notification=locked, kind=DecisionKind.INFORM, actor=actor, reason=grounds.strip()
     )
-    notice_reference = f"INF-{timezone.localdate():%Y}-{locked.pk:07d}-{decision.pk:04d}"
+    notice = inform_notice_issue(
+        actor=actor,
+        firm=locked.firm,
+        subject_kind=_case_subject_kind(locked),
+        subject=_case_subject(locked),
+        grounds=grounds,
+        notification=locked,
+        decision=decision,
+    )
     message = Message.objects.create(
         notification=locked,
         kind=MessageKind.INFORM_NOTICE,
@@ -889,8 +960,16 @@ def notification_inform(*, notification: Notification, actor, grounds: str) -> D
         body=grounds.strip(),
     )
     locked.inform_notice_received = True
-    locked.inform_notice_reference = notice_reference
-    locked.save(update_fields=["inform_notice_received", "inform_notice_reference", "updated_at"])
+    locked.inform_notice_reference = notice.number
+    locked.inform_notice = notice
+    locked.save(
+        update_fields=[
+            "inform_notice_received",
+            "inform_notice_reference",
+            "inform_notice",
+            "updated_at",
+        ]
+    )
     _notify_firm(locked, "inform_notice")
     trail.record(
         action="notification.inform",
@@ -900,10 +979,224 @@ def notification_inform(*, notification: Notification, actor, grounds: str) -> D
             "reference": locked.reference,
             "decision": str(decision.public_id),
             "message": str(message.public_id),
-            "notice": notice_reference,
+            "notice": notice.number,
         },
     )
     return decision
+
+
+@transaction.atomic
+def prior_report_conclude_informed(*, notification: Notification, actor, grounds: str) -> Decision:
+    """The dialogue on a key-technology prior report left the ministry's concern in place: the
+    report ends with an inform notice (FEFTA Art. 55-8; domain.md §0a step 3) and the firm must now
+    apply for an Art. 25 licence, in a filing of its own that cites the notice. Unlike an inform
+    notice on a catch-all case, the report itself is closed: it never leads to a permit."""
+    locked = _begin(notification, Move.CONCLUDE_INFORMED, actor)
+    _refuse_if_claimed_by_other(locked, actor)
+    if not grounds.strip():
+        raise TransitionError(_("State the grounds of the inform notice."), code="reason_required")
+    decision = Decision.objects.create(
+        notification=locked, kind=DecisionKind.INFORM, actor=actor, reason=grounds.strip()
+    )
+    details = getattr(locked, "prior_report", None)
+    technology = details.technology if details is not None else None
+    subject = technology.name_en if technology is not None else (locked.title or "")
+    notice = inform_notice_issue(
+        actor=actor,
+        firm=locked.firm,
+        subject_kind=InformSubject.TECHNOLOGY,
+        subject=f"{locked.reference}: {subject}"[:500],
+        grounds=grounds,
+        notification=locked,
+        decision=decision,
+    )
+    message = Message.objects.create(
+        notification=locked, kind=MessageKind.INFORM_NOTICE, author=actor, body=grounds.strip()
+    )
+    locked.inform_notice_received = True
+    locked.inform_notice_reference = notice.number
+    locked.inform_notice = notice
+    locked.decided_at = timezone.now()
+    _close_review(locked)
+    _finish(
+        locked,
+        Move.CONCLUDE_INFORMED,
+        actor=actor,
+        fields=(
+            "inform_notice_received",
+            "inform_notice_reference",
+            "inform_notice",
+            "decided_at",
+        ),
+        data={
+            "decision": str(decision.public_id),
+            "message": str(message.public_id),
+            "notice": notice.number,
+        },
+    )
+    return decision
+
+
+def _case_subject_kind(notification: Notification) -> str:
+    """A notice from a case is about what the case exports: technology if every item is
+    technology or software, goods otherwise."""
+    kinds = set(notification.items.values_list("kind", flat=True))
+    if kinds and kinds <= {ItemKind.TECHNOLOGY, ItemKind.SOFTWARE}:
+        return InformSubject.TECHNOLOGY
+    return InformSubject.GOODS
+
+
+def _case_subject(notification: Notification) -> str:
+    descriptions = list(
+        notification.items.order_by("position", "pk").values_list("description", flat=True)
+    )
+    text = "; ".join(descriptions) or notification.title or str(notification.reference)
+    return f"{notification.reference}: {text}"[:500]
+
+
+# --- Inform notices as records of their own ---------------------------------------------------
+
+
+def _is_active_reviewer(actor) -> bool:
+    return (
+        actor is not None
+        and getattr(actor, "is_authenticated", False)
+        and actor.is_active
+        and actor.firm_id is None
+        and actor.has_role(Role.REVIEWER, Role.SENIOR_REVIEWER)
+    )
+
+
+@transaction.atomic
+def inform_notice_issue(
+    *,
+    actor,
+    firm,
+    subject_kind: str,
+    subject: str,
+    grounds: str,
+    notification: Notification | None = None,
+    decision: Decision | None = None,
+) -> InformNotice:
+    """Issue an inform notice to ``firm``: from a case (``notification``), or on the ministry's
+    own initiative about goods, a technology, a destination or an end user. Takes the next IN-
+    number, audits in this transaction, and after commit e-mails the firm and issues the signed
+    letter (verifiable at /verify/). Only an active reviewer or senior reviewer may."""
+    if not _is_active_reviewer(actor):
+        raise TransitionError(
+            _("You are not allowed to %(action)s.") % {"action": _("issue an inform notice")},
+            code="forbidden_role",
+        )
+    if subject_kind not in InformSubject.values:
+        raise TransitionError(_("Choose what the notice is about."), code="invalid_subject")
+    subject, grounds = (subject or "").strip(), (grounds or "").strip()
+    if subject_kind == InformSubject.DESTINATION:
+        subject = subject.upper()
+        try:
+            validate_country_code(subject)
+        except ValidationError as exc:
+            raise TransitionError(
+                _("Give the destination as a two-letter ISO 3166 country code, e.g. CN."),
+                code="invalid_subject",
+            ) from exc
+    if not subject:
+        raise TransitionError(_("Describe what the notice is about."), code="invalid_subject")
+    if not grounds:
+        raise TransitionError(_("State the grounds of the inform notice."), code="reason_required")
+    if notification is not None and notification.firm_id != firm.pk:
+        raise TransitionError(
+            _("The case belongs to another firm than the notice."), code="wrong_firm"
+        )
+    now = timezone.now()
+    notice = InformNotice.objects.create(
+        number=next_number(DocumentKind.INFORM_NOTICE, year=timezone.localdate(now)),
+        firm=firm,
+        subject_kind=subject_kind,
+        subject=subject[:500],
+        grounds=grounds,
+        notification=notification,
+        decision=decision,
+        issued_by=actor,
+        issued_at=now,
+        requires_licence=True,
+    )
+    trail.record(
+        action="inform_notice.issue",
+        actor=actor,
+        obj=notice,
+        firm=firm,
+        data={
+            "number": notice.number,
+            "subject_kind": subject_kind,
+            "subject": notice.subject,
+            "notification": notification.reference if notification is not None else None,
+            "own_initiative": notification is None,
+        },
+    )
+    from notifications.documents.tasks import render_inform_notice
+    from notifications.tasks import send_inform_notice_email
+
+    render_inform_notice.delay_on_commit(notice.pk)
+    if notification is None:
+        # A notice from a case reaches the firm with the case's own e-mail (the inform event).
+        send_inform_notice_email.delay_on_commit(notice.pk)
+    return notice
+
+
+# --- The "no licence required" outcome --------------------------------------------------------
+
+
+@transaction.atomic
+def notification_conclude_no_licence(
+    *, notification: Notification, actor, grounds: str
+) -> Decision:
+    """Close a referred case (or a prior report or pre-consultation) with the ministry's answer
+    that no licence is required: the firm may proceed. Grants no permit; issues a dated, signed
+    "no licence required" letter (NL-), verifiable at /verify/. Refused on a filing an inform
+    notice covers: there a licence is required by the notice itself (domain.md §10 rule 4)."""
+    locked = Notification.objects.select_for_update().get(pk=notification.pk)
+    check_move(
+        Move.CONCLUDE_NO_LICENCE,
+        status=locked.status,
+        roles=effective_roles(actor, locked),
+        **_procedure_of(locked),
+    )
+    _refuse_if_claimed_by_other(locked, actor)
+    if not grounds.strip():
+        raise TransitionError(_("State why no licence is required."), code="reason_required")
+    covering = inform_notice_selectors.notices_covering(locked)
+    if covering:
+        raise TransitionError(
+            _(
+                "An inform notice covers this filing (%(numbers)s): a licence is required, so "
+                "the case cannot be concluded without one."
+            )
+            % {"numbers": ", ".join(n.number for n in covering)},
+            code="inform_notice_covers",
+        )
+    decision = Decision.objects.create(
+        notification=locked,
+        kind=DecisionKind.NO_LICENCE_REQUIRED,
+        actor=actor,
+        reason=grounds.strip(),
+    )
+    locked.decided_at = timezone.now()
+    _close_review(locked)
+    _finish(
+        locked,
+        Move.CONCLUDE_NO_LICENCE,
+        actor=actor,
+        fields=("decided_at",),
+        data={"decision": str(decision.public_id)},
+    )
+    render_document.delay_on_commit(locked.pk, DocumentKind.NO_LICENCE_LETTER.value)
+    return decision
+
+
+def _procedure_of(notification: Notification) -> dict:
+    """The procedure argument for the table's checks, once the filing has one."""
+    procedure = getattr(notification, "procedure", None)
+    return {"procedure": procedure} if procedure else {}
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from django.db import OperationalError
 
 from notifications import emails
 from notifications.documents.tasks import render_document  # noqa: F401 - registers the task
-from notifications.models import Notification
+from notifications.models import InformNotice, Notification
 from notifications.services import permit_expire_due
 
 TRANSIENT_ERRORS = (OperationalError, ConnectionError, TimeoutError, OSError)
@@ -25,6 +25,25 @@ TRANSIENT_ERRORS = (OperationalError, ConnectionError, TimeoutError, OSError)
 def send_status_email(notification_id: int, status: str) -> int:
     notification = Notification.objects.select_related("firm").get(pk=notification_id)
     messages = emails.status_change_messages(notification, status)
+    if not messages:
+        return 0
+    with get_connection() as connection:
+        return connection.send_messages(messages) or 0
+
+
+@shared_task(
+    name="notifications.send_inform_notice_email",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=True,
+    max_retries=8,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def send_inform_notice_email(notice_id: int) -> int:
+    notice = InformNotice.objects.select_related("firm").get(pk=notice_id)
+    messages = emails.inform_notice_messages(notice)
     if not messages:
         return 0
     with get_connection() as connection:

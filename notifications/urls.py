@@ -3,12 +3,24 @@
 from django.urls import path
 
 from notifications import exporter_views as views
+from notifications import inform_notice_views
 
 app_name = "notifications"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("new/", views.new, name="new"),
+    path("inform-notices/", inform_notice_views.exporter_list, name="inform_notices"),
+    path(
+        "inform-notices/<uuid:notice_id>/",
+        inform_notice_views.exporter_detail,
+        name="inform_notice",
+    ),
+    path(
+        "inform-notices/<uuid:notice_id>/pdf/",
+        inform_notice_views.exporter_pdf,
+        name="inform_notice_pdf",
+    ),
     path("<uuid:public_id>/", views.detail, name="detail"),
     path("<uuid:public_id>/status-fragment/", views.status_fragment, name="status_fragment"),
     path("<uuid:public_id>/edit/<slug:step>/", views.edit, name="edit"),

@@ -6,11 +6,22 @@
     under_review ──approve──▶ approved                    [low/elevated risk]            │
     under_review ──approve──▶ awaiting_countersign ──countersign──▶ approved             │
                                                    └──return─────────────────────────────┘
+    under_review ──conclude_no_licence──▶ no_licence_required  (dated letter; the firm may proceed)
     under_review ──deny──▶ denied                          [low/elevated risk]
     under_review ──deny──▶ awaiting_countersign ──countersign_denial──▶ denied
                                                 └──return──▶ under_review
     any open state ──withdraw──▶ withdrawn
-    cleared / approved ──(a new list version hits a party)──▶ under_review
+    cleared / approved / no_licence_required ──(a new list version hits a party)──▶ under_review
+
+A key-technology prior report (``Procedure.PRIOR_REPORT``, FEFTA Art. 55-8) walks the same table
+with the moves of a dialogue, never those of a licence (``notifications.prior_reports``):
+
+    draft ──submit──▶ submitted ──(worker)──▶ screening ──refer──▶ under_review ⇄ info_requested
+    under_review ──conclude_no_licence──▶ no_licence_required  ("you may proceed" letter)
+    under_review ──conclude_informed──▶ informed  (inform notice; the firm applies for a licence)
+
+Clear, approve, deny and their countersignatures are catch-all moves only: a prior report never
+ends in a permit or a receipt, so each ``Transition`` names the procedures it serves.
 
 Every service in ``notifications.services`` makes exactly one of these moves; nothing else changes
 a notification's status. The status groups below are computed from the table so that they can never
@@ -26,6 +37,13 @@ from exportctl.accounts.roles import Role
 from exportctl.audit import refusals
 
 
+class Procedure(models.TextChoices):
+    """What kind of filing a notification is; it decides which moves of the table apply."""
+
+    CATCH_ALL = "catch_all", _("Advance notification (goods and technology, catch-all)")
+    PRIOR_REPORT = "prior_report", _("Prior report on a key technology transfer")
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
@@ -37,6 +55,10 @@ class Status(models.TextChoices):
     APPROVED = "approved", _("Approved")
     DENIED = "denied", _("Denied")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    INFORMED = "informed", _("Inform notice issued: a licence is required")
+    #: The ministry's answer to a referred case or a prior report/pre-consultation: no licence is
+    #: needed and the firm may go ahead (a dated "no licence required" letter records it).
+    NO_LICENCE_REQUIRED = "no_licence_required", _("No licence required — you may proceed")
 
 
 class Move(models.TextChoices):
@@ -51,10 +73,12 @@ class Move(models.TextChoices):
     COUNTERSIGN = "countersign", _("Countersign")
     RETURN = "return", _("Return to review")
     DENY = "deny", _("Deny")
+    CONCLUDE_NO_LICENCE = "conclude_no_licence", _("Conclude: no licence required")
     DENY_FOR_COUNTERSIGN = "deny_for_countersign", _("Deny, pending countersignature")
     COUNTERSIGN_DENIAL = "countersign_denial", _("Countersign the denial")
     WITHDRAW = "withdraw", _("Withdraw")
     REOPEN = "reopen", _("Reopen after a new list hit")
+    CONCLUDE_INFORMED = "conclude_informed", _("Close with an inform notice")
 
 
 class Actor(models.TextChoices):
@@ -68,10 +92,17 @@ class Transition:
     sources: frozenset[Status]
     target: Status
     roles: frozenset[str]
+    #: The procedures in which the move exists at all.
+    procedures: frozenset[str] = frozenset(Procedure.values)
 
 
-def _t(sources, target, *roles) -> Transition:
-    return Transition(frozenset(sources), target, frozenset(roles))
+def _t(sources, target, *roles, procedures=tuple(Procedure.values)) -> Transition:
+    return Transition(frozenset(sources), target, frozenset(roles), frozenset(procedures))
+
+
+#: Moves that lead to, or towards, a licence or a catch-all receipt: a prior report has none.
+_CATCH_ALL_ONLY = (Procedure.CATCH_ALL,)
+_PRIOR_REPORT_ONLY = (Procedure.PRIOR_REPORT,)
 
 
 _EXPORTERS = (Role.EXPORTER, Role.FIRM_ADMIN)
@@ -87,21 +118,65 @@ _OPEN = (
 ALLOWED_TRANSITIONS: dict[Move, Transition] = {
     Move.SUBMIT: _t({Status.DRAFT}, Status.SUBMITTED, *_EXPORTERS),
     Move.START_SCREENING: _t({Status.SUBMITTED}, Status.SCREENING, Actor.SYSTEM),
-    Move.CLEAR: _t({Status.SCREENING}, Status.CLEARED, Actor.SYSTEM),
+    # A prior report is never cleared by the worker: the scheme's answer is the ministry's, after
+    # the dialogue (domain.md §0a), so screening refers every report to a reviewer.
+    Move.CLEAR: _t({Status.SCREENING}, Status.CLEARED, Actor.SYSTEM, procedures=_CATCH_ALL_ONLY),
     Move.REFER: _t({Status.SCREENING}, Status.UNDER_REVIEW, Actor.SYSTEM),
     Move.REQUEST_INFO: _t({Status.UNDER_REVIEW}, Status.INFO_REQUESTED, *_REVIEWERS),
     Move.RESPOND: _t({Status.INFO_REQUESTED}, Status.UNDER_REVIEW, *_EXPORTERS),
-    Move.APPROVE: _t({Status.UNDER_REVIEW}, Status.APPROVED, *_REVIEWERS),
-    Move.APPROVE_FOR_COUNTERSIGN: _t(
-        {Status.UNDER_REVIEW}, Status.AWAITING_COUNTERSIGN, *_REVIEWERS
+    # A prior report asks no permission, so it is never approved (no permit) nor denied: the
+    # ministry's instrument there is the inform notice, after which a licence application follows.
+    Move.APPROVE: _t(
+        {Status.UNDER_REVIEW}, Status.APPROVED, *_REVIEWERS, procedures=_CATCH_ALL_ONLY
     ),
-    Move.COUNTERSIGN: _t({Status.AWAITING_COUNTERSIGN}, Status.APPROVED, Role.SENIOR_REVIEWER),
-    Move.RETURN: _t({Status.AWAITING_COUNTERSIGN}, Status.UNDER_REVIEW, Role.SENIOR_REVIEWER),
-    Move.DENY: _t({Status.UNDER_REVIEW}, Status.DENIED, *_REVIEWERS),
-    Move.DENY_FOR_COUNTERSIGN: _t({Status.UNDER_REVIEW}, Status.AWAITING_COUNTERSIGN, *_REVIEWERS),
-    Move.COUNTERSIGN_DENIAL: _t({Status.AWAITING_COUNTERSIGN}, Status.DENIED, Role.SENIOR_REVIEWER),
+    Move.APPROVE_FOR_COUNTERSIGN: _t(
+        {Status.UNDER_REVIEW},
+        Status.AWAITING_COUNTERSIGN,
+        *_REVIEWERS,
+        procedures=_CATCH_ALL_ONLY,
+    ),
+    Move.COUNTERSIGN: _t(
+        {Status.AWAITING_COUNTERSIGN},
+        Status.APPROVED,
+        Role.SENIOR_REVIEWER,
+        procedures=_CATCH_ALL_ONLY,
+    ),
+    Move.RETURN: _t(
+        {Status.AWAITING_COUNTERSIGN},
+        Status.UNDER_REVIEW,
+        Role.SENIOR_REVIEWER,
+        procedures=_CATCH_ALL_ONLY,
+    ),
+    Move.DENY: _t({Status.UNDER_REVIEW}, Status.DENIED, *_REVIEWERS, procedures=_CATCH_ALL_ONLY),
+    # From under review only, like approve and deny: while a question is out (info_requested) the
+    # firm's answer is still owed, and concluding then would leave that answer unread. It needs no
+    # countersignature: it grants nothing and refuses nothing (domain.md §0a: without an inform
+    # notice the firm may proceed anyway); a new list hit reopens it like a clearance.
+    Move.CONCLUDE_NO_LICENCE: _t({Status.UNDER_REVIEW}, Status.NO_LICENCE_REQUIRED, *_REVIEWERS),
+    Move.DENY_FOR_COUNTERSIGN: _t(
+        {Status.UNDER_REVIEW},
+        Status.AWAITING_COUNTERSIGN,
+        *_REVIEWERS,
+        procedures=_CATCH_ALL_ONLY,
+    ),
+    Move.COUNTERSIGN_DENIAL: _t(
+        {Status.AWAITING_COUNTERSIGN},
+        Status.DENIED,
+        Role.SENIOR_REVIEWER,
+        procedures=_CATCH_ALL_ONLY,
+    ),
     Move.WITHDRAW: _t(_OPEN, Status.WITHDRAWN, *_EXPORTERS),
-    Move.REOPEN: _t({Status.CLEARED, Status.APPROVED}, Status.UNDER_REVIEW, Actor.SYSTEM),
+    Move.REOPEN: _t(
+        {Status.CLEARED, Status.APPROVED, Status.NO_LICENCE_REQUIRED},
+        Status.UNDER_REVIEW,
+        Actor.SYSTEM,
+    ),
+    # The dialogue left a concern: the prior report ends with an inform notice, and the firm must
+    # now apply for an Art. 25 licence in a filing of its own that cites the notice. From
+    # under_review only, like the other conclusions: an owed answer is read first.
+    Move.CONCLUDE_INFORMED: _t(
+        {Status.UNDER_REVIEW}, Status.INFORMED, *_REVIEWERS, procedures=_PRIOR_REPORT_ONLY
+    ),
 }
 
 
@@ -146,9 +221,22 @@ class TransitionError(Exception):
             refusals.note(reason=code, message=message)
 
 
-def check_state(move: Move, *, status: str) -> Transition:
-    """Return the transition for ``move`` if the table allows it from ``status``."""
+def check_procedure(move: Move, *, procedure: str) -> Transition:
+    """Return the transition for ``move`` if the move exists in ``procedure`` at all."""
     transition = ALLOWED_TRANSITIONS[move]
+    if procedure not in transition.procedures:
+        raise TransitionError(
+            _("A %(procedure)s cannot be %(move)s.")
+            % {"procedure": Procedure(procedure).label.lower(), "move": move.label.lower()},
+            code="wrong_procedure",
+        )
+    return transition
+
+
+def check_state(move: Move, *, status: str, procedure: str = Procedure.CATCH_ALL) -> Transition:
+    """Return the transition for ``move`` if the table allows it from ``status`` in
+    ``procedure`` (today's catch-all filing unless said otherwise)."""
+    transition = check_procedure(move, procedure=procedure)
     if status not in transition.sources:
         raise TransitionError(
             _("This notification is %(status)s; it cannot be %(move)s now.")
@@ -169,16 +257,29 @@ def check_roles(move: Move, *, roles: frozenset[str]) -> Transition:
     return transition
 
 
-def check_move(move: Move, *, status: str, roles: frozenset[str]) -> Transition:
+def check_move(
+    move: Move, *, status: str, roles: frozenset[str], procedure: str = Procedure.CATCH_ALL
+) -> Transition:
     """Return the transition for ``move`` or raise ``TransitionError``.
 
     ``roles`` are the actor's role values, or ``{Actor.SYSTEM}`` for the worker.
     """
-    check_state(move, status=status)
+    check_state(move, status=status, procedure=procedure)
     return check_roles(move, roles=roles)
 
 
-def is_allowed(move: Move, *, status: str, roles: frozenset[str]) -> bool:
-    """Whether the table allows ``move`` from ``status`` to one of ``roles``."""
+def is_allowed(
+    move: Move, *, status: str, roles: frozenset[str], procedure: str = Procedure.CATCH_ALL
+) -> bool:
+    """Whether the table allows ``move`` from ``status`` to one of ``roles`` in ``procedure``."""
     transition = ALLOWED_TRANSITIONS[move]
-    return status in transition.sources and bool(transition.roles & roles)
+    return (
+        procedure in transition.procedures
+        and status in transition.sources
+        and bool(transition.roles & roles)
+    )
+
+
+def moves_of(procedure: str) -> frozenset[Move]:
+    """The moves that exist in ``procedure``."""
+    return frozenset(m for m, t in ALLOWED_TRANSITIONS.items() if procedure in t.procedures)

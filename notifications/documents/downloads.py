@@ -22,7 +22,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 
 from exportctl.audit import trail
-from notifications import auditor_selectors
+from notifications import auditor_selectors, inform_notice_selectors
 from notifications import selectors as notification_selectors
 from notifications.models import Attachment, Document
 
@@ -137,30 +137,50 @@ def document_download(
 ) -> FileResponse:
     """An issued PDF, byte for byte as issued (never re-rendered): audited, then served as
     ``<number>.pdf``. The auditor's door names the document alone; the others name its case."""
-    documents = Document.objects.select_related("notification__firm")
+    documents = Document.objects.select_related("notification__firm", "inform_notice__firm")
     if door is Door.AUDITOR:
         document = auditor_selectors.access_document_for_auditor(user=actor, public_id=document_id)
         document = _get(documents, pk=document.pk)
     else:
         notification = _notification(actor=actor, door=door, public_id=notification_id)
         document = _get(documents.filter(notification=notification), public_id=document_id)
+    return _serve_document(actor=actor, door=door, document=document, request=request)
+
+
+def _serve_document(*, actor, door: Door, document: Document, request=None) -> FileResponse:
     filename = safe_filename(document.number, "application/pdf", fallback="document")
+    notification = document.notification
+    # An inform notice issued on the ministry's own initiative has no case: its firm is its own.
+    firm = notification.firm if notification is not None else document.inform_notice.firm
     with transaction.atomic():
         trail.record(
             action="document.download",
             actor=actor,
             obj=document,
-            firm=document.notification.firm,
+            firm=firm,
             data={
                 "door": str(door),
                 "number": document.number,
                 "filename": filename,
                 "kind": document.kind,
                 "sha256": document.sha256,
-                "notification": str(document.notification.public_id),
+                "notification": str(notification.public_id) if notification else None,
             },
             request=request,
         )
     return _serve(
         file=document.file, content_type="application/pdf", size=document.size, filename=filename
     )
+
+
+def inform_notice_download(*, actor, door: Door, notice_id, request=None) -> FileResponse:
+    """The letter of an inform notice the actor may read (its firm's, or any for the ministry):
+    audited like every document download, 404 for another firm's or one not yet issued."""
+    notice = inform_notice_selectors.access_notice_for(user=actor, public_id=notice_id)
+    if notice.document_id is None:
+        raise Http404
+    document = _get(
+        Document.objects.select_related("notification__firm", "inform_notice__firm"),
+        pk=notice.document_id,
+    )
+    return _serve_document(actor=actor, door=door, document=document, request=request)

@@ -2,7 +2,8 @@
 
 A number names the kind and the year of issue, then a serial counted per kind and year
 (``DocumentCounter``), always six digits wide: ``RC-2026-000001``, ``PM-2026-000001``,
-``DN-2026-000001``. A permit's number is taken when the permit is granted and is the number of its
+``DN-2026-000001``, ``NL-2026-000001`` (no licence required), ``IN-2026-000001`` (inform notice).
+An inform notice's number is taken when the notice is issued and is its letter's number. A permit's number is taken when the permit is granted and is the number of its
 document: the one identifier the PDF, the case pages, the e-mails, the API and ``/verify/`` use.
 Receipts and denial letters take theirs when the document is issued. The verification code is what
 makes the public verify page answer: without it a number alone reveals nothing, and the code is
@@ -23,12 +24,14 @@ PREFIXES = {
     DocumentKind.RECEIPT: "RC",
     DocumentKind.PERMIT: "PM",
     DocumentKind.DENIAL_LETTER: "DN",
+    DocumentKind.NO_LICENCE_LETTER: "NL",
+    DocumentKind.INFORM_NOTICE: "IN",
 }
 CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
 CODE_LENGTH = 8  # 25**8 ≈ 1.5e11 codes: guessing one under the page's rate limit is hopeless
 
 SERIAL_WIDTH = 6  # one width for every kind; a seventh digit appears only past 999,999 a year
-NUMBER_PATTERN = re.compile(r"^(RC|PM|DN)-[0-9]{4}-[0-9]{6,}$")
+NUMBER_PATTERN = re.compile(r"^(RC|PM|DN|NL|IN)-[0-9]{4}-[0-9]{6,}$")
 
 
 def document_number(kind: str, *, year: int | datetime.date, serial: int) -> str:

@@ -25,12 +25,21 @@ from weasyprint.urls import URLFetcher
 
 from notifications.documents.countries import country_names
 from notifications.documents.numbers import format_verification_code
-from notifications.models import Classification, DocumentKind, ItemKind, PartyKind, PartyRole
+from notifications.models import (
+    Classification,
+    DocumentKind,
+    InformSubject,
+    ItemKind,
+    PartyKind,
+    PartyRole,
+)
 
 TEMPLATES = {
     DocumentKind.RECEIPT: "documents/receipt.html",
     DocumentKind.PERMIT: "documents/permit.html",
     DocumentKind.DENIAL_LETTER: "documents/denial.html",
+    DocumentKind.NO_LICENCE_LETTER: "documents/no_licence.html",
+    DocumentKind.INFORM_NOTICE: "documents/inform_notice.html",
 }
 # 2026.2: page 1 carries the essentials (number, validity, QR and verification code; a denial's
 # grounds and both appeal routes), the issuing authority, the destination's name, one number.
@@ -38,6 +47,8 @@ TEMPLATE_VERSIONS = {
     DocumentKind.RECEIPT: "receipt-2026.2",
     DocumentKind.PERMIT: "permit-2026.2",
     DocumentKind.DENIAL_LETTER: "denial-2026.2",
+    DocumentKind.NO_LICENCE_LETTER: "no-licence-2026.1",
+    DocumentKind.INFORM_NOTICE: "inform-notice-2026.1",
 }
 STYLESHEET = "documents/print.css"
 PDF_VARIANT = "pdf/a-3b"
@@ -46,6 +57,14 @@ TITLES = {
     DocumentKind.RECEIPT: ("事前届出受理票", "Notification receipt"),
     DocumentKind.PERMIT: ("輸出許可証", "Export permit"),
     DocumentKind.DENIAL_LETTER: ("不許可通知書", "Notice of denial"),
+    DocumentKind.NO_LICENCE_LETTER: ("許可不要通知書", "Notice: no licence required"),
+    DocumentKind.INFORM_NOTICE: ("インフォーム通知書", "Inform notice"),
+}
+INFORM_SUBJECT_LABELS = {
+    InformSubject.GOODS: ("貨物", "Goods"),
+    InformSubject.TECHNOLOGY: ("技術", "Technology"),
+    InformSubject.DESTINATION: ("仕向地", "Destination"),
+    InformSubject.END_USER: ("需要者", "End user"),
 }
 # Fixed bilingual labels: the PDF must read the same whatever language the portal user chose.
 CLASSIFICATION_LABELS = {
@@ -185,12 +204,51 @@ def document_context(*, issue: Issue, notification, permit=None, decision=None) 
             "valid_until": permit.valid_until,
             "conditions": [line for line in permit.conditions.splitlines() if line.strip()],
         }
+    context["procedure"] = getattr(notification, "procedure", "")
     if decision is not None:
         context["decision"] = {
             "decided_on": timezone.localtime(decision.created_at).date(),
             "grounds": [line for line in decision.reason.splitlines() if line.strip()],
         }
     return context
+
+
+def _identity(issue: Issue) -> dict:
+    url = verify_url(issue.number, issue.verification_code)
+    return {
+        "kind": issue.kind,
+        "title": TITLES[DocumentKind(issue.kind)],
+        "number": issue.number,
+        "verification_code": format_verification_code(issue.verification_code),
+        "issued_on": timezone.localtime(issue.issued_at).date(),
+        "issued_at": timezone.localtime(issue.issued_at),
+        "verify_url": url,
+        "verify_page": verify_page_url(),
+        "authority": settings.ISSUING_AUTHORITY,
+        "qr": qr_data_uri(url),
+        "template_version": TEMPLATE_VERSIONS[DocumentKind(issue.kind)],
+    }
+
+
+def inform_notice_context(*, issue: Issue, notice) -> dict:
+    """What the inform notice letter shows: the notice itself, not a filing (it may have none)."""
+    firm = notice.firm
+    destination = notice.subject if notice.subject_kind == InformSubject.DESTINATION else ""
+    return {
+        **_identity(issue),
+        "firm": {
+            "name": firm.name,
+            "name_local": firm.name_local,
+            "corporate_number": firm.corporate_number,
+            "address": firm.address,
+        },
+        "reference": notice.notification.reference if notice.notification_id else "",
+        "subject_kind": notice.subject_kind,
+        "subject_label": _bilingual(INFORM_SUBJECT_LABELS, notice.subject_kind),
+        "subject": notice.subject,
+        "destination_names": country_names(destination) if destination else None,
+        "grounds": [line for line in notice.grounds.splitlines() if line.strip()],
+    }
 
 
 def render_html(kind: str, context: dict) -> str:

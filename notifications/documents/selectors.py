@@ -4,7 +4,14 @@ import datetime
 
 from django.db.models import Exists, OuterRef
 
-from notifications.models import Document, DocumentKind, Notification, Permit, PermitStatus
+from notifications.models import (
+    Document,
+    DocumentKind,
+    InformNotice,
+    Notification,
+    Permit,
+    PermitStatus,
+)
 from notifications.workflow import Status
 
 
@@ -18,6 +25,7 @@ def missing_documents(*, changed_before: datetime.datetime, limit: int) -> list[
     for status, kind in (
         (Status.CLEARED, DocumentKind.RECEIPT),
         (Status.DENIED, DocumentKind.DENIAL_LETTER),
+        (Status.NO_LICENCE_REQUIRED, DocumentKind.NO_LICENCE_LETTER),
     ):
         ids = (
             Notification.objects.filter(status=status, updated_at__lt=changed_before)
@@ -35,3 +43,12 @@ def missing_documents(*, changed_before: datetime.datetime, limit: int) -> list[
     )
     due.extend((pk, DocumentKind.PERMIT) for pk in permits)
     return due[:limit]
+
+
+def missing_inform_notice_letters(*, changed_before: datetime.datetime, limit: int) -> list[int]:
+    """Ids of inform notices issued before ``changed_before`` whose letter was never made."""
+    return list(
+        InformNotice.objects.filter(document__isnull=True, issued_at__lt=changed_before)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -21,6 +21,7 @@ from notifications.models import (
     DecisionKind,
     Document,
     DocumentKind,
+    InformNotice,
     Notification,
     Permit,
 )
@@ -63,6 +64,17 @@ def _subject(locked: Notification, kind: str) -> tuple[Permit | None, Decision |
         )
         if locked.status != Status.DENIED or decision is None:
             raise DocumentNotIssuable(f"{locked.reference} is {locked.status}, not denied")
+        return None, decision
+    if kind == DocumentKind.NO_LICENCE_LETTER:
+        decision = (
+            Decision.objects.filter(notification=locked, kind=DecisionKind.NO_LICENCE_REQUIRED)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if locked.status != Status.NO_LICENCE_REQUIRED or decision is None:
+            raise DocumentNotIssuable(
+                f"{locked.reference} is {locked.status}, not no_licence_required"
+            )
         return None, decision
     raise ValueError(f"unknown document kind {kind!r}")
 
@@ -139,4 +151,64 @@ def document_issue(*, notification: Notification, kind: str) -> Document:
         document.file.delete(save=False)
         raise
     logger.info("issued %s %s for %s", kind.value, document.number, locked.reference)
+    return document
+
+
+@transaction.atomic
+def inform_notice_document_issue(*, notice: InformNotice) -> Document:
+    """Issue the signed letter of an inform notice unless it already exists. The letter carries
+    the notice's own number (one identifier for the notice everywhere, like a permit's)."""
+    locked = (
+        InformNotice.objects.select_for_update(of=("self",))
+        .select_related("firm", "notification", "document")
+        .get(pk=notice.pk)
+    )
+    if locked.document_id is not None:
+        return locked.document
+    kind = DocumentKind.INFORM_NOTICE
+    issued_at = timezone.now()
+    issue = render.Issue(
+        kind=kind,
+        number=locked.number,
+        verification_code=numbers.new_verification_code(),
+        issued_at=issued_at,
+    )
+    context = render.inform_notice_context(issue=issue, notice=locked)
+    pdf = signing.sign_pdf(render.render_pdf(kind, context))
+    digest = hashlib.sha256(pdf).hexdigest()
+    document = Document(
+        public_id=uuid.uuid4(),
+        notification=locked.notification,
+        kind=kind,
+        number=issue.number,
+        verification_code=issue.verification_code,
+        sha256=digest,
+        size=len(pdf),
+        template_version=render.TEMPLATE_VERSIONS[kind],
+        issued_at=issued_at,
+    )
+    document.file.save(f"{issue.number}.pdf", ContentFile(pdf), save=False)
+    try:
+        document.save()
+        locked.document = document
+        locked.save(update_fields=["document", "updated_at"])
+        trail.record(
+            action="document.issued",
+            actor=None,
+            obj=document,
+            firm=locked.firm,
+            data={
+                "number": document.number,
+                "kind": kind.value,
+                "notification": locked.notification.reference if locked.notification else None,
+                "inform_notice": locked.number,
+                "sha256": digest,
+                "size": document.size,
+                "template_version": document.template_version,
+            },
+        )
+    except Exception:
+        document.file.delete(save=False)
+        raise
+    logger.info("issued inform notice letter %s", document.number)
     return document

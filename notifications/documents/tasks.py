@@ -41,6 +41,25 @@ def render_document(notification_id: int, kind: str) -> str | None:
     return document.number
 
 
+@shared_task(
+    name="notifications.render_inform_notice",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=6,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def render_inform_notice(notice_id: int) -> str:
+    """Issue the signed letter of an inform notice; idempotent (an issued one is kept)."""
+    from notifications.documents.services import inform_notice_document_issue
+    from notifications.models import InformNotice
+
+    notice = InformNotice.objects.get(pk=notice_id)
+    return inform_notice_document_issue(notice=notice).number
+
+
 #: How long the normal path (queued after commit) has to issue a document before the sweeper does.
 MISSING_AFTER = timedelta(minutes=10)
 SWEEP_BATCH = 200
@@ -59,9 +78,13 @@ def sweep_missing_documents() -> int:
     """Queue every receipt, permit and denial letter that is due but was never issued (a broker
     outage or a dead worker lost its message); issuing is idempotent, so a race with the normal
     path issues one document."""
-    from notifications.documents.selectors import missing_documents
+    from notifications.documents.selectors import missing_documents, missing_inform_notice_letters
 
-    due = missing_documents(changed_before=timezone.now() - MISSING_AFTER, limit=SWEEP_BATCH)
+    changed_before = timezone.now() - MISSING_AFTER
+    due = missing_documents(changed_before=changed_before, limit=SWEEP_BATCH)
     for notification_id, kind in due:
         render_document.delay(notification_id, str(kind))
-    return len(due)
+    notices = missing_inform_notice_letters(changed_before=changed_before, limit=SWEEP_BATCH)
+    for notice_id in notices:
+        render_inform_notice.delay(notice_id)
+    return len(due) + len(notices)

@@ -34,7 +34,15 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.documents.countries import country_name
 from notifications.documents.numbers import CODE_LENGTH, normalise_code, normalise_number
-from notifications.models import Document, DocumentKind, Item, Party, PartyRole, PermitStatus
+from notifications.models import (
+    Document,
+    DocumentKind,
+    InformSubject,
+    Item,
+    Party,
+    PartyRole,
+    PermitStatus,
+)
 from notifications.workflow import Status
 
 logger = logging.getLogger(__name__)
@@ -117,6 +125,10 @@ def _status(
         # A receipt stands while the case stays cleared; a reopened case needs a new decision.
         cleared = document.notification.status == Status.CLEARED
         return (VerifyStatus.VALID if cleared else VerifyStatus.NO_LONGER_VALID), None, None
+    if document.kind == DocumentKind.NO_LICENCE_LETTER:
+        # Like a receipt: it stands while the conclusion does; a reopened case needs a new one.
+        concluded = document.notification.status == Status.NO_LICENCE_REQUIRED
+        return (VerifyStatus.VALID if concluded else VerifyStatus.NO_LONGER_VALID), None, None
     return VerifyStatus.IN_FORCE, None, None
 
 
@@ -124,7 +136,7 @@ def verify_document(*, number: str, code: str, ip: str | None = None) -> Verifie
     """The public facts of the document with this number and code, or None for any mismatch."""
     number, code = normalise_number(number), normalise_code(code)
     document = (
-        Document.objects.select_related("notification__firm", "permit")
+        Document.objects.select_related("notification__firm", "permit", "inform_notice__firm")
         .prefetch_related(
             Prefetch(
                 "notification__parties",
@@ -154,6 +166,8 @@ def public_facts(document: Document) -> VerifiedDocument:
     Built field by field (never from the model as a whole), so that a field added to a model
     later does not reach the public page unless it is added here on purpose."""
     status, valid_from, valid_until = _status(document, timezone.localdate())
+    if document.kind == DocumentKind.INFORM_NOTICE:
+        return _inform_notice_facts(document, status)
     notification = document.notification
     firm = notification.firm
     return VerifiedDocument(
@@ -185,6 +199,29 @@ def public_facts(document: Document) -> VerifiedDocument:
             )
             for item in notification.public_items
         ),
+    )
+
+
+def _inform_notice_facts(document: Document, status: str) -> VerifiedDocument:
+    """An inform notice's letter: its number, date, addressee and — for a destination notice —
+    the destination. Not its grounds (they may cite intelligence), nor a case's goods."""
+    notice = document.inform_notice
+    destination = notice.subject if notice.subject_kind == InformSubject.DESTINATION else ""
+    return VerifiedDocument(
+        number=document.number,
+        kind=document.kind,
+        kind_label=str(document.get_kind_display()),
+        status=status,
+        status_label=str(STATUS_LABELS[status]),
+        issued_on=timezone.localtime(document.issued_at).date(),
+        valid_from=None,
+        valid_until=None,
+        holder=notice.firm.name,
+        holder_local=notice.firm.name_local,
+        destination=destination,
+        destination_name=country_name(destination, get_language()) if destination else "",
+        end_users=(),
+        goods=(),
     )
 
 

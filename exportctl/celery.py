@@ -104,6 +104,11 @@ app.conf.beat_schedule = {
         "task": "partners.sweep_import_jobs",
         "schedule": 120.0,
     },
+    # A signed checkpoint of the audit trail's head, when events were added since the last one.
+    "audit-checkpoint": {
+        "task": "audit.make_checkpoint",
+        "schedule": 600.0,
+    },
     "notifications-expire-permits": {
         "task": "notifications.expire_permits",
         "schedule": crontab(minute=5, hour=0),

@@ -392,6 +392,22 @@ DOCUMENT_SIGNING_CERT = Path(
 )
 DOCUMENT_SIGNING_KEY_PASSPHRASE = env.str("EXPORTCTL_DOCUMENT_SIGNING_KEY_PASSPHRASE", default="")
 
+# --- Signed checkpoints of the audit trail (exportctl/audit/checkpoints.py) ---------------------
+# Each checkpoint (head of the hash chain, signed) is kept in the database and appended to a file
+# in this directory, outside the database: a deleted tail or a rewritten chain no longer verifies
+# against it. Point it at storage the database's administrators cannot rewrite, shared by every
+# process that writes events (web, worker, beat).
+AUDIT_CHECKPOINT_DIR = Path(
+    env.str("EXPORTCTL_AUDIT_CHECKPOINT_DIR", default=str(VAR_DIR / "audit-checkpoints"))
+)
+# The ministry's key that signs checkpoints (PEM: RSA, EC or Ed25519). Unset: the document-signing
+# key above, with its passphrase.
+AUDIT_CHECKPOINT_KEY = env.str("EXPORTCTL_AUDIT_CHECKPOINT_KEY", default="") or None
+AUDIT_CHECKPOINT_KEY_PASSPHRASE = env.str("EXPORTCTL_AUDIT_CHECKPOINT_KEY_PASSPHRASE", default="")
+# Public keys (PEM files: keys or certificates) of retired checkpoint keys, so that checkpoints
+# signed before a key change still verify. Comma-separated in the environment.
+AUDIT_CHECKPOINT_RETIRED_KEYS = env.list("EXPORTCTL_AUDIT_CHECKPOINT_RETIRED_KEYS", default=[])
+
 # --- Broker faults (h9): publishing fails fast, redelivery timing -------------------------------
 # A web request queues its tasks after commit (exportctl/celery.py SafeDispatchTask); when Redis is
 # down the publish must give up within a few seconds, be logged and let the request succeed (the

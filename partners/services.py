@@ -27,6 +27,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from exportctl.audit import trail
+from exportctl.audit.checkpoints import make_checkpoint
+from exportctl.audit.models import CheckpointReason
 from partners.importers import IMPORTERS, get_importer, measures_csv
 from partners.importers.base import MAX_FILE_BYTES, ParseResult, Problem
 from partners.models import (
@@ -486,6 +488,8 @@ def list_version_publish(*, version: ListVersion, actor: User | None) -> ListVer
         from screening.tasks import rescreen_after_publication
 
         rescreen_after_publication.delay_on_commit(target.pk)
+        # A signed checkpoint of the audit trail, made once the publication has committed.
+        make_checkpoint(reason=CheckpointReason.LIST_PUBLICATION)
     target.superseded = previous  # type: ignore[attr-defined]
     return target
 
@@ -626,6 +630,7 @@ def measure_table_publish(
                 "diff": diff.summary(),
             },
         )
+        make_checkpoint(reason=CheckpointReason.LIST_PUBLICATION)
     return target
 
 

@@ -151,6 +151,34 @@ def _isolated_media(settings, tmp_path):
     }
 
 
+@pytest.fixture(scope="session")
+def audit_checkpoint_key(tmp_path_factory) -> Path:
+    """The session's own key for audit checkpoints (EC P-256: made in a millisecond, where the
+    3072-bit RSA document key takes a second)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    path = tmp_path_factory.mktemp("audit-key") / "checkpoint-key.pem"
+    path.write_bytes(
+        ec.generate_private_key(ec.SECP256R1()).private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _isolated_audit_checkpoints(settings, tmp_path, audit_checkpoint_key):
+    """Checkpoints of one test never reach another's store, or var/ (where they would stand as
+    checkpoints the development database lacks); they are signed with the session's key."""
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path / "audit-checkpoints"
+    settings.AUDIT_CHECKPOINT_KEY = str(audit_checkpoint_key)
+    settings.AUDIT_CHECKPOINT_KEY_PASSPHRASE = ""
+    settings.AUDIT_CHECKPOINT_RETIRED_KEYS = []
+
+
 @pytest.fixture
 def eager_tasks():
     """Run queued tasks in-process even when a broker is configured: for tests of what a task
@@ -244,6 +272,8 @@ def task_runner(transactional_db, celery_test_queue, tmp_path, settings):
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
         "EXPORTCTL_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "EXPORTCTL_AUDIT_CHECKPOINT_DIR": str(settings.AUDIT_CHECKPOINT_DIR),
+        "EXPORTCTL_AUDIT_CHECKPOINT_KEY": str(settings.AUDIT_CHECKPOINT_KEY),
     }
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed after the worker stops
     process = subprocess.Popen(

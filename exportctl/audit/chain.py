@@ -9,6 +9,9 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
 GENESIS_HASH = "0" * 64
 
 
@@ -67,7 +70,7 @@ def hash_of(event) -> str:
 class ChainReport:
     checked: int
     broken_seq: int | None = None
-    reason: str = ""
+    reason: str = ""  # lazily translated: the page says it in the reader's language
 
     @property
     def ok(self) -> bool:
@@ -84,14 +87,18 @@ def verify_chain(events) -> ChainReport:
             return ChainReport(
                 checked,
                 expected_seq,
-                f"event #{expected_seq} is missing (next found: #{event.seq})",
+                format_lazy(
+                    _("event #{missing} is missing (next found: #{found})"),
+                    missing=expected_seq,
+                    found=event.seq,
+                ),
             )
         if event.prev_hash != expected_prev:
             return ChainReport(
-                checked, event.seq, "its previous-hash does not match the event before it"
+                checked, event.seq, _("its previous-hash does not match the event before it")
             )
         if hash_of(event) != event.hash:
-            return ChainReport(checked, event.seq, "its contents do not match its stored hash")
+            return ChainReport(checked, event.seq, _("its contents do not match its stored hash"))
         expected_prev = event.hash
         expected_seq += 1
         checked += 1

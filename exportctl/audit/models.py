@@ -73,3 +73,69 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit events are append-only.")
+
+
+class CheckpointReason(models.TextChoices):
+    SCHEDULE = "schedule", _("Scheduled (new events)")
+    LIST_PUBLICATION = "list_publication", _("List publication")
+    PERMIT_ISSUE = "permit_issue", _("Permit issue")
+    MANUAL = "manual", _("Made by an operator")
+
+
+class AuditCheckpointQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Audit checkpoints are append-only.")
+
+    def delete(self):
+        raise AppendOnlyError("Audit checkpoints are append-only.")
+
+
+class AuditCheckpoint(models.Model):
+    """A signed statement of the audit trail's head: "events #1 to #head_seq, the last of which
+    hashes to head_hash". Like a Certificate Transparency signed tree head, it fixes the trail up
+    to that point: deleting the newest events, or rewriting the chain with recomputed hashes, no
+    longer matches it, and without the ministry's key a matching one cannot be made.
+
+    Written only by ``exportctl.audit.checkpoints``, which also appends each one to a file outside
+    the database and publishes them (``audit:checkpoints``) so that others can keep copies.
+    """
+
+    number = models.PositiveBigIntegerField(_("checkpoint"), unique=True, editable=False)
+    head_seq = models.PositiveBigIntegerField(_("last event"), editable=False)
+    head_hash = models.CharField(_("hash of the last event"), max_length=64, editable=False)
+    event_count = models.PositiveBigIntegerField(_("events"), editable=False)
+    made_at = models.DateTimeField(_("made at"), editable=False)
+    reason = models.CharField(
+        _("reason"), max_length=32, choices=CheckpointReason.choices, editable=False
+    )
+    algorithm = models.CharField(_("signature algorithm"), max_length=40, editable=False)
+    key_id = models.CharField(_("key id"), max_length=64, editable=False)
+    signature = models.TextField(_("signature"), editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AuditCheckpointQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="audit_checkpoint_number_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(head_seq__gte=1), name="audit_checkpoint_head_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"checkpoint #{self.number} (events 1–{self.head_seq})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("Audit checkpoints are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit checkpoints are append-only.")

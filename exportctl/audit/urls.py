@@ -14,4 +14,7 @@ urlpatterns = [
     path("log/", views.log, name="log"),
     path("log/verify/", views.verify, name="verify-chain"),
     path("log/export.<slug:fmt>", views.export, name="log-export"),
+    # Public (no sign-in): the signed checkpoints of the trail and their key.
+    path("checkpoints/", views.checkpoint_list, name="checkpoints"),
+    path("checkpoints.json", views.checkpoint_feed, name="checkpoint-feed"),
 ]

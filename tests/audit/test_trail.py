@@ -123,3 +123,35 @@ def test_event_rolls_back_with_its_transaction():
         trail.record(action="test.doomed", actor=user)
         raise RuntimeError("the change failed")
     assert not AuditEvent.objects.filter(action="test.doomed").exists()
+
+
+def test_an_edited_event_with_the_next_links_prev_hash_patched_is_detected():
+    """Guard for the rule that an event's hash covers the previous event's hash: edit event N,
+    recompute its hash, and patch N+1's ``prev_hash`` to the new value. If the hash left
+    ``prev_hash`` out, N+1's stored hash would still match its contents and the chain would
+    verify; with it in, N+1 no longer matches."""
+    _record_three()
+    second = AuditEvent.objects.get(seq=2)
+    second.data = {"text": "forged"}
+    forged_hash = hash_of(second)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
+        else:
+            cursor.execute("DROP TRIGGER audit_auditevent_no_update")
+            cursor.execute("DROP TRIGGER audit_auditevent_no_delete")
+        cursor.execute(
+            "UPDATE audit_auditevent SET data = %s, hash = %s WHERE seq = 2",
+            ['{"text": "forged"}', forged_hash],
+        )
+        cursor.execute("UPDATE audit_auditevent SET prev_hash = %s WHERE seq = 3", [forged_hash])
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
+    stored = list(AuditEvent.objects.order_by("seq"))
+    assert stored[1].hash == hash_of(stored[1])  # event N is self-consistent after the edit
+    assert stored[2].prev_hash == stored[1].hash  # and the link to N+1 was patched
+    report = verify_chain(stored)
+    assert (report.ok, report.broken_seq) == (False, 3)
+    with pytest.raises(CommandError, match=r"broken at event #3: its contents do not match"):
+        call_command("verify_audit")

@@ -1,0 +1,26 @@
+"""The scheduled checkpoint of the audit trail (beat: every ten minutes, ``exportctl/celery.py``)."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from exportctl.audit.checkpoints import checkpoint_create
+from exportctl.audit.models import CheckpointReason
+
+
+@shared_task(
+    name="audit.make_checkpoint",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # A lost database connection is worth another try; a missing key fails the same way every
+    # time and must surface in the worker's log.
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def make_scheduled_checkpoint() -> int | None:
+    """Sign the trail's head when events were added since the latest checkpoint; idempotent (a
+    second run with nothing new makes none)."""
+    checkpoint = checkpoint_create(reason=CheckpointReason.SCHEDULE)
+    return checkpoint.number if checkpoint is not None else None

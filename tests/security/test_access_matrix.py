@@ -448,6 +448,16 @@ EXPECT: dict[str, dict[str, str]] = {
         "GET": "L 404 404 404 404 404 200",
         "POST": "L 405 405 405 405 405 405",
     },
+    # The signed checkpoints of the audit trail are public, like a transparency log's signed
+    # tree heads: anyone (firms, outside auditors) may read and copy them; nobody writes.
+    "audit/checkpoints/": {
+        "GET": "200 200 200 200 200 200 200",
+        "POST": "405 405 405 405 405 405 405",
+    },
+    "audit/checkpoints.json": {
+        "GET": "200 200 200 200 200 200 200",
+        "POST": "405 405 405 405 405 405 405",
+    },
     "screening/criteria/": {
         "GET": "200 200 200 200 200 200 200",
         "POST": "405 405 405 405 405 405 405",

@@ -56,11 +56,18 @@ class ListImportForm(forms.Form):
         label=_("Revision"),
         max_length=100,
         required=False,
-        help_text=_("For example 2025-09-29. Left empty, the file name is used."),
+        help_text=_(
+            "The version is labelled by its revision date; anything written here follows the "
+            "date, for example “correction”."
+        ),
     )
     issued_on = forms.DateField(
         label=_("Published by the ministry on"),
         required=False,
+        help_text=_(
+            "The revision date. Left empty, it is read from the name of the Ministry's file "
+            "(for example 20250929_4.xlsx is the revision of 2025-09-29)."
+        ),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 

@@ -53,6 +53,18 @@ class ListVersion(TimeStamped):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    #: A publication that removes entries, or a rollback to an older revision, is proposed by
+    #: one list manager and confirmed by another (``published_by``). The proposal holds the
+    #: version in force it was made against: once that changes, the proposal is made afresh.
+    publication_proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    publication_proposed_at = models.DateTimeField(null=True, blank=True)
+    publication_proposed_over = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    #: Set when the publication is a declared rollback to a revision older than the one in force.
+    rollback_reason = models.TextField(_("reason for the rollback"), blank=True)
     #: Progress of the re-screen that publishing this version queued. ``rescreen_total`` stays
     #: ``None`` until the fan-out task has counted the cases; each case's task then adds one to
     #: ``rescreen_done`` (and to ``rescreen_failed`` when it gave up), never beyond the total.
@@ -90,6 +102,10 @@ class ListVersion(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.source.code} {self.label}"
+
+    @property
+    def publication_proposed(self) -> bool:
+        return self.publication_proposed_at is not None
 
     @property
     def rescreen_started(self) -> bool:

@@ -12,6 +12,7 @@ import datetime
 import hashlib
 import io
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -25,7 +26,9 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from exportctl.accounts.roles import Role
 from exportctl.audit import trail
 from exportctl.audit.checkpoints import make_checkpoint
 from exportctl.audit.models import CheckpointReason
@@ -62,6 +65,53 @@ class ListImportError(Exception):
 
 class ListVersionStateError(Exception):
     """The move is not allowed from the version's current status."""
+
+
+class ListPublicationRefused(Exception):
+    """The publication breaks a rule of safe publication: an older revision without a declared
+    rollback, a rollback without a reason, or a confirmation by the person who proposed it.
+    ``message`` is translated (English or Japanese, the active language); nothing was written."""
+
+    def __init__(self, message: str) -> None:
+        self.message = str(message)
+        super().__init__(self.message)
+
+
+#: METI names its workbooks by the revision date: ``20250929_4.xlsx``, ``20250131.xlsx``.
+_DATED_NAME_RE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})(?:[_\-. ].*)?$")
+
+
+def revision_date_from_name(file_name: str) -> datetime.date | None:
+    """The revision date a list file's name states (METI's ``YYYYMMDD[_n].xlsx``), or ``None``."""
+    match = _DATED_NAME_RE.match(Path(file_name.rstrip("/")).stem)
+    if match is None:
+        return None
+    try:
+        return datetime.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
+
+
+def revision_label(
+    *, file_name: str, label: str | None, issued_on: datetime.date | None
+) -> tuple[str, datetime.date | None]:
+    """The label and revision date of a new version; the browser and ``import_list`` both get
+    theirs here. The revision date is the one given, else the one the file name states; the
+    label is that date (``2025-09-29``), followed by a given label that says more
+    (``2025-09-29 (correction)``). A source whose files state no date (the OFAC snapshot) keeps
+    the given label or the file name."""
+    revision = issued_on or revision_date_from_name(file_name)
+    given = (label or "").strip()
+    if revision is None:
+        return (given or Path(file_name).stem or file_name), None
+    iso = revision.isoformat()
+    # A label that only repeats the file name or the date (``20250131``) is the date.
+    bare = given == Path(file_name).stem or re.fullmatch(r"\d{8}", given) is not None
+    if not given or given == iso or (bare and revision_date_from_name(given) == revision):
+        return iso, revision
+    if given.startswith(iso):
+        return given, revision
+    return f"{iso} ({given})", revision
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -162,7 +212,18 @@ def list_version_import(
     result, sha256 = list_version_parse(source_code=source_code, file=file)
     if result.problems:
         raise ListImportError(result.problems)
-    label = label or Path(file_name).stem or file_name
+    label, issued_on = revision_label(file_name=file_name, label=label, issued_on=issued_on)
+    if issued_on is None and get_importer(source_code).dated:
+        raise ListImportError(
+            [
+                Problem(
+                    None,
+                    None,
+                    f"the revision date is not in the file name '{file_name}' "
+                    "(METI's YYYYMMDD.xlsx); give it as the ministry's publication date",
+                )
+            ]
+        )
     if len(label) > 100:
         raise ValueError("the label is longer than 100 characters")
 
@@ -420,15 +481,53 @@ def list_import_jobs_sweep(*, hard_time_limit: int) -> tuple[list[int], int]:
     return stuck, failed
 
 
-def list_version_publish(*, version: ListVersion, actor: User | None) -> ListVersion:
-    """Put a draft in force. The version published so far for the same source is superseded in
-    the same transaction, so there is never a moment with two (a database constraint also
-    refuses that) or with none.
+def publication_counts(diff) -> dict[str, int]:
+    """What a publication changes, as the confirmation step states it and the audit records it:
+    entries added, removed and changed, and how many changed their concern codes or CW flag."""
+    fields = diff.changed_field_counts()
+    return {
+        "added": diff.added_count,
+        "removed": diff.removed_count,
+        "changed": diff.changed_count,
+        "concern_changed": fields["concern_codes"],
+        "cw_changed": fields["conventional_weapons"],
+    }
 
-    The returned version carries ``superseded`` (the version it replaced, or ``None``). Open work
-    is re-screened by ``screening.rescreen_after_publication``, queued once the publication
-    commits.
+
+def publication_is_rollback(*, version: ListVersion, in_force: ListVersion | None) -> bool:
+    """Whether publishing ``version`` would put an older revision in place of the one in force."""
+    return (
+        in_force is not None
+        and version.issued_on is not None
+        and in_force.issued_on is not None
+        and version.issued_on < in_force.issued_on
+    )
+
+
+def _is_list_manager(actor: User | None) -> bool:
+    return _actor_user(actor) is not None and Role.LIST_MANAGER in actor.roles
+
+
+def list_version_publish(
+    *, version: ListVersion, actor: User | None, rollback_reason: str = ""
+) -> ListVersion:
+    """Put a draft in force, or propose it for a second list manager's confirmation.
+
+    * A revision older than the one in force is refused unless declared a rollback with a
+      reason (``rollback_reason``); nothing is written then.
+    * A publication that removes entries, and any rollback, takes two people: the first call
+      records a proposal (``awaiting_confirmation`` is then true on the returned version); a
+      later call by a different list manager publishes it. The proposer confirming is refused.
+      A proposal made against a version in force that has since changed is made afresh.
+    * Otherwise the draft is published at once.
+
+    On publication the version in force so far is superseded in the same transaction, so there
+    is never a moment with two (a database constraint also refuses that) or with none. The
+    returned version carries ``superseded`` (the version it replaced, or ``None``). Open work is
+    re-screened by ``screening.rescreen_after_publication``, queued once the publication commits.
+    Every step is audited in its transaction.
     """
+    rollback_reason = (rollback_reason or "").strip()
     with transaction.atomic():
         # Lock the draft and the version in force together, in primary-key order.
         locked = {
@@ -454,6 +553,66 @@ def list_version_publish(*, version: ListVersion, actor: User | None) -> ListVer
             None,
         )
         diff = list_version_diff(old=previous, new=target)
+        counts = publication_counts(diff)
+        rollback = publication_is_rollback(version=target, in_force=previous)
+        proposal_current = target.publication_proposed and (
+            target.publication_proposed_over_id == (previous.pk if previous else None)
+        )
+        if rollback and not rollback_reason and not proposal_current:
+            raise ListPublicationRefused(
+                _(
+                    "Revision %(label)s is older than revision %(current)s now in force. "
+                    "Publishing it is refused unless it is declared a rollback with a reason."
+                )
+                % {"label": target.label, "current": previous.label}
+            )
+        if not rollback:
+            rollback_reason = ""
+        four_eyes = rollback or counts["removed"] > 0
+        if four_eyes and not proposal_current:
+            target.publication_proposed_by = _actor_user(actor)
+            target.publication_proposed_at = timezone.now()
+            target.publication_proposed_over = previous
+            target.rollback_reason = rollback_reason
+            target.save(
+                update_fields=[
+                    "publication_proposed_by",
+                    "publication_proposed_at",
+                    "publication_proposed_over",
+                    "rollback_reason",
+                    "updated_at",
+                ]
+            )
+            trail.record(
+                action="list_version.propose_publication",
+                actor=actor,
+                obj=target,
+                data={
+                    "source": target.source.code,
+                    "label": target.label,
+                    "in_force": previous.label if previous is not None else None,
+                    "rollback": rollback,
+                    "rollback_reason": rollback_reason,
+                    "counts": counts,
+                },
+            )
+            target.superseded = None  # type: ignore[attr-defined]
+            target.awaiting_confirmation = True  # type: ignore[attr-defined]
+            return target
+        if four_eyes:
+            if not _is_list_manager(actor):
+                raise ListPublicationRefused(
+                    _("Only a list manager can confirm the publication of revision %(label)s.")
+                    % {"label": target.label}
+                )
+            if actor.pk == target.publication_proposed_by_id:
+                raise ListPublicationRefused(
+                    _(
+                        "You proposed the publication of revision %(label)s; a second list "
+                        "manager must confirm it."
+                    )
+                    % {"label": target.label}
+                )
         if previous is not None:
             previous.status = ListVersionStatus.SUPERSEDED
             previous.save(update_fields=["status", "updated_at"])
@@ -471,6 +630,7 @@ def list_version_publish(*, version: ListVersion, actor: User | None) -> ListVer
         target.published_at = timezone.now()
         target.published_by = _actor_user(actor)
         target.save(update_fields=["status", "published_at", "published_by", "updated_at"])
+        proposer = target.publication_proposed_by
         trail.record(
             action="list_version.publish",
             actor=actor,
@@ -478,10 +638,19 @@ def list_version_publish(*, version: ListVersion, actor: User | None) -> ListVer
             data={
                 "source": target.source.code,
                 "label": target.label,
+                "issued_on": target.issued_on,
                 "file_sha256": target.file_sha256,
                 "entry_count": target.entry_count,
                 "supersedes": str(previous.public_id) if previous is not None else None,
                 "diff": diff.summary(),
+                "counts": counts,
+                "rollback": rollback,
+                "rollback_reason": target.rollback_reason if rollback else "",
+                "proposed_by": (
+                    proposer.email
+                    if four_eyes and proposer is not None
+                    else ("system" if four_eyes else None)
+                ),
             },
         )
         # Open work is re-screened against the new version once the publication commits.
@@ -491,6 +660,7 @@ def list_version_publish(*, version: ListVersion, actor: User | None) -> ListVer
         # A signed checkpoint of the audit trail, made once the publication has committed.
         make_checkpoint(reason=CheckpointReason.LIST_PUBLICATION)
     target.superseded = previous  # type: ignore[attr-defined]
+    target.awaiting_confirmation = False  # type: ignore[attr-defined]
     return target
 
 

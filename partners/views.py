@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 from functools import lru_cache, wraps
-from pathlib import Path
 from uuid import UUID
 
 from django.conf import settings
@@ -53,6 +52,7 @@ from partners.selectors import (
 )
 from partners.services import (
     ListImportError,
+    ListPublicationRefused,
     ListVersionStateError,
     list_import_job_create,
     list_version_discard,
@@ -60,6 +60,8 @@ from partners.services import (
     measure_table_discard,
     measure_table_import,
     measure_table_publish,
+    publication_counts,
+    publication_is_rollback,
 )
 
 PAGE_SIZE = 50
@@ -283,7 +285,9 @@ def _request_import(form: ListImportForm, *, actor) -> ListImportJob:
             files={"list.xlsx": upload},
             file_name=upload.name,
             actor=actor,
-            label=data["label"] or Path(upload.name).stem[:100],
+            # Left empty, the service labels the version by its revision date (given, or the
+            # date in METI's file name), as `import_list` does.
+            label=data["label"],
             issued_on=data["issued_on"],
         )
     # The OFAC importer reads a directory holding the three files under their own names.
@@ -416,8 +420,31 @@ def version_detail(request, public_id: UUID):
         "page": page,
         "field_counts": [(FIELD_LABELS[f], field_counts[f]) for f in DIFF_FIELDS],
         **_progress_context(version),
+        **_publication_context(request.user, version, baseline, diff),
     }
     return render(request, "partners/version_detail.html", context)
+
+
+def _publication_context(user, version: ListVersion, baseline, diff) -> dict:
+    """What the confirmation step below the diff states: the counts, whether the publication
+    is a rollback, whether it takes a second list manager, and the proposal if one is pending
+    (made against the version now in force)."""
+    if version.status != ListVersionStatus.DRAFT:
+        return {}
+    counts = publication_counts(diff)
+    rollback = publication_is_rollback(version=version, in_force=baseline)
+    proposal = version.publication_proposed and version.publication_proposed_over_id == (
+        baseline.pk if baseline else None
+    )
+    return {
+        "publication": {
+            "counts": counts,
+            "rollback": rollback,
+            "four_eyes": rollback or counts["removed"] > 0,
+            "proposal": proposal,
+            "proposed_by_me": proposal and version.publication_proposed_by_id == user.pk,
+        }
+    }
 
 
 def _progress_context(version: ListVersion) -> dict:
@@ -464,15 +491,31 @@ def _refuse_not_a_draft(request, version, *, publishing: bool) -> None:
 def version_publish(request, public_id: UUID):
     version = access_list_version_for_manager(request.user, public_id)
     try:
-        published = list_version_publish(version=version, actor=request.user)
+        published = list_version_publish(
+            version=version,
+            actor=request.user,
+            rollback_reason=request.POST.get("rollback_reason", "")[:2000],
+        )
     except ListVersionStateError:
         _refuse_not_a_draft(request, version, publishing=True)
+    except ListPublicationRefused as exc:
+        messages.error(request, exc.message)
     else:
-        messages.success(
-            request,
-            _("Version “%(label)s” is published. Open work is being re-screened against it.")
-            % {"label": published.label},
-        )
+        if published.awaiting_confirmation:
+            messages.success(
+                request,
+                _(
+                    "The publication of version “%(label)s” is proposed. A second list manager "
+                    "must confirm it; until then the version in force stays."
+                )
+                % {"label": published.label},
+            )
+        else:
+            messages.success(
+                request,
+                _("Version “%(label)s” is published. Open work is being re-screened against it.")
+                % {"label": published.label},
+            )
     return redirect("partners:version", public_id=version.public_id)
 
 

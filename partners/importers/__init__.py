@@ -23,6 +23,9 @@ class SourceSpec:
     parse: Importer
     #: What the importer reads: one uploaded "file", or a "directory" of files.
     takes: str
+    #: Whether each revision must carry its revision date (METI dates every revision and names
+    #: the file by it; the OFAC snapshot's files state none).
+    dated: bool = False
 
 
 IMPORTERS: dict[str, SourceSpec] = {
@@ -34,6 +37,7 @@ IMPORTERS: dict[str, SourceSpec] = {
         url="https://www.meti.go.jp/policy/anpo/",
         parse=parse_workbook,
         takes="file",
+        dated=True,
     ),
     "ofac-sdn": SourceSpec(
         code="ofac-sdn",

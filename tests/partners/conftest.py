@@ -4,6 +4,7 @@ malformed-file cases."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -45,10 +46,26 @@ def ofac() -> ParseResult:
 @pytest.fixture
 def list_manager(db):
     from exportctl.accounts.models import User
+    from exportctl.accounts.roles import Role
+    from tests.factories import _add_roles
 
-    return User.objects.create_user(
+    user = User.objects.create_user(
         "lists@meti.example.jp", "correct horse battery staple", is_staff=True
     )
+    _add_roles(user, [Role.LIST_MANAGER])
+    return user
+
+
+@pytest.fixture
+def second_list_manager(db):
+    """Another list manager: the second pair of eyes on a publication that removes entries."""
+    from exportctl.accounts.models import User
+    from exportctl.accounts.roles import Role
+    from tests.factories import _add_roles
+
+    user = User.objects.create_user("lists2@meti.example.jp", "correct horse battery staple")
+    _add_roles(user, [Role.LIST_MANAGER])
+    return user
 
 
 def _write_workbook(
@@ -76,7 +93,11 @@ def make_workbook(tmp_path) -> Callable[..., Path]:
         header: list[str] | None = HEADER,
         sheet_title: str = "ユーザーリスト",
     ) -> Path:
-        return _write_workbook(tmp_path / f"eul-{next(counter)}.xlsx", rows, header, sheet_title)
+        # Named as METI names its workbooks, by the revision date: one day later for each new
+        # workbook, so that each is a newer revision than the one before.
+        revision = datetime.date(2025, 1, 1) + datetime.timedelta(days=next(counter))
+        name = f"{revision:%Y%m%d}_eul.xlsx"
+        return _write_workbook(tmp_path / name, rows, header, sheet_title)
 
     return make
 

@@ -38,6 +38,8 @@ def test_first_import_and_publish():
         "Imported 748 entries from 20250131.xlsx as draft version '2025-01-31' of "
         "METI End User List (外国ユーザーリスト).",
         "No version is published yet: every entry is new.",
+        "Publication: 748 added, 0 removed, 0 changed; concern codes changed 0, CW flags "
+        "changed 0.",
         "Published version '2025-01-31'.",
     ]
     assert err == ""
@@ -56,34 +58,90 @@ def test_second_import_prints_the_diff_and_stays_a_draft():
     run(EUL_2025_01, "--source", "meti-eul", "--publish")
     out, _ = run(EUL_2025_09, "--source", "meti-eul")
     assert out.splitlines() == [
-        "Imported 835 entries from 20250929_4.xlsx as draft version '20250929_4' of "
+        "Imported 835 entries from 20250929_4.xlsx as draft version '2025-09-29' of "
         "METI End User List (外国ユーザーリスト).",
-        "Compared with published version '20250131' (748 entries): 93 added, 6 removed, "
+        "Compared with published version '2025-01-31' (748 entries): 93 added, 6 removed, "
         "186 changed, 556 unchanged; net +87.",
         "Changed fields: name 2, local_name 2, aliases 25, concern_codes 3, "
         "conventional_weapons 170.",
-        "Not published: version '20250929_4' stays a draft.",
+        "Not published: version '2025-09-29' stays a draft.",
     ]
     assert dict(ListVersion.objects.values_list("label", "status")) == {
-        "20250131": "published",
-        "20250929_4": "draft",
+        "2025-01-31": "published",
+        "2025-09-29": "draft",
     }
 
 
 @pytest.mark.django_db
-def test_publish_supersedes_and_verbose_lists_the_entries():
+def test_a_removal_is_proposed_then_confirmed_by_a_second_list_manager(
+    list_manager, second_list_manager
+):
     run(EUL_2025_01, "--source", "meti-eul", "--publish")
-    out, _ = run(EUL_2025_09, "--source", "meti-eul", "--publish", "--verbosity", "2")
+    out, _ = run(
+        EUL_2025_09, "--source", "meti-eul", "--publish", "--verbosity", "2", "--by", list_manager
+    )
     lines = out.splitlines()
-    assert lines[-1] == "Published version '20250929_4'; version '20250131' is superseded."
+    assert lines[-2:] == [
+        "Publication: 93 added, 6 removed, 186 changed; concern codes changed 3, CW flags "
+        "changed 170.",
+        "Publication of version '2025-09-29' proposed: it removes 6 entries, so a second list "
+        "manager must confirm it on the version's page. Version '2025-01-31' stays in force.",
+    ]
     assert "  - 608 PK Link Lines Pvt Ltd." in lines
     assert "  + 647 PK Link Lines (Pvt.) Limited" in lines
     assert "  ~ 1→1 Al Qa'ida/Islamic Army: concern_codes, conventional_weapons" in lines
     assert sum(1 for line in lines if line.startswith("  + ")) == 93
     assert dict(ListVersion.objects.values_list("label", "status")) == {
-        "20250131": "superseded",
-        "20250929_4": "published",
+        "2025-01-31": "published",
+        "2025-09-29": "draft",
     }
+    # The proposer confirming is refused, and nothing changes.
+    with pytest.raises(CommandError, match="a second list manager must confirm it"):
+        run(EUL_2025_09, "--source", "meti-eul", "--publish", "--by", list_manager)
+    assert ListVersion.objects.get(label="2025-09-29").status == "draft"
+
+    out, _ = run(EUL_2025_09, "--source", "meti-eul", "--publish", "--by", second_list_manager)
+    assert out.splitlines()[-1] == (
+        "Published version '2025-09-29'; version '2025-01-31' is superseded."
+    )
+    assert dict(ListVersion.objects.values_list("label", "status")) == {
+        "2025-01-31": "superseded",
+        "2025-09-29": "published",
+    }
+    publish = AuditEvent.objects.get(action="list_version.publish", actor=second_list_manager)
+    assert publish.data["proposed_by"] == list_manager.email
+
+
+@pytest.mark.django_db
+def test_publishing_2025_01_31_over_2025_09_29_is_refused_and_nothing_changes():
+    """Issue 17: the older revision must not silently replace the one in force."""
+    run(EUL_2025_09, "--source", "meti-eul", "--publish")
+    events = AuditEvent.objects.count()
+    with pytest.raises(CommandError) as refused:
+        run(EUL_2025_01, "--source", "meti-eul", "--publish")
+    assert str(refused.value) == (
+        "Not published: Revision 2025-01-31 is older than revision 2025-09-29 now in force. "
+        "Publishing it is refused unless it is declared a rollback with a reason."
+    )
+    assert dict(ListVersion.objects.values_list("label", "status")) == {
+        "2025-09-29": "published",
+        "2025-01-31": "draft",
+    }
+    # Only the import of the draft was recorded: no publication, no proposal.
+    assert list(
+        AuditEvent.objects.filter(seq__gt=0).order_by("seq").values_list("action", flat=True)
+    )[events:] == ["list_version.import"]
+    # A declared rollback is only proposed: the 2025-09-29 revision stays in force.
+    out, _ = run(
+        EUL_2025_01,
+        "--source",
+        "meti-eul",
+        "--publish",
+        "--rollback-reason",
+        "The 2025-09-29 file was withdrawn.",
+    )
+    assert "is a rollback and removes 93 entries" in out.splitlines()[-1]
+    assert ListVersion.objects.get(status="published").label == "2025-09-29"
 
 
 @pytest.mark.django_db
@@ -92,6 +150,7 @@ def test_ofac_directory(small_ofac_dir):
     assert out.splitlines() == [
         "Imported 2 entries from sdn-small as draft version 'sdn-small' of OFAC SDN list.",
         "No version is published yet: every entry is new.",
+        "Publication: 2 added, 0 removed, 0 changed; concern codes changed 0, CW flags changed 0.",
         "Published version 'sdn-small'.",
     ]
     version = ListVersion.objects.get()

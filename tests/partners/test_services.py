@@ -12,6 +12,7 @@ from exportctl.audit.models import AuditEvent
 from partners.models import ListedEntry, ListSource, ListVersion, ListVersionStatus
 from partners.services import (
     ListImportError,
+    ListPublicationRefused,
     ListVersionStateError,
     list_version_discard,
     list_version_import,
@@ -101,12 +102,13 @@ def test_import_writes_a_draft_with_all_entries_and_an_audit_event(list_manager)
     }
 
 
-def test_import_label_defaults_to_the_file_name_and_accepts_an_upload(list_manager):
+def test_import_label_is_the_revision_date_of_the_file_name_and_accepts_an_upload(list_manager):
     upload = io.BytesIO(EUL_2025_01.read_bytes())
     version = list_version_import(
         source_code="meti-eul", file=upload, file_name="20250131.xlsx", actor=list_manager
     )
-    assert version.label == "20250131"
+    assert version.label == "2025-01-31"
+    assert version.issued_on == datetime.date(2025, 1, 31)
     assert version.entry_count == 748
     assert version.file_sha256 == hashlib.sha256(EUL_2025_01.read_bytes()).hexdigest()
 
@@ -177,7 +179,7 @@ def test_the_same_file_twice_is_refused(list_manager):
     with pytest.raises(ListImportError) as refused:
         import_eul(EUL_2025_01, actor=list_manager)
     assert [str(p) for p in refused.value.problems] == [
-        "row -, column -: this file was already imported as version '20250131' (draft)",
+        "row -, column -: this file was already imported as version '2025-01-31' (draft)",
     ]
     assert snapshot() == before
     # Once the draft is discarded the file may be imported again.
@@ -223,20 +225,33 @@ def test_publish_first_version(list_manager):
     assert event.object_id == str(version.public_id)
     assert event.data == {
         "source": "meti-eul",
-        "label": "20250131",
+        "label": "2025-01-31",
+        "issued_on": "2025-01-31",
         "file_sha256": version.file_sha256,
         "entry_count": 748,
         "supersedes": None,
         "diff": {"added": 748, "removed": 0, "changed": 0, "unchanged": 0, "net": 748},
+        "counts": {
+            "added": 748,
+            "removed": 0,
+            "changed": 0,
+            "concern_changed": 0,
+            "cw_changed": 0,
+        },
+        "rollback": False,
+        "rollback_reason": "",
+        "proposed_by": None,
     }
 
 
-def test_publish_supersedes_the_previous_version(list_manager):
+def test_publish_supersedes_the_previous_version(list_manager, second_list_manager):
     old = list_version_publish(version=import_eul(EUL_2025_01), actor=list_manager)
     new = import_eul(EUL_2025_09, actor=list_manager)
+    # 2025-09-29 removes six entries of 2025-01-31: proposed by one, confirmed by another.
+    list_version_publish(version=new, actor=list_manager)
     events_before = AuditEvent.objects.count()
 
-    published = list_version_publish(version=new, actor=list_manager)
+    published = list_version_publish(version=new, actor=second_list_manager)
 
     old.refresh_from_db()
     new.refresh_from_db()
@@ -248,7 +263,7 @@ def test_publish_supersedes_the_previous_version(list_manager):
     assert (supersede.action, supersede.object_id) == ("list_version.supersede", str(old.public_id))
     assert supersede.data == {
         "source": "meti-eul",
-        "label": "20250131",
+        "label": "2025-01-31",
         "superseded_by": str(new.public_id),
     }
     assert (publish.action, publish.object_id) == ("list_version.publish", str(new.public_id))
@@ -273,11 +288,14 @@ def test_publish_of_one_source_leaves_the_other_alone(list_manager, small_ofac_d
 
 
 @pytest.mark.parametrize("status", ["published", "superseded", "discarded"])
-def test_publishing_a_non_draft_is_refused_and_changes_nothing(list_manager, status):
+def test_publishing_a_non_draft_is_refused_and_changes_nothing(
+    list_manager, second_list_manager, status
+):
     first = list_version_publish(version=import_eul(EUL_2025_01), actor=list_manager)
     version = first
     if status == "superseded":
-        list_version_publish(version=import_eul(EUL_2025_09), actor=list_manager)
+        newer = list_version_publish(version=import_eul(EUL_2025_09), actor=list_manager)
+        list_version_publish(version=newer, actor=second_list_manager)
     if status == "discarded":
         version = import_eul(EUL_2025_09, actor=list_manager)
         list_version_discard(version=version, actor=list_manager)
@@ -301,7 +319,7 @@ def test_publish_queues_the_rescreen_only_after_commit(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         list_version_publish(version=new, actor=list_manager)
     assert queued == []  # not before the commit
-    assert len(callbacks) == 1
+    assert len(callbacks) >= 1  # the re-screen first (then the audit checkpoint)
     callbacks[0]()
     assert queued == [new.pk]
 
@@ -345,7 +363,7 @@ def test_discard_a_draft(list_manager):
         list_manager,
         str(version.public_id),
     )
-    assert event.data == {"source": "meti-eul", "label": "20250131"}
+    assert event.data == {"source": "meti-eul", "label": "2025-01-31"}
 
 
 def test_discarding_a_published_version_is_refused(list_manager):
@@ -353,7 +371,190 @@ def test_discarding_a_published_version_is_refused(list_manager):
     before = snapshot()
     with pytest.raises(
         ListVersionStateError,
-        match="only a draft can be discarded; version '20250131' is published",
+        match="only a draft can be discarded; version '2025-01-31' is published",
     ):
         list_version_discard(version=version, actor=list_manager)
     assert snapshot() == before
+
+
+# --- safe publication: revision dates, rollbacks and four eyes --------------------------------
+
+
+def publication_events():
+    return list(
+        AuditEvent.objects.filter(
+            action__in=["list_version.publish", "list_version.propose_publication"]
+        ).values_list("action", flat=True)
+    )
+
+
+@pytest.fixture
+def september_in_force(list_manager, second_list_manager):
+    """The 2025-09-29 revision in force, and the 2025-01-31 file imported as a draft."""
+    current = list_version_publish(version=import_eul(EUL_2025_09), actor=list_manager)
+    older = import_eul(EUL_2025_01, actor=list_manager)
+    return current, older
+
+
+def test_an_undated_end_user_list_file_is_refused(list_manager, tmp_path):
+    path = tmp_path / "list.xlsx"
+    path.write_bytes(EUL_2025_01.read_bytes())
+    with pytest.raises(ListImportError, match="problem") as refused:
+        import_eul(path, actor=list_manager)
+    assert "the revision date is not in the file name 'list.xlsx'" in str(refused.value.problems[0])
+    assert ListVersion.objects.count() == 0
+    dated = import_eul(path, actor=list_manager, issued_on=datetime.date(2025, 1, 31))
+    assert (dated.label, dated.issued_on) == ("2025-01-31", datetime.date(2025, 1, 31))
+
+
+def test_publishing_an_older_revision_is_refused_and_nothing_changes(september_in_force):
+    current, older = september_in_force
+    manager = older.imported_by
+    before = snapshot()
+    events = publication_events()
+    with pytest.raises(ListPublicationRefused) as refused:
+        list_version_publish(version=older, actor=manager)
+    assert str(refused.value) == (
+        "Revision 2025-01-31 is older than revision 2025-09-29 now in force. Publishing it is "
+        "refused unless it is declared a rollback with a reason."
+    )
+    assert snapshot() == before
+    assert publication_events() == events
+    current.refresh_from_db()
+    older.refresh_from_db()
+    assert (current.status, older.status) == ("published", "draft")
+    assert older.publication_proposed_at is None
+
+
+def test_a_declared_rollback_needs_a_reason_and_a_second_list_manager(
+    september_in_force, second_list_manager
+):
+    current, older = september_in_force
+    manager = older.imported_by
+    with pytest.raises(ListPublicationRefused):
+        list_version_publish(version=older, actor=manager, rollback_reason="   ")
+
+    proposed = list_version_publish(
+        version=older, actor=manager, rollback_reason="The 2025-09-29 file was corrupt."
+    )
+    assert proposed.awaiting_confirmation is True
+    current.refresh_from_db()
+    older.refresh_from_db()
+    assert (current.status, older.status) == ("published", "draft")
+    assert older.publication_proposed_by == manager
+    assert older.rollback_reason == "The 2025-09-29 file was corrupt."
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert (event.action, event.actor) == ("list_version.propose_publication", manager)
+    assert event.data["rollback"] is True
+    assert event.data["counts"]["removed"] == 93
+    assert event.data["rollback_reason"] == "The 2025-09-29 file was corrupt."
+
+    # The proposer cannot confirm it; nothing changes.
+    before = snapshot()
+    with pytest.raises(ListPublicationRefused, match="a second list manager must confirm"):
+        list_version_publish(version=older, actor=manager)
+    assert snapshot() == before
+
+    published = list_version_publish(version=older, actor=second_list_manager)
+    current.refresh_from_db()
+    older.refresh_from_db()
+    assert (current.status, older.status) == ("superseded", "published")
+    assert published.superseded == current
+    assert older.published_by == second_list_manager
+    event = AuditEvent.objects.filter(action="list_version.publish").order_by("-seq").first()
+    assert event.actor == second_list_manager
+    assert event.data["rollback"] is True
+    assert event.data["rollback_reason"] == "The 2025-09-29 file was corrupt."
+    assert event.data["proposed_by"] == manager.email
+    assert event.data["counts"] == {
+        "added": 6,
+        "removed": 93,
+        "changed": 186,
+        "concern_changed": 3,
+        "cw_changed": 170,
+    }
+
+
+def test_a_publication_that_removes_entries_needs_a_second_list_manager(
+    list_manager, second_list_manager
+):
+    old = list_version_publish(version=import_eul(EUL_2025_01), actor=list_manager)
+    new = import_eul(EUL_2025_09, actor=list_manager)
+
+    proposed = list_version_publish(version=new, actor=list_manager)
+    assert proposed.awaiting_confirmation is True
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert (old.status, new.status) == ("published", "draft")
+    assert publication_events() == ["list_version.publish", "list_version.propose_publication"]
+
+    before = snapshot()
+    with pytest.raises(ListPublicationRefused, match="a second list manager must confirm"):
+        list_version_publish(version=new, actor=list_manager)
+    assert snapshot() == before
+
+    list_version_publish(version=new, actor=second_list_manager)
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert (old.status, new.status) == ("superseded", "published")
+
+
+def test_only_a_list_manager_confirms_a_proposal(list_manager):
+    from tests.factories import UserFactory
+
+    list_version_publish(version=import_eul(EUL_2025_01), actor=list_manager)
+    new = import_eul(EUL_2025_09)
+    list_version_publish(version=new, actor=None)  # proposed by the system (import_list)
+    auditor = UserFactory(roles=["auditor"])
+    before = snapshot()
+    for actor in (None, auditor):
+        with pytest.raises(ListPublicationRefused, match="Only a list manager can confirm"):
+            list_version_publish(version=new, actor=actor)
+    assert snapshot() == before
+    list_version_publish(version=new, actor=list_manager)
+    new.refresh_from_db()
+    assert new.status == "published"
+
+
+def test_a_proposal_made_against_another_version_in_force_is_made_afresh(
+    list_manager, second_list_manager
+):
+    first = list_version_publish(version=import_eul(EUL_2025_01), actor=list_manager)
+    new = import_eul(EUL_2025_09)
+    list_version_publish(version=new, actor=list_manager)
+    # Meanwhile the list in force changes (e.g. a correction of 2025-01-31 itself).
+    ListVersion.objects.filter(pk=first.pk).update(status=ListVersionStatus.SUPERSEDED)
+    other = ListVersion.objects.create(
+        source=first.source,
+        label="2025-01-31 (correction)",
+        issued_on=datetime.date(2025, 1, 31),
+        status=ListVersionStatus.PUBLISHED,
+        published_at=timezone.now(),
+        entry_count=first.entry_count,
+    )
+    entries = list(first.entries.all())
+    for entry in entries:
+        entry.pk, entry.version = None, other
+    ListedEntry.objects.bulk_create(entries)
+    again = list_version_publish(version=new, actor=second_list_manager)
+    assert again.awaiting_confirmation is True
+    new.refresh_from_db()
+    assert (new.status, new.publication_proposed_by, new.publication_proposed_over) == (
+        "draft",
+        second_list_manager,
+        other,
+    )
+
+
+def test_a_publication_that_removes_nothing_needs_one_list_manager(list_manager, make_workbook):
+    old = list_version_publish(
+        version=import_eul(make_workbook([good_row("Alpha Co.")])), actor=list_manager
+    )
+    new = import_eul(make_workbook([good_row("Alpha Co."), good_row("Beta Co.")]))
+    published = list_version_publish(version=new, actor=list_manager)
+    assert published.awaiting_confirmation is False
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert (old.status, new.status) == ("superseded", "published")
+    assert (old.label, new.label) == ("2025-01-01", "2025-01-02")
+    assert AuditEvent.objects.filter(action="list_version.propose_publication").count() == 0

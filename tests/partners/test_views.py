@@ -12,7 +12,7 @@ from exportctl.accounts.roles import Role
 from exportctl.audit.models import AuditEvent
 from notifications.workflow import Status
 from partners.models import ListedEntry, ListImportJob, ListVersion, ListVersionStatus
-from partners.services import list_version_import, list_version_publish
+from partners.services import list_version_discard, list_version_import, list_version_publish
 from screening.models import ScreeningRun, Trigger
 from tests.factories import ExporterFactory, UserFactory, submitted_at
 from tests.partners.conftest import EUL_2025_01, EUL_2025_09, OFAC_DIR, good_row
@@ -155,11 +155,11 @@ def test_version_list_shows_status_who_when_and_counts(client, manager):
     assert response.status_code == 200
     rows = list(response.context["page"].object_list)
     assert [(v.label, v.status, v.entry_count) for v in rows] == [
-        ("20250929_4", ListVersionStatus.DRAFT, 835),
-        ("20250131", ListVersionStatus.PUBLISHED, 748),
+        ("2025-09-29", ListVersionStatus.DRAFT, 835),
+        ("2025-01-31", ListVersionStatus.PUBLISHED, 748),
     ]
     page = text(response)
-    assert "20250929_4" in page
+    assert "2025-09-29" in page
     assert "Draft" in page
     assert "Published" in page
     assert manager.full_name in page
@@ -200,7 +200,7 @@ def test_upload_of_the_real_list_makes_a_draft(client, manager, post_import):
     # The finished job's page goes on to the draft's comparison with the version in force.
     assert page.status_code == 302
     assert page["Location"] == reverse("partners:version", args=[version.public_id])
-    assert (version.status, version.label, version.entry_count) == ("draft", "20250131", 748)
+    assert (version.status, version.label, version.entry_count) == ("draft", "2025-01-31", 748)
     assert version.issued_on.isoformat() == "2025-01-31"
     assert version.imported_by == manager
     assert version.file_sha256 == job.file_sha256
@@ -347,7 +347,7 @@ def test_the_same_file_twice_is_reported_and_nothing_is_written(client, manager,
     assert snapshot()[:3] == before[:3]
     assert job.status == "failed"
     [problem] = page.context["job"].problems
-    assert problem["reason"] == "this file was already imported as version '20250131' (draft)"
+    assert problem["reason"] == "this file was already imported as version '2025-01-31' (draft)"
 
 
 # --- diff ------------------------------------------------------------------------------------
@@ -420,7 +420,8 @@ def test_first_version_of_a_list_is_all_added(client, manager):
 
 def test_published_version_is_compared_with_the_one_it_replaced(client, manager):
     old, new = published_pair(manager)
-    list_version_publish(version=new, actor=manager)
+    list_version_publish(version=new, actor=manager)  # removes entries: proposed
+    list_version_publish(version=new, actor=UserFactory(roles=[Role.LIST_MANAGER]))
     response = client.get(reverse("partners:version", args=[new.public_id]))
     assert response.context["baseline"] == old
     assert response.context["counts"] == {"changed": 186, "added": 93, "removed": 6}
@@ -437,13 +438,22 @@ def test_publish_through_the_page_supersedes_and_rescreens(
     cleared = submitted_at(Status.CLEARED, destination_country="US")
     review = submitted_at(Status.UNDER_REVIEW, destination_country="US")
     submitted_at(Status.DRAFT)  # not re-screened
+    # 2025-09-29 removes six entries of 2025-01-31: this list manager proposes it...
+    response = client.post(reverse("partners:publish", args=[new.public_id]))
+    assert response.status_code == 302
+    new.refresh_from_db()
+    assert (new.status, new.publication_proposed_by) == ("draft", manager)
+    assert "A second list manager must confirm it" in text(client.get(response["Location"]))
+    # ... and a second list manager confirms it.
+    second = UserFactory(roles=[Role.LIST_MANAGER])
+    client.force_login(second)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("partners:publish", args=[new.public_id]))
     assert response.status_code == 302
     assert response["Location"] == reverse("partners:version", args=[new.public_id])
     new.refresh_from_db()
     old.refresh_from_db()
-    assert (old.status, new.status, new.published_by) == ("superseded", "published", manager)
+    assert (old.status, new.status, new.published_by) == ("superseded", "published", second)
     assert AuditEvent.objects.filter(action="list_version.publish").count() == 2
     # Tasks run in-process here, so the re-screen is finished by the time the page loads.
     assert (new.rescreen_total, new.rescreen_done, new.rescreen_failed) == (2, 2, 0)
@@ -454,7 +464,7 @@ def test_publish_through_the_page_supersedes_and_rescreens(
         (review.pk, str(new.pk)),
     }
     page = client.get(response["Location"])
-    assert "Version “20250929_4” is published." in text(page)
+    assert "Version “2025-09-29” is published." in text(page)
     html = page.content.decode()
     assert '<progress class="rescreen__bar" id="rescreen-bar" max="2" value="2"' in html
     assert 'data-percent="100"' in html
@@ -548,7 +558,7 @@ def test_public_index_without_sign_in(client, published):
     assert response.status_code == 200
     page = text(response)
     assert "METI End User List (外国ユーザーリスト)" in page
-    assert "20250929_4" in page
+    assert "2025-09-29" in page
     assert "835" in page
 
 
@@ -618,7 +628,7 @@ def test_public_entry_page(client, published):
         assert alias in page
     for code in entry.concern_codes:
         assert code in page
-    assert "20250929_4" in page
+    assert "2025-09-29" in page
 
 
 def test_public_pages_of_an_unpublished_source_are_404(client, db):
@@ -631,3 +641,112 @@ def test_public_pages_of_an_unpublished_source_are_404(client, db):
 def test_public_entry_of_a_number_not_in_force_is_404(client, published):
     url = reverse("partners:public_entry", args=["meti-eul", 9999])
     assert client.get(url).status_code == 404
+
+
+# --- safe publication: the confirmation step below the diff, rollbacks, four eyes --------------
+
+
+def test_the_publication_step_follows_the_diff_and_states_the_counts(client, manager):
+    _old, new = published_pair(manager)
+    html = client.get(reverse("partners:version", args=[new.public_id])).content.decode()
+    assert (
+        html.index('id="diff"') < html.index('id="publication"') < html.index('id="publish-button"')
+    )
+    assert 'id="publish-button"' not in html[: html.index('id="diff"')]
+    step = html[html.index('id="publication"') :]
+    counts = dict(re.findall(r'data-count="(\w+)">(\d+)<', step))
+    assert counts == {
+        "added": "93",
+        "removed": "6",
+        "changed": "186",
+        "concern_changed": "3",
+        "cw_changed": "170",
+    }
+    page = text(client.get(reverse("partners:version", args=[new.public_id])))
+    assert "it takes two list managers" in page
+    assert "Propose the publication" in page
+
+
+def test_the_proposer_sees_no_confirm_button_and_a_second_manager_does(client, manager):
+    _old, new = published_pair(manager)
+    client.post(reverse("partners:publish", args=[new.public_id]))
+    html = client.get(reverse("partners:version", args=[new.public_id])).content.decode()
+    assert 'id="publish-button"' not in html
+    assert 'id="publication-waiting"' in html
+    client.force_login(UserFactory(roles=[Role.LIST_MANAGER]))
+    page = text(client.get(reverse("partners:version", args=[new.public_id])))
+    assert "Confirm the publication" in page
+    assert f"Proposed by {manager.full_name}" in page
+
+
+def test_the_proposer_confirming_through_the_page_is_refused(client, manager):
+    old, new = published_pair(manager)
+    client.post(reverse("partners:publish", args=[new.public_id]))
+    before = snapshot()
+    response = client.post(reverse("partners:publish", args=[new.public_id]), follow=True)
+    assert "a second list manager must confirm it" in text(response)
+    assert snapshot() == before
+    old.refresh_from_db()
+    assert old.status == "published"
+
+
+def older_over_newer(actor):
+    """2025-09-29 in force, 2025-01-31 as a draft: the rollback of issue 17."""
+    current = list_version_publish(version=import_eul(EUL_2025_09, actor), actor=actor)
+    return current, import_eul(EUL_2025_01, actor)
+
+
+def test_an_older_revision_is_refused_through_the_page(client, manager):
+    current, older = older_over_newer(manager)
+    page = text(client.get(reverse("partners:version", args=[older.public_id])))
+    assert "Revision 2025-01-31 is older than revision 2025-09-29 now in force" in page
+    before = snapshot()
+    response = client.post(reverse("partners:publish", args=[older.public_id]), follow=True)
+    assert "Publishing it is refused unless it is declared a rollback with a reason" in text(
+        response
+    )
+    assert snapshot() == before
+    current.refresh_from_db()
+    assert current.status == "published"
+
+
+def test_a_rollback_through_the_page_takes_a_reason_and_a_second_manager(client, manager):
+    current, older = older_over_newer(manager)
+    html = client.get(reverse("partners:version", args=[older.public_id])).content.decode()
+    assert 'name="rollback_reason"' in html
+    client.post(
+        reverse("partners:publish", args=[older.public_id]),
+        {"rollback_reason": "The 2025-09-29 file was withdrawn."},
+    )
+    older.refresh_from_db()
+    assert (older.status, older.rollback_reason) == ("draft", "The 2025-09-29 file was withdrawn.")
+    second = UserFactory(roles=[Role.LIST_MANAGER])
+    client.force_login(second)
+    page = text(client.get(reverse("partners:version", args=[older.public_id])))
+    assert "Reason for the rollback: “The 2025-09-29 file was withdrawn.”" in page or (
+        "The 2025-09-29 file was withdrawn." in page
+    )
+    client.post(reverse("partners:publish", args=[older.public_id]))
+    current.refresh_from_db()
+    older.refresh_from_db()
+    assert (current.status, older.status, older.published_by) == (
+        "superseded",
+        "published",
+        second,
+    )
+
+
+def test_labels_are_the_same_from_the_command_and_the_browser(
+    client, manager, post_import, tmp_path
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    post_import({"source": "meti-eul", "eul_file": upload(EUL_2025_09), "issued_on": ""})
+    browser = ListVersion.objects.get()
+    list_version_discard(version=browser, actor=manager)
+    call_command("import_list", str(EUL_2025_09), "--source", "meti-eul", stdout=StringIO())
+    command = ListVersion.objects.exclude(pk=browser.pk).get()
+    assert (browser.label, browser.issued_on) == (command.label, command.issued_on)
+    assert command.label == "2025-09-29"

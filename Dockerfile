@@ -27,7 +27,10 @@ RUN pip install uv==0.13.8 \
     && DJANGO_DEBUG=false DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost \
        python manage.py collectstatic --no-input
 
-RUN useradd --system --uid 1000 exportctl && mkdir -p /app/var && chown exportctl /app/var
+# Mount points of the named volumes exist in the image, owned by the app, so that a fresh volume
+# takes their ownership and the app (not root) can write to it.
+RUN useradd --system --uid 1000 exportctl \
+    && mkdir -p /app/var/media /app/var/audit-checkpoints && chown -R exportctl /app/var
 USER exportctl
 EXPOSE 8000
 CMD ["gunicorn", "exportctl.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -23,6 +23,7 @@ from exportctl.audit.models import (
     CheckpointReason,
 )
 from exportctl.audit.tasks import make_scheduled_checkpoint
+from tests.documents.conftest import signing_files  # noqa: F401 - the session's document key
 from tests.factories import ExporterFactory
 
 pytestmark = pytest.mark.django_db
@@ -492,4 +493,43 @@ def test_a_permit_issue_makes_a_checkpoint_covering_the_whole_decision(
     assert verify_trail().ok
 
 
-from tests.documents.conftest import signing_files  # noqa: E402, F401
+# --- concurrency (PostgreSQL: the chain's advisory lock) ---------------------------------------
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL (DATABASE_URL): concurrent writers take its advisory lock",
+)
+def test_checkpoints_made_while_events_are_written_stay_in_order(transactional_db):
+    import threading
+
+    from django.db import connections
+
+    writers, rounds = 6, 5
+    barrier = threading.Barrier(writers)
+    errors: list[str] = []
+
+    def work(worker: int) -> None:
+        try:
+            barrier.wait()
+            for n in range(rounds):
+                trail.record(action="test.concurrent", data={"worker": worker, "n": n})
+                checkpoint_create(reason=CheckpointReason.SCHEDULE)
+        except Exception as error:  # a deadlock or a duplicate number must show in the assertion
+            errors.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    rows = list(AuditCheckpoint.objects.order_by("number"))
+    assert [row.number for row in rows] == list(range(1, len(rows) + 1))
+    heads = [row.head_seq for row in rows]
+    assert heads == sorted(heads) and len(set(heads)) == len(heads)
+    assert heads[-1] == AuditEvent.objects.count() == writers * rounds
+    assert _store_lines() == [checkpoints.record_of(row) for row in rows]
+    assert verify_trail().ok

@@ -1,6 +1,7 @@
 """The list manager's journey in Chromium: upload the End User List of 2025-01 and publish it,
-upload the 2025-09 revision, read the diff, publish it and watch the re-screen reach 100 %.
-Then a malformed file, and the public pages.
+upload the 2025-09 revision, read the diff, propose its publication in the step below the diff
+(it removes entries), have a second list manager confirm it and watch the re-screen reach
+100 %. Then an older revision refused, a malformed file, and the public pages.
 
 Assertions are language-neutral (ids, data attributes, the lists' own names and numbers): the
 browser asks for Japanese, the portal's default."""
@@ -28,6 +29,11 @@ def list_manager():
     return UserFactory(email="lists@meti.example.jp", roles=[Role.LIST_MANAGER])
 
 
+@pytest.fixture
+def second_list_manager():
+    return UserFactory(email="lists2@meti.example.jp", roles=[Role.LIST_MANAGER])
+
+
 def upload_eul(page, path) -> None:
     page.goto("/lists/manage/import/")
     expect(page.locator("#id_source_0")).to_be_checked()
@@ -38,13 +44,28 @@ def upload_eul(page, path) -> None:
         page.locator("#import-button").click()
 
 
+def publication_step(page):
+    """The publication step, below the diff, with its counts."""
+    step = page.locator("#publication")
+    expect(step).to_be_visible()
+    # The step comes after the diff on the page: the button is read last.
+    assert page.evaluate(
+        "document.querySelector('#diff').compareDocumentPosition("
+        "document.querySelector('#publish-button')) & Node.DOCUMENT_POSITION_FOLLOWING"
+    )
+    return step
+
+
 def publish(page) -> None:
+    publication_step(page)
     with page.expect_navigation():
         page.locator("#publish-button").click()
     expect(page.locator("#version-status")).to_have_class(re.compile(r"tag--published"))
 
 
-def test_import_diff_publish_and_rescreen_progress(page, live_server, list_manager):
+def test_import_diff_publish_and_rescreen_progress(
+    page, live_server, list_manager, second_list_manager
+):
     cases = [submitted_at(Status.CLEARED, destination_country="US") for _ in range(3)]
     sign_in(page, live_server, list_manager.email, PASSWORD)
 
@@ -60,6 +81,8 @@ def test_import_diff_publish_and_rescreen_progress(page, live_server, list_manag
     expect(page.locator("#version-status")).to_have_class(re.compile(r"tag--draft"))
     expect(page.locator("#version-entry-count")).to_have_text("748")
     expect(page.locator("[data-count='added']")).to_have_text("748")
+    expect(page.locator("[data-publication-count='added']")).to_have_text("748")
+    expect(page.locator("[data-publication-count='removed']")).to_have_text("0")
     publish(page)
     expect(page.locator(".rescreen__percent")).to_have_attribute("data-percent", "100")
     expect(page.locator("#rescreen-bar")).to_have_attribute("max", str(len(cases)))
@@ -97,11 +120,39 @@ def test_import_diff_publish_and_rescreen_progress(page, live_server, list_manag
         "Northwestern Polytechnical University (NPU)"
     )
 
+    # The step below the diff states what the publication does. It removes six entries, so
+    # this list manager only proposes it ...
+    step = publication_step(page)
+    for name, count in {
+        "added": "93",
+        "removed": "6",
+        "changed": "186",
+        "concern_changed": "3",
+        "cw_changed": "170",
+    }.items():
+        expect(step.locator(f"[data-publication-count='{name}']")).to_have_text(count)
+    expect(step.locator("#publication-four-eyes")).to_be_visible()
+    with page.expect_navigation():
+        page.locator("#publish-button").click()
+    expect(page.locator("#version-status")).to_have_class(re.compile(r"tag--draft"))
+    expect(page.locator("#publication-waiting")).to_be_visible()
+    expect(page.locator("#publish-button")).to_have_count(0)
+    draft_url = page.url
+    new = ListVersion.objects.get(label="2025-09-29")
+    assert (new.status, new.publication_proposed_by) == ("draft", list_manager)
+
+    # ... and a second list manager, who sees the same diff and counts, confirms it.
+    page.context.clear_cookies()
+    sign_in(page, live_server, second_list_manager.email, PASSWORD)
+    page.goto(draft_url)
+    expect(page.locator("[data-count='removed']")).to_have_text("6")
+    expect(page.locator("#publication-proposal")).to_contain_text(list_manager.full_name)
     publish(page)
     expect(page.locator(".rescreen__percent")).to_have_attribute("data-percent", "100")
-    new = ListVersion.objects.get(label="20250929_4")
+    new.refresh_from_db()
     assert (new.status, new.rescreen_total, new.rescreen_done) == ("published", 3, 3)
-    assert ListVersion.objects.get(label="20250131").status == ListVersionStatus.SUPERSEDED
+    assert new.published_by == second_list_manager
+    assert ListVersion.objects.get(label="2025-01-31").status == ListVersionStatus.SUPERSEDED
     assert AuditEvent.objects.filter(action="list_version.publish").count() == 2
 
     # The panel follows a re-screen still under way and stops polling once it is done.
@@ -219,4 +270,28 @@ def test_public_pages_search_in_any_script(page, live_server, list_manager):
     page.locator("#entries a", has_text="Amir Kabir University of Technology").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Amir Kabir University of Technology")
     expect(page.locator("#entry-details")).to_contain_text("Amirkabir University of Technology")
-    expect(page.locator("#entry-version")).to_contain_text("20250929_4")
+    expect(page.locator("#entry-version")).to_contain_text("2025-09-29")
+
+
+def test_an_older_revision_is_refused_in_the_browser(page, live_server, list_manager):
+    from partners.services import list_version_import, list_version_publish
+
+    current = list_version_publish(
+        version=list_version_import(
+            source_code="meti-eul", file=EUL_2025_09, file_name=EUL_2025_09.name, actor=None
+        ),
+        actor=list_manager,
+    )
+    sign_in(page, live_server, list_manager.email, PASSWORD)
+    upload_eul(page, EUL_2025_01)
+    expect(page.locator("#publication-rollback")).to_be_visible()
+    expect(page.locator("#rollback-reason")).to_be_visible()
+    # Without a reason the browser asks for one; the server refuses it too.
+    page.locator("#rollback-reason").evaluate("el => el.removeAttribute('required')")
+    with page.expect_navigation():
+        page.locator("#publish-button").click()
+    expect(page.locator("#version-status")).to_have_class(re.compile(r"tag--draft"))
+    expect(page.locator(".messages")).to_contain_text("2025-09-29")
+    current.refresh_from_db()
+    assert current.status == ListVersionStatus.PUBLISHED
+    assert not AuditEvent.objects.filter(action="list_version.propose_publication").exists()

@@ -654,7 +654,7 @@ def test_the_publication_step_follows_the_diff_and_states_the_counts(client, man
     )
     assert 'id="publish-button"' not in html[: html.index('id="diff"')]
     step = html[html.index('id="publication"') :]
-    counts = dict(re.findall(r'data-count="(\w+)">(\d+)<', step))
+    counts = dict(re.findall(r'data-publication-count="(\w+)">(\d+)<', step))
     assert counts == {
         "added": "93",
         "removed": "6",

@@ -23,7 +23,7 @@ from rapidfuzz import fuzz, process, utils
 
 from . import benchmark_data as data
 from .index import ListedName, ListIndex
-from .normalise import analyse_name
+from .normalise import analyse_name, analyse_query
 
 TARGETS = {
     "name_bench_f1": (">=", 0.85),
@@ -109,7 +109,7 @@ def top1_task(
         if is_right(hits, wanted, wanted_text):
             ok += 1
             alerted += hits[0].score >= index.alert_threshold
-        forms = analyse_name(q)
+        forms = analyse_query(q)
         recall += any(
             index.names[int(index.form_name[f])].entry_id == wanted for f in index.candidates(forms)
         )

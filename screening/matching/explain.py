@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .scoring import (
-    CONFLICT_COST,
-    UNMATCHED_LISTED_COST,
     UNMATCHED_QUERY_COST,
+    listed_left_cost,
     qualify,
     unmatched_cost,
 )
@@ -37,6 +36,7 @@ def explain_hit(
     result: PairScore | None,
     score: float,
     country: str | None,
+    kind: dict | None = None,
 ) -> dict:
     from .index import VARIANTS
 
@@ -66,8 +66,29 @@ def explain_hit(
         "score": round(score, 4),
         "band": band(score, index.alert_threshold),
     }
-    if query_form.romanised:
+    # The kind decision: the party's kind weighed against the entry's (see scoring.kind_decision).
+    explanation["kind"] = kind or {"party": None, "entry": listed.kind, "decision": "not weighed"}
+    # Abbreviations read as their full words, on each side.
+    listed_form = index.listed_form(fid)
+    explanation["abbreviations"] = {
+        "query": [{"written": a, "read_as": b} for a, b in query_form.expanded],
+        "listed": [{"written": a, "read_as": b} for a, b in listed_form.expanded]
+        if listed_form is not None
+        else [],
+    }
+    if query_form.kana:
         explanation["query_reading"] = "romanised from Japanese"
+    elif query_form.reading:
+        explanation["query_reading"] = {
+            "rr": "hangul read in Revised Romanization",
+            "mr": "hangul read in McCune-Reischauer",
+            "dprk": "hangul read in McCune-Reischauer as the North writes it",
+            "surname": "hangul read with a conventional spelling of the surname",
+        }[query_form.reading]
+    elif query_form.syllabic:
+        explanation["query_reading"] = "read from Han characters (pinyin): syllables pair exactly"
+    elif query_form.romanised:
+        explanation["query_reading"] = "romanised from another script"
     if result is None:
         explanation["method"] = "cjk_bigrams"
         explanation["query_cjk"] = query_form.cjk
@@ -77,7 +98,10 @@ def explain_hit(
         explanation["unmatched_listed"] = []
         return explanation
     q, c, al = result.query, result.listed, result.alignment
-    cost = (sum(c.weights[j] for _, j, _, _ in al.pairs) + unmatched_cost(q, c, al)) or 1.0
+    given_names = bool(result.penalties.get("given_names_rule"))
+    cost = (
+        sum(c.weights[j] for _, j, _, _ in al.pairs) + unmatched_cost(q, c, al, given_names)
+    ) or 1.0
     conflicts = min(len(al.unmatched_query), len(al.unmatched_listed))
     listed_left = sorted(al.unmatched_listed, key=lambda j: -c.weights[j])
     explanation["method"] = "token_alignment"
@@ -96,16 +120,24 @@ def explain_hit(
         {"token": q.tokens[i], "cost": round(UNMATCHED_QUERY_COST * q.weights[i] / cost, 3)}
         for i in al.unmatched_query
     ]
+    given_left = set(result.penalties.get("unmatched_given_names", ()))
     explanation["unmatched_listed"] = [
         {
             "token": c.tokens[j],
-            "kind": "contradicts" if k < conflicts else "omitted by the party",
+            "kind": "contradicts"
+            if k < conflicts
+            else (
+                "given name the party does not give"
+                if given_names and c.tokens[j] in given_left
+                else "omitted by the party"
+            ),
             "cost": round(
-                (CONFLICT_COST if k < conflicts else UNMATCHED_LISTED_COST) * c.weights[j] / cost, 3
+                listed_left_cost(c, j, k < conflicts, given_names) * c.weights[j] / cost, 3
             ),
         }
         for k, j in enumerate(listed_left)
     ]
+    explanation["unmatched_given_names"] = sorted(given_left)
     explanation["name_score"] = round(result.score, 4)
     explanation["adjustments"] = result.penalties
     return explanation

@@ -14,14 +14,23 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from .explain import explain_hit
-from .normalise import NameForm, analyse_name, token_class
+from .normalise import NameForm, analyse_listed, analyse_query, token_class
 from .phonetics import skeleton
-from .scoring import CLASS_FACTOR, ScoredSide, qualify, score_sides
+from .scoring import (
+    CLASS_FACTOR,
+    KIND_MARGIN,
+    ScoredSide,
+    full_token_match,
+    kind_decision,
+    qualify,
+    score_sides,
+)
 from .vocabulary import Vocabulary
 
 ALERT_THRESHOLD = 0.78
@@ -54,6 +63,11 @@ class Hit:
     matched_name: str
     explanation: dict = field(repr=False)
     listed: ListedName | None = field(default=None, repr=False)
+
+
+@lru_cache(maxsize=20_000)
+def _listed_forms(name: str) -> tuple[NameForm, ...]:
+    return tuple(analyse_listed(name))
 
 
 def _bigrams(text: str) -> set[str]:
@@ -109,7 +123,7 @@ class ListIndex:
         for ni, listed in enumerate(self.names):
             forms = cache.get(listed.name)
             if forms is None:
-                forms = cache[listed.name] = analyse_name(listed.name)
+                forms = cache[listed.name] = analyse_listed(listed.name)
             for form in forms:
                 fid = len(form_name)
                 form_name.append(ni)
@@ -182,7 +196,7 @@ class ListIndex:
 
     def _query_side(self, form: NameForm) -> ScoredSide:
         weights = [self.vocab.idf_of(t) * CLASS_FACTOR[token_class(t)] for t in form.tokens]
-        return ScoredSide(form.tokens, tuple(weights), form.romanised, form.kana)
+        return ScoredSide(form.tokens, tuple(weights), form.romanised, form.kana, form.syllabic)
 
     # ------------------------------------------------------------------ candidates
     def candidates(self, query: str | list[NameForm]) -> list[int]:
@@ -190,7 +204,7 @@ class ListIndex:
         return [fid for fid, _ in self._ranked_candidates(query)]
 
     def _ranked_candidates(self, query: str | list[NameForm]) -> list[tuple[int, float]]:
-        forms = analyse_name(query) if isinstance(query, str) else query
+        forms = analyse_query(query) if isinstance(query, str) else query
         scores: dict[int, float] = defaultdict(float)
         n_forms = len(self.form_name)
         rare_cap = max(2000, int(RARE_DF_SHARE * n_forms)) if n_forms > 50_000 else n_forms + 1
@@ -264,10 +278,10 @@ class ListIndex:
     ) -> list[Hit]:
         """The best hits for a party's name. ``kind`` is the party's kind ("person" or
         "organization"; None when unknown), weighed against each entry's kind."""
-        forms = analyse_name(query)
+        forms = analyse_query(query)
         if not forms:
             return []
-        best: dict[str, tuple[float, int, NameForm, object]] = {}
+        best: dict[str, tuple[float, int, NameForm, object, dict]] = {}
         cache: dict = {}
         sides = [(f, self._query_side(f)) for f in forms]
         ranked = self._ranked_candidates(forms)
@@ -279,16 +293,18 @@ class ListIndex:
             listed_side = self._listed_side(fid)
             ni = int(self.form_name[fid])
             listed = self.names[ni]
+            listed_person = listed.kind == "person"
             for form, qside in sides:
+                cjk_raw = self._cjk_similarity(form, fid)
                 if not listed_side.tokens or not qside.tokens:
                     result = None
-                    raw = self._cjk_similarity(form, fid)
+                    raw = cjk_raw
                 else:
-                    result = score_sides(qside, listed_side, cache)
+                    result = score_sides(qside, listed_side, cache, listed_person=listed_person)
                     raw = result.score
-                    cjk_raw = self._cjk_similarity(form, fid)
                     if cjk_raw > raw:
                         raw, result = cjk_raw, None
+                full = full_token_match(result) if result else self._cjk_identical(form, fid)
                 score, _ = qualify(
                     raw,
                     query_legal=form.legal_form,
@@ -298,12 +314,15 @@ class ListIndex:
                     variant=VARIANTS[self.form_variant[fid]],
                     query_variant=form.variant,
                 )
+                held, kind_info = kind_decision(kind, listed.kind, full)
+                if held:
+                    score = min(score, self.alert_threshold - KIND_MARGIN)
                 prev = best.get(listed.entry_id)
                 if prev is None or score > prev[0]:
-                    best[listed.entry_id] = (score, fid, form, result)
+                    best[listed.entry_id] = (score, fid, form, result, kind_info)
         ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
         hits = []
-        for entry_id, (score, fid, form, result) in ranked[:limit]:
+        for entry_id, (score, fid, form, result, kind_info) in ranked[:limit]:
             if score < min_score:
                 break
             listed = self.names[int(self.form_name[fid])]
@@ -315,9 +334,22 @@ class ListIndex:
                 result=result,
                 score=score,
                 country=country,
+                kind=kind_info,
             )
             hits.append(Hit(entry_id, round(score, 4), listed.name, explanation, listed))
         return hits
+
+    def listed_form(self, fid: int) -> NameForm | None:
+        """The analysed form behind an indexed form (for explanations; cached per name)."""
+        tokens = self._form_tokens(fid)
+        cjk = self.cjk.get(fid, "")
+        for form in _listed_forms(self.names[int(self.form_name[fid])].name):
+            if form.tokens == tokens and form.cjk == cjk:
+                return form
+        return None
+
+    def _cjk_identical(self, form: NameForm, fid: int) -> bool:
+        return bool(form.cjk) and form.cjk == self.cjk.get(fid)
 
     def _cjk_similarity(self, form: NameForm, fid: int) -> float:
         """Dice overlap of folded CJK bigrams, graded like the token score."""
@@ -339,9 +371,9 @@ class ListIndex:
     ) -> float:
         """Score one query against one name, with this index's token statistics."""
         best = 0.0
-        for form in analyse_name(query):
+        for form in analyse_query(query):
             qside = self._query_side(form)
-            for lform in analyse_name(listed_name):
+            for lform in analyse_listed(listed_name):
                 lside = self._query_side(lform)
                 raw = score_sides(qside, lside).score if qside.tokens and lside.tokens else 0.0
                 if form.cjk and lform.cjk:

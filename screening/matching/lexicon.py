@@ -121,6 +121,32 @@ LEGAL_FORMS: dict[str, str] = {
     "lp": "co",
     "l p": "co",
 }
+for _prefix in ("", "open ", "closed ", "public ", "private ", "non public "):
+    for _core in ("joint stock company", "joint stock co", "joint stock", "jsc"):
+        LEGAL_FORMS.setdefault(_prefix + _core, "jsc")
+for _form in ("co ltd", "company ltd", "co limited", "co pvt ltd", "pvt limited", "pte limited"):
+    LEGAL_FORMS.setdefault(_form, "ltd")
+# Legal-form words recognised with one typing slip ("Compnay", "Limitde", "Corporatoin").
+FUZZY_LEGAL_WORDS = (
+    "company",
+    "limited",
+    "corporation",
+    "incorporated",
+    "establishment",
+    "aktiengesellschaft",
+    "private",
+    "proprietary",
+)
+# Words that are one slip from a legal-form word but are words of their own.
+NOT_LEGAL_WORDS = frozenset({"cooperation", "compact", "limites", "privates", "compass"})
+# Legal-form tokens removed wherever they stand (a party may write the form first, last or, after
+# reordering the words, in the middle); unambiguous ones only ("as", "sa", "ag" stay words there).
+INTERIOR_LEGAL_FORMS = frozenset(
+    """
+    ltd limited llc jsc ojsc cjsc pjsc gmbh fze fzco fzc fzllc plc inc incorporated corp
+    corporation co company llp pvt pte pty bhd ooo zao oao pao kk
+    """.split()  # noqa: SIM905 - a word block reads better than a list literal
+)
 # Legal forms that may be written glued to the last word ("SiemensAG"), and long legal-form words
 # that are recognised even when misspelt by up to two letters.
 GLUED_LEGAL_SUFFIXES = (
@@ -300,6 +326,37 @@ ABBREVIATIONS: dict[str, str] = {
     "mohamad": "muhammad",
     "muhammed": "muhammad",
     "mohamud": "muhammad",
+    # more abbreviations of organisation words, as exporters write them
+    "internat": "international",
+    "manuf": "manufacturing",
+    "mfr": "manufacturing",
+    "mfrs": "manufacturing",
+    "mfring": "manufacturing",
+    "engrg": "engineering",
+    "engng": "engineering",
+    "instit": "institute",
+    "institut": "institute",
+    "univers": "university",
+    "tecnologia": "technology",
+    "technolog": "technology",
+    "ents": "enterprises",
+    "entp": "enterprise",
+    "equip": "equipment",
+    "electr": "electronics",
+    "elecs": "electronics",
+    "comm": "communications",
+    "commun": "communications",
+    "telecom": "telecommunications",
+    "prod": "products",
+    "prods": "products",
+    "chems": "chemicals",
+    "pharm": "pharmaceutical",
+    "pharma": "pharmaceutical",
+    "trdg": "trading",
+    "invest": "investment",
+    "mgt": "management",
+    "ctre": "center",
+    "hq": "headquarters",
 }
 
 # Number words, so "Fourteenth" and "14th" and "14" agree.

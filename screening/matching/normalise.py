@@ -18,18 +18,22 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
 from .lexicon import (
     ABBREVIATIONS,
     CJK_LEGAL_FORMS,
+    FUZZY_LEGAL_WORDS,
     GENERIC_WORDS,
     GLUED_LEGAL_SUFFIXES,
+    INTERIOR_LEGAL_FORMS,
     KANJI_GLOSSARY,
     LEGAL_FORMS,
     LONG_LEGAL_WORDS,
     MAX_LEGAL_FORM_TOKENS,
+    NOT_LEGAL_WORDS,
     NUMBER_WORDS,
     PARTICLES,
     PLACE_WORDS,
@@ -38,10 +42,13 @@ from .lexicon import (
     TITLES,
 )
 from .scripts import (
+    CJK_RUN_RE,
     HAN_RE,
+    HANGUL_RE,
     KANA_RE,
     fold_cjk,
     has_cjk,
+    korean_romanisations,
     nfkc_casefold,
     romanise_japanese,
     transliterate,
@@ -68,6 +75,13 @@ class NameForm:
     romanised: bool = False  # tokens were read from another script (kana, Arabic, Cyrillic…)
     kana: bool = False  # tokens were read from Japanese kana
     source_text: str = ""
+    # Tokens are syllables read from Han or hangul ("xiaohong", "jong"): a one-letter difference is
+    # another syllable, another name, so they pair by spelling only.
+    syllabic: bool = False
+    # How the form was read: "rr" / "mr" / "dprk" / "surname" for a hangul name's romanisations.
+    reading: str = ""
+    # Abbreviations read as their full words: ((as written, read as), ...)
+    expanded: tuple[tuple[str, str], ...] = ()
 
     @property
     def text(self) -> str:
@@ -178,7 +192,35 @@ def _raw_tokens(folded_ascii: str) -> list[str]:
     s = _APOSTROPHES_RE.sub("", s)
     s = _DOTTED_RE.sub(lambda m: m.group(0).replace(".", ""), s)
     s = _ORDINAL_RE.sub(r"\1", s)
-    return _TOKEN_RE.findall(s)
+    return _join_letter_runs(_TOKEN_RE.findall(s))
+
+
+def _join_letter_runs(tokens: list[str]) -> list[str]:
+    """ "U S A", "U.S.A." and "USA" agree: a run of single letters is one word."""
+    out: list[str] = []
+    run = ""
+    for t in tokens:
+        if len(t) == 1 and t.isalpha():
+            run += t
+            continue
+        if run:
+            out.append(run)
+            run = ""
+        out.append(t)
+    if run:
+        out.append(run)
+    return out
+
+
+@lru_cache(maxsize=100_000)
+def _legal_word(token: str) -> str:
+    """A legal-form word written with one slip ("compnay", "limitde") as the word itself."""
+    if len(token) < 6 or token in NOT_LEGAL_WORDS or token in LEGAL_FORMS:
+        return token
+    for word in FUZZY_LEGAL_WORDS:
+        if abs(len(word) - len(token)) <= 1 and OSA.distance(token, word, score_cutoff=1) <= 1:
+            return word
+    return token
 
 
 def _expand(tokens: list[str]) -> list[str]:
@@ -194,6 +236,7 @@ def _expand(tokens: list[str]) -> list[str]:
 
 
 _TENS = frozenset({"20", "30", "40", "50"})
+_JOINT_STOCK_WORDS = frozenset({"joint", "stock", "open", "closed"})
 
 
 def strip_legal_forms(tokens: list[str]) -> tuple[list[str], str | None]:
@@ -229,14 +272,31 @@ def _latin_form(
     cjk: str = "",
     legal: str | None = None,
     kana: bool = False,
+    syllabic: bool = False,
+    reading: str = "",
 ) -> NameForm | None:
-    tokens = _expand(_raw_tokens(text.lower()))
+    raw_tokens = _raw_tokens(text.lower())
+    expanded = tuple(
+        dict.fromkeys((t, ABBREVIATIONS[t]) for t in raw_tokens if ABBREVIATIONS.get(t, t) != t)
+    )
+    tokens = _expand(raw_tokens)
     if not tokens:
         return None
     while len(tokens) > 1 and tokens[0] in TITLES:
         tokens = tokens[1:]
-    tokens = _unglue_legal_form(tokens)
+    tokens = _unglue_legal_form([_legal_word(t) for t in tokens])
     tokens, legal_found = strip_legal_forms(tokens)
+    if "joint" in tokens and "stock" in tokens and len(tokens) > 2:
+        # "Joint Stock Company" with its words apart (reordered): still the legal form.
+        legal_found = legal_found or "jsc"
+        tokens = [t for t in tokens if t not in _JOINT_STOCK_WORDS] or tokens
+    if len(tokens) > 1 and any(t in INTERIOR_LEGAL_FORMS for t in tokens):
+        inner = [t for t in tokens if t not in INTERIOR_LEGAL_FORMS]
+        if inner:
+            legal_found = legal_found or next(
+                LEGAL_FORMS[t] for t in tokens if t in INTERIOR_LEGAL_FORMS and t in LEGAL_FORMS
+            )
+            tokens = inner
     kept = [t for t in tokens if t not in STOP_WORDS]
     tokens = kept or tokens
     seen: set[str] = set()
@@ -247,7 +307,18 @@ def _latin_form(
         seen.add(t)
         deduped.append(t)
     tokens = deduped
-    return NameForm(tuple(tokens), legal_found or legal, variant, cjk, romanised, kana, text)
+    return NameForm(
+        tuple(tokens),
+        legal_found or legal,
+        variant,
+        cjk,
+        romanised,
+        kana,
+        text,
+        syllabic,
+        reading,
+        expanded,
+    )
 
 
 def _unglue_legal_form(tokens: list[str]) -> list[str]:
@@ -288,7 +359,9 @@ def _cjk_form(text: str, variant: str) -> list[NameForm]:
     else:
         # Chinese (or a kanji personal name): pinyin, one token per written word.
         # Not flagged as a cross-script reading: pinyin is the standard romanisation.
-        form = _latin_form(transliterate(reading_source), variant, cjk=cjk_key, legal=legal)
+        form = _latin_form(
+            transliterate(reading_source), variant, cjk=cjk_key, legal=legal, syllabic=True
+        )
     if form is not None:
         forms.append(form)
     if not forms:
@@ -314,6 +387,37 @@ def _glossary_share(text: str) -> float:
     return covered / len(han)
 
 
+_FLAT_PUNCTUATION_RE = re.compile(r"[.,()\[\]\-]")
+
+
+def flatten(raw: str) -> str:
+    """A name as a party may type it: case folded, ``.,()-`` as spaces, full-width folded.
+
+    A party's name is read from this flat text only, so case and punctuation can never change
+    its score (``analyse_query``).
+    """
+    text = unicodedata.normalize("NFKC", raw or "")
+    text = unicodedata.normalize("NFKC", text.upper()).casefold()
+    return " ".join(_FLAT_PUNCTUATION_RE.sub(" ", text).split())
+
+
+def analyse_query(raw: str) -> list[NameForm]:
+    """The forms a party's name is searched under: read from its flat text (see ``flatten``)."""
+    return analyse_name(flatten(raw))
+
+
+def analyse_listed(raw: str) -> list[NameForm]:
+    """The forms a listed name is indexed under: its parsed forms (parenthesised acronyms, local
+    names and spellings apart), and its flat form, the way a party would type it."""
+    forms = analyse_name(raw)
+    seen = {(f.tokens, f.cjk) for f in forms}
+    for form in analyse_name(flatten(raw)):
+        if (form.tokens, form.cjk) not in seen:
+            seen.add((form.tokens, form.cjk))
+            forms.append(form)
+    return forms
+
+
 def analyse_name(raw: str) -> list[NameForm]:
     """Every form under which ``raw`` should be indexed or searched, the main one first."""
     raw = unicodedata.normalize("NFKC", raw or "").strip()
@@ -336,8 +440,23 @@ def analyse_name(raw: str) -> list[NameForm]:
     seen: set[tuple] = set()
     for text, variant in texts:
         text = text.casefold()
-        if has_cjk(text):
+        latin = CJK_RUN_RE.sub(" ", text) if has_cjk(text) else ""
+        if has_cjk(text) and sum(ch.isalpha() and ch.isascii() for ch in latin) >= 4:
+            # A Latin name and its local-script name side by side, without parentheses.
+            made = [_latin_form(transliterate(latin), variant)]
+            made += _cjk_form("".join(CJK_RUN_RE.findall(text)), "local")
+        elif has_cjk(text):
             made = _cjk_form(text, "local" if variant == "full" else variant)
+        elif HANGUL_RE.search(text):
+            made = [
+                _latin_form(
+                    reading,
+                    variant if k == 0 else "alt",
+                    syllabic=True,
+                    reading=("rr", "mr", "dprk")[k] if k < 3 else "surname",
+                )
+                for k, reading in enumerate(korean_romanisations(text))
+            ]
         else:
             ascii_text = transliterate(text)
             made = [_latin_form(ascii_text, variant, romanised=not _is_latin(text))]

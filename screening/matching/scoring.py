@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Levenshtein
 
-from .lexicon import NICKNAMES, WEAK_LEGAL_CLASSES
+from .lexicon import NICKNAMES, NUMBER_WORDS, WEAK_LEGAL_CLASSES
 from .normalise import token_class
 from .phonetics import phonetic_key, skeleton
 
@@ -46,6 +46,13 @@ COUNTRY_DIFFERS = -0.03
 ACRONYM_FACTOR = 0.93
 ROMANISED_CEILING = 0.85  # a match through a consonant skeleton is never as sure as a spelling
 EVIDENCE_SCALE = 0.9
+# A short personal name (a few syllables of at most this many letters) against a listed person:
+# each listed given name it does not give costs nearly in full.
+SHORT_NAME_TOKENS = 3
+SHORT_NAME_LETTERS = 5
+UNMATCHED_GIVEN_NAME_COST = 0.8
+LONG_WORD = 6  # letters from which one slip leaves a word recognisable
+ONE_SLIP_SIMILARITY = 0.94
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +63,7 @@ class ScoredSide:
     weights: tuple[float, ...]
     romanised: bool = False  # read from another script: compare consonant skeletons too
     kana: bool = False  # read from Japanese kana: word breaks are unreliable, compare whole names
+    syllabic: bool = False  # syllables read from Han or hangul: pair by spelling only
 
 
 def edit_budget(length: int) -> int:
@@ -71,10 +79,24 @@ def edit_budget(length: int) -> int:
     return 3
 
 
+NUMBER_SPELLINGS: dict[str, tuple[str, ...]] = {}
+for _word, _value in NUMBER_WORDS.items():
+    NUMBER_SPELLINGS[_value] = (*NUMBER_SPELLINGS.get(_value, ()), _word)
+
+
 @lru_cache(maxsize=300_000)
 def token_similarity(q: str, c: str, romanised: bool = False) -> tuple[float, str]:
     if q == c:
         return 1.0, "exact"
+    if q.isdigit() != c.isdigit() and (q.isdigit() or c.isdigit()):
+        # "Elveen" for "Eleven" (read as 11): compare the word with the number's words.
+        number, word = (q, c) if q.isdigit() else (c, q)
+        best = 0.0, "none"
+        for spelt in NUMBER_SPELLINGS.get(number, ()):
+            sim, method = token_similarity(word, spelt, romanised)
+            if method == "edit" and sim > best[0]:
+                best = sim, "edit"
+        return best
     if q.isdigit() or c.isdigit():
         return 0.0, "none"
     if len(q) == 1 or len(c) == 1:
@@ -86,6 +108,9 @@ def token_similarity(q: str, c: str, romanised: bool = False) -> tuple[float, st
     d = OSA.distance(q, c, score_cutoff=edit_budget(longest) + 1)
     if d <= edit_budget(longest):
         best, method = (1.0 - d / (longest + 2) if longest > 3 else 0.65), "edit"
+        if d == 1 and longest >= LONG_WORD:
+            # One slip (a swapped, missing, extra or wrong letter) in a long word: the same word.
+            best = max(best, ONE_SLIP_SIMILARITY)
     same_head = q[0] == c[0] or q[0] in "aeiou" and c[0] in "aeiou"
     near = d <= max(1, edit_budget(longest)) + (longest >= 6)
     if same_head and near and phonetic_key(q) == phonetic_key(c):
@@ -114,6 +139,7 @@ class Alignment:
 def align(query: ScoredSide, listed: ScoredSide, cache: dict | None = None) -> Alignment:
     """Greedy one-to-one alignment, best pairs first (token counts are small)."""
     romanised = query.romanised or listed.romanised
+    syllabic = query.syllabic or listed.syllabic
     options = []
     for i, q in enumerate(query.tokens):
         for j, c in enumerate(listed.tokens):
@@ -124,6 +150,9 @@ def align(query: ScoredSide, listed: ScoredSide, cache: dict | None = None) -> A
                 sim, method = token_similarity(q, c, romanised)
                 if cache is not None:
                     cache[key] = (sim, method)
+            if syllabic and method != "exact":
+                # "Cheng" is not "Chen", "Yeong" not "Jong": another syllable is another name.
+                continue
             if sim > 0.0:
                 options.append((sim * listed.weights[j], sim, i, j, method))
     options.sort(reverse=True)
@@ -189,6 +218,7 @@ def _merge(side: ScoredSide, k: int, n: int, joined: str) -> ScoredSide:
         side.weights[:k] + (max(side.weights[k : k + n]),) + side.weights[k + n :],
         side.romanised,
         side.kana,
+        side.syllabic,
     )
 
 
@@ -207,28 +237,75 @@ def _length_factor(token: str) -> float:
     return min(1.0, 0.4 + 0.15 * len(token))
 
 
-def unmatched_cost(query: ScoredSide, listed: ScoredSide, al: Alignment) -> float:
-    q_left = sorted((query.weights[i] for i in al.unmatched_query), reverse=True)
-    c_left = sorted((listed.weights[j] for j in al.unmatched_listed), reverse=True)
-    conflicts = min(len(q_left), len(c_left))
-    return (
-        UNMATCHED_QUERY_COST * sum(q_left)
-        + CONFLICT_COST * sum(c_left[:conflicts])
-        + UNMATCHED_LISTED_COST * sum(c_left[conflicts:])
+def short_personal_name(query: ScoredSide) -> bool:
+    """A name made of a few short syllables ("Zhang Wei", "李 伟", "영수 송"): shared syllables
+    are common, so what the list says beyond them counts."""
+    return query.syllabic or (
+        0 < len(query.tokens) <= SHORT_NAME_TOKENS
+        and all(len(t) <= SHORT_NAME_LETTERS for t in query.tokens)
     )
 
 
-def _raw_score(query: ScoredSide, listed: ScoredSide, al: Alignment) -> tuple[float, float]:
+def given_name_left(listed: ScoredSide, j: int) -> bool:
+    return token_class(listed.tokens[j]) == "name"
+
+
+def listed_left_cost(listed: ScoredSide, j: int, conflict: bool, given_names: bool) -> float:
+    """What a listed word the party did not give costs, as a share of its weight."""
+    if conflict:
+        return CONFLICT_COST
+    if given_names and given_name_left(listed, j):
+        return UNMATCHED_GIVEN_NAME_COST
+    return UNMATCHED_LISTED_COST
+
+
+def unmatched_cost(
+    query: ScoredSide, listed: ScoredSide, al: Alignment, given_names: bool = False
+) -> float:
+    q_left = sorted((query.weights[i] for i in al.unmatched_query), reverse=True)
+    c_left = sorted(al.unmatched_listed, key=lambda j: -listed.weights[j])
+    conflicts = min(len(q_left), len(c_left))
+    return UNMATCHED_QUERY_COST * sum(q_left) + sum(
+        listed_left_cost(listed, j, k < conflicts, given_names) * listed.weights[j]
+        for k, j in enumerate(c_left)
+    )
+
+
+def _raw_score(
+    query: ScoredSide, listed: ScoredSide, al: Alignment, given_names: bool = False
+) -> tuple[float, float]:
     matched = sum(sim * listed.weights[j] for _, j, sim, _ in al.pairs)
     evidence = sum(
         sim * listed.weights[j] * _length_factor(listed.tokens[j]) for _, j, sim, _ in al.pairs
     )
     paired = sum(listed.weights[j] for _, j, _, _ in al.pairs)
-    cost = paired + unmatched_cost(query, listed, al)
+    cost = paired + unmatched_cost(query, listed, al, given_names)
     return (matched / cost if cost > 0 else 0.0), evidence
 
 
-def score_sides(query: ScoredSide, listed: ScoredSide, cache: dict | None = None) -> PairScore:
+def full_token_match(result: PairScore | None) -> bool:
+    """Every word of both names paired with its very spelling (after normalisation)."""
+    if result is None:
+        return False
+    al = result.alignment
+    return (
+        not al.unmatched_query
+        and not al.unmatched_listed
+        and bool(al.pairs)
+        and all(method == "exact" for _, _, _, method in al.pairs)
+    )
+
+
+def score_sides(
+    query: ScoredSide,
+    listed: ScoredSide,
+    cache: dict | None = None,
+    *,
+    listed_person: bool = False,
+) -> PairScore:
+    """Score a party's name against a listed name. ``listed_person``: the listed entry is a
+    person, so a short personal name pays in full for the listed given names it does not give."""
+    given_names = listed_person and short_personal_name(query)
     best: PairScore | None = None
     variants = [(query, listed)]
     base = align(query, listed, cache)
@@ -243,10 +320,15 @@ def score_sides(query: ScoredSide, listed: ScoredSide, cache: dict | None = None
         ]
     for q, c in variants:
         al = base if (q is query and c is listed) else align(q, c, cache)
-        raw, evidence = _raw_score(q, c, al)
+        raw, evidence = _raw_score(q, c, al, given_names)
         # Little evidence (one common word, an initial) cannot reach the top of the scale.
         confidence = 0.75 + 0.25 * (1.0 - math.exp(-evidence / EVIDENCE_SCALE))
         penalties: dict = {"evidence": round(evidence, 3), "confidence": round(confidence, 3)}
+        if given_names:
+            penalties["given_names_rule"] = True
+            left = [c.tokens[j] for j in al.unmatched_listed if given_name_left(c, j)]
+            if left:
+                penalties["unmatched_given_names"] = left
         score = raw * confidence
         qnums = {q.tokens[i] for i in al.unmatched_query if q.tokens[i].isdigit()}
         cnums = {c.tokens[j] for j in al.unmatched_listed if c.tokens[j].isdigit()}
@@ -275,6 +357,36 @@ def score_sides(query: ScoredSide, listed: ScoredSide, cache: dict | None = None
     # S101: narrows the type only; variants always holds (query, listed), so the loop set best.
     assert best is not None  # noqa: S101
     return best
+
+
+PERSON_KINDS = frozenset({"person", "individual"})
+#: A party of one kind on an entry of the other kind without a full-token match is held this far
+#: below the alert threshold: still shown as a possible match, never raised as an alert.
+KIND_MARGIN = 0.03
+
+
+def kind_decision(
+    party_kind: str | None, entry_kind: str | None, full_match: bool
+) -> tuple[bool, dict]:
+    """Weigh the party's kind against the entry's: (hold below the alert threshold?, explanation).
+
+    A person alerts on an organisation (or a vessel, an aircraft), and an organisation on a person,
+    only when every word of both names matches exactly. An unknown kind weighs nothing.
+    """
+    info: dict = {"party": party_kind, "entry": entry_kind}
+    if not party_kind or not entry_kind:
+        info["decision"] = "not weighed (kind unknown)"
+        return False, info
+    party_person = party_kind in PERSON_KINDS
+    entry_person = entry_kind in PERSON_KINDS
+    if party_person == entry_person:
+        info["decision"] = "same kind"
+        return False, info
+    if full_match:
+        info["decision"] = "kinds differ; every word matches exactly, so it may alert"
+        return False, info
+    info["decision"] = "kinds differ and not every word matches: held below the alert threshold"
+    return True, info
 
 
 def legal_forms_contradict(a: str | None, b: str | None) -> bool:

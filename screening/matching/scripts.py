@@ -150,3 +150,112 @@ def transliterate(text: str) -> str:
 
 def nfkc_casefold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
+
+
+# ---------------------------------------------------------------------------- Korean
+# Hangul syllable = 0xAC00 + (initial × 21 + medial) × 28 + final. Each system's letters per jamo.
+_RR_INITIAL = "g kk n d tt r m b pp s ss - j jj ch k t p h".split()  # noqa: SIM905 - one jamo a word
+_MR_INITIAL = "k kk n t tt r m p pp s ss - ch tch ch k t p h".split()  # noqa: SIM905 - one jamo a word
+_RR_MEDIAL = "a ae ya yae eo e yeo ye o wa wae oe yo u wo we wi yu eu ui i".split()  # noqa: SIM905 - one jamo a word
+_MR_MEDIAL = "a ae ya yae o e yo ye o wa wae oe yo u wo we wi yu u ui i".split()  # noqa: SIM905 - one jamo a word
+_FINAL = "- k k k n n n t l k m l l l p l m p p t t ng t t k t p t".split()  # noqa: SIM905 - one jamo a word
+_MR_SH_MEDIALS = frozenset({20, 2, 6, 12, 17, 7, 3, 16})  # ㅣ ㅑ ㅕ ㅛ ㅠ ㅖ ㅒ ㅟ: "shi"
+#: Conventional spellings of common Korean surnames (South and North), beside the systems' forms.
+KOREAN_SURNAMES: dict[str, tuple[str, ...]] = {
+    "김": ("kim",),
+    "이": ("lee", "yi", "rhee", "ri"),
+    "리": ("ri", "lee"),
+    "박": ("park", "pak"),
+    "최": ("choi", "choe"),
+    "정": ("jung", "jeong", "chung", "chong", "jong"),
+    "강": ("kang",),
+    "조": ("cho", "jo"),
+    "윤": ("yoon", "yun"),
+    "장": ("jang", "chang"),
+    "임": ("lim", "im"),
+    "림": ("rim", "lim"),
+    "한": ("han",),
+    "오": ("oh", "o"),
+    "서": ("seo", "suh", "so"),
+    "신": ("shin", "sin"),
+    "권": ("kwon",),
+    "황": ("hwang",),
+    "안": ("ahn", "an"),
+    "송": ("song",),
+    "류": ("ryu", "yu", "yoo"),
+    "유": ("yoo", "yu"),
+    "전": ("jeon", "chon", "jon", "chun"),
+    "홍": ("hong",),
+    "고": ("ko", "koh"),
+    "문": ("moon", "mun"),
+    "양": ("yang",),
+    "손": ("son", "sohn"),
+    "배": ("bae", "pae"),
+    "백": ("baek", "paek", "paik"),
+    "허": ("heo", "hur", "ho"),
+    "노": ("noh", "roh", "no"),
+    "남": ("nam",),
+    "심": ("shim", "sim"),
+    "주": ("joo", "ju", "chu"),
+    "구": ("koo", "ku"),
+    "곽": ("kwak",),
+    "성": ("sung", "song"),
+    "차": ("cha",),
+    "우": ("woo", "u"),
+    "방": ("bang", "pang"),
+    "현": ("hyun", "hyon"),
+    "명": ("myung", "myong"),
+}
+_HANGUL_WORD_RE = re.compile(r"[\uac00-\ud7a3]+|[^\uac00-\ud7a3\s]+")
+
+
+def _syllable(ch: str, system: str) -> str:
+    code = ord(ch) - 0xAC00
+    if not 0 <= code < 11172:
+        return ch
+    lead, medial, final = code // 588, (code % 588) // 28, code % 28
+    if system == "rr":
+        head, vowel = _RR_INITIAL[lead], _RR_MEDIAL[medial]
+    else:
+        head, vowel = _MR_INITIAL[lead], _MR_MEDIAL[medial]
+        if system == "mr" and head == "s" and medial in _MR_SH_MEDIALS:
+            head = "sh"
+        if system == "dprk" and lead in (12, 13):  # ㅈ ㅉ: "Jong", not "Chong"
+            head = "j" if lead == 12 else "jj"
+    return head.replace("-", "") + vowel + _FINAL[final].replace("-", "")
+
+
+def korean_romanisations(text: str) -> list[str]:
+    """Latin readings of a hangul name: Revised Romanization, McCune–Reischauer (without its
+    diacritics), the North's variant of McCune–Reischauer ("Jong", not "Chong"), and the
+    conventional spellings of a common surname ("Kim", "Lee", "Park"). One token per syllable, as
+    Korean names are written in Latin ("Kim Jong Un", "Kim Jong-un")."""
+    words = _HANGUL_WORD_RE.findall(text)
+    out: list[str] = []
+    for system in ("rr", "mr", "dprk"):
+        out.append(
+            " ".join(
+                " ".join(_syllable(ch, system) for ch in w) if HANGUL_RE.match(w) else w
+                for w in words
+            )
+        )
+    # Surname spellings: a one-syllable word, or the first syllable of an unspaced 3-syllable name.
+    for wi, w in enumerate(words):
+        surname = w if len(w) == 1 else (w[0] if len(w) == 3 and len(words) == 1 else None)
+        if not surname or surname not in KOREAN_SURNAMES:
+            continue
+        for spelling in KOREAN_SURNAMES[surname]:
+            for system in ("dprk", "rr"):
+                parts = []
+                for wj, other in enumerate(words):
+                    if not HANGUL_RE.match(other):
+                        parts.append(other)
+                        continue
+                    sylls = [_syllable(ch, system) for ch in other]
+                    if wj == wi:
+                        sylls[0] = spelling
+                    parts.append(" ".join(sylls))
+                out.append(" ".join(parts))
+        break
+    seen: set[str] = set()
+    return [r for r in out if not (r in seen or seen.add(r))][:10]

@@ -231,12 +231,14 @@ def test_explanation_lists_every_token_pair_and_leftover(index):
     assert ex["source"] == EUL
     assert ex["matched_name"] == "ADVANTAGE TRADING CO., LIMITED"
     assert ex["listed_normalised"] == "advantage trading"
-    assert ex["query_normalised"] == "advantage trading company hong kong"
+    # "Company" is a legal form wherever it stands: read as the party's legal form, not a word.
+    assert ex["query_normalised"] == "advantage trading hong kong"
+    assert ex["query_legal_form"] == "co"
     assert [(p["query"], p["listed"], p["method"]) for p in ex["pairs"]] == [
         ("advantage", "advantage", "exact"),
         ("trading", "trading", "exact"),
     ]
-    assert [u["token"] for u in ex["unmatched_query"]] == ["company", "hong", "kong"]
+    assert [u["token"] for u in ex["unmatched_query"]] == ["hong", "kong"]
     assert ex["unmatched_listed"] == []
     assert ex["band"] in {"strong", "alert", "possible", "weak"}
     assert sum(p["contribution"] for p in ex["pairs"]) + sum(

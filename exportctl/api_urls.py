@@ -35,4 +35,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(), name="docs"),
     path("notifications/", include("notifications.api.urls")),
+    path("inform-notices/", include("notifications.api.inform_notices")),
 ]

@@ -327,6 +327,10 @@ RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_VIEW = "exportctl.ratelimits.rate_limited"
 SELF_CHECK_RATE = env.str("EXPORTCTL_SELF_CHECK_RATE", default="30/m")
 VERIFY_RATE = env.str("EXPORTCTL_VERIFY_RATE", default="20/m")
+#: A filing whose planned export/transfer date is fewer working days after its submission than
+#: this is flagged late for the reviewer and warned about before submission. The project's own
+#: choice (domain.md confirms no statutory lead time): see notifications/planning.py.
+PLANNED_DATE_MIN_WORKING_DAYS = env.int("EXPORTCTL_PLANNED_DATE_MIN_WORKING_DAYS", default=10)
 UPLOAD_MAX_BYTES = env.int("EXPORTCTL_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 # Limits of one filing and one request (README "Security"): a filing over a cap is refused by the
 # draft services with a message naming the cap; the API's JSON parser refuses a body larger or

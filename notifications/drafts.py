@@ -9,6 +9,7 @@ before it returns. Refusals raise ``ValidationError`` (bad input, field by field
 """
 
 import hashlib
+import uuid
 import zipfile
 from collections.abc import Iterable
 
@@ -27,6 +28,7 @@ from notifications.models import (
     Attachment,
     AttachmentKind,
     Classification,
+    InformNotice,
     Item,
     ItemKind,
     Message,
@@ -35,8 +37,10 @@ from notifications.models import (
     Party,
     PartyRole,
 )
+from notifications.prior_report_models import PriorReportDetails
 from notifications.readiness import CHECKLIST_ANSWERS, CHECKLIST_SIZE
-from notifications.workflow import EDITABLE_STATUSES, Status, TransitionError
+from notifications.workflow import EDITABLE_STATUSES, Procedure, Status, TransitionError
+from partners.selectors import key_technologies_in_force
 
 #: Header fields the exporter may set on a draft (everything else is set by the workflow).
 HEADER_FIELDS = (
@@ -45,7 +49,9 @@ HEADER_FIELDS = (
     "end_use_description",
     "end_use_category",
     "inform_notice_received",
-    "inform_notice_reference",
+    # The notice the firm received (an ``InformNotice`` or its public id): never free text.
+    "inform_notice",
+    "planned_date",
 )
 ITEM_FIELDS = (
     "kind",
@@ -60,10 +66,31 @@ ITEM_FIELDS = (
     "value_jpy",
 )
 PARTY_FIELDS = ("role", "kind", "name", "local_name", "address", "country")
+#: What the firm reports about a key-technology transfer (``PriorReportDetails``).
+PRIOR_REPORT_FIELDS = (
+    "transaction_type",
+    "transaction_description",
+    "technology",
+    "technology_description",
+    "recipient_relation",
+    "protection_access_control",
+    "protection_contract_clauses",
+    "protection_measures",
+)
 CHECKLIST_NOTE_MAX = 1000
 #: Text fields that may hold several lines (tab, line feed and carriage return allowed); every
 #: other text field is one line. No field may hold another control character or a lone surrogate.
-MULTILINE_FIELDS = frozenset({"end_use_description", "description", "address", "note"})
+MULTILINE_FIELDS = frozenset(
+    {
+        "end_use_description",
+        "description",
+        "address",
+        "note",
+        "transaction_description",
+        "technology_description",
+        "protection_measures",
+    }
+)
 
 PDF = "application/pdf"
 PNG = "image/png"
@@ -182,6 +209,11 @@ def _refuse_unknown(fields: dict, allowed: tuple[str, ...]) -> None:
 def _clean_header(notification: Notification, fields: dict) -> None:
     _refuse_unknown(fields, HEADER_FIELDS)
     _refuse_bad_text(fields)
+    fields = dict(fields)
+    if "inform_notice" in fields:
+        fields["inform_notice"] = _received_notice(notification, fields["inform_notice"])
+        if fields["inform_notice"] is not None:
+            fields.setdefault("inform_notice_received", True)
     for name, value in fields.items():
         if isinstance(value, str):
             value = value.strip()
@@ -189,14 +221,54 @@ def _clean_header(notification: Notification, fields: dict) -> None:
                 value = value.upper()
         setattr(notification, name, value)
     if not notification.inform_notice_received:
-        notification.inform_notice_reference = ""
+        notification.inform_notice = None
+    # The reference the screening rules and documents quote is the chosen notice's number.
+    notification.inform_notice_reference = (
+        notification.inform_notice.number if notification.inform_notice is not None else ""
+    )
     excluded = [f.name for f in notification._meta.fields if f.name not in fields]
     notification.clean_fields(exclude=excluded)
 
 
+def _received_notice(notification: Notification, value) -> InformNotice | None:
+    """The firm's own notice named by ``value`` (the notice, or its public id), or None for an
+    empty answer. Another firm's notice, or an unknown id, is refused like a wrong value: the
+    exporter can only cite a notice its firm actually received."""
+    if value in (None, ""):
+        return None
+    public_id = value.public_id if isinstance(value, InformNotice) else value
+    notice = (
+        InformNotice.objects.filter(firm_id=notification.firm_id, public_id=public_id).first()
+        if _is_uuid(public_id)
+        else None
+    )
+    if notice is None:
+        raise ValidationError(
+            {"inform_notice": _("Choose an inform notice your firm has received.")},
+            code="invalid_choice",
+        )
+    return notice
+
+
+def _is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return True
+
+
 @transaction.atomic
-def draft_create(*, actor, firm=None, idempotency_key: str = "", **header) -> Notification:
-    """A new draft of ``firm`` (the actor's own firm by default).
+def draft_create(
+    *,
+    actor,
+    firm=None,
+    idempotency_key: str = "",
+    procedure: str = Procedure.CATCH_ALL,
+    **header,
+) -> Notification:
+    """A new draft of ``firm`` (the actor's own firm by default): a catch-all notification, or a
+    key-technology prior report (``procedure``), which gets its empty ``PriorReportDetails``.
 
     With an ``idempotency_key`` (the API's Idempotency-Key header) a retried create returns the
     draft the first attempt made instead of making a second one.
@@ -213,16 +285,26 @@ def draft_create(*, actor, firm=None, idempotency_key: str = "", **header) -> No
         ).first()
         if existing is not None:
             return existing
+    if procedure not in Procedure.values:
+        raise ValidationError(
+            {"procedure": [ValidationError(_("Choose a known procedure."), code="invalid_choice")]}
+        )
     notification = Notification(
-        firm_id=firm_id, created_by=actor, status=Status.DRAFT, idempotency_key=idempotency_key
+        firm_id=firm_id,
+        created_by=actor,
+        status=Status.DRAFT,
+        idempotency_key=idempotency_key,
+        procedure=procedure,
     )
     _clean_header(notification, header)
     notification.save()
+    if procedure == Procedure.PRIOR_REPORT:
+        PriorReportDetails.objects.create(notification=notification)
     trail.record(
         action="notification.draft_created",
         actor=actor,
         obj=notification,
-        data={"fields": sorted(header)},
+        data={"fields": sorted(header), "procedure": procedure},
     )
     return notification
 
@@ -239,6 +321,48 @@ def draft_update(*, notification: Notification, actor, **fields) -> Notification
         data={"fields": sorted(fields)},
     )
     return locked
+
+
+# --- A prior report's details -------------------------------------------------------------------
+
+
+@transaction.atomic
+def prior_report_update(*, notification: Notification, actor, **fields) -> PriorReportDetails:
+    """Write the details of a key-technology prior report (its transaction, technology, recipient
+    relation and protection measures). The planned transfer date is the filing's own
+    ``planned_date`` and is written with ``draft_update``."""
+    locked = _lock_editable(notification, actor)
+    if locked.procedure != Procedure.PRIOR_REPORT:
+        raise TransitionError(
+            _("Only a prior report has transaction and technology details."),
+            code="wrong_procedure",
+        )
+    _refuse_unknown(fields, PRIOR_REPORT_FIELDS)
+    _refuse_bad_text(fields)
+    details, _created = PriorReportDetails.objects.select_for_update().get_or_create(
+        notification=locked
+    )
+    for name, value in fields.items():
+        setattr(details, name, value.strip() if isinstance(value, str) else value)
+    if details.technology is not None and not _technology_in_force(details.technology):
+        raise ValidationError(
+            {"technology": [_("Choose a key technology on the list in force.")]}, code="invalid"
+        )
+    excluded = [f.name for f in details._meta.fields if f.name not in fields]
+    details.full_clean(exclude=[*excluded, "notification"])
+    details.save()
+    _touch(locked)
+    trail.record(
+        action="notification.prior_report_updated",
+        actor=actor,
+        obj=locked,
+        data={"fields": sorted(fields)},
+    )
+    return details
+
+
+def _technology_in_force(technology) -> bool:
+    return key_technologies_in_force().filter(pk=technology.pk).exists()
 
 
 # --- Items ------------------------------------------------------------------------------------
@@ -732,11 +856,19 @@ def notification_copy(*, notification: Notification, actor) -> Notification:
         firm_id=source.firm_id,
         created_by=actor,
         status=Status.DRAFT,
+        procedure=source.procedure,
         copied_from=source,
         checklist=dict(source.checklist or {}),
+        inform_notice_reference=source.inform_notice_reference,
         **{name: getattr(source, name) for name in HEADER_FIELDS},
     )
     copy.save()
+    source_details = PriorReportDetails.objects.filter(notification=source).first()
+    if source_details is not None:
+        PriorReportDetails.objects.create(
+            notification=copy,
+            **{name: getattr(source_details, name) for name in PRIOR_REPORT_FIELDS},
+        )
     for item in source.items.order_by("position", "pk"):
         Item.objects.create(
             notification=copy,

@@ -8,10 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from exportctl.countries import CountryField
+from notifications.inform_notice_selectors import notices_received_by
 from notifications.models import (
     AttachmentKind,
     Classification,
     EndUseCategory,
+    InformNotice,
     Item,
     ItemKind,
     PartyKind,
@@ -132,6 +134,14 @@ class DestinationForm(forms.Form):
         label=_("Destination country"),
         help_text=_("The country the goods are shipped to, or the technology is provided in."),
     )
+    planned_date = forms.DateField(
+        label=_("Planned export or transfer date"),
+        help_text=_(
+            "The day the goods are to leave Japan, or the technology is to be provided. The "
+            "ministry needs time to review a notification before that day."
+        ),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
 
 class PartyForm(forms.Form):
@@ -184,16 +194,29 @@ class EndUseForm(forms.Form):
     inform_notice_received = forms.BooleanField(
         label=_("The ministry has sent an inform notice about this transaction"), required=False
     )
-    inform_notice_reference = forms.CharField(
-        label=_("Inform notice reference"), max_length=100, required=False
+    inform_notice = forms.ModelChoiceField(
+        label=_("Inform notice"),
+        queryset=InformNotice.objects.none(),
+        required=False,
+        to_field_name="public_id",
+        empty_label=_("Choose…"),
+        help_text=_("Only the notices your firm has received are listed."),
     )
+
+    def __init__(self, *args, firm_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the firm's own notices are offered, and only they validate.
+        self.fields["inform_notice"].queryset = notices_received_by(firm_id=firm_id)
+        self.fields["inform_notice"].label_from_instance = lambda notice: (
+            f"{notice.number} — {notice.get_subject_kind_display()}: {notice.subject}"
+        )
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("inform_notice_received") and not cleaned.get("inform_notice_reference"):
-            self.add_error(
-                "inform_notice_reference", _("Give the reference of the ministry's inform notice.")
-            )
+        if cleaned.get("inform_notice_received") and not cleaned.get("inform_notice"):
+            self.add_error("inform_notice", _("Choose the inform notice your firm received."))
+        if not cleaned.get("inform_notice_received"):
+            cleaned["inform_notice"] = None
         return cleaned
 
 

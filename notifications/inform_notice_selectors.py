@@ -85,7 +85,7 @@ def _mentions(subject: str, text: str) -> bool:
     return bool(a) and bool(b) and (a in b or b in a)
 
 
-def notices_covering(notification: Notification) -> list[InformNotice]:
+def notices_covering(notification: Notification, *, parties=None, items=None) -> list[InformNotice]:
     """The firm's notices that cover this filing, so that it is never cleared without a reviewer
     (domain.md §10 rule 4: an inform notice received → licence, hold the shipment):
 
@@ -99,8 +99,15 @@ def notices_covering(notification: Notification) -> list[InformNotice]:
     notices = list(notices_received_by(firm_id=notification.firm_id))
     if not notices:
         return []
-    parties = list(notification.parties.values_list("name", "local_name"))
-    items = list(notification.items.values_list("kind", "description", "hs_code"))
+    # A page that has the parties and items loaded already passes them (no query of its own).
+    if parties is None:
+        parties = list(notification.parties.values_list("name", "local_name"))
+    else:
+        parties = [(p.name, p.local_name) for p in parties]
+    if items is None:
+        items = list(notification.items.values_list("kind", "description", "hs_code"))
+    else:
+        items = [(i.kind, i.description, i.hs_code) for i in items]
     covering = []
     for notice in notices:
         if notice.pk == notification.inform_notice_id or _covers(

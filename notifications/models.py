@@ -117,6 +117,9 @@ class Notification(TimeStamped):
     #: When the goods leave or the technology is transferred: what makes a notification "advance".
     #: Required to submit (``readiness``); a date too close for the ministry's review is flagged.
     planned_date = models.DateField(_("planned export or transfer date"), null=True, blank=True)
+    #: Fixed at submission (``notifications.planning``): the planned date was already past, or
+    #: too close for the ministry's review. Stored so that the queue can filter on an index.
+    planned_date_late = models.BooleanField(_("filed late"), default=False, editable=False)
     #: Answers to the 20 clear-criteria checks: {"1": {"answer": "yes|no|unknown", "note": "…"}}.
     checklist = models.JSONField(_("clear-criteria checklist"), default=dict, blank=True)
     declaration_accepted_at = models.DateTimeField(null=True, blank=True)

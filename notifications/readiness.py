@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from notifications.models import Notification, PartyRole
+from notifications.models import Notification, PartyRole, PriorReportDetails
+from notifications.prior_report_models import TransactionType
+from notifications.workflow import Procedure
 
 CHECKLIST_ANSWERS = frozenset({"yes", "no", "unknown"})
 
@@ -47,6 +49,15 @@ CHECKLIST_QUESTIONS = (
 CHECKLIST_SIZE = len(CHECKLIST_QUESTIONS)
 #: The order in which the exporter fills in the form; gaps link to these steps.
 STEPS = ("items", "parties", "end_use", "checklist", "documents", "review")
+#: A key-technology prior report has no goods items, end-use step or clear-criteria checklist (those
+#: belong to the catch-all test): the technology and the transaction take their place.
+PRIOR_REPORT_STEPS = ("technology", "parties", "documents", "review")
+
+
+def steps_for(notification: Notification) -> tuple[str, ...]:
+    if notification.procedure == Procedure.PRIOR_REPORT:
+        return PRIOR_REPORT_STEPS
+    return STEPS
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,8 @@ class Gap:
 
 
 def readiness_gaps(notification: Notification) -> list[Gap]:
+    if notification.procedure == Procedure.PRIOR_REPORT:
+        return prior_report_gaps(notification)
     gaps: list[Gap] = []
     if not notification.items.exists():
         gaps.append(Gap("items", "items", _("Add at least one item.")))
@@ -68,12 +81,20 @@ def readiness_gaps(notification: Notification) -> list[Gap]:
         gaps.append(Gap("end_use", "end_use_description", _("Describe the end use.")))
     if not notification.end_use_category:
         gaps.append(Gap("end_use", "end_use_category", _("Choose the end-use category.")))
-    if notification.inform_notice_received and not notification.inform_notice_reference.strip():
+    if notification.planned_date is None:
+        gaps.append(
+            Gap(
+                "parties",
+                "planned_date",
+                _("Give the planned date of the export or transfer."),
+            )
+        )
+    if notification.inform_notice_received and notification.inform_notice_id is None:
         gaps.append(
             Gap(
                 "end_use",
-                "inform_notice_reference",
-                _("Give the reference of the ministry's inform notice."),
+                "inform_notice",
+                _("Choose the inform notice your firm received."),
             )
         )
     answers = notification.checklist or {}
@@ -91,4 +112,58 @@ def readiness_gaps(notification: Notification) -> list[Gap]:
                 % {"numbers": ", ".join(str(n) for n in unanswered)},
             )
         )
+    return gaps
+
+
+def prior_report_gaps(notification: Notification) -> list[Gap]:
+    """What a key-technology prior report still lacks: the transaction, the technology from the
+    published list, the planned transfer date, the protection measures, and the recipient (its
+    end user, screened like any party) with its country."""
+    details = PriorReportDetails.objects.filter(notification=notification).first()
+    details = details or PriorReportDetails(notification=notification)
+    gaps: list[Gap] = []
+    if not details.transaction_type:
+        gaps.append(Gap("technology", "transaction_type", _("Choose the type of transaction.")))
+    elif details.transaction_type == TransactionType.OTHER and not (
+        details.transaction_description.strip()
+    ):
+        gaps.append(Gap("technology", "transaction_description", _("Describe the transaction.")))
+    if details.technology_id is None:
+        gaps.append(
+            Gap("technology", "technology", _("Choose the key technology from the published list."))
+        )
+    if not details.technology_description.strip():
+        gaps.append(
+            Gap(
+                "technology",
+                "technology_description",
+                _("Describe the technology that will be provided."),
+            )
+        )
+    if not notification.planned_date:
+        gaps.append(Gap("technology", "planned_date", _("Give the planned transfer date.")))
+    if not details.recipient_relation:
+        gaps.append(
+            Gap(
+                "technology",
+                "recipient_relation",
+                _("Say how the recipient is related to your firm."),
+            )
+        )
+    if not (
+        details.protection_access_control
+        or details.protection_contract_clauses
+        or details.protection_measures.strip()
+    ):
+        gaps.append(
+            Gap(
+                "technology",
+                "protection_measures",
+                _("State the measures that protect the technology."),
+            )
+        )
+    if not notification.destination_country:
+        gaps.append(Gap("parties", "destination_country", _("Choose the recipient's country.")))
+    if not notification.parties.filter(role=PartyRole.END_USER).exists():
+        gaps.append(Gap("parties", "end_user", _("Name the recipient of the technology.")))
     return gaps

@@ -55,6 +55,11 @@ class QueueFilterForm(forms.Form):
         ],
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    late = forms.BooleanField(
+        label=_("Filed late only"),
+        required=False,
+        help_text=_("The planned export or transfer date was past or too close at filing."),
+    )
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -75,6 +80,7 @@ class QueueFilterForm(forms.Form):
             hits=data.get("hits") or "",
             assigned=data.get("assigned") or "",
             overdue=bool(data.get("overdue")),
+            late=bool(data.get("late")),
             sort=data.get("sort") or "risk",
         )
 

@@ -118,6 +118,8 @@ class QueueFilters:
     hits: str = ""  # "any" | "pending" | "none"
     assigned: str = ""  # "me" | "unassigned"
     overdue: bool = False
+    #: Only filings whose planned date was past or too close at submission (``planning``).
+    late: bool = False
     sort: str = "risk"  # "risk" | "age" | "due"
 
 
@@ -206,6 +208,8 @@ def _queue_filtered(*, user, filters: QueueFilters) -> QuerySet[Notification]:
         queryset = queryset.filter(
             _open_review_where(due_on__lt=timezone.localdate(), paused_at__isnull=True)
         )
+    if filters.late:
+        queryset = queryset.filter(planned_date_late=True)
     return queryset
 
 

@@ -19,7 +19,7 @@ from exportctl.audit import trail
 from exportctl.audit.checkpoints import make_checkpoint
 from exportctl.audit.models import CheckpointReason
 from exportctl.countries import validate_country_code
-from notifications import calendar, inform_notice_selectors, selectors
+from notifications import calendar, inform_notice_selectors, planning, selectors
 from notifications.documents.numbers import next_number
 from notifications.documents.tasks import render_document
 from notifications.models import (
@@ -204,11 +204,14 @@ def notification_submit(
     locked.declaration_accepted_at = now
     # The primary key makes the reference unique without a counter table to contend on.
     locked.reference = f"EXN-{timezone.localdate(now):%Y}-{locked.pk:07d}"
+    late = planning.lateness(locked.planned_date, filed_on=timezone.localdate(now))
+    locked.planned_date_late = late.late
     _finish(
         locked,
         Move.SUBMIT,
         actor=actor,
-        fields=("submitted_at", "declaration_accepted_at", "reference"),
+        fields=("submitted_at", "declaration_accepted_at", "reference", "planned_date_late"),
+        data={"planned_date": locked.planned_date, "late": late.reason or None},
     )
     screen_notification.delay_on_commit(locked.pk)
     return locked
@@ -255,6 +258,7 @@ def notification_clear(
     *, notification: Notification, result: ScreeningResult, actor=None
 ) -> Notification:
     locked = _begin(notification, Move.CLEAR, actor)
+    _refuse_if_informed(locked)
     fields = _store_result(locked, result)
     render_document.delay_on_commit(locked.pk, "receipt")
     return _finish(
@@ -264,6 +268,24 @@ def notification_clear(
         fields=fields,
         data={"score": result.score, "level": result.level},
     )
+
+
+def _refuse_if_informed(locked: Notification) -> None:
+    """Rule ``inform_notice`` (domain.md §10 rule 4): a filing that an inform notice covers —
+    the one the exporter cited, or any notice of its firm naming its destination, an end user or
+    its goods — needs a licence, so it is never cleared without a reviewer. Screening already
+    refers such a filing; this is the last line, in the one service that clears."""
+    covering = inform_notice_selectors.notices_covering(locked)
+    if locked.inform_notice_received or covering:
+        raise TransitionError(
+            _("An inform notice covers this filing (%(numbers)s): it cannot be cleared.")
+            % {
+                "numbers": ", ".join(n.number for n in covering)
+                or locked.inform_notice_reference
+                or "—"
+            },
+            code="inform_notice_covers",
+        )
 
 
 @transaction.atomic

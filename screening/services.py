@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from exportctl.audit import trail
+from notifications.inform_notice_selectors import notices_covering
 from notifications.models import Item, Notification, Party
 from notifications.services import (
     REVIEW_STATUSES,
@@ -39,8 +40,10 @@ from notifications.services import (
 from notifications.workflow import (
     OPEN_STATUSES,
     OUTCOME_STATUSES,
+    Move,
     Status,
     TransitionError,
+    moves_of,
 )
 from partners.models import CountryTier, KeyTechnology, SpecifiedHsScope
 from partners.selectors import measure_rows_in_force
@@ -284,6 +287,7 @@ def build_context(
     parties: list[Party] | None = None,
     items: list[Item] | None = None,
     reference: ReferenceFacts | None = None,
+    inform_notices: list | None = None,
 ) -> rules.ScreeningContext:
     """The facts the rules read. ``parties`` (in position order), ``items`` (the same, with
     their key technology) and ``reference`` are read from the database when not given; a
@@ -297,8 +301,10 @@ def build_context(
         destination_country=notification.destination_country,
         destination_tiers=tiers.get(notification.destination_country, frozenset()),
         end_use_category=notification.end_use_category,
-        inform_notice=notification.inform_notice_received,
-        inform_reference=notification.inform_notice_reference,
+        # domain.md §10 rule 4: the firm's answer, or any notice of its firm that covers the
+        # filing (``inform_notices``: destination, end user, goods or technology named in it).
+        inform_notice=notification.inform_notice_received or bool(inform_notices),
+        inform_reference=_inform_reference(notification, inform_notices),
         checklist=_checklist(notification),
         items=_item_facts(items, reference),
         parties=_party_facts(parties, tiers),
@@ -308,6 +314,13 @@ def build_context(
         alert_threshold=ALERT_THRESHOLD,
         measures=reference.measures,
     )
+
+
+def _inform_reference(notification: Notification, inform_notices: list | None) -> str:
+    numbers = [n.number for n in inform_notices or []]
+    if notification.inform_notice_reference and notification.inform_notice_reference not in numbers:
+        numbers.insert(0, notification.inform_notice_reference)
+    return ", ".join(numbers)
 
 
 def russia_belarus_preview(
@@ -338,6 +351,7 @@ def assess(
     reference: ReferenceFacts,
     lists: PublishedLists,
     memo: Matches | None = None,
+    inform_notices: list | None = None,
 ) -> _Computed:
     """Match every party and apply the rules: no query of its own, so one case (``_compute``)
     and a re-screen batch (``screening.rescreen``) share it."""
@@ -352,6 +366,7 @@ def assess(
         parties=parties,
         items=items,
         reference=reference,
+        inform_notices=inform_notices,
     )
     return _Computed(lists=lists, assessment=rules.evaluate(context), hits=hits)
 
@@ -364,6 +379,9 @@ def _compute(notification_id: int) -> _Computed:
         items=_items_of(notification),
         reference=reference_facts(timezone.localdate()),
         lists=published_lists(),
+        # The single-case path (submission, a reviewer's re-run) reads the firm's notices; a
+        # filing one covers is never cleared (the inform rule holds it for a reviewer).
+        inform_notices=notices_covering(notification),
     )
 
 
@@ -521,7 +539,9 @@ def _store(
         )
         result = ScreeningResult(score=assessment.score, level=assessment.level)
         if trigger == Trigger.SUBMISSION:
-            if assessment.outcome == Outcome.CLEARED:
+            # A prior report has no clear move (the table's procedures): whatever its score,
+            # it goes to a reviewer, because only the ministry's dialogue may close it.
+            if assessment.outcome == Outcome.CLEARED and Move.CLEAR in moves_of(locked.procedure):
                 notification_clear(notification=locked, result=result)
             else:
                 notification_refer(notification=locked, result=result)

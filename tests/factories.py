@@ -4,9 +4,11 @@ import datetime
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from exportctl.accounts.models import Firm, User
 from exportctl.accounts.roles import Role
+from notifications import calendar
 from notifications.models import (
     Classification,
     EndUseCategory,
@@ -87,6 +89,8 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     end_use_description = "Machining of engine blocks in a passenger-car plant."
     end_use_category = EndUseCategory.INDUSTRIAL
     checklist = factory.LazyFunction(full_checklist)
+    #: Well ahead of the ministry's review (``notifications.planning``): not flagged late.
+    planned_date = factory.LazyFunction(lambda: calendar.add_working_days(timezone.localdate(), 40))
 
 
 class ItemFactory(factory.django.DjangoModelFactory):

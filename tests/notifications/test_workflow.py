@@ -45,6 +45,8 @@ DRAWN_EDGES = {
     (Move.COUNTERSIGN_DENIAL, S.AWAITING_COUNTERSIGN, S.DENIED),
     (Move.REOPEN, S.CLEARED, S.UNDER_REVIEW),
     (Move.REOPEN, S.APPROVED, S.UNDER_REVIEW),
+    (Move.CONCLUDE_NO_LICENCE, S.UNDER_REVIEW, S.NO_LICENCE_REQUIRED),
+    (Move.REOPEN, S.NO_LICENCE_REQUIRED, S.UNDER_REVIEW),
 } | {
     (Move.WITHDRAW, source, S.WITHDRAWN)
     for source in (
@@ -84,6 +86,7 @@ DRAWN_ACTORS = {
     Move.COUNTERSIGN: {"senior_reviewer"},
     Move.COUNTERSIGN_DENIAL: {"senior_reviewer"},
     Move.RETURN: {"senior_reviewer"},
+    Move.CONCLUDE_NO_LICENCE: {"reviewer", "senior_reviewer"},
 }
 
 
@@ -107,7 +110,7 @@ def test_status_groups_are_derived_from_the_table():
     } == OPEN_STATUSES
     assert {S.DRAFT} == EDITABLE_STATUSES
     assert {S.DENIED, S.WITHDRAWN} == FINAL_STATUSES
-    assert {S.CLEARED, S.APPROVED} == OUTCOME_STATUSES
+    assert {S.CLEARED, S.APPROVED, S.NO_LICENCE_REQUIRED} == OUTCOME_STATUSES
     assert {S.UNDER_REVIEW, S.AWAITING_COUNTERSIGN} == AWAITING_MINISTRY_STATUSES
     assert {S.DRAFT, S.INFO_REQUESTED} == AWAITING_EXPORTER_STATUSES
     assert {S.SUBMITTED, S.SCREENING} == AWAITING_SYSTEM_STATUSES
@@ -200,6 +203,9 @@ def _make(move: Move, notification, actor):
         ),
         Move.WITHDRAW: lambda: services.notification_withdraw(
             notification=notification, actor=actor
+        ),
+        Move.CONCLUDE_NO_LICENCE: lambda: services.notification_conclude_no_licence(
+            notification=notification, actor=actor, grounds="Civil use confirmed."
         ),
     }
     return calls[move]()

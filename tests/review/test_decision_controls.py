@@ -313,6 +313,7 @@ def test_actions_of_a_reviewer_on_an_unclaimed_case_under_review(reviewer):
         "request_info",
         "approve",
         "deny",
+        "conclude_no_licence",
         "inform",
     }
 
@@ -339,6 +340,7 @@ def test_actions_when_a_colleague_holds_the_claim(reviewer, senior):
         "request_info",
         "approve",
         "deny",
+        "conclude_no_licence",
         "inform",
     }
 

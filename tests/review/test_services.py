@@ -13,6 +13,7 @@ from notifications import calendar, services
 from notifications.models import (
     Decision,
     DecisionKind,
+    InformNotice,
     Message,
     MessageKind,
     Notification,
@@ -233,9 +234,14 @@ def test_inform_notice_is_a_decision_and_a_message_of_its_own_and_marks_the_fili
     assert decision.kind == DecisionKind.INFORM
     assert notification.status == Status.UNDER_REVIEW  # the licence decision is still to come
     assert notification.inform_notice_received is True
-    assert notification.inform_notice_reference == (
-        f"INF-{timezone.localdate():%Y}-{notification.pk:07d}-{decision.pk:04d}"
-    )
+    # The notice is a record of its own (IN- series), linked to the case and its decision.
+    notice = InformNotice.objects.get()
+    assert notice.notification == notification
+    assert notice.decision == decision
+    assert notice.firm == notification.firm
+    assert notice.number == f"IN-{timezone.localdate():%Y}-000001"
+    assert notification.inform_notice == notice
+    assert notification.inform_notice_reference == notice.number
     message = Message.objects.get(notification=notification)
     assert message.kind == MessageKind.INFORM_NOTICE
     event = AuditEvent.objects.get(action="notification.inform")
@@ -257,6 +263,7 @@ def test_inform_notice_needs_grounds_a_reviewer_and_an_open_review(reviewer):
             services.notification_inform(notification=target, actor=actor, grounds=grounds)
         assert refused.value.code == code
     assert Decision.objects.count() == 0
+    assert InformNotice.objects.count() == 0
     assert Notification.objects.filter(inform_notice_received=True).count() == 0
 
 

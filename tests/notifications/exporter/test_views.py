@@ -73,6 +73,7 @@ def test_an_unknown_step_is_404(client_in, draft):
 
 def test_the_whole_form_through_the_steps_to_submission(client_in, draft, exporter):
     draft.destination_country = ""
+    draft.planned_date = None
     draft.end_use_description = ""
     draft.end_use_category = ""
     draft.save()
@@ -90,7 +91,10 @@ def test_the_whole_form_through_the_steps_to_submission(client_in, draft, export
                 "value_jpy": "30000000",
             },
         ),
-        ("parties", {"action": "destination", "destination_country": "th"}),
+        (
+            "parties",
+            {"action": "destination", "destination_country": "th", "planned_date": "2099-06-01"},
+        ),
         (
             "parties",
             {"action": "party", "role": "end_user", "name": "Siam Motor Works", "country": "TH"},

@@ -40,6 +40,12 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     ap.add_argument(
         "--rescreen-timeout", type=int, default=240, help="stop waiting (reported as missed)"
     )
+    ap.add_argument(
+        "--rescreen-parties",
+        type=int,
+        default=100_000,
+        help="parties in open work to re-screen (real names are added up to this count)",
+    )
     ap.add_argument("--scorecard", choices=("quick", "full", "large", "skip"), default="quick")
     ap.add_argument("--only", nargs="*", choices=PHASES, help="run only these phases")
     ap.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "report.json")

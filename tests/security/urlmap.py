@@ -76,6 +76,7 @@ def _values(route: str, world: World, side: FirmSide) -> dict[str, str]:
         "document_id": str(side.permit_document.public_id),
         "hit_id": str(side.hit.public_id),
         "permit_id": str(side.permit.public_id),
+        "notice_id": str(side.inform_notice.public_id),
         "action": "suspend",
         "token_key": side.token_key,
         "source_code": world.eul.code,

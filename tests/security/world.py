@@ -33,6 +33,8 @@ from notifications.models import (
     DecisionKind,
     Document,
     DocumentKind,
+    InformNotice,
+    InformSubject,
     Item,
     Message,
     MessageKind,
@@ -128,6 +130,8 @@ class FirmSide:
     approved: Notification
     permit: Permit
     permit_document: Document
+    #: An inform notice the ministry issued to this firm on its own initiative, with its letter.
+    inform_notice: InformNotice | None = None
     token_key: str = ""
 
 
@@ -267,6 +271,30 @@ def _firm_side(tag: str, *, reviewer: User, entry: ListedEntry) -> FirmSide:
         valid_until=datetime.date(2027, 5, 20),
         document=permit_document,
     )
+    notice_number = f"IN-2026-{approved.pk:06d}"
+    notice_document = Document(
+        notification=None,
+        kind=DocumentKind.INFORM_NOTICE,
+        number=notice_number,
+        verification_code="K7QX-4MZP",
+        template_version="test-1",
+        issued_at=timezone.now(),
+    )
+    notice_content = pdf_bytes(f"inform notice {notice_number}")
+    notice_document.sha256 = hashlib.sha256(notice_content).hexdigest()
+    notice_document.size = len(notice_content)
+    notice_document.file.save("notice.pdf", ContentFile(notice_content), save=False)
+    notice_document.save()
+    inform_notice = InformNotice.objects.create(
+        number=notice_number,
+        firm=firm,
+        subject_kind=InformSubject.END_USER,
+        subject=f"Northern Star Institute {tag}",
+        grounds="Missile development programme.",
+        issued_by=reviewer,
+        issued_at=timezone.now(),
+        document=notice_document,
+    )
     token, _secret = api_token_create(actor=exporter, expires_in_days=None, via="test")
     return FirmSide(
         firm=firm,
@@ -282,6 +310,7 @@ def _firm_side(tag: str, *, reviewer: User, entry: ListedEntry) -> FirmSide:
         approved=approved,
         permit=permit,
         permit_document=permit_document,
+        inform_notice=inform_notice,
         token_key=token.token_key,
     )
 
@@ -368,6 +397,7 @@ WATCHED = (
     ChecklistNote,
     Document,
     Permit,
+    InformNotice,
     ScreeningRun,
     PartyHit,
     ListSource,

@@ -311,3 +311,136 @@ def task_runner(transactional_db, celery_test_queue, tmp_path, settings):
             process.kill()
             process.wait()
         log.close()
+
+
+# --- Tests that need PostgreSQL (row locks, concurrent transactions) ------------------------
+#
+# On the default SQLite a ``select_for_update`` is a no-op and concurrent transactions cannot
+# be tried, so the tests marked ``postgres`` are skipped there. When PostgreSQL is reachable
+# (DATABASE_URL, or 127.0.0.1:5432), they are run at the end of the session in a pytest process
+# of their own on a PostgreSQL test database, and a failure there fails the session. The
+# terminal summary says how many ran there and how many were skipped, and why.
+#
+# Tests that also need a real worker (``worker``: Redis and ``celery worker`` subprocesses)
+# are not run in that process; they run where the whole stack is configured (CI).
+
+#: The environment variable that marks the process running the PostgreSQL tests.
+_POSTGRES_RUN_ENV = "EXPORTCTL_POSTGRES_TESTS_RUN"
+
+
+def _postgres_reachable(host: str = "127.0.0.1", port: int = 5432) -> bool:
+    import socket
+
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _postgres_url_for_locks() -> str | None:
+    """Where the PostgreSQL tests can run: DATABASE_URL when it is PostgreSQL, else the local
+    server (trust authentication, user postgres, as on the development machine), else None."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        return url
+    if _postgres_reachable():
+        # A database name of this run's own: Django creates ``test_<name>`` and drops it after,
+        # so concurrent sessions on one server do not meet.
+        return f"postgres://postgres@127.0.0.1:5432/exportctl_locks_{os.getpid()}"
+    return None
+
+
+def _on_sqlite() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+
+
+_postgres_tests: dict = {"selected": [], "skipped": {}, "ran": None, "url": None}
+
+
+def pytest_collection_modifyitems(config, items):
+    if not _on_sqlite():
+        return
+    url = _postgres_url_for_locks()
+    _postgres_tests["url"] = url
+    for item in items:
+        if item.get_closest_marker("postgres") is None:
+            continue
+        if item.get_closest_marker("worker") is not None:
+            reason = "needs PostgreSQL and a real Celery worker on redis-server (CI runs it)"
+        elif url is None:
+            reason = "needs PostgreSQL: none reachable (set DATABASE_URL or start 127.0.0.1:5432)"
+        else:
+            reason = "needs PostgreSQL: run in a separate pytest process on PostgreSQL (below)"
+        item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_collection_finish(session):
+    if not _on_sqlite() or os.environ.get(_POSTGRES_RUN_ENV):
+        return
+    for item in session.items:
+        if item.get_closest_marker("postgres") is None:
+            continue
+        skip = item.get_closest_marker("skip")
+        reason = skip.kwargs.get("reason", "") if skip else ""
+        if _postgres_tests["url"] and item.get_closest_marker("worker") is None:
+            _postgres_tests["selected"].append(item.nodeid)
+        else:
+            _postgres_tests["skipped"].setdefault(reason, []).append(item.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Run the selected PostgreSQL tests in their own process; a failure fails the session."""
+    selected = _postgres_tests["selected"]
+    if not selected or session.config.option.collectonly or session.shouldstop:
+        return
+    env = {
+        **os.environ,
+        "DATABASE_URL": _postgres_tests["url"],
+        _POSTGRES_RUN_ENV: "1",
+    }
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rfEs", *selected],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    _postgres_tests["ran"] = (done.returncode, done.stdout, time.monotonic() - started)
+    if done.returncode != 0 and session.exitstatus == 0:
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if not _on_sqlite() or os.environ.get(_POSTGRES_RUN_ENV):
+        return
+    selected, skipped = _postgres_tests["selected"], _postgres_tests["skipped"]
+    if not selected and not skipped:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("tests that need PostgreSQL (row locks, concurrency)")
+    ran = _postgres_tests["ran"]
+    if selected and ran is not None:
+        returncode, stdout, seconds = ran
+        last = stdout.strip().splitlines()[-1] if stdout.strip() else "(no output)"
+        verdict = "PASSED" if returncode == 0 else "FAILED"
+        write(
+            f"{len(selected)} test(s) skipped on SQLite were run on PostgreSQL in a separate "
+            f"process ({seconds:.0f} s): {verdict} — {last}",
+            green=returncode == 0,
+            red=returncode != 0,
+            bold=True,
+        )
+        if returncode != 0:
+            write(stdout[-6000:])
+    elif selected:
+        write(
+            f"{len(selected)} test(s) needing PostgreSQL were NOT run (the session stopped early).",
+            yellow=True,
+            bold=True,
+        )
+    for reason, nodeids in skipped.items():
+        write(
+            f"{len(nodeids)} test(s) needing PostgreSQL SKIPPED: {reason}", yellow=True, bold=True
+        )

@@ -9,9 +9,13 @@ from notifications.models import Item, Notification
 from tests.api.conftest import token_client
 from tests.api.test_notifications import BASE, NEW_DRAFT
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="concurrent inserts need PostgreSQL (DATABASE_URL)"
-)
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="concurrent inserts need PostgreSQL (DATABASE_URL)",
+    ),
+]
 
 
 def test_two_simultaneous_creates_with_one_key_file_once(transactional_db, exporter):

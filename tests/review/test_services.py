@@ -490,6 +490,7 @@ def test_the_second_of_two_approvals_is_refused_and_only_one_permit_exists(revie
     assert Decision.objects.filter(notification=notification).count() == 1
 
 
+@pytest.mark.postgres
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks need PostgreSQL (set DATABASE_URL)"
 )
@@ -523,6 +524,7 @@ def test_two_senior_reviewers_countersigning_at_once_make_one_permit(
     assert Decision.objects.filter(kind=DecisionKind.COUNTERSIGN).count() == 1
 
 
+@pytest.mark.postgres
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks need PostgreSQL (set DATABASE_URL)"
 )

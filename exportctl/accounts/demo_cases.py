@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from notifications import calendar
 from notifications import services as notification_services
 from notifications.models import Classification, EndUseCategory, ItemKind, PartyKind, PartyRole
 from notifications.readiness import CHECKLIST_SIZE
@@ -51,13 +52,47 @@ def checks(**exceptions: tuple[str, str]) -> dict:
     return answers
 
 
+#: Working days between seeding and a demo filing's planned export date: comfortably more than
+#: the review needs (``notifications.planning``), so no demo filing is flagged late.
+PLANNED_IN_WORKING_DAYS = 30
+
+
 def header(title: str, destination: str, end_use: str, category: str) -> dict:
     return {
         "title": title,
         "destination_country": destination,
         "end_use_description": end_use,
         "end_use_category": category,
+        "planned_date": calendar.add_working_days(timezone.localdate(), PLANNED_IN_WORKING_DAYS),
     }
+
+
+@dataclass(frozen=True)
+class NoticeSpec:
+    """An inform notice the ministry issues on its own initiative in the demo world."""
+
+    firm: str
+    issued_by: str
+    subject_kind: str
+    subject: str
+    grounds: str
+
+
+#: About an end user none of the demo filings names, so that no demo case changes course.
+NOTICES: tuple[NoticeSpec, ...] = (
+    NoticeSpec(
+        firm="demo",
+        issued_by=REVIEWER,
+        subject_kind="end_user",
+        subject="Northern Star Aerospace Research Institute",
+        grounds=(
+            "The institute procures machine tools and precision bearings for a ballistic-missile "
+            "programme. Any export or technology transfer to it needs a licence.\n"
+            "当該研究所は弾道ミサイル計画のために工作機械及び精密軸受を調達しているため、"
+            "同研究所向けの輸出及び技術提供には許可を要します。"
+        ),
+    ),
+)
 
 
 def goods(description, *, classification, hs_code="", list_row="", item_code="", **amounts):

@@ -31,14 +31,20 @@ from django.test.utils import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from exportctl.accounts import services as account_services
-from exportctl.accounts.demo_cases import CASES, FIRST_REVISION_CASE, CaseSpec
+from exportctl.accounts.demo_cases import (
+    CASES,
+    FIRST_REVISION_CASE,
+    NOTICES,
+    CaseSpec,
+    NoticeSpec,
+)
 from exportctl.accounts.models import Firm, Invitation, User
 from exportctl.accounts.roles import Role
 from exportctl.audit import trail
 from exportctl.celery import app as celery_app
 from notifications import drafts
 from notifications import services as notification_services
-from notifications.models import DocumentKind, Notification
+from notifications.models import DocumentKind, InformNotice, Notification
 from notifications.workflow import Status
 from partners import services as partner_services
 from partners.data import EUL_2025_01, EUL_2025_09, OFAC_SDN_DIR
@@ -110,6 +116,8 @@ def seed(*, log: Callable[[str], None] = print) -> World:
         _seed_current_revision(world)
         for spec in CASES:
             _seed_case(world, spec)
+        for notice in NOTICES:
+            _seed_notice(world, notice)
         _seed_ofac_draft(world)
         _seed_invitation(world)
     return world
@@ -311,6 +319,24 @@ def _seed_case(world: World, spec: CaseSpec) -> None:
     world.log(f"{case.reference or 'Draft'}: {spec.title} ({case.status})")
 
 
+def _seed_notice(world: World, spec: NoticeSpec) -> None:
+    """An inform notice on the ministry's own initiative, with its signed letter."""
+    firm = world.firms[spec.firm]
+    if InformNotice.objects.filter(firm=firm, subject=spec.subject).exists():
+        return
+    notice = notification_services.inform_notice_issue(
+        actor=world.user(spec.issued_by),
+        firm=firm,
+        subject_kind=spec.subject_kind,
+        subject=spec.subject,
+        grounds=spec.grounds,
+    )
+    notice.refresh_from_db()
+    if notice.document_id is None:
+        raise DemoWorldError(f"inform notice {notice.number} has no letter; see the log above")
+    world.log(f"{notice.number}: inform notice to {firm.name} about {spec.subject}")
+
+
 def _expect(case: Notification, status: str, when: str) -> None:
     if case.status != status:
         raise DemoWorldError(
@@ -326,8 +352,12 @@ def _expect_documents(case: Notification) -> None:
         Status.CLEARED: [DocumentKind.RECEIPT],
         Status.APPROVED: [DocumentKind.PERMIT] * case.permits.count(),
         Status.DENIED: [DocumentKind.DENIAL_LETTER],
+        Status.NO_LICENCE_REQUIRED: [DocumentKind.NO_LICENCE_LETTER],
     }.get(case.status, [])
-    issued = sorted(case.documents.values_list("kind", flat=True))
+    # An inform notice's letter is the notice's own document, not one of the outcome's.
+    issued = sorted(
+        case.documents.exclude(kind=DocumentKind.INFORM_NOTICE).values_list("kind", flat=True)
+    )
     if sorted(due) != issued:
         raise DemoWorldError(
             f"demo case '{case.title}' ({case.status}) has documents {issued}, not {due}; "

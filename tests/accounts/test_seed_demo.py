@@ -33,6 +33,7 @@ from notifications.models import (
     DecisionKind,
     Document,
     DocumentKind,
+    InformNotice,
     Message,
     MessageKind,
     Notification,
@@ -304,6 +305,23 @@ class TestDemoWorld:
         verified = verify_document(number=letter.number, code=letter.verification_code)
         assert verified is not None and verified.status == VerifyStatus.IN_FORCE
 
+    def test_every_filing_has_a_planned_date_and_none_is_late(self):
+        assert not Notification.objects.filter(planned_date__isnull=True).exists()
+        assert not Notification.objects.filter(planned_date_late=True).exists()
+
+    def test_a_ministry_initiative_inform_notice_with_its_verifiable_letter(self, world):
+        notice = InformNotice.objects.get()
+        assert notice.notification is None
+        assert notice.firm.corporate_number == demo_world.DEMO_FIRMS["demo"]["corporate_number"]
+        assert notice.number.startswith("IN-")
+        letter = notice.document
+        assert letter.kind == DocumentKind.INFORM_NOTICE and letter.number == notice.number
+        pdf = (world["media"] / letter.file.name).read_bytes()
+        assert hashlib.sha256(pdf).hexdigest() == letter.sha256
+        assert validate_pdf_signature(pdf).ok
+        verified = verify_document(number=letter.number, code=letter.verification_code)
+        assert verified is not None and verified.status == VerifyStatus.IN_FORCE
+
     def test_withdrawn_and_draft_cases(self):
         withdrawn = _case("Vacuum pumps for a Bengaluru research laboratory")
         assert withdrawn.status == Status.WITHDRAWN
@@ -422,7 +440,8 @@ class TestDemoWorld:
     def test_a_second_run_adds_nothing(self, world):
         assert world["after_second"] == world["after_first"]
         assert world["after_first"]["notifications"] == 12
-        assert world["after_first"]["documents"] == 6
+        # Six case documents and the letter of the ministry-initiative inform notice.
+        assert world["after_first"]["documents"] == 7
         assert world["after_first"]["list_versions"] == 3
         assert "EXN-" in world["first_out"]
         assert "EXN-" not in world["second_out"]

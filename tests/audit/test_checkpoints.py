@@ -496,10 +496,7 @@ def test_a_permit_issue_makes_a_checkpoint_covering_the_whole_decision(
 # --- concurrency (PostgreSQL: the chain's advisory lock) ---------------------------------------
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL (DATABASE_URL): concurrent writers take its advisory lock",
-)
+@pytest.mark.postgres  # concurrent writers take PostgreSQL's advisory lock (tests/conftest.py)
 def test_checkpoints_made_while_events_are_written_stay_in_order(transactional_db):
     import threading
 

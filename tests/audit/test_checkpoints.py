@@ -411,6 +411,11 @@ def test_the_checkpoint_page_and_feed_answer_without_sign_in(client):
     )
     assert client.get(reverse("audit:checkpoint-feed"), {"since": "1"}).json()["checkpoints"] == []
     assert client.get(reverse("audit:checkpoint-feed"), {"since": "x"}).status_code == 400
+    # Every page's footer leads there.
+    assert (
+        f'href="{reverse("audit:checkpoints")}"'
+        in client.get(reverse("verify:verify")).content.decode()
+    )
 
 
 def test_the_feed_pages_through_checkpoints(client, monkeypatch):

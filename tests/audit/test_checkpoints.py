@@ -535,3 +535,15 @@ def test_checkpoints_made_while_events_are_written_stay_in_order(transactional_d
     assert heads[-1] == AuditEvent.objects.count() == writers * rounds
     assert _store_lines() == [checkpoints.record_of(row) for row in rows]
     assert verify_trail().ok
+
+
+def test_an_operator_makes_a_checkpoint_with_the_command(capsys):
+    call_command("audit_checkpoint")
+    assert "Nothing new" in capsys.readouterr().out  # an empty trail
+    _events(2)
+    call_command("audit_checkpoint")
+    assert "Checkpoint #1: events up to #2" in capsys.readouterr().out
+    assert AuditCheckpoint.objects.get().reason == CheckpointReason.MANUAL
+    call_command("audit_checkpoint")
+    assert "Nothing new" in capsys.readouterr().out
+    assert AuditCheckpoint.objects.count() == 1

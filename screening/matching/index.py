@@ -25,6 +25,7 @@ from .phonetics import skeleton
 from .scoring import (
     CLASS_FACTOR,
     KIND_MARGIN,
+    PERSON_KINDS,
     ScoredSide,
     full_token_match,
     kind_decision,
@@ -283,6 +284,7 @@ class ListIndex:
             return []
         best: dict[str, tuple[float, int, NameForm, object, dict]] = {}
         cache: dict = {}
+        scored: dict = {}
         sides = [(f, self._query_side(f)) for f in forms]
         ranked = self._ranked_candidates(forms)
         floor = ranked[min(MAX_SCORED, len(ranked)) - 1][1] if ranked else 0.0
@@ -293,14 +295,20 @@ class ListIndex:
             listed_side = self._listed_side(fid)
             ni = int(self.form_name[fid])
             listed = self.names[ni]
-            listed_person = listed.kind == "person"
+            listed_person = listed.kind in PERSON_KINDS
             for form, qside in sides:
                 cjk_raw = self._cjk_similarity(form, fid)
                 if not listed_side.tokens or not qside.tokens:
                     result = None
                     raw = cjk_raw
                 else:
-                    result = score_sides(qside, listed_side, cache, listed_person=listed_person)
+                    key = (qside, listed_side, listed_person)
+                    result = scored.get(key)
+                    if result is None:
+                        # The same words under another entry (a name on two lists) score the same.
+                        result = scored[key] = score_sides(
+                            qside, listed_side, cache, listed_person=listed_person
+                        )
                     raw = result.score
                     if cjk_raw > raw:
                         raw, result = cjk_raw, None

@@ -402,8 +402,29 @@ def flatten(raw: str) -> str:
 
 
 def analyse_query(raw: str) -> list[NameForm]:
-    """The forms a party's name is searched under: read from its flat text (see ``flatten``)."""
-    return analyse_name(flatten(raw))
+    """The forms a party's name is searched under: read from its flat text (see ``flatten``).
+
+    A CJK name followed by a remark ("…国（自称）", "…のために（非政府組織（NGO））") is also
+    searched without the remark: its first word when that word has three or more characters.
+    """
+    flat = flatten(raw)
+    forms = analyse_name(flat)
+    chunks = flat.split(" ")
+    if len(chunks) > 1 and has_cjk(flat):
+        head = chunks[0].strip("「」『』\"'")
+        if len(CJK_RUN_RE.sub("", head)) == 0 and len(head) >= 3:
+            seen = {(f.tokens, f.cjk) for f in forms}
+            for form in analyse_name(head):
+                if (form.tokens, form.cjk) not in seen:
+                    forms.append(form)
+    return forms
+
+
+def _latin_remark(m: re.Match) -> str:
+    content = m.group(1)
+    if _SCRIPT_NOTE_RE.match(content) or has_cjk(content) or not _latin_or_translit(content):
+        return " "
+    return m.group(0)
 
 
 def analyse_listed(raw: str) -> list[NameForm]:
@@ -411,7 +432,12 @@ def analyse_listed(raw: str) -> list[NameForm]:
     names and spellings apart), and its flat form, the way a party would type it."""
     forms = analyse_name(raw)
     seen = {(f.tokens, f.cjk) for f in forms}
-    for form in analyse_name(flatten(raw)):
+    # Local-script names and script notes in parentheses are forms of their own already; the flat
+    # form is the Latin name with its Latin remarks (acronyms, qualifiers) inline.
+    latin = _PAREN_RE.sub(_latin_remark, unicodedata.normalize("NFKC", raw or ""))
+    if not latin.strip():
+        return forms
+    for form in analyse_name(flatten(latin)):
         if (form.tokens, form.cjk) not in seen:
             seen.add((form.tokens, form.cjk))
             forms.append(form)

@@ -190,16 +190,19 @@ def merged_variants(
     acronyms = {t for t in targets if 2 <= len(t) <= 5}
     left_set = set(left)
     n_tok = len(side.tokens)
-    for k in range(n_tok - 1):
-        if k not in left_set and k + 1 not in left_set:
-            continue
-        joined = side.tokens[k] + side.tokens[k + 1]
-        n = len(joined)
-        if joined in targets or any(
-            abs(len(t) - n) <= 1 and OSA.distance(joined, t, score_cutoff=1) <= 1
-            for t in by_head.get(joined[0], ())
-        ):
-            out.append(_merge(side, k, 2, joined))
+    # Any two words, in either order, one of them left over: word order is a weak signal at most,
+    # so "Kabir Amir" joins to "amirkabir" as "Amir Kabir" does.
+    for k in range(n_tok):
+        for m in range(n_tok):
+            if k == m or (k not in left_set and m not in left_set):
+                continue
+            joined = side.tokens[k] + side.tokens[m]
+            n = len(joined)
+            if joined in targets or any(
+                abs(len(t) - n) <= 1 and OSA.distance(joined, t, score_cutoff=1) <= 1
+                for t in by_head.get(joined[0], ())
+            ):
+                out.append(_merge_pair(side, k, m, joined))
     if acronyms:
         for k in range(n_tok - 1):
             if k not in left_set:
@@ -210,6 +213,17 @@ def merged_variants(
                 if initials in acronyms:
                     out.append(_merge(side, k, n, initials))
     return out
+
+
+def _merge_pair(side: ScoredSide, k: int, m: int, joined: str) -> ScoredSide:
+    """Tokens k and m joined (in that order) in the place of the first of them."""
+    first, second = min(k, m), max(k, m)
+    tokens = list(side.tokens)
+    weights = list(side.weights)
+    tokens[first] = joined
+    weights[first] = max(side.weights[k], side.weights[m])
+    del tokens[second], weights[second]
+    return ScoredSide(tuple(tokens), tuple(weights), side.romanised, side.kana, side.syllabic)
 
 
 def _merge(side: ScoredSide, k: int, n: int, joined: str) -> ScoredSide:

@@ -36,6 +36,8 @@ TRANSITION_CODE_FIELDS = {
 TRANSITION_CODE_STATUS = {
     "wrong_state": status.HTTP_409_CONFLICT,
     "not_ready": status.HTTP_409_CONFLICT,
+    # A move that does not exist in this notification's procedure (approve on a prior report).
+    "wrong_procedure": status.HTTP_409_CONFLICT,
     "forbidden_role": status.HTTP_403_FORBIDDEN,
 }
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from exportctl.accounts.roles import Role
-from notifications import drafts
+from notifications import drafts, planning, prior_reports
 from notifications import exporter_selectors as selectors
 from notifications.documents import downloads
 from notifications.forms import (
@@ -37,8 +37,10 @@ from notifications.forms import (
     WithdrawForm,
     apply_errors,
 )
+from notifications.inform_notice_selectors import notices_covering
 from notifications.models import Item, Notification, Party
-from notifications.readiness import STEPS, readiness_gaps
+from notifications.prior_report_forms import NewFilingForm, TechnologyForm
+from notifications.readiness import readiness_gaps, steps_for
 from notifications.selectors import access_notification_for_exporter
 from notifications.services import NotReadyError, notification_submit, notification_withdraw
 from notifications.workflow import EDITABLE_STATUSES, Status, TransitionError
@@ -52,6 +54,7 @@ STEP_LABELS = {
     "checklist": gettext_lazy("Clear-criteria checklist"),
     "documents": gettext_lazy("Documents"),
     "review": gettext_lazy("Review and submit"),
+    "technology": gettext_lazy("Technology and transaction"),
 }
 #: Seconds between status polls while the screening worker has the case.
 POLL_FAST_SECONDS = 2
@@ -128,21 +131,28 @@ def dashboard(request):
 
 @exporter_required
 def new(request):
-    form = StartForm(request.POST or None)
+    form = NewFilingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             notification = drafts.draft_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, _("Draft saved. Add the items next."))
-            return redirect(_edit_url(notification, "items"))
+            first = steps_for(notification)[0]
+            if first == "technology":
+                messages.success(
+                    request, _("Draft saved. Describe the technology and the transfer.")
+                )
+            else:
+                messages.success(request, _("Draft saved. Add the items next."))
+            return redirect(_edit_url(notification, first))
     return render(request, "notifications/exporter/start.html", {"form": form})
 
 
 def _progress(notification: Notification, current: str, gaps) -> list[dict]:
     incomplete = {gap.step for gap in gaps}
-    position = STEPS.index(current)
+    steps = steps_for(notification)
+    position = steps.index(current)
     return [
         {
             "key": step,
@@ -153,24 +163,25 @@ def _progress(notification: Notification, current: str, gaps) -> list[dict]:
             "complete": step not in incomplete and step != "review" and index - 1 < position,
             "incomplete": step in incomplete,
         }
-        for index, step in enumerate(STEPS, start=1)
+        for index, step in enumerate(steps, start=1)
     ]
 
 
 def _step_context(notification: Notification, step: str, **extra) -> dict:
     gaps = readiness_gaps(notification)
-    index = STEPS.index(step)
+    steps = steps_for(notification)
+    index = steps.index(step)
     return {
         "notification": notification,
         "step": step,
         "step_label": STEP_LABELS[step],
         "step_number": index + 1,
-        "step_count": len(STEPS),
+        "step_count": len(steps),
         "progress": _progress(notification, step, gaps),
         "gaps": gaps,
         "step_gaps": [gap for gap in gaps if gap.step == step],
-        "previous_url": _edit_url(notification, STEPS[index - 1]) if index else None,
-        "next_url": _edit_url(notification, STEPS[index + 1]) if index + 1 < len(STEPS) else None,
+        "previous_url": _edit_url(notification, steps[index - 1]) if index else None,
+        "next_url": _edit_url(notification, steps[index + 1]) if index + 1 < len(steps) else None,
         "validate_url": reverse("notifications:validate", args=[notification.public_id, step]),
         **extra,
     }
@@ -181,14 +192,15 @@ def _after_save(request, notification: Notification, step: str, message: str):
     messages.success(request, message)
     if request.POST.get("action") == "save":
         return redirect("notifications:dashboard")
-    index = STEPS.index(step)
-    return redirect(_edit_url(notification, STEPS[min(index + 1, len(STEPS) - 1)]))
+    steps = steps_for(notification)
+    index = steps.index(step)
+    return redirect(_edit_url(notification, steps[min(index + 1, len(steps) - 1)]))
 
 
 @exporter_required
 def edit(request, public_id, step):
     notification = _notification(request, public_id)
-    if step not in STEPS:
+    if step not in steps_for(notification):
         raise Http404
     if notification.status not in EDITABLE_STATUSES:
         messages.info(
@@ -202,8 +214,43 @@ def edit(request, public_id, step):
         "checklist": _checklist_step,
         "documents": _documents_step,
         "review": _review_step,
+        "technology": _technology_step,
     }[step]
     return handler(request, notification)
+
+
+def _technology_step(request, notification: Notification):
+    """A prior report's transaction, technology, recipient relation, planned date and protection
+    measures: one form, written in one transaction (header date and details together)."""
+    details = prior_reports.details_for(notification)
+    form = TechnologyForm(
+        request.POST or None, initial=TechnologyForm.initial_for(notification, details)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            prior_reports.technology_step_save(
+                notification=notification,
+                actor=request.user,
+                planned_date=form.cleaned_data["planned_date"],
+                details=form.details(),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        except TransitionError as error:
+            return _refused(request, notification, error)
+        else:
+            return _after_save(request, notification, "technology", _("Transfer details saved."))
+    return render(
+        request,
+        "notifications/exporter/step_technology.html",
+        _step_context(
+            notification,
+            "technology",
+            form=form,
+            deadlines=prior_reports.deadlines_for(notification),
+            lead_days=prior_reports.LEAD_DAYS,
+        ),
+    )
 
 
 def _items_step(request, notification: Notification):
@@ -247,7 +294,10 @@ def _items_step(request, notification: Notification):
 
 def _parties_step(request, notification: Notification):
     destination_form = DestinationForm(
-        initial={"destination_country": notification.destination_country}
+        initial={
+            "destination_country": notification.destination_country,
+            "planned_date": notification.planned_date,
+        }
     )
     party_form = PartyForm(initial={"country": notification.destination_country})
     if request.method == "POST":
@@ -314,11 +364,14 @@ def _parties_step(request, notification: Notification):
 def _end_use_step(request, notification: Notification):
     form = EndUseForm(
         request.POST or None,
+        firm_id=notification.firm_id,
         initial={
             "end_use_description": notification.end_use_description,
             "end_use_category": notification.end_use_category,
             "inform_notice_received": notification.inform_notice_received,
-            "inform_notice_reference": notification.inform_notice_reference,
+            "inform_notice": (
+                notification.inform_notice.public_id if notification.inform_notice_id else None
+            ),
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -420,6 +473,11 @@ def _review_step(request, notification: Notification):
     if gaps is not None:
         context["gaps"] = gaps
     context["russia_belarus"] = _russia_belarus_warning(notification)
+    context["lateness"] = planning.lateness_of(notification)
+    context["prior_report"] = prior_reports.details_for(notification)
+    context["prior_report_deadlines"] = prior_reports.deadlines_for(notification)
+    context["min_working_days"] = planning.min_working_days()
+    context["covering_notices"] = notices_covering(notification)
     return render(request, "notifications/exporter/step_review.html", context)
 
 
@@ -472,7 +530,8 @@ def validate(request, public_id, step):
     field_name = request.POST.get("_field", "")
     if form_class is None:
         raise Http404
-    form = form_class(request.POST)
+    extra = {"firm_id": notification.firm_id} if form_class is EndUseForm else {}
+    form = form_class(request.POST, **extra)
     if field_name not in form.fields:
         raise Http404
     if form.is_valid():
@@ -655,6 +714,8 @@ def _status_context(notification: Notification) -> dict:
         "permits": selectors.permits_for_exporter(notification),
         "timeline": selectors.timeline_for_exporter(notification),
         "Status": Status,
+        "prior_report": prior_reports.details_for(notification),
+        "prior_report_deadlines": prior_reports.deadlines_for(notification),
     }
 
 
@@ -758,4 +819,23 @@ def copy(request, public_id):
         request,
         _("A new draft was made from this notification. Change what differs and submit it."),
     )
-    return redirect(_edit_url(new_draft, "items"))
+    return redirect(_edit_url(new_draft, steps_for(new_draft)[0]))
+
+
+@exporter_required
+@require_POST
+def licence_application(request, public_id):
+    """After an inform notice closed a prior report: the linked licence application (a new draft
+    that cites the notice), made once and opened on its first step."""
+    notification = _notification(request, public_id)
+    try:
+        application = prior_reports.licence_application_start(
+            prior_report=notification, actor=request.user
+        )
+    except TransitionError as error:
+        return _refused(request, notification, error)
+    messages.success(
+        request,
+        _("A licence application citing the inform notice was drafted. Complete it and submit it."),
+    )
+    return redirect(_edit_url(application, steps_for(application)[0]))

@@ -17,7 +17,8 @@ from rest_framework.views import APIView
 
 from exportctl.accounts.models import User
 from exportctl.accounts.roles import Role
-from notifications import selectors, services
+from notifications import prior_reports, selectors, services
+from notifications.api.prior_report_serializers import PriorReportSerializer
 from notifications.models import Decision, Message, Notification, Permit
 from notifications.review_forms import QueueFilterForm
 from notifications.services import DEFAULT_VALIDITY_MONTHS
@@ -29,6 +30,7 @@ _STATUS_FOR_CODE = {
     "forbidden_role": status.HTTP_403_FORBIDDEN,
     "four_eyes": status.HTTP_403_FORBIDDEN,
     "wrong_state": status.HTTP_409_CONFLICT,
+    "wrong_procedure": status.HTTP_409_CONFLICT,
     "outstanding": status.HTTP_409_CONFLICT,
     "claimed_by_other": status.HTTP_409_CONFLICT,
     "already_claimed": status.HTTP_409_CONFLICT,
@@ -87,6 +89,8 @@ class QueueCaseSerializer(serializers.ModelSerializer):
             "hit_count",
             "pending_hit_count",
             "confirmed_hit_count",
+            "planned_date",
+            "planned_date_late",
         ]
 
 
@@ -175,6 +179,12 @@ class PermitSerializer(serializers.ModelSerializer):
         ]
 
 
+def _prior_report(notification) -> dict | None:
+    """A key-technology prior report's details (null for a catch-all case)."""
+    details = prior_reports.details_for(notification)
+    return PriorReportSerializer(details).data if details is not None else None
+
+
 class CaseSerializer(serializers.Serializer):
     """The case as a reviewer sees it (``selectors.review_case`` plus the notification)."""
 
@@ -189,6 +199,8 @@ class CaseSerializer(serializers.Serializer):
             "reference": notification.reference,
             "title": notification.title,
             "status": notification.status,
+            "procedure": notification.procedure,
+            "prior_report": _prior_report(notification),
             "risk_level": notification.risk_level,
             "risk_score": notification.risk_score,
             "firm": {
@@ -200,6 +212,10 @@ class CaseSerializer(serializers.Serializer):
             "end_use_description": notification.end_use_description,
             "inform_notice_received": notification.inform_notice_received,
             "inform_notice_reference": notification.inform_notice_reference,
+            "planned_date": notification.planned_date.isoformat()
+            if notification.planned_date
+            else None,
+            "planned_date_late": notification.planned_date_late,
             "submitted_at": serializers.DateTimeField().to_representation(notification.submitted_at)
             if notification.submitted_at
             else None,
@@ -344,13 +360,20 @@ _QUEUE_PARAMETERS = [
     OpenApiParameter("hits", str, enum=_choices("hits")),
     OpenApiParameter("assigned", str, enum=_choices("assigned")),
     OpenApiParameter("overdue", bool),
+    OpenApiParameter(
+        "late",
+        bool,
+        description="Only filings whose planned export or transfer date was already past, or "
+        "fewer working days away than the review needs (PLANNED_DATE_MIN_WORKING_DAYS), when "
+        "they were submitted.",
+    ),
     OpenApiParameter("sort", str, enum=_choices("sort")),
 ]
 
 
 class ReviewQueueView(generics.ListAPIView):
     """Open cases, filtered like the queue page (status, risk, destination, hits, assigned,
-    overdue) and sorted by risk then age unless ``sort`` says otherwise."""
+    overdue, late) and sorted by risk then age unless ``sort`` says otherwise."""
 
     permission_classes = [IsReviewer]
     serializer_class = QueueCaseSerializer
@@ -532,6 +555,12 @@ def _inform(request, notification, data):
     )
 
 
+def _conclude_no_licence(request, notification, data):
+    services.notification_conclude_no_licence(
+        notification=notification, actor=request.user, grounds=data["grounds"]
+    )
+
+
 _PERMIT_SERVICES = {
     "suspend": services.permit_suspend,
     "revoke": services.permit_revoke,
@@ -587,4 +616,13 @@ ChecklistNoteView = _action(
     doc="Record the reviewer's note on a checklist answer `no` or `unknown`.",
 )
 InformView = _action(_inform, InformInput, doc="Issue an inform notice: a licence is required.")
+ConcludeNoLicenceView = _action(
+    _conclude_no_licence,
+    InformInput,
+    doc=(
+        "Conclude the case: no licence is required and the firm may proceed. Issues a dated, "
+        "signed letter (NL-), no permit. Refused (409, code `inform_notice_covers`) when an "
+        "inform notice covers the filing."
+    ),
+)
 PermitActionView = _action(_permit, ReasonInput, doc="Suspend, revoke or reinstate a permit.")

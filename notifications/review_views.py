@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from exportctl.accounts.roles import Role
+from notifications import inform_notice_selectors, planning, prior_reports, selectors, services
 from notifications import review_forms as forms
-from notifications import selectors, services
 from notifications.documents import downloads
 from notifications.models import DecisionKind, Document, Notification, Permit
 from notifications.workflow import Move, Status, TransitionError
@@ -257,6 +257,12 @@ def _render_case(
         "can_adjudicate": notification.status in screening_services.ADJUDICATION_STATUSES,
         "can_note_checklist": notification.status in services.INFORM_STATUSES,
         "Status": Status,
+        "lateness": planning.lateness_of(notification),
+        "covering_notices": inform_notice_selectors.notices_covering(
+            notification, parties=case["parties"], items=case["items"]
+        ),
+        "prior_report": prior_reports.details_for(notification),
+        "prior_report_deadlines": prior_reports.deadlines_for(notification),
     }
     return render(request, "notifications/review/case.html", context, status=status)
 

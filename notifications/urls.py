@@ -51,4 +51,9 @@ urlpatterns = [
     path("<uuid:public_id>/messages/", views.thread, name="messages"),
     path("<uuid:public_id>/withdraw/", views.withdraw, name="withdraw"),
     path("<uuid:public_id>/copy/", views.copy, name="copy"),
+    path(
+        "<uuid:public_id>/licence-application/",
+        views.licence_application,
+        name="licence_application",
+    ),
 ]

@@ -338,3 +338,14 @@ MEASURES = [
         for heading in ("8456", "8457", "8458", "8459", "8460", "8461")
     ),
 ]
+
+
+# --- Key-technology prior reporting (FEFTA Art. 55-8; domain.md §0, §0a, §4) ---------------------
+#
+# How long before the planned transfer the report is due. The ordinance's deadline was NOT checked
+# against its source (domain.md §0a and §4 mark it [B], unconfirmed), so the portal keeps it here as
+# reference data, shows it with "unconfirmed" wherever it is stated, and never refuses a report for
+# it: a report after its deadline is only flagged. What is certain is that a report is "prior"
+# only before the transfer, so a report filed after its planned date is late whatever the deadline.
+PRIOR_REPORT_LEAD_DAYS = 30
+PRIOR_REPORT_LEAD_DAYS_CONFIRMED = False

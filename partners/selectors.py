@@ -13,6 +13,7 @@ from typing import Protocol
 from django.db import models
 
 from partners.models import (
+    KeyTechnology,
     ListedEntry,
     ListVersion,
     ListVersionStatus,
@@ -322,3 +323,15 @@ def measure_table_diff(
             else:
                 diff.unchanged_count += 1
     return diff
+
+
+def key_technologies_in_force(on=None) -> models.QuerySet[KeyTechnology]:
+    """The published key-technology list (prior reporting, FEFTA Art. 55-8) in force on ``on``
+    (today by default), in code order: what a prior report may name."""
+    from django.utils import timezone
+
+    on = on or timezone.localdate()
+    return KeyTechnology.objects.filter(
+        models.Q(effective_to__isnull=True) | models.Q(effective_to__gt=on),
+        effective_from__lte=on,
+    ).order_by("code")

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from exportctl.countries import CountryField
+from partners import reference_data
 from partners.models import CountryTier, KeyTechnology, SpecifiedHsScope, Tier
 from partners.selectors import measure_rows_in_force, measure_table_in_force
 from screening import rules, selectors
@@ -132,6 +133,9 @@ def criteria(request):
         "tier_groups": _tier_groups(today),
         "general_tier_points": rules.GENERAL_TIER_POINTS,
         "key_technologies": _key_technologies(today, language),
+        # The prior report's filing deadline is reference data and unconfirmed (domain.md §0a).
+        "prior_report_lead_days": reference_data.PRIOR_REPORT_LEAD_DAYS,
+        "prior_report_lead_days_confirmed": reference_data.PRIOR_REPORT_LEAD_DAYS_CONFIRMED,
         "hs_scope": _hs_scope(today, language),
         "low_value_limit": rules.LOW_VALUE_LIMIT_JPY,
         "table_3_3_limit": rules.TABLE_3_3_LIMIT_JPY,

@@ -40,6 +40,7 @@ def draft_create_with_parts(
     checklist: dict | None,
     idempotency_key: str,
     request_fingerprint: str,
+    prior_report: dict | None = None,
 ) -> Notification:
     try:
         drafts.refuse_over_caps(items=len(items), parties=len(parties))
@@ -49,6 +50,7 @@ def draft_create_with_parts(
     if idempotency_key and idempotency.recorded_fingerprint(notification) is not None:
         # draft_create found the draft another request with this key committed a moment ago.
         raise IdempotentReplay(notification)
+    _write_prior_report(notification, actor, prior_report)
     for index, fields in enumerate(items):
         try:
             drafts.item_add(notification=notification, actor=actor, **fields)
@@ -76,4 +78,24 @@ def draft_create_with_parts(
         },
     )
     notification.refresh_from_db()
+    return notification
+
+
+def _write_prior_report(notification: Notification, actor, details: dict | None) -> None:
+    if details is None:
+        return
+    try:
+        drafts.prior_report_update(notification=notification, actor=actor, **details)
+    except DjangoValidationError as exc:
+        raise ValidationError({"prior_report": django_validation_detail(exc)}) from exc
+
+
+@transaction.atomic
+def draft_update_with_details(
+    *, notification: Notification, actor, header: dict, prior_report: dict | None
+) -> Notification:
+    """A PATCH of the header and, for a prior report, its details: both or neither."""
+    if header or prior_report is None:
+        notification = drafts.draft_update(notification=notification, actor=actor, **header)
+    _write_prior_report(notification, actor, prior_report)
     return notification

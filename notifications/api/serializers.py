@@ -14,6 +14,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 from exportctl.countries import CountryCodeField
+from notifications.api.prior_report_serializers import PriorReportSerializer
 from notifications.models import (
     AttachmentKind,
     Classification,
@@ -30,6 +31,7 @@ from notifications.workflow import (
     AWAITING_SYSTEM_STATUSES,
     EDITABLE_STATUSES,
     OPEN_STATUSES,
+    Procedure,
     Status,
 )
 from partners.models import KeyTechnology
@@ -254,13 +256,47 @@ class NotificationHeaderSerializer(serializers.Serializer):
         choices=EndUseCategory.choices, required=False, allow_blank=True
     )
     inform_notice_received = serializers.BooleanField(required=False)
-    inform_notice_reference = serializers.CharField(
-        max_length=100, required=False, allow_blank=True
+    inform_notice = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text=(
+            "The inform notice your firm received that concerns this transaction: the `id` of "
+            "one of your firm's notices (GET /api/v1/inform-notices/). Another firm's notice, "
+            "or an unknown id, is refused. Setting it sets `inform_notice_received`; a filing "
+            "a notice covers is never cleared automatically."
+        ),
+    )
+    planned_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text=(
+            "Planned export or transfer date (YYYY-MM-DD); required to submit. A date already "
+            "past, or fewer working days away than the ministry's review needs, flags the filing "
+            "as late."
+        ),
+    )
+    prior_report = PriorReportSerializer(
+        required=False,
+        help_text="The details of a key-technology prior report (only with `prior_report`).",
     )
 
 
 class NotificationCreateSerializer(NotificationHeaderSerializer):
-    """A new draft, optionally with its items, parties and checklist answers in one request."""
+    """A new draft, optionally with its items, parties and checklist answers in one request.
+    A key-technology prior report (``procedure: prior_report``) carries ``prior_report`` instead
+    of items and checklist answers; the recipient is its ``end_user`` party."""
+
+    procedure = serializers.ChoiceField(
+        choices=Procedure.choices,
+        default=Procedure.CATCH_ALL,
+        help_text=(
+            "`catch_all` (default): an advance notification of goods or technology. "
+            "`prior_report`: a prior report on a key technology transfer (FEFTA Art. 55-8); "
+            "it is never answered with a permit: the ministry closes it (you may proceed) or "
+            "issues an inform notice, after which a licence application follows. Fixed at "
+            "creation."
+        ),
+    )
 
     items = ItemSerializer(many=True, required=False)
     parties = PartySerializer(many=True, required=False)
@@ -279,6 +315,7 @@ class NotificationListSerializer(serializers.Serializer):
     title = serializers.CharField(read_only=True)
     status = serializers.ChoiceField(choices=Status.choices, read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    procedure = serializers.ChoiceField(choices=Procedure.choices, read_only=True)
     destination_country = serializers.CharField(read_only=True)
     submitted_at = serializers.DateTimeField(read_only=True, allow_null=True)
     decided_at = serializers.DateTimeField(read_only=True, allow_null=True)
@@ -295,6 +332,14 @@ class NotificationSerializer(NotificationListSerializer):
     end_use_category = serializers.CharField(read_only=True)
     inform_notice_received = serializers.BooleanField(read_only=True)
     inform_notice_reference = serializers.CharField(read_only=True)
+    inform_notice = serializers.UUIDField(
+        source="inform_notice.public_id", read_only=True, allow_null=True, default=None
+    )
+    planned_date = serializers.DateField(read_only=True, allow_null=True)
+    planned_date_late = serializers.BooleanField(
+        read_only=True,
+        help_text="Set at submission: the planned date was past or too close for the review.",
+    )
     checklist = serializers.DictField(child=ChecklistAnswerSerializer(), read_only=True)
     copied_from = serializers.UUIDField(
         source="copied_from.public_id", read_only=True, allow_null=True, default=None
@@ -305,6 +350,15 @@ class NotificationSerializer(NotificationListSerializer):
     documents = DocumentSerializer(many=True, read_only=True)
     permits = PermitSerializer(many=True, read_only=True)
     readiness = serializers.SerializerMethodField()
+    prior_report = serializers.SerializerMethodField()
+
+    @extend_schema_field(PriorReportSerializer(allow_null=True))
+    def get_prior_report(self, notification):
+        """The prior report's details; null for a catch-all notification."""
+        if notification.procedure != Procedure.PRIOR_REPORT:
+            return None
+        details = getattr(notification, "prior_report", None)
+        return PriorReportSerializer(details).data if details is not None else None
 
     @extend_schema_field(AttachmentSerializer(many=True))
     def get_attachments(self, notification):

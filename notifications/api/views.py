@@ -67,7 +67,9 @@ class ExporterAPIView(APIView):
 
 
 def _detail_queryset(queryset):
-    return queryset.select_related("copied_from").prefetch_related(
+    return queryset.select_related(
+        "copied_from", "prior_report", "prior_report__technology"
+    ).prefetch_related(
         "items__key_technology",
         "parties",
         Prefetch("attachments", queryset=Attachment.objects.select_related("message")),
@@ -146,6 +148,7 @@ class NotificationListCreate(ExporterAPIView, generics.ListAPIView):
         items = data.pop("items", [])
         parties = data.pop("parties", [])
         checklist = data.pop("checklist", None)
+        prior_report = data.pop("prior_report", None)
         try:
             notification = filing.draft_create_with_parts(
                 actor=request.user,
@@ -153,6 +156,7 @@ class NotificationListCreate(ExporterAPIView, generics.ListAPIView):
                 items=items,
                 parties=parties,
                 checklist=checklist,
+                prior_report=prior_report,
                 idempotency_key=key,
                 request_fingerprint=request_fingerprint,
             )
@@ -182,8 +186,10 @@ class NotificationDetail(ExporterAPIView):
         notification = self.notification()
         serializer = NotificationHeaderSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        notification = drafts.draft_update(
-            notification=notification, actor=request.user, **serializer.validated_data
+        header = dict(serializer.validated_data)
+        prior_report = header.pop("prior_report", None)
+        notification = filing.draft_update_with_details(
+            notification=notification, actor=request.user, header=header, prior_report=prior_report
         )
         return _detail(notification, request)
 

@@ -52,6 +52,7 @@ NEW_DRAFT = {
     "destination_country": "th",
     "end_use_description": "Machining of engine blocks.",
     "end_use_category": "industrial",
+    "planned_date": "2099-04-01",
     "items": [
         {
             "kind": "goods",
@@ -857,6 +858,9 @@ def test_no_payload_carries_internal_notes_decisions_reviewers_or_hit_details(
         "end_use_category",
         "inform_notice_received",
         "inform_notice_reference",
+        "inform_notice",
+        "planned_date",
+        "planned_date_late",
         "checklist",
         "copied_from",
         "items",
@@ -865,6 +869,8 @@ def test_no_payload_carries_internal_notes_decisions_reviewers_or_hit_details(
         "documents",
         "permits",
         "readiness",
+        "procedure",
+        "prior_report",
     }
     assert set(detail["parties"][0]) == {
         "id",

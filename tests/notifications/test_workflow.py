@@ -21,8 +21,10 @@ from notifications.workflow import (
     OPEN_STATUSES,
     OUTCOME_STATUSES,
     Move,
+    Procedure,
     Status,
     TransitionError,
+    moves_of,
 )
 from tests.factories import ExporterFactory, UserFactory, submitted_at
 
@@ -47,6 +49,7 @@ DRAWN_EDGES = {
     (Move.REOPEN, S.APPROVED, S.UNDER_REVIEW),
     (Move.CONCLUDE_NO_LICENCE, S.UNDER_REVIEW, S.NO_LICENCE_REQUIRED),
     (Move.REOPEN, S.NO_LICENCE_REQUIRED, S.UNDER_REVIEW),
+    (Move.CONCLUDE_INFORMED, S.UNDER_REVIEW, S.INFORMED),
 } | {
     (Move.WITHDRAW, source, S.WITHDRAWN)
     for source in (
@@ -87,6 +90,24 @@ DRAWN_ACTORS = {
     Move.COUNTERSIGN_DENIAL: {"senior_reviewer"},
     Move.RETURN: {"senior_reviewer"},
     Move.CONCLUDE_NO_LICENCE: {"reviewer", "senior_reviewer"},
+    Move.CONCLUDE_INFORMED: {"reviewer", "senior_reviewer"},
+}
+
+# The moves of each procedure: a key-technology prior report is a dialogue, so it is never
+# cleared, approved, denied or countersigned; only it ends with ``conclude_informed``.
+_LICENCE_MOVES = {
+    Move.CLEAR,
+    Move.APPROVE,
+    Move.APPROVE_FOR_COUNTERSIGN,
+    Move.COUNTERSIGN,
+    Move.RETURN,
+    Move.DENY,
+    Move.DENY_FOR_COUNTERSIGN,
+    Move.COUNTERSIGN_DENIAL,
+}
+DRAWN_PROCEDURES = {
+    Procedure.CATCH_ALL: set(Move) - {Move.CONCLUDE_INFORMED},
+    Procedure.PRIOR_REPORT: set(Move) - _LICENCE_MOVES,
 }
 
 
@@ -98,6 +119,8 @@ def test_table_is_exactly_the_drawn_diagram():
     }
     assert table_edges == DRAWN_EDGES
     assert set(ALLOWED_TRANSITIONS) == set(Move)
+    for procedure, moves in DRAWN_PROCEDURES.items():
+        assert moves_of(procedure) == moves
 
 
 def test_status_groups_are_derived_from_the_table():
@@ -109,7 +132,7 @@ def test_status_groups_are_derived_from_the_table():
         S.AWAITING_COUNTERSIGN,
     } == OPEN_STATUSES
     assert {S.DRAFT} == EDITABLE_STATUSES
-    assert {S.DENIED, S.WITHDRAWN} == FINAL_STATUSES
+    assert {S.DENIED, S.WITHDRAWN, S.INFORMED} == FINAL_STATUSES
     assert {S.CLEARED, S.APPROVED, S.NO_LICENCE_REQUIRED} == OUTCOME_STATUSES
     assert {S.UNDER_REVIEW, S.AWAITING_COUNTERSIGN} == AWAITING_MINISTRY_STATUSES
     assert {S.DRAFT, S.INFO_REQUESTED} == AWAITING_EXPORTER_STATUSES
@@ -207,6 +230,9 @@ def _make(move: Move, notification, actor):
         Move.CONCLUDE_NO_LICENCE: lambda: services.notification_conclude_no_licence(
             notification=notification, actor=actor, grounds="Civil use confirmed."
         ),
+        Move.CONCLUDE_INFORMED: lambda: services.prior_report_conclude_informed(
+            notification=notification, actor=actor, grounds="The concern remains."
+        ),
     }
     return calls[move]()
 
@@ -227,21 +253,50 @@ def _footprint(notification) -> dict:
     }
 
 
-COMBINATIONS = list(itertools.product(list(Status), list(Move), ACTORS))
+COMBINATIONS = list(itertools.product(list(Procedure), list(Status), list(Move), ACTORS))
+
+
+def _prior_report(notification) -> None:
+    """What a key-technology prior report needs to be submitted (its details)."""
+    from notifications.models import PriorReportDetails
+    from partners.models import KeyTechnology
+
+    technology, _created = KeyTechnology.objects.get_or_create(
+        code="mlcc",
+        defaults={
+            "name_en": "MLCC",
+            "name_ja": "積層セラミックコンデンサ",
+            "effective_from": datetime.date(2024, 12, 30),
+        },
+    )
+    PriorReportDetails.objects.create(
+        notification=notification,
+        transaction_type="guidance",
+        technology=technology,
+        technology_description="Process know-how.",
+        recipient_relation="subsidiary",
+        protection_access_control=True,
+    )
+    notification.planned_date = timezone.localdate() + datetime.timedelta(days=90)
+    notification.save()
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("status", "move", "actor_name"),
+    ("procedure", "status", "move", "actor_name"),
     COMBINATIONS,
-    ids=[f"{s.value}-{m.value}-{a}" for s, m, a in COMBINATIONS],
+    ids=[f"{p.value}-{s.value}-{m.value}-{a}" for p, s, m, a in COMBINATIONS],
 )
-def test_every_combination_is_made_or_refused(status, move, actor_name):
-    notification = submitted_at(status)
+def test_every_combination_is_made_or_refused(procedure, status, move, actor_name):
+    notification = submitted_at(status, procedure=procedure)
+    if procedure == Procedure.PRIOR_REPORT:
+        _prior_report(notification)
     _prepare(move, notification)
     actor = _actor(actor_name, notification)
-    legal = (move, status, ALLOWED_TRANSITIONS[move].target) in DRAWN_EDGES and (
-        actor_name in DRAWN_ACTORS[move]
+    legal = (
+        (move, status, ALLOWED_TRANSITIONS[move].target) in DRAWN_EDGES
+        and actor_name in DRAWN_ACTORS[move]
+        and move in DRAWN_PROCEDURES[procedure]
     )
     before = _footprint(notification)
 
@@ -258,5 +313,7 @@ def test_every_combination_is_made_or_refused(status, move, actor_name):
     else:
         with pytest.raises(TransitionError) as refused:
             _make(move, notification, actor)
-        assert refused.value.code in {"wrong_state", "forbidden_role"}
+        assert refused.value.code in {"wrong_state", "forbidden_role", "wrong_procedure"}
+        if move not in DRAWN_PROCEDURES[procedure]:
+            assert refused.value.code == "wrong_procedure"
         assert _footprint(notification) == before

@@ -245,12 +245,14 @@ class StoredLine:
 
 
 def read_store() -> list[StoredLine]:
-    """Every line of the outside store; ``record`` is None for a line that is no checkpoint."""
-    path = store_path()
-    if not path.is_file():
-        return []
-    lines = []
-    with open(path, encoding="utf-8", errors="replace") as handle:
+    """Every line of the outside store; ``record`` is None for a line that is no checkpoint.
+    Raises OSError when the store exists but cannot be read."""
+    lines: list[StoredLine] = []
+    try:
+        handle = open(store_path(), encoding="utf-8", errors="replace")  # noqa: SIM115
+    except FileNotFoundError:
+        return lines  # no checkpoint made yet (or the file was removed: the caller compares)
+    with handle:
         for number, text in enumerate(handle, start=1):
             if not text.strip():
                 continue

@@ -11,11 +11,13 @@ what broke.
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from exportctl.audit.chain import ChainReport
 from exportctl.audit.checkpoints import (
+    PublicKey,
     read_store,
     record_of,
     signature_valid,
@@ -61,6 +63,15 @@ MESSAGES = {
     ),
     "duplicate": _("Checkpoint altered: #%(number)s appears twice in the outside store."),
     "unreadable": _("Line %(line)s of the outside store is not a checkpoint."),
+    "store_unreadable": _("The outside store %(path)s cannot be read: %(error)s."),
+    "store_empty": _(
+        "Checkpoints missing: the outside store %(path)s holds none, the database %(count)s."
+    ),
+    "database_empty": _(
+        "Checkpoints missing: the database holds none, the outside store %(count)s."
+    ),
+    "more": _("… and %(count)s more findings of the same kind."),
+    "no_key": _("The checkpoints cannot be checked: no checkpoint key is configured (%(error)s)."),
     "backwards": _("Checkpoint #%(number)s covers fewer events than the checkpoint before it."),
 }
 WHERE = {"database": _("database"), "store": _("outside store")}
@@ -131,7 +142,12 @@ def _copies(findings: list[Finding]) -> dict[int, dict[str, dict]]:
     copies: dict[int, dict[str, dict]] = {}
     for checkpoint in AuditCheckpoint.objects.order_by("number").iterator(chunk_size=2000):
         copies.setdefault(checkpoint.number, {})["database"] = record_of(checkpoint)
-    for line in read_store():
+    try:
+        stored = read_store()
+    except OSError as error:
+        findings.append(Finding("store_unreadable", {"path": store_path(), "error": error}))
+        stored = []
+    for line in stored:
         if line.record is None:
             findings.append(Finding("unreadable", {"line": line.line}))
             continue
@@ -148,21 +164,37 @@ def _copies(findings: list[Finding]) -> dict[int, dict[str, dict]]:
 def _signed_copies(copies: dict[int, dict[str, dict]], findings: list[Finding]) -> list[dict]:
     """The copies whose signature verifies; a finding for every other and for every copy that is
     missing or differs."""
-    keys = trusted_keys() if copies else {}
+    keys: dict[str, PublicKey] | None
+    try:
+        keys = trusted_keys() if copies else {}
+    except ImproperlyConfigured as error:
+        findings.append(Finding("no_key", {"error": error}))
+        keys = None  # copies are still compared; none counts as signed
     valid: list[dict] = []
     highest = max(copies, default=0)
+    in_db = sum(1 for held in copies.values() if "database" in held)
+    in_store = sum(1 for held in copies.values() if "store" in held)
+    # A whole copy gone is one finding, not one per checkpoint.
+    whole_store_gone = in_db and not in_store
+    whole_database_gone = in_store and not in_db
+    if whole_store_gone:
+        findings.append(Finding("store_empty", {"path": store_path(), "count": in_db}))
+    if whole_database_gone:
+        findings.append(Finding("database_empty", {"count": in_store}))
     for number in range(1, highest + 1):
         held = copies.get(number, {})
         if not held:
             findings.append(Finding("missing_both", {"number": number}))
             continue
-        if "store" not in held:
+        if "store" not in held and not whole_store_gone:
             findings.append(Finding("missing_store", {"number": number}))
-        if "database" not in held:
+        if "database" not in held and not whole_database_gone:
             findings.append(Finding("missing_db", {"number": number}))
         if len(held) == 2 and not _same(held["database"], held["store"]):
             findings.append(Finding("differs", {"number": number}))
         for where, record in held.items():
+            if keys is None:
+                continue
             key = keys.get(record["key_id"])
             if key is None:
                 findings.append(
@@ -221,6 +253,25 @@ def _against_the_chain(valid: list[dict], last_seq: int, findings: list[Finding]
             )
 
 
+#: Findings of one kind shown before the rest are summed up (a rewrite of a long trail could
+#: otherwise fill the page with one line per checkpoint).
+FINDINGS_PER_KIND = 20
+
+
+def _capped(findings: list[Finding]) -> tuple[Finding, ...]:
+    shown: list[Finding] = []
+    extra: dict[str, int] = {}
+    for finding in findings:
+        if sum(1 for f in shown if f.kind == finding.kind) < FINDINGS_PER_KIND:
+            shown.append(finding)
+        else:
+            extra[finding.kind] = extra.get(finding.kind, 0) + 1
+    for kind, count in extra.items():
+        last = max(i for i, f in enumerate(shown) if f.kind == kind)
+        shown.insert(last + 1, Finding("more", {"count": count}))
+    return tuple(shown)
+
+
 def verify_trail() -> TrailReport:
     """The hash chain, then the checkpoints (both copies of each) and the chain against them."""
     chain = chain_report()
@@ -232,7 +283,7 @@ def verify_trail() -> TrailReport:
     latest = max(valid, key=lambda r: r["number"], default=None)
     return TrailReport(
         chain=chain,
-        findings=tuple(findings),
+        findings=_capped(findings),
         checkpoints=len({r["number"] for r in valid}),
         latest_number=latest["number"] if latest else None,
         latest_head=latest["head_seq"] if latest else None,

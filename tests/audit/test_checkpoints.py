@@ -547,3 +547,44 @@ def test_an_operator_makes_a_checkpoint_with_the_command(capsys):
     call_command("audit_checkpoint")
     assert "Nothing new" in capsys.readouterr().out
     assert AuditCheckpoint.objects.count() == 1
+
+
+def test_a_store_removed_whole_is_one_finding():
+    for n in range(3):
+        _events(1, start=n)
+        _checkpoint()
+    store_path().unlink()
+    report = verify_trail()
+    assert [f.kind for f in report.findings] == ["store_empty"]
+    assert "the outside store" in _failure()
+
+
+def test_a_store_that_cannot_be_read_is_named():
+    _events(1)
+    _checkpoint()
+    store_path().unlink()
+    store_path().mkdir()  # not a file: reading it fails
+    kinds = [f.kind for f in verify_trail().findings]
+    assert kinds == ["store_unreadable", "store_empty"]
+    assert "cannot be read" in _failure()
+
+
+def test_without_the_key_the_checkpoints_cannot_be_checked(settings, tmp_path):
+    _events(1)
+    _checkpoint()
+    settings.AUDIT_CHECKPOINT_KEY = str(tmp_path / "gone.pem")
+    assert [f.kind for f in verify_trail().findings] == ["no_key"]
+    assert "no checkpoint key is configured" in _failure()
+
+
+def test_many_findings_of_one_kind_are_summed_up(monkeypatch):
+    from exportctl.audit import integrity
+
+    monkeypatch.setattr(integrity, "FINDINGS_PER_KIND", 2)
+    for n in range(5):
+        _events(1, start=n)
+        _checkpoint()
+    _rewrite_store(_store_lines()[:1])  # #2 to #5 missing from the store
+    report = verify_trail()
+    assert [f.kind for f in report.findings] == ["missing_store", "missing_store", "more"]
+    assert "… and 2 more findings of the same kind." in _failure()

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from exportctl.audit import trail
 from notifications.inform_notice_selectors import notices_covering
-from notifications.models import Item, Notification, Party
+from notifications.models import Item, ItemKind, Notification, Party, PriorReportDetails
 from notifications.services import (
     REVIEW_STATUSES,
     ScreeningResult,
@@ -41,6 +41,7 @@ from notifications.workflow import (
     OPEN_STATUSES,
     OUTCOME_STATUSES,
     Move,
+    Procedure,
     Status,
     TransitionError,
     moves_of,
@@ -306,13 +307,38 @@ def build_context(
         inform_notice=notification.inform_notice_received or bool(inform_notices),
         inform_reference=_inform_reference(notification, inform_notices),
         checklist=_checklist(notification),
-        items=_item_facts(items, reference),
+        items=_item_facts(items, reference) + _prior_report_facts(notification, items, reference),
         parties=_party_facts(parties, tiers),
         hits=tuple(_hit_facts(h) for h in hits),
         parties_screened=lists.eul is not None,
         tiers_known=reference.tiers_known,
         alert_threshold=ALERT_THRESHOLD,
         measures=reference.measures,
+    )
+
+
+def _prior_report_facts(
+    notification: Notification, items: list[Item], reference: ReferenceFacts
+) -> tuple[rules.ItemFacts, ...]:
+    """A key-technology prior report has no items: the technology it reports is its one item
+    for the rules, so the reviewer sees the key-technology factor (domain.md §10 rule 3) with the
+    technology from the list in force. Catch-all filings cost no query here."""
+    if notification.procedure != Procedure.PRIOR_REPORT:
+        return ()
+    details = (
+        PriorReportDetails.objects.select_related("technology")
+        .filter(notification=notification)
+        .first()
+    )
+    if details is None or details.technology_id not in reference.key_technologies:
+        return ()
+    return (
+        rules.ItemFacts(
+            position=len(items) + 1,
+            classification=rules.NOT_APPLICABLE,
+            key_technology=details.technology.code,
+            kind=ItemKind.TECHNOLOGY,
+        ),
     )
 
 

@@ -356,13 +356,31 @@ def test_deadlines_follow_the_planned_date(planned_in_days, late, after_deadline
 def test_a_report_whose_screening_would_clear_it_still_goes_to_a_reviewer(
     django_capture_on_commit_callbacks, eager_tasks
 ):
+    """Even when no rule fires (here: the reported technology left the list between filing and
+    screening, and the answers a catch-all filing would give are all "yes"), the worker does not
+    clear a prior report: only the ministry's dialogue closes it."""
     from screening.models import Outcome, ScreeningRun
 
     exporter = ExporterFactory()
     report = file_prior_report(exporter, recipient="Acme Precision Tools Inc.", country="US")
-    # Answers a catch-all filing would give; they make the worker's own outcome "cleared".
     Notification.objects.filter(pk=report.pk).update(checklist=full_checklist())
+    KeyTechnology.objects.filter(code="mlcc").update(
+        effective_to=timezone.localdate() - datetime.timedelta(days=1)
+    )
     report = submit(report, exporter, django_capture_on_commit_callbacks)
     assert ScreeningRun.objects.get(notification=report).outcome == Outcome.CLEARED
     assert report.status == Status.UNDER_REVIEW
     assert not Document.objects.filter(notification=report).exists()  # no receipt
+
+
+def test_the_reported_technology_is_the_key_technology_factor_the_reviewer_sees(
+    django_capture_on_commit_callbacks, eager_tasks
+):
+    from screening.models import ScreeningRun
+
+    exporter = ExporterFactory()
+    report = file_prior_report(exporter, recipient="Acme Precision Tools Inc.", country="US")
+    report = submit(report, exporter, django_capture_on_commit_callbacks)
+    factors = {f["rule"]: f for f in ScreeningRun.objects.get(notification=report).factors}
+    assert factors["key_technology"]["evidence"]["key_technologies"] == ["mlcc"]
+    assert report.status == Status.UNDER_REVIEW

@@ -162,6 +162,7 @@ def mixed_index() -> ListIndex:
         ListedName("PER:3", "KIM, Jong Un", kind="person", source="T"),
         ListedName("PER:4", "JONG, Yong Su", kind="person", source="T"),
         ListedName("PER:5", "Oleg Deripaska", kind="person", source="T"),
+        ListedName("PER:6", "CHEN, Zhu", kind="person", source="T"),
     ]
     return ListIndex.build(rows, version="t")
 
@@ -220,8 +221,11 @@ def test_a_short_personal_name_pays_for_the_listed_given_names_it_does_not_give(
 def test_han_syllables_pair_by_spelling_only(mixed_index):
     thr = mixed_index.alert_threshold
     assert score_of(mixed_index, "李 桂花", "PER:2", "person") >= thr  # li guihua
-    # 李 桂华 reads "li guihua" too; 李 贵华 is "li guihua"; but 李 桂 is not "Guihua".
-    assert score_of(mixed_index, "李 桂", "PER:2", "person") < thr
+    assert score_of(mixed_index, "李 桂", "PER:2", "person") < thr  # "Gui" is not "Guihua"
+    # 陈 朱 reads "chen zhu"; 成 朱 reads "cheng zhu": one letter apart, another surname.
+    assert score_of(mixed_index, "陈 朱", "PER:6", "person") >= thr
+    assert score_of(mixed_index, "成 朱", "PER:6", "person") < thr
+    assert score_of(mixed_index, "成 朱", "PER:6", None) < thr
 
 
 def test_korean_romanisations_give_the_systems_and_the_surname_spellings():

@@ -28,6 +28,11 @@ urlpatterns = [
     path("cases/<uuid:public_id>/deny/", api.DenyView.as_view(), name="deny"),
     path("cases/<uuid:public_id>/inform/", api.InformView.as_view(), name="inform"),
     path(
+        "cases/<uuid:public_id>/conclude-no-licence/",
+        api.ConcludeNoLicenceView.as_view(),
+        name="conclude_no_licence",
+    ),
+    path(
         "cases/<uuid:public_id>/checklist/<int:number>/note/",
         api.ChecklistNoteView.as_view(),
         name="checklist_note",

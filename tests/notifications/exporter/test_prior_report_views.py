@@ -181,3 +181,13 @@ def test_after_an_inform_notice_the_firm_starts_the_linked_licence_application_o
     client_in.post(_url("licence_application", report))
     assert Notification.objects.filter(copied_from=report).count() == 1
     assert AuditEvent.objects.filter(action="notification.licence_application_started").count() == 1
+
+
+def test_the_dashboard_marks_a_prior_report_and_continues_it_on_its_own_first_step(
+    client_in, exporter
+):
+    report = _report(exporter)
+    html = client_in.get(reverse("notifications:dashboard")).content.decode()
+    assert _url("edit", report, "technology") in html
+    assert _url("edit", report, "items") not in html
+    assert "Prior report" in html

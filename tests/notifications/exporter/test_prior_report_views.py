@@ -167,6 +167,8 @@ def test_after_an_inform_notice_the_firm_starts_the_linked_licence_application_o
     client_in, exporter, reviewer, django_capture_on_commit_callbacks, eager_tasks
 ):
     report = _informed_report(exporter, reviewer, django_capture_on_commit_callbacks)
+    under_review = client_in.get(_url("detail", report)).content.decode()
+    assert 'id="prior-report-dialogue"' in under_review
     with django_capture_on_commit_callbacks(execute=True):
         services.notification_inform(notification=report, actor=reviewer, grounds="Concern.")
     report.refresh_from_db()

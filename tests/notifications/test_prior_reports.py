@@ -384,3 +384,22 @@ def test_the_reported_technology_is_the_key_technology_factor_the_reviewer_sees(
     factors = {f["rule"]: f for f in ScreeningRun.objects.get(notification=report).factors}
     assert factors["key_technology"]["evidence"]["key_technologies"] == ["mlcc"]
     assert report.status == Status.UNDER_REVIEW
+
+
+def test_the_database_refuses_an_unknown_procedure_and_unknown_detail_choices():
+    from django.db import IntegrityError, transaction
+
+    exporter = ExporterFactory()
+    report = drafts.draft_create(actor=exporter, procedure=Procedure.PRIOR_REPORT)
+    for model, field in (
+        (Notification, "procedure"),
+        (PriorReportDetails, "transaction_type"),
+        (PriorReportDetails, "recipient_relation"),
+    ):
+        row = report if model is Notification else report.prior_report
+        with pytest.raises(IntegrityError), transaction.atomic():
+            model.objects.filter(pk=row.pk).update(**{field: "permit"})
+    report.refresh_from_db()
+    assert report.procedure == Procedure.PRIOR_REPORT
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PriorReportDetails.objects.create(notification=report)  # one details row per report

@@ -148,6 +148,7 @@ def test_the_reviewer_sees_the_procedure_and_the_dialogues_outcomes_not_approve(
     assert 'id="prior-report-details"' in page
     assert 'id="conclude-no-licence-form"' in page
     assert 'id="inform-form"' in page
+    assert 'id="checklist"' not in page  # the catch-all clear criteria are not asked
     assert "Request information" in page
     assert reverse("review:approve", args=[report.public_id]) not in page
     assert reverse("review:deny", args=[report.public_id]) not in page

@@ -8,14 +8,25 @@ cache when newer ones are built.
 
 Entry ids inside the index are ``str(ListedEntry.pk)``; ``ListIndexEntry`` maps them back to the
 facts the rules need without another query per hit.
+
+A list of more than ``SHARED_INDEX_MIN_NAMES`` names (a million-name list costs tens of seconds to
+build and about a gigabyte as objects) is built once, by the first process that needs it, and saved
+under ``SCREENING_INDEX_DIR`` (``var/screening-index`` by default); every process then opens that
+copy memory-mapped, so its arrays are shared in the page cache instead of held once per process.
 """
 
 from __future__ import annotations
 
+import os
+import pickle
+import shutil
 import threading
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.db.models import Q
 
 from partners.models import ListedEntry, ListVersion, ListVersionStatus
@@ -25,6 +36,9 @@ from screening.matching import ListedName, ListIndex
 EUL_SOURCE_CODE = "meti-eul"
 #: More than the published versions of all sources at once, so a re-screen never rebuilds.
 MAX_CACHED_VERSIONS = 8
+#: Lists with more names than this are built once and shared on disk; smaller ones (the End User
+#: List: about 30,000 names, built in a second or two) are built in each process.
+SHARED_INDEX_MIN_NAMES = 100_000
 
 
 @dataclass(frozen=True)
@@ -86,7 +100,11 @@ def build_version_index(version: ListVersion) -> VersionIndex:
             conventional_weapons=entry.conventional_weapons,
             row_hash=entry.row_hash,
         )
-    index = ListIndex.build(names, version=f"{source.code}:{version.label}")
+    label = f"{source.code}:{version.label}"
+    if len(names) > SHARED_INDEX_MIN_NAMES:
+        index = _shared_index(version, names, label)
+    else:
+        index = ListIndex.build(names, version=label)
     return VersionIndex(
         version_id=version.pk,
         version_label=version.label,
@@ -95,6 +113,32 @@ def build_version_index(version: ListVersion) -> VersionIndex:
         index=index,
         entries=entries,
     )
+
+
+def shared_index_dir() -> Path:
+    return Path(
+        getattr(settings, "SCREENING_INDEX_DIR", Path(settings.VAR_DIR) / "screening-index")
+    )
+
+
+def _shared_index(version: ListVersion, names: list[ListedName], label: str) -> ListIndex:
+    """The version's index from the shared directory, built and saved there first if no process
+    has done so yet. The save goes to a private directory renamed into place, so a reader never
+    sees half an index, and of two processes that build at once one copy is kept."""
+    directory = shared_index_dir() / f"{version.pk}-{version.public_id}"
+    if (directory / "meta.pickle").exists():
+        try:
+            return ListIndex.load(directory)
+        except (OSError, ValueError, EOFError, pickle.UnpicklingError):
+            shutil.rmtree(directory, ignore_errors=True)  # unreadable: built again below
+    index = ListIndex.build(names, version=label)
+    staging = directory.with_name(f".{directory.name}.{os.getpid()}.{uuid.uuid4().hex}")
+    index.save(staging)
+    try:
+        staging.rename(directory)
+    except OSError:  # another process put its copy in place first
+        shutil.rmtree(staging, ignore_errors=True)
+    return ListIndex.load(directory)
 
 
 def index_for_version(version: ListVersion) -> VersionIndex:

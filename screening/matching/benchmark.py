@@ -8,14 +8,18 @@ threshold that gives the baseline its best name_bench F1.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import multiprocessing as mp
 import os
 import platform
 import random
 import resource
+import shutil
 import sys
+import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -34,10 +38,11 @@ TARGETS = {
     "eul_alias_top1": (">=", 0.99),
     "eul_parties_per_second_2_cores": (">=", 1000),
     "eul_p95_ms": ("<=", 5.0),
-    "large_parties_per_second_2_cores": (">=", 100),
+    "large_parties_per_second_2_cores": (">=", 200),
     "large_p95_ms": ("<=", 50.0),
-    "large_build_seconds": ("<=", 60.0),
-    "large_memory_gb": ("<=", 2.0),
+    "large_build_seconds": ("<=", 30.0),
+    "large_memory_gb": ("<=", 1.0),
+    "large_candidate_recall": (">=", 0.99),
     "candidate_recall": (">=", 0.995),
 }
 
@@ -223,26 +228,188 @@ def throughput(index: ListIndex, queries: list[str], cores: int = 2) -> dict:
     }
 
 
-def large_task(base: list[ListedName], probe: list[tuple[str, str, str]], n: int) -> dict:
-    synthetic = data.synthetic_names(base, n - len(base))
-    names = base + synthetic
-    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def _memory_mb() -> dict[str, float]:
+    """This process's resident memory (MB): all of it, its proportional share of shared pages, and
+    the pages only it holds (``/proc/self/smaps_rollup``)."""
+    fields: dict[str, float] = {}
+    with open("/proc/self/smaps_rollup") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) >= 2 and parts[0].endswith(":") and parts[1].isdigit():
+                fields[parts[0][:-1]] = int(parts[1]) / 1024
+    return {
+        "rss": fields.get("Rss", 0.0),
+        "pss": fields.get("Pss", 0.0),
+        "private": fields.get("Private_Clean", 0.0) + fields.get("Private_Dirty", 0.0),
+    }
+
+
+def _large_build(names: list[ListedName], directory: str, out) -> None:
+    """In a child process: build the index, save it for the workers, report time and memory."""
+    before = _memory_mb()["rss"]
     t = time.perf_counter()
     index = ListIndex.build(names)
     build = time.perf_counter() - t
-    rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    ok = 0
-    for q, wanted, wt in probe:
-        ok += is_right(index.search(q, limit=5, min_score=0.0), wanted, wt)
-    tp = throughput(index, [q for q, _, _ in probe])
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t = time.perf_counter()
+    index.save(directory)
+    out.put(
+        {"build_seconds": build, "save_seconds": time.perf_counter() - t, "peak_mb": peak - before}
+    )
+
+
+def _large_worker(directory: str, queries: list[str], barrier, out) -> None:
+    """One worker process: open the saved index (memory-mapped), warm up, then time its share."""
+    before = _memory_mb()
+    t = time.perf_counter()
+    index = ListIndex.load(directory)
+    load = time.perf_counter() - t
+    for q in queries[:50]:
+        index.search(q, limit=10)
+    barrier.wait()
+    lat = []
+    start = time.perf_counter()
+    for q in queries:
+        t = time.perf_counter()
+        index.search(q, limit=10)
+        lat.append((time.perf_counter() - t) * 1000)
+    wall = time.perf_counter() - start
+    after = _memory_mb()
+    out.put(
+        {
+            "lat": lat,
+            "wall": wall,
+            "load_seconds": load,
+            "added": {k: after[k] - before[k] for k in after},
+        }
+    )
+
+
+def large_recall(index: ListIndex, names: list[ListedName], sets: dict, per_class: int) -> dict:
+    """Candidate recall at scale, per variant class, on the HELD-OUT half.
+
+    A query counts when a full scan finds its entry: the expected entry's own names, scored by the
+    engine with this index's statistics, reach the alert threshold (the scorer looks at each listed
+    name on its own, so this is what scoring every one of the names would find for that entry).
+    Recall = the share of those queries whose expected entry is among the candidates the index
+    scores (``_scored_candidates``). ``caught`` = the expected entry is the top hit at or above
+    the threshold, as in the variant benchmark.
+    """
+    thr = index.alert_threshold
+    forms_of: dict[str, list[int]] = defaultdict(list)
+    wanted_ids = {eid for rows in sets.values() for _, eid, _, _ in rows}
+    ni_of = defaultdict(list)
+    for ni, ln in enumerate(names):
+        if ln.entry_id in wanted_ids:
+            ni_of[ln.entry_id].append(ni)
+    form_name = np.asarray(index.form_name)
+    for eid, nis in ni_of.items():
+        forms_of[eid] = np.flatnonzero(np.isin(form_name, nis)).tolist()
+    entry_ids = index.names.column("entry_id") if hasattr(index.names, "column") else None
+    rng = random.Random(5)
+    res: dict = {}
+    found_all = scanned_all = 0
+    for cls, rows in sets.items():
+        held = [r for r in rows if r[3] == "held_out"]
+        held = rng.sample(held, min(per_class, len(held)))
+        scanned = found = caught = 0
+        misses = []
+        for q, eid, _, _ in held:
+            forms = analyse_name(q)
+            full = copy.copy(index)
+            full._scored_candidates = lambda _forms, fids=forms_of[eid]: fids
+            if not full.search(q, limit=1, min_score=thr, kind="organization"):
+                continue  # a full scan does not find it either: not counted
+            scanned += 1
+            fids = index._scored_candidates(forms)
+            nis = [int(index.form_name[f]) for f in fids]
+            ids = {entry_ids[ni] if entry_ids is not None else names[ni].entry_id for ni in nis}
+            hit = eid in ids
+            found += hit
+            if not hit and len(misses) < 5:
+                misses.append(q)
+            hits = index.search(q, limit=3, min_score=0.0, kind="organization")
+            top = hits[0].score if hits else 0.0
+            caught += (
+                bool(hits) and top >= thr and any(h.entry_id == eid for h in hits if h.score >= top)
+            )
+        res[cls] = {
+            "n": len(held),
+            "full_scan_finds": scanned,
+            "candidate_recall": found / max(scanned, 1),
+            "caught": caught / max(len(held), 1),
+            "misses": misses,
+        }
+        found_all += found
+        scanned_all += scanned
+    res["all"] = {
+        "full_scan_finds": scanned_all,
+        "candidate_recall": found_all / max(scanned_all, 1),
+    }
+    return res
+
+
+def large_task(
+    base: list[ListedName],
+    probe: list[tuple[str, str, str]],
+    n: int,
+    sets: dict | None = None,
+    per_class: int = 150,
+    cores: int = 2,
+) -> dict:
+    """The index at ``n`` names (the real lists plus synthetic names made of their tokens).
+
+    Built once in a child process and saved; ``cores`` worker processes open the saved index
+    memory-mapped (as the screening workers do through ``index_cache``) and share its pages.
+    Memory: the build's peak growth, and what each worker adds by opening and searching it —
+    ``private`` is what only that process holds, ``pss`` its share of the shared pages."""
+    synthetic = data.synthetic_names(base, n - len(base))
+    names = base + synthetic
+    ctx = mp.get_context("fork")
+    directory = tempfile.mkdtemp(prefix="exportctl-large-index-")
+    try:
+        out = ctx.Queue()
+        child = ctx.Process(target=_large_build, args=(names, directory, out))
+        child.start()
+        built = out.get()
+        child.join()
+        queries = [q for q, _, _ in probe]
+        chunks = [queries[i::cores] for i in range(cores)]
+        barrier = ctx.Barrier(cores)
+        out = ctx.Queue()
+        workers = [
+            ctx.Process(target=_large_worker, args=(directory, chunk, barrier, out))
+            for chunk in chunks
+        ]
+        for w in workers:
+            w.start()
+        results = [out.get() for _ in workers]
+        for w in workers:
+            w.join()
+        index = ListIndex.load(directory)
+        ok = sum(
+            is_right(index.search(q, limit=5, min_score=0.0), wanted, wt) for q, wanted, wt in probe
+        )
+        recall = large_recall(index, names, sets, per_class) if sets else {}
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    lat = sorted(x for r in results for x in r["lat"])
+    wall = max(r["wall"] for r in results)
     return {
         "large_names": len(names),
-        "large_build_seconds": build,
-        "large_memory_gb": (rss1 - rss0) / 1024 / 1024,
+        "large_build_seconds": built["build_seconds"],
+        "large_save_seconds": built["save_seconds"],
+        "large_build_peak_gb": built["peak_mb"] / 1024,
+        "large_memory_gb": max(r["added"]["private"] for r in results) / 1024,
+        "large_worker_added_mb": [r["added"] for r in results],
+        "large_load_seconds": max(r["load_seconds"] for r in results),
         "large_top1": ok / len(probe),
-        "large_parties_per_second_2_cores": tp["parties_per_second"],
-        "large_p50_ms": tp["p50_ms"],
-        "large_p95_ms": tp["p95_ms"],
+        "large_parties_per_second_2_cores": len(lat) / wall,
+        "large_p50_ms": lat[len(lat) // 2],
+        "large_p95_ms": lat[int(len(lat) * 0.95)],
+        "large_candidate_recall": recall.get("all", {}).get("candidate_recall"),
+        "large_recall": recall,
+        "large_cores": cores,
     }
 
 
@@ -478,11 +645,70 @@ def _only_variants(args, eul, eul_index: ListIndex, lists_index: ListIndex, t0: 
     return card
 
 
+def _large_probe(eul, un_plain, un_treated, rng) -> list[tuple[str, str, str]]:
+    un_q = [
+        (t["full_name"], f"UN:{i}", norm_text(p["full_name"]))
+        for i, (t, p) in enumerate(zip(un_treated, un_plain, strict=True))
+    ]
+    alias_q = [
+        (ln.name, ln.entry_id, norm_text(ln.name))
+        for ln in eul
+        if ln.name_kind in ("alias", "local")
+    ]
+    return rng.sample(un_q, 300) + rng.sample(alias_q, 200)
+
+
+def _only_large(args, eul, ofac, un_rows, un_plain, un_treated, t0: float) -> dict:
+    rng = random.Random(11)
+    probe = _large_probe(eul, un_plain, un_treated, rng)
+    card: dict = {"alert_threshold": ListIndex.alert_threshold, "quick": args.quick}
+    card["large"] = large_task(eul + ofac + un_rows, probe, args.large_size, data.variant_sets(eul))
+    card["seconds"] = time.perf_counter() - t0
+    print_large(card["large"])
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(card, indent=2, ensure_ascii=False, default=str))
+    return card
+
+
+def print_large(lg: dict) -> None:
+    print(
+        f"\n{lg['large_names']:,} names, {lg['large_cores']} worker processes sharing one saved, "
+        f"memory-mapped index:"
+    )
+    rows = [
+        ("parties/s", "large_parties_per_second_2_cores"),
+        ("p95 ms", "large_p95_ms"),
+        ("build s", "large_build_seconds"),
+        ("GB added per worker (private)", "large_memory_gb"),
+        ("candidate recall (variants, held-out)", "large_candidate_recall"),
+    ]
+    for label, key in rows:
+        target = TARGETS.get(key)
+        tgt = f"{target[0]}{target[1]}" if target else ""
+        print(f"  {label:40} {lg[key]:10.4g} {tgt:>8} {met(key, lg[key]):>4}")
+    print(
+        f"  build peak {lg['large_build_peak_gb']:.2f} GB in the builder process, save "
+        f"{lg['large_save_seconds']:.1f} s, open {lg['large_load_seconds']:.2f} s per worker; "
+        f"top-1 (UN + aliases) {lg['large_top1']:.2%}"
+    )
+    for added in lg["large_worker_added_mb"]:
+        print("  worker added MB: " + ", ".join(f"{k} {v:.0f}" for k, v in added.items()))
+    for cls, r in lg["large_recall"].items():
+        if cls == "all":
+            continue
+        print(
+            f"  {cls:20} n={r['n']:4d} full scan finds {r['full_scan_finds']:4d}  candidate "
+            f"recall {r['candidate_recall']:7.2%}  caught {r['caught']:7.2%}"
+        )
+
+
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="subsets, for tests and quick checks")
     ap.add_argument("--large", action="store_true", help="also the 1,000,000-name list")
     ap.add_argument("--large-size", type=int, default=1_000_000)
+    ap.add_argument("--only-large", action="store_true", help="the 1,000,000-name list only")
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--skip-variants", action="store_true", help="without the variant benchmark")
     ap.add_argument(
@@ -502,6 +728,8 @@ def main(argv: list[str] | None = None) -> dict:
         ListedName(f"UN:{i}", r["full_name"], kind="person", source="UN")
         for i, r in enumerate(un_plain)
     ]
+    if args.only_large:
+        return _only_large(args, eul, ofac, un_rows, un_plain, un_treated, t0)
     eul_index = ListIndex.build(eul, version="2025-09-29")
     lists_index = ListIndex.build(eul + ofac)
     if args.only_variants:
@@ -557,7 +785,9 @@ def main(argv: list[str] | None = None) -> dict:
         card["eul_interleaved"] = interleaved_speed(eul_index, mix[: 600 if args.quick else 3000])
     if args.large:
         probe = rng.sample(un_q, 300) + rng.sample(alias_q, 200)
-        card["large"] = large_task(eul + ofac + un_rows, probe, args.large_size)
+        card["large"] = large_task(
+            eul + ofac + un_rows, probe, args.large_size, data.variant_sets(eul)
+        )
     card["seconds"] = time.perf_counter() - t0
     print_table(card)
     if args.out:
@@ -612,8 +842,15 @@ def print_table(card: dict) -> None:
             ),
             ("  p95 ms", "large_p95_ms", lg["large_p95_ms"], None),
             ("  build s", "large_build_seconds", lg["large_build_seconds"], None),
-            ("  memory GB (RSS growth)", "large_memory_gb", lg["large_memory_gb"], None),
+            ("  build peak GB (builder process)", "", lg["large_build_peak_gb"], None),
+            ("  GB added per worker (private)", "large_memory_gb", lg["large_memory_gb"], None),
             ("  top-1 (UN + aliases)", "", lg["large_top1"], None),
+            (
+                "  candidate recall (variants, held-out)",
+                "large_candidate_recall",
+                lg["large_candidate_recall"],
+                None,
+            ),
         ]
     thr = card["name_bench"]["baseline_threshold"]
     print(

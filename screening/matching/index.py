@@ -11,10 +11,15 @@ entry.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import pickle
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -32,6 +37,15 @@ from .scoring import (
     qualify,
     score_sides,
 )
+from .storage import (
+    Categorical,
+    HashLookup,
+    NameTable,
+    StringColumn,
+    load_arrays,
+    save_arrays,
+    stable_hash,
+)
 from .vocabulary import Vocabulary
 
 ALERT_THRESHOLD = 0.78
@@ -42,6 +56,11 @@ BRUTE_FORCE_LIMIT = 100_000
 BRUTE_FORCE_PER_PASS = 60
 RARE_DF_SHARE = 0.02  # tokens in more than 2 % of a large index are not used to find candidates
 VARIANTS = ("full", "alt", "acronym", "local")
+#: Lists of this many names or more are analysed by worker processes, a chunk at a time.
+PARALLEL_BUILD_MIN = 200_000
+ANALYSE_CHUNK = 10_000
+#: The layout of a saved index (``save``/``load``); an index saved in another is rebuilt.
+_FORMAT = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +90,27 @@ def _listed_forms(name: str) -> tuple[NameForm, ...]:
     return tuple(analyse_listed(name))
 
 
+def _analyse_chunk(names: list[str]) -> list[list[NameForm]]:
+    return [analyse_listed(name) for name in names]
+
+
+def _analysed(names: list[str], workers: int):
+    """The forms of each name, in order, a chunk at a time: by ``workers`` processes for a large
+    list, else here. Spawned, not forked: the caller may be a threaded web or worker process."""
+    chunks = (names[i : i + ANALYSE_CHUNK] for i in range(0, len(names), ANALYSE_CHUNK))
+    if workers > 1 and len(names) >= PARALLEL_BUILD_MIN:
+        try:
+            pool = multiprocessing.get_context("spawn").Pool(workers)
+        except (AssertionError, OSError):  # a daemonic process (a pool's worker) has no children
+            pool = None
+        if pool is not None:
+            with pool:
+                yield from pool.imap(_analyse_chunk, chunks)
+            return
+    for chunk in chunks:
+        yield _analyse_chunk(chunk)
+
+
 def _bigrams(text: str) -> set[str]:
     if len(text) == 1:
         return {text}
@@ -81,24 +121,26 @@ class ListIndex:
     alert_threshold: float = ALERT_THRESHOLD
 
     def __init__(self) -> None:
-        self.names: list[ListedName] = []
+        self.names: NameTable | list[ListedName] = []
         self.version: str | None = None
         self.vocab = Vocabulary()
         self.form_name = np.zeros(0, dtype=np.int32)
         self.form_variant = np.zeros(0, dtype=np.int8)
         self.form_romanised = np.zeros(0, dtype=bool)
         self.form_kana = np.zeros(0, dtype=bool)
-        self.form_legal: list[str | None] = []
+        self.form_legal = Categorical(np.zeros(0, dtype=np.int16), [])
+        self.form_weight = np.zeros(0, dtype=np.float32)
         self.tok_offsets = np.zeros(1, dtype=np.int64)
         self.tok_ids = np.zeros(0, dtype=np.int32)
         self.post_offsets = np.zeros(1, dtype=np.int64)
         self.post_forms = np.zeros(0, dtype=np.int32)
-        self.compact: dict[str, list[int]] = {}
+        self.compact = HashLookup(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int32))
         self.cjk: dict[int, str] = {}
         self.cjk_bigrams: dict[str, list[int]] = {}
         self.texts: list[str] | None = None
         self.skeletons: list[str] | None = None
         self._sides: list[ScoredSide] | None = None
+        self.brute_force_limit = BRUTE_FORCE_LIMIT
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -108,63 +150,180 @@ class ListIndex:
         *,
         version: str | None = None,
         brute_force_limit: int = BRUTE_FORCE_LIMIT,
+        workers: int | None = None,
     ) -> ListIndex:
+        """Index ``names``. A list of ``PARALLEL_BUILD_MIN`` names or more is analysed by
+        ``workers`` processes (default: one per CPU); the forms are turned into flat arrays a
+        chunk at a time, so no form object outlives its chunk."""
         self = cls()
         self.version = version
-        self.names = list(names)
+        listed = names if isinstance(names, list) else list(names)
+        if workers is None:
+            workers = min(os.cpu_count() or 1, 4)
         vocab = self.vocab
-        form_name: list[int] = []
-        form_variant: list[int] = []
-        form_romanised: list[bool] = []
-        form_kana: list[bool] = []
-        lengths: list[int] = []
-        tok_ids: list[int] = []
-        compact: dict[str, list[int]] = defaultdict(list)
-        cache: dict[str, list[NameForm]] = {}
-        for ni, listed in enumerate(self.names):
-            forms = cache.get(listed.name)
-            if forms is None:
-                forms = cache[listed.name] = analyse_listed(listed.name)
-            for form in forms:
-                fid = len(form_name)
-                form_name.append(ni)
-                form_variant.append(VARIANTS.index(form.variant))
-                form_romanised.append(form.romanised)
-                form_kana.append(form.kana)
-                self.form_legal.append(form.legal_form)
-                lengths.append(len(form.tokens))
-                tok_ids.extend(vocab.add(t) for t in form.tokens)
-                if form.tokens:
-                    compact[form.compact].append(fid)
-                if form.cjk:
-                    self.cjk[fid] = form.cjk
-        n_forms = len(form_name)
-        self.form_name = np.array(form_name, dtype=np.int32)
-        self.form_variant = np.array(form_variant, dtype=np.int8)
-        self.form_romanised = np.array(form_romanised, dtype=bool)
-        self.form_kana = np.array(form_kana, dtype=bool)
+        ids_get = vocab.ids.get
+        add = vocab.add
+        form_name, lengths, tok_ids = array("i"), array("i"), array("i")
+        form_variant, form_romanised, form_kana = array("b"), array("b"), array("b")
+        legal_codes: dict[str | None, int] = {}
+        form_legal = array("h")
+        compact_hashes, compact_fids = array("Q"), array("i")
+        variant_code = {v: i for i, v in enumerate(VARIANTS)}
+        fid = 0
+        ni = 0
+        for chunk in _analysed([ln.name for ln in listed], workers):
+            for forms in chunk:
+                for form in forms:
+                    tokens = form.tokens
+                    form_name.append(ni)
+                    form_variant.append(variant_code[form.variant])
+                    form_romanised.append(form.romanised)
+                    form_kana.append(form.kana)
+                    form_legal.append(legal_codes.setdefault(form.legal_form, len(legal_codes)))
+                    lengths.append(len(tokens))
+                    for t in tokens:
+                        tid = ids_get(t)
+                        tok_ids.append(add(t) if tid is None else tid)
+                    if tokens:
+                        compact_hashes.append(stable_hash("".join(tokens)))
+                        compact_fids.append(fid)
+                    if form.cjk:
+                        self.cjk[fid] = form.cjk
+                    fid += 1
+                ni += 1
+        n_forms = fid
+        # A list small enough for the brute force keeps its names as objects (the fastest to
+        # read per hit); a large one keeps them as columns.
+        self.names = listed if n_forms <= brute_force_limit else NameTable.of(listed, ListedName)
+        self.form_name = np.frombuffer(form_name, dtype=np.int32).copy()
+        self.form_variant = np.frombuffer(form_variant, dtype=np.int8).copy()
+        self.form_romanised = np.frombuffer(form_romanised, dtype=np.int8).astype(bool)
+        self.form_kana = np.frombuffer(form_kana, dtype=np.int8).astype(bool)
+        self.form_legal = Categorical(
+            np.frombuffer(form_legal, dtype=np.int16).copy(), list(legal_codes)
+        )
+        lengths_np = np.frombuffer(lengths, dtype=np.int32)
         self.tok_offsets = np.zeros(n_forms + 1, dtype=np.int64)
-        np.cumsum(lengths, out=self.tok_offsets[1:])
-        self.tok_ids = np.array(tok_ids, dtype=np.int32)
-        form_of_token = np.repeat(np.arange(n_forms, dtype=np.int32), lengths)
+        np.cumsum(lengths_np, out=self.tok_offsets[1:])
+        self.tok_ids = np.frombuffer(tok_ids, dtype=np.int32).copy()
+        form_of_token = np.repeat(np.arange(n_forms, dtype=np.int32), lengths_np)
         vocab.finish(self.tok_ids, form_of_token, n_forms)
+        cumulative = np.zeros(len(self.tok_ids) + 1, dtype=np.float64)
+        np.cumsum(vocab.weight[self.tok_ids], out=cumulative[1:])
+        self.form_weight = (
+            cumulative[self.tok_offsets[1:]] - cumulative[self.tok_offsets[:-1]]
+        ).astype(np.float32)
         order = np.argsort(self.tok_ids, kind="stable")
         self.post_forms = form_of_token[order]
         self.post_offsets = np.zeros(len(vocab.tokens) + 1, dtype=np.int64)
         np.cumsum(np.bincount(self.tok_ids, minlength=len(vocab.tokens)), out=self.post_offsets[1:])
-        self.compact = dict(compact)
+        self.compact = HashLookup.of(
+            np.frombuffer(compact_hashes, dtype=np.uint64), np.frombuffer(compact_fids, np.int32)
+        )
         bigrams: dict[str, list[int]] = defaultdict(list)
-        for fid, text in self.cjk.items():
+        for f, text in self.cjk.items():
             for bg in _bigrams(text):
-                bigrams[bg].append(fid)
+                bigrams[bg].append(f)
         self.cjk_bigrams = dict(bigrams)
-        if n_forms <= brute_force_limit:
+        self.brute_force_limit = brute_force_limit
+        self._prepare_brute_force()
+        return self
+
+    def _prepare_brute_force(self) -> None:
+        n_forms = len(self.form_name)
+        if n_forms <= self.brute_force_limit:
             # Tokens pre-sorted, so plain ``ratio`` computes token_sort_ratio without re-sorting.
             self.texts = [" ".join(sorted(self._form_tokens(f))) for f in range(n_forms)]
             self.skeletons = [
                 " ".join(sorted(skeleton(t) for t in self._form_tokens(f))) for f in range(n_forms)
             ]
             self._sides = [self._make_side(f) for f in range(n_forms)]
+
+    # ------------------------------------------------------------------ saving and sharing
+    def save(self, directory: str | Path) -> None:
+        """Write the index to ``directory`` (arrays as ``.npy`` files, the rest pickled), for
+        ``load`` to open in any process."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        arrays = {
+            "form_name": self.form_name,
+            "form_variant": self.form_variant,
+            "form_romanised": self.form_romanised,
+            "form_kana": self.form_kana,
+            "form_legal": self.form_legal.codes,
+            "form_weight": self.form_weight,
+            "tok_offsets": self.tok_offsets,
+            "tok_ids": self.tok_ids,
+            "post_offsets": self.post_offsets,
+            "post_forms": self.post_forms,
+            "compact.hashes": self.compact.hashes,
+            "compact.fids": self.compact.fids,
+        }
+        categories = {}
+        table = (
+            self.names
+            if isinstance(self.names, NameTable)
+            else NameTable.of(self.names, ListedName)
+        )
+        for name, column in table.columns.items():
+            if isinstance(column, StringColumn):
+                arrays.update(column.arrays(f"names.{name}"))
+            else:
+                arrays[f"names.{name}"] = column.codes
+                categories[name] = column.values
+        save_arrays(directory, arrays)
+        meta = {
+            "format": _FORMAT,
+            "version": self.version,
+            "vocab": self.vocab,
+            "cjk": self.cjk,
+            "cjk_bigrams": self.cjk_bigrams,
+            "legal_values": self.form_legal.values,
+            "categories": categories,
+            "brute_force_limit": self.brute_force_limit,
+            "arrays": sorted(arrays),
+        }
+        with open(directory / "meta.pickle", "wb") as fh:
+            pickle.dump(meta, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def load(cls, directory: str | Path, *, mmap: bool = True) -> ListIndex:
+        """Open an index ``save`` wrote. With ``mmap`` its arrays stay on disk, in the page cache
+        shared by every process that opens the same directory."""
+        directory = Path(directory)
+        with open(directory / "meta.pickle", "rb") as fh:
+            # Written by ``save`` into the index cache directory, never from outside.
+            meta = pickle.load(fh)  # noqa: S301
+        if meta.get("format") != _FORMAT:
+            raise ValueError(f"index format {meta.get('format')!r}, expected {_FORMAT}")
+        a = load_arrays(directory, meta["arrays"], mmap=mmap)
+        self = cls()
+        self.version = meta["version"]
+        self.vocab = meta["vocab"]
+        self.cjk = meta["cjk"]
+        self.cjk_bigrams = meta["cjk_bigrams"]
+        self.form_name = a["form_name"]
+        self.form_variant = a["form_variant"]
+        self.form_romanised = a["form_romanised"]
+        self.form_kana = a["form_kana"]
+        self.form_legal = Categorical(a["form_legal"], meta["legal_values"])
+        self.form_weight = a["form_weight"]
+        self.tok_offsets = a["tok_offsets"]
+        self.tok_ids = a["tok_ids"]
+        self.post_offsets = a["post_offsets"]
+        self.post_forms = a["post_forms"]
+        self.compact = HashLookup(a["compact.hashes"], a["compact.fids"])
+        columns: dict = {}
+        for name in NameTable.FIELDS:
+            if name in NameTable.STRINGS:
+                columns[name] = StringColumn.from_arrays(a, f"names.{name}")
+            else:
+                columns[name] = Categorical(a[f"names.{name}"], meta["categories"][name])
+        self.names = NameTable(columns, ListedName)
+        self.brute_force_limit = meta["brute_force_limit"]
+        if len(self.form_name) <= self.brute_force_limit:
+            self.names = list(self.names)
+        self._prepare_brute_force()
         return self
 
     def __len__(self) -> int:
@@ -214,11 +373,17 @@ class ListIndex:
             if not form.tokens and not form.cjk:
                 continue
             total = sum(self._query_side(form).weights) or 1.0
-            for fid in self.compact.get(form.compact, ()):
-                scores[fid] += 3.0
+            for fid in self.compact.get(form.compact).tolist():
+                if "".join(self._form_tokens(fid)) == form.compact:  # not a hash collision
+                    scores[fid] += 3.0
             expansions: list[tuple[int, float]] = []
-            for tok in form.tokens:
-                expansions.extend(vocab.lookup(tok, form.romanised).items())
+            unknown: list[tuple[float, list[tuple[int, float]]]] = []
+            qside = self._query_side(form)
+            for tok, qweight in zip(form.tokens, qside.weights, strict=True):
+                found = list(vocab.lookup(tok, form.romanised).items())
+                expansions.extend(found)
+                if tok not in vocab.ids and found:
+                    unknown.append((qweight, found))
             for a, b in zip(form.tokens, form.tokens[1:], strict=False):
                 tid = vocab.ids.get(a + b)
                 if tid is not None:
@@ -236,6 +401,10 @@ class ListIndex:
                 if len(ids):
                     uniq, inv = np.unique(ids, return_inverse=True)
                     acc = np.bincount(inv, weights=np.concatenate(weights))
+                    if self.texts is None:
+                        # A large list (no brute force): rank like the scorer will.
+                        common = [e for e in expansions if e not in usable]
+                        acc = self._large_pre_scores(uniq, acc, common, unknown, total)
                     if len(uniq) > MAX_CANDIDATES:
                         top = np.argpartition(-acc, MAX_CANDIDATES)[:MAX_CANDIDATES]
                         uniq, acc = uniq[top], acc[top]
@@ -255,6 +424,65 @@ class ListIndex:
                 self._brute_force(form, scores)
         ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
         return ranked[:MAX_CANDIDATES]
+
+    def _large_pre_scores(
+        self,
+        uniq: np.ndarray,
+        acc: np.ndarray,
+        common: list[tuple[int, float]],
+        unknown: list[tuple[float, list[tuple[int, float]]]],
+        total: float,
+    ) -> np.ndarray:
+        """Pre-scores of the candidates of a large list, closer to the final score.
+
+        The rare words found the candidates (``uniq``, query weight matched ``acc``); the common
+        words too frequent to find any still count for the candidates that hold them; and a
+        listed name is scored against its own length too (Dice: 2·matched / (query + listed
+        weight)), so that among the thousands of names holding the same words, those with no
+        other words come first, as the scorer will rank them. A misspelt query word is in no
+        listed name, so it looks as rare as a word can be; for a candidate holding a word it
+        may stand for, it weighs what that word weighs."""
+        vocab = self.vocab
+
+        def held(tid: int) -> np.ndarray | None:
+            post = self.post_forms[self.post_offsets[tid] : self.post_offsets[tid + 1]]
+            if not len(post):
+                return None
+            at = np.searchsorted(post, uniq)
+            return post[np.minimum(at, len(post) - 1)] == uniq
+
+        for tid, sim in common:
+            mask = held(tid)
+            if mask is not None:
+                acc = acc + mask * (sim * float(vocab.weight[tid]) / total)
+        query = np.full(len(uniq), total)
+        for qweight, found in unknown:
+            stands_for = np.zeros(len(uniq))
+            for tid, _ in found:
+                mask = held(tid)
+                if mask is not None:
+                    stands_for = np.where(
+                        mask, np.maximum(stands_for, vocab.weight[tid]), stands_for
+                    )
+            query -= np.where(stands_for > 0, qweight - stands_for, 0.0)
+        listed = self.form_weight[uniq]
+        return 2.0 * acc * total / (query + listed)
+
+    def _scored_candidates(self, forms: list[NameForm]) -> list[int]:
+        """The form ids ``search`` scores: the most promising candidates, at most ``MAX_SCORED``
+        (more when tied with the last), and none under ``MIN_PRE_SHARE`` of the best after the
+        first ten."""
+        ranked = self._ranked_candidates(forms)
+        if not ranked:
+            return []
+        floor = ranked[min(MAX_SCORED, len(ranked)) - 1][1]
+        relative_floor = ranked[0][1] * MIN_PRE_SHARE
+        out = []
+        for rank, (fid, pre) in enumerate(ranked):
+            if rank >= MAX_SCORED and pre < floor or rank >= 10 and pre < relative_floor:
+                break
+            out.append(fid)
+        return out
 
     def _brute_force(self, form: NameForm, scores: dict[int, float]) -> None:
         if form.romanised:
@@ -286,12 +514,7 @@ class ListIndex:
         cache: dict = {}
         scored: dict = {}
         sides = [(f, self._query_side(f)) for f in forms]
-        ranked = self._ranked_candidates(forms)
-        floor = ranked[min(MAX_SCORED, len(ranked)) - 1][1] if ranked else 0.0
-        relative_floor = ranked[0][1] * MIN_PRE_SHARE if ranked else 0.0
-        for rank, (fid, pre) in enumerate(ranked):
-            if rank >= MAX_SCORED and pre < floor or rank >= 10 and pre < relative_floor:
-                break
+        for fid in self._scored_candidates(forms):
             listed_side = self._listed_side(fid)
             ni = int(self.form_name[fid])
             listed = self.names[ni]

@@ -387,6 +387,7 @@ def _glossary_share(text: str) -> float:
     return covered / len(han)
 
 
+HEAD_REMARK_MIN_CHARS = 5
 _FLAT_PUNCTUATION_RE = re.compile(r"[.,()\[\]\-]")
 
 
@@ -405,14 +406,15 @@ def analyse_query(raw: str) -> list[NameForm]:
     """The forms a party's name is searched under: read from its flat text (see ``flatten``).
 
     A CJK name followed by a remark ("…国（自称）", "…のために（非政府組織（NGO））") is also
-    searched without the remark: its first word when that word has three or more characters.
+    searched without the remark: its first word when that word is long enough to be a name of its
+    own (a personal name's words are shorter: "さゆり 小川" is one name, not "さゆり").
     """
     flat = flatten(raw)
     forms = analyse_name(flat)
     chunks = flat.split(" ")
     if len(chunks) > 1 and has_cjk(flat):
         head = chunks[0].strip("「」『』\"'")
-        if len(CJK_RUN_RE.sub("", head)) == 0 and len(head) >= 3:
+        if len(CJK_RUN_RE.sub("", head)) == 0 and len(head) >= HEAD_REMARK_MIN_CHARS:
             seen = {(f.tokens, f.cjk) for f in forms}
             for form in analyse_name(head):
                 if (form.tokens, form.cjk) not in seen:

@@ -191,11 +191,14 @@ def merged_variants(
     left_set = set(left)
     n_tok = len(side.tokens)
     # Any two words, in either order, one of them left over: word order is a weak signal at most,
-    # so "Kabir Amir" joins to "amirkabir" as "Amir Kabir" does.
+    # so "Kabir Amir" joins to "amirkabir" as "Amir Kabir" does (syllables read from Han or
+    # hangul only in their order).
     for k in range(n_tok):
         for m in range(n_tok):
             if k == m or (k not in left_set and m not in left_set):
                 continue
+            if (side.syllabic or other.syllabic) and m != k + 1:
+                continue  # syllables of a name keep their order: 明晨 is "mingchen", not "chenming"
             joined = side.tokens[k] + side.tokens[m]
             n = len(joined)
             if joined in targets or any(

@@ -544,3 +544,20 @@ def test_a_screening_run_searches_the_party_as_filed_person_or_organisation(eul,
     screening_run_execute(notification_id=notification.pk, trigger=Trigger.SUBMISSION)
 
     assert seen == [("John Smith", "person")]
+
+
+def test_a_person_named_like_part_of_a_listed_body_is_not_alerted_the_body_is(eul):
+    """The kind filed reaches the scorer: a person alerts on an organisation only when every word
+    matches, an organisation under the same words does alert."""
+    body = case(country="KP", party="Pyongyang Library")
+    person = case(country="KP", party="Pyongyang Library")
+    Party.objects.filter(notification=person).update(kind="person")
+
+    body_run = screening_run_execute(notification_id=body.pk, trigger=Trigger.SUBMISSION)
+    person_run = screening_run_execute(notification_id=person.pk, trigger=Trigger.SUBMISSION)
+
+    [hit] = body_run.hits.all()
+    assert hit.entry.number == 414
+    assert hit.explanation["kind"]["party"] == "organization"
+    assert person_run.hits.count() == 0
+    assert Notification.objects.get(pk=body.pk).status == Status.UNDER_REVIEW

@@ -127,3 +127,35 @@ def test_a_prior_report_letter_says_closed_without_concern(cleared_case):
     html = render.render_html(DocumentKind.NO_LICENCE_LETTER, context)
     assert "懸念は認められなかったため" in html
     assert "closes the report without concern" in html
+
+
+def test_an_auditor_checks_a_notice_letter_that_belongs_to_no_case(
+    client, settings, django_capture_on_commit_callbacks
+):
+    """A letter issued on the ministry's own initiative has no case: the auditor's PDF check
+    names the firm instead of linking a case, and downloads go through the notice's own door."""
+    settings.EXPORTCTL_MINISTRY_2FA = False
+    firm = FirmFactory(name="Tokai Precision Instruments K.K.")
+    with django_capture_on_commit_callbacks(execute=True):
+        notice = services.inform_notice_issue(
+            actor=UserFactory(roles=[Role.REVIEWER]),
+            firm=firm,
+            subject_kind=InformSubject.DESTINATION,
+            subject="KP",
+            grounds="UN arms embargo.",
+        )
+    notice.refresh_from_db()
+    with notice.document.file.open("rb") as handle:
+        data = handle.read()
+    upload = io.BytesIO(data)
+    upload.name = "notice.pdf"
+    client.force_login(UserFactory(roles=[Role.AUDITOR]))
+    response = client.post("/audit/verify-pdf/", {"file": upload}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert response.context["result"].genuine is True
+    assert "Tokai Precision Instruments K.K." in response.content.decode()
+    download = client.get(f"/review/inform-notices/{notice.public_id}/pdf/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == data
+    event = AuditEvent.objects.get(action="document.download")
+    assert (event.firm, event.data["door"], event.data["notification"]) == (firm, "auditor", None)

@@ -272,11 +272,22 @@ def test_the_review_step_warns_before_submission(client):
 # --- No licence required ----------------------------------------------------------------------
 
 
-def test_conclude_no_licence_issues_no_permit_and_is_audited(flag, reviewer, mailoutbox):
+def test_conclude_no_licence_issues_no_permit_and_is_audited(
+    flag, reviewer, mailoutbox, client, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    from notifications.documents import signing
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    signing.generate_demo_key(key, cert)
+    settings.DOCUMENT_SIGNING_KEY, settings.DOCUMENT_SIGNING_CERT = key, cert
+    settings.DOCUMENT_SIGNING_KEY_PASSPHRASE = ""
+    settings.PUBLIC_BASE_URL = "https://exportctl.example.go.jp"
     case = flag()
-    decision = services.notification_conclude_no_licence(
-        notification=case, actor=reviewer, grounds="Civil use confirmed by an on-site visit."
-    )
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = services.notification_conclude_no_licence(
+            notification=case, actor=reviewer, grounds="Civil use confirmed by an on-site visit."
+        )
     case.refresh_from_db()
     assert case.status == Status.NO_LICENCE_REQUIRED
     assert decision.kind == "no_licence_required"
@@ -285,6 +296,17 @@ def test_conclude_no_licence_issues_no_permit_and_is_audited(flag, reviewer, mai
     event = AuditEvent.objects.get(action="notification.conclude_no_licence")
     assert event.actor == reviewer
     assert event.data["to"] == Status.NO_LICENCE_REQUIRED
+    # The firm is told by e-mail, and its case page says it may proceed, with the letter.
+    assert len(mailoutbox) == 1
+    assert "no licence is required" in mailoutbox[0].body
+    client.force_login(case.created_by)
+    page = client.get(
+        reverse("notifications:detail", args=[case.public_id]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert b"No licence required: you may proceed" in page.content
+    letter = case.documents.get()
+    assert letter.kind == "no_licence_letter"
+    assert letter.number.encode() in page.content
 
 
 @pytest.mark.parametrize(

@@ -129,7 +129,7 @@ def add_open_parties(count: int, *, rng: random.Random, log) -> int:
             notifications.append(
                 seeding._Row(
                     pk=pk,
-                    public_id=uuid.UUID(int=rng.getrandbits(128), version=4),
+                    public_id=uuid.uuid4(),
                     reference=f"EXB-{created:%Y}-{pk:07d}",
                     firm_id=firm_id,
                     created_by_id=created_by,
@@ -167,7 +167,7 @@ def add_open_parties(count: int, *, rng: random.Random, log) -> int:
                 rows.append(
                     seeding._Row(
                         pk=ids[Party].take(),
-                        public_id=uuid.UUID(int=rng.getrandbits(128), version=4),
+                        public_id=uuid.uuid4(),
                         notification_id=pk,
                         position=position,
                         role=ROLES[min(position - 1, len(ROLES) - 1)],

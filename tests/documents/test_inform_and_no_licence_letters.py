@@ -159,3 +159,34 @@ def test_an_auditor_checks_a_notice_letter_that_belongs_to_no_case(
     assert b"".join(download.streaming_content) == data
     event = AuditEvent.objects.get(action="document.download")
     assert (event.firm, event.data["door"], event.data["notification"]) == (firm, "auditor", None)
+
+
+def test_the_database_refuses_a_case_document_without_a_case_and_an_empty_notice(cleared_case):
+    """Only an inform notice's letter may stand without a case; a notice needs its subject and
+    grounds (database constraints, whatever code writes the row)."""
+    from django.db import IntegrityError, transaction
+
+    from notifications.models import InformNotice
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Document.objects.create(
+            notification=None,
+            kind=DocumentKind.PERMIT,
+            number="PM-2026-999999",
+            verification_code="ACDEFGHJ",
+            sha256="0" * 64,
+            size=1,
+            template_version="test",
+            issued_at=cleared_case.submitted_at,
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        InformNotice.objects.create(
+            number="IN-2026-999999",
+            firm=cleared_case.firm,
+            subject_kind=InformSubject.GOODS,
+            subject="",
+            grounds="",
+            issued_by=UserFactory(roles=[Role.REVIEWER]),
+            issued_at=cleared_case.submitted_at,
+        )
+    assert not Document.objects.exists() and not InformNotice.objects.exists()

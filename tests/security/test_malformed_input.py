@@ -237,6 +237,8 @@ HEADER_BODIES = st.fixed_dictionaries(
         "end_use_description": NASTY | TEXT,
         "end_use_category": NASTY | TEXT,
         "inform_notice_received": JSON,
+        "inform_notice": NASTY | TEXT | JSON,
+        "planned_date": NASTY | TEXT | JSON,
         "items": st.lists(ITEM_BODIES, max_size=2) | JSON,
         "parties": st.lists(PARTY_BODIES, max_size=2) | JSON,
         "checklist": st.dictionaries(NASTY | TEXT, JSON, max_size=3) | JSON,

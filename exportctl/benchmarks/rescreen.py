@@ -238,6 +238,8 @@ def rescreen_figures(
         f"timed out at {timeout:.0f} s: {parties_done:,} of {parties:,} parties "
         f"({cases_done:,} of {cases:,} cases) re-screened, {failed} failed"
     )
+    if parties < BUDGET_PARTIES:
+        label = f"Re-screen {parties:,} parties: total"
     figure = Figure(SECTION, label, seconds, "s", key=KEY, note=note)
     figure.result = MISSED  # not finished: missed even when the time waited is under budget
     return [figure]

@@ -48,6 +48,12 @@ def test_a_timeout_with_nothing_done_is_missed():
     assert "timed out at 600 s: 0 of 100,000 parties" in figure.note
 
 
+def test_a_smaller_run_that_times_out_is_missed_under_its_own_size():
+    [figure] = figures(parties=5_000, parties_done=616, seconds=5.0, timeout=5.0)
+    assert (figure.label, figure.result) == ("Re-screen 5,000 parties: total", MISSED)
+    assert figure.note.startswith("timed out at 5 s: 616 of 5,000 parties")
+
+
 def test_a_finished_run_is_judged_against_the_budget():
     met, rate = figures(finished=True, seconds=100.0, parties_done=100_000)
     assert (met.result, met.value) == (MET, 100.0)

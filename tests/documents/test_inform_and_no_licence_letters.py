@@ -190,3 +190,29 @@ def test_the_database_refuses_a_case_document_without_a_case_and_an_empty_notice
             issued_at=cleared_case.submitted_at,
         )
     assert not Document.objects.exists() and not InformNotice.objects.exists()
+
+
+def test_the_sweeper_issues_a_lost_notice_letter_once(eager_tasks):
+    """The letter's task was lost (broker outage): the sweeper issues it, once."""
+    import datetime
+
+    from django.utils import timezone
+
+    from notifications.documents.tasks import sweep_missing_documents
+    from notifications.models import InformNotice
+
+    notice = services.inform_notice_issue(  # outside on_commit capture: the task never ran
+        actor=UserFactory(roles=[Role.REVIEWER]),
+        firm=FirmFactory(),
+        subject_kind=InformSubject.GOODS,
+        subject="Maraging steel",
+        grounds="WMD programme.",
+    )
+    assert InformNotice.objects.get().document is None
+    assert sweep_missing_documents() == 0  # within the grace period: the normal path's turn
+    InformNotice.objects.filter(pk=notice.pk).update(
+        issued_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    assert sweep_missing_documents() == 1
+    assert InformNotice.objects.get().document.number == notice.number
+    assert sweep_missing_documents() == 0

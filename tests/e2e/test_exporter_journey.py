@@ -32,6 +32,10 @@ def _settle(page) -> None:
     page.wait_for_load_state("networkidle")
 
 
+#: Well ahead of the ministry's review, so the filing is not flagged late.
+PLANNED_DATE = "2099-06-01"
+
+
 def _file_notification(page, live_server, *, destination: str, end_user: str) -> None:
     page.goto(f"{live_server.url}/notifications/")
     page.locator("#new-notification").click()
@@ -60,6 +64,7 @@ def _file_notification(page, live_server, *, destination: str, end_user: str) ->
 
     # 2. Destination and parties
     page.locator("#id_destination_country").fill(destination)
+    page.locator("#id_planned_date").fill(PLANNED_DATE)
     _settle(page)
     page.locator("#save-destination").click()
     page.locator("#id_role").select_option("end_user")

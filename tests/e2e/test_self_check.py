@@ -78,7 +78,7 @@ def test_exporter_finds_a_listed_university_and_then_a_clean_name(
     )
     entry = hit.locator(".self-check__entry").first.inner_text()
     assert "B, C, M, N" in entry
-    assert "version 20250929_4" in entry
+    assert "version 2025-09-29" in entry
     pairs = hit.locator(".self-check__pairs tbody tr")
     assert [pairs.nth(i).locator("td").nth(0).inner_text() for i in range(pairs.count())] == [
         "amirkabir",
@@ -96,7 +96,7 @@ def test_exporter_finds_a_listed_university_and_then_a_clean_name(
     assert result.get_attribute("data-outcome") == "no_match"
     assert result.locator(".self-check__hit").count() == 0
     assert "No match at the alert threshold" in result.inner_text()
-    assert "version 20250929_4" in result.inner_text()
+    assert "version 2025-09-29" in result.inner_text()
     if SCREENSHOTS:
         page.screenshot(path=f"{SCREENSHOTS}/self_check_no_match.png", full_page=True)
 

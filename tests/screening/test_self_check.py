@@ -74,7 +74,7 @@ def test_variant_spelling_finds_the_listed_university_with_its_explanation(real_
 
     assert (result.outcome, result.query, result.country) == ("match", AMIRKABIR, "IR")
     assert [(v.source_code, v.version_label, v.advisory) for v in result.lists] == [
-        ("meti-eul", "20250929_4", False)
+        ("meti-eul", "2025-09-29", False)
     ]
     [hit] = result.hits
     assert (hit.entry.number, hit.entry.name, hit.entry.country) == (
@@ -118,7 +118,7 @@ def test_every_check_is_audited_with_the_query_and_the_number_of_hits(real_eul, 
         "country": "IR",
         "kind": "",
         "channel": "page",
-        "lists": ["meti-eul:20250929_4"],
+        "lists": ["meti-eul:2025-09-29"],
         "outcome": "match",
         "hits": 1,
         "entries": ["meti-eul:45"],
@@ -128,7 +128,7 @@ def test_every_check_is_audited_with_the_query_and_the_number_of_hits(real_eul, 
         "country": "",
         "kind": "",
         "channel": "api",
-        "lists": ["meti-eul:20250929_4"],
+        "lists": ["meti-eul:2025-09-29"],
         "outcome": "no_match",
         "hits": 0,
         "entries": [],
@@ -140,7 +140,7 @@ def test_harmless_name_gets_no_match_with_the_list_version_searched(real_eul, ex
         actor=exporter, name="Kanto Bakery Supplies Co., Ltd.", country="JP", channel="page"
     )
     assert (result.outcome, result.hits) == ("no_match", ())
-    assert [v.version_label for v in result.lists] == ["20250929_4"]
+    assert [v.version_label for v in result.lists] == ["2025-09-29"]
 
 
 def test_a_name_in_japanese_script_is_found(real_eul, exporter):
@@ -239,7 +239,7 @@ def test_api_with_a_token_returns_the_hit_explained(real_eul, exporter):
     assert (body["query"], body["country"], body["outcome"]) == (AMIRKABIR, "IR", "match")
     assert body["alert_threshold"] == 0.78
     assert [(v["source_code"], v["version_label"]) for v in body["lists"]] == [
-        ("meti-eul", "20250929_4")
+        ("meti-eul", "2025-09-29")
     ]
     [hit] = body["hits"]
     assert hit["entry"] == {

@@ -205,7 +205,7 @@ def test_self_check_page_shows_the_hit_explained(exporter_client, real_eul):  # 
     assert "Amir Kabir University of Technology" in html
     assert '<td class="mono">amirkabir</td>' in html
     assert "B, C, M, N" in html
-    assert "20250929_4" in html
+    assert "2025-09-29" in html
     # The form keeps what was typed.
     assert f'value="{AMIRKABIR}"' in html
     assert 'value="ir"' in html
@@ -240,7 +240,7 @@ def test_self_check_page_no_match(exporter_client, real_eul):  # noqa: F811
     assert 'data-outcome="no_match"' in html
     assert "No match at the alert threshold" in html
     assert "self-check__hit" not in html
-    assert "version 20250929_4" in html
+    assert "version 2025-09-29" in html
 
 
 def test_self_check_page_without_a_published_list(exporter_client):

@@ -407,14 +407,16 @@ def analyse_query(raw: str) -> list[NameForm]:
 
     A CJK name followed by a remark ("…国（自称）", "…のために（非政府組織（NGO））") is also
     searched without the remark: its first word when that word is long enough to be a name of its
-    own (a personal name's words are shorter: "さゆり 小川" is one name, not "さゆり").
+    own (a personal name's words are shorter: "さゆり 小川" is one name, not "さゆり"), or when it
+    is quoted (「ソボル」（自称）).
     """
     flat = flatten(raw)
     forms = analyse_name(flat)
     chunks = flat.split(" ")
     if len(chunks) > 1 and has_cjk(flat):
         head = chunks[0].strip("「」『』\"'")
-        if len(CJK_RUN_RE.sub("", head)) == 0 and len(head) >= HEAD_REMARK_MIN_CHARS:
+        quoted = chunks[0][:1] in "「『" and len(head) >= 2  # 「ソボル」（自称）: a quoted name
+        if len(CJK_RUN_RE.sub("", head)) == 0 and (quoted or len(head) >= HEAD_REMARK_MIN_CHARS):
             seen = {(f.tokens, f.cjk) for f in forms}
             for form in analyse_name(head):
                 if (form.tokens, form.cjk) not in seen:

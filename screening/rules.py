@@ -27,7 +27,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 #: Bump on every change of a rule's meaning, weight, level or of the scoring below.
-RULESET_VERSION = "2025-10-09.3"
+RULESET_VERSION = "2025-10-09.4"
 #: The day from which this ruleset states the law: the catch-all review and the CW-coded End User
 #: List apply from 2025-10-09 (domain.md §0).
 RULESET_EFFECTIVE_FROM = date(2025, 10, 9)
@@ -184,6 +184,9 @@ class ScreeningContext:
     inform_reference: str = ""
     #: Check number → "yes" | "no" | "unknown"; a missing check counts as "unknown".
     checklist: Mapping[int, str] = field(default_factory=dict)
+    #: False for a key-technology prior report: the 20 checks of the catch-all "clearly"
+    #: guideline belong to the goods catch-all notification, not to the prior report.
+    checklist_applies: bool = True
     items: tuple[ItemFacts, ...] = ()
     parties: tuple[PartyFacts, ...] = ()
     hits: tuple[HitFacts, ...] = ()
@@ -1039,6 +1042,8 @@ def _check_un_embargo_never_clear(ctx: ScreeningContext) -> Evidence:
 
 
 def _check_unresolved(ctx: ScreeningContext) -> Evidence:
+    if not ctx.checklist_applies:
+        return None
     unresolved = {
         str(n): _answer(ctx, n) for n in range(1, CHECKLIST_SIZE + 1) if _answer(ctx, n) != "yes"
     }

@@ -307,6 +307,7 @@ def build_context(
         inform_notice=notification.inform_notice_received or bool(inform_notices),
         inform_reference=_inform_reference(notification, inform_notices),
         checklist=_checklist(notification),
+        checklist_applies=notification.procedure != Procedure.PRIOR_REPORT,
         items=_item_facts(items, reference) + _prior_report_facts(notification, items, reference),
         parties=_party_facts(parties, tiers),
         hits=tuple(_hit_facts(h) for h in hits),

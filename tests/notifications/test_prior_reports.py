@@ -383,6 +383,8 @@ def test_the_reported_technology_is_the_key_technology_factor_the_reviewer_sees(
     report = submit(report, exporter, django_capture_on_commit_callbacks)
     factors = {f["rule"]: f for f in ScreeningRun.objects.get(notification=report).factors}
     assert factors["key_technology"]["evidence"]["key_technologies"] == ["mlcc"]
+    # The 20 checks of the catch-all "clearly" guideline are not asked on a prior report.
+    assert "unresolved_checks" not in factors
     assert report.status == Status.UNDER_REVIEW
 
 

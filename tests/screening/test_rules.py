@@ -355,6 +355,13 @@ def test_unresolved_checks_are_never_clear():
     assert assessment.factors[1]["evidence"] == {"checks": {"3": "no", "20": "unknown"}}
 
 
+def test_the_clear_criteria_checks_do_not_apply_to_a_prior_report():
+    """A key-technology prior report answers no checklist: its empty checklist is no doubt."""
+    ctx = context(checklist={}, checklist_applies=False)
+    assert "unresolved_checks" not in [f["rule"] for f in evaluate(ctx).factors]
+    assert "unresolved_checks" in [f["rule"] for f in evaluate(context(checklist={})).factors]
+
+
 def test_country_of_concern_is_high():
     ctx = context(destination_country="IR", destination_tiers=IR, items=(BEARINGS,))
     assert summary(evaluate(ctx)) == ([("country_of_concern", 35, "high")], 35, "high", "review")

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from exportctl.audit.models import AuditEvent
@@ -386,6 +387,18 @@ def test_the_reported_technology_is_the_key_technology_factor_the_reviewer_sees(
     # The 20 checks of the catch-all "clearly" guideline are not asked on a prior report.
     assert "unresolved_checks" not in factors
     assert report.status == Status.UNDER_REVIEW
+
+
+def test_the_review_queue_marks_a_prior_report(
+    client, django_capture_on_commit_callbacks, eager_tasks
+):
+    exporter = ExporterFactory()
+    report = file_prior_report(exporter, recipient="Acme Precision Tools Inc.", country="US")
+    report = submit(report, exporter, django_capture_on_commit_callbacks)
+    client.force_login(make_reviewer())
+    page = client.get(reverse("review:queue"), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    row = page[page.index(f'data-reference="{report.reference}"') :].split("</tr>")[0]
+    assert 'data-procedure="prior_report"' in row
 
 
 def test_the_database_refuses_an_unknown_procedure_and_unknown_detail_choices():

@@ -569,6 +569,16 @@ def list_version_publish(
         if not rollback:
             rollback_reason = ""
         four_eyes = rollback or counts["removed"] > 0
+        if four_eyes and not proposal_current and not _is_list_manager(actor):
+            # Four eyes means two named list managers: a proposal nobody signed (the system,
+            # `import_list` without --by) would let one list manager publish alone.
+            raise ListPublicationRefused(
+                _(
+                    "Revision %(label)s removes entries or rolls back: a list manager must "
+                    "propose its publication and a second one confirm it."
+                )
+                % {"label": target.label}
+            )
         if four_eyes and not proposal_current:
             target.publication_proposed_by = _actor_user(actor)
             target.publication_proposed_at = timezone.now()

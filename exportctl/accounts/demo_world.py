@@ -73,6 +73,7 @@ DEMO_USERS = [
     ("reviewer@example.com", "Kenji Sato", None, [Role.REVIEWER]),
     ("senior@example.com", "Michiko Tanaka", None, [Role.REVIEWER, Role.SENIOR_REVIEWER]),
     ("listmanager@example.com", "Hiroshi Ito", None, [Role.LIST_MANAGER]),
+    ("listmanager2@example.com", "Mai Nakamura", None, [Role.LIST_MANAGER]),
     ("auditor@example.com", "Yuki Watanabe", None, [Role.AUDITOR]),
 ]
 #: The demo ministry accounts' authenticator key (base32, README): add it to any TOTP app, or run
@@ -234,10 +235,12 @@ def _publish_revision(world: World, revision) -> None:
                 label=label,
                 issued_on=issued_on,
             )
-    version = partner_services.list_version_publish(version=version, actor=None)
+    version = partner_services.list_version_publish(
+        version=version, actor=world.user("listmanager2@example.com")
+    )
     if version.awaiting_confirmation:
-        # A revision that removes entries takes two: the system proposed it (the seed, as
-        # `import_list` would), the demo list manager confirms it.
+        # A revision that removes entries takes two list managers: one proposed it, the
+        # other confirms it.
         partner_services.list_version_publish(
             version=version, actor=world.user("listmanager@example.com")
         )

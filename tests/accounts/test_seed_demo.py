@@ -55,6 +55,7 @@ EXPECTED_ROLES = {
     "reviewer@example.com": {Role.REVIEWER},
     "senior@example.com": {Role.REVIEWER, Role.SENIOR_REVIEWER},
     "listmanager@example.com": {Role.LIST_MANAGER},
+    "listmanager2@example.com": {Role.LIST_MANAGER},
     "auditor@example.com": {Role.AUDITOR},
 }
 
@@ -177,6 +178,7 @@ class TestDemoWorld:
         devices = TOTPDevice.objects.filter(confirmed=True)
         assert sorted(devices.values_list("user__email", flat=True)) == [
             "auditor@example.com",
+            "listmanager2@example.com",
             "listmanager@example.com",
             "reviewer@example.com",
             "senior@example.com",

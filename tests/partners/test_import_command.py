@@ -113,7 +113,7 @@ def test_a_removal_is_proposed_then_confirmed_by_a_second_list_manager(
 
 
 @pytest.mark.django_db
-def test_publishing_2025_01_31_over_2025_09_29_is_refused_and_nothing_changes():
+def test_publishing_2025_01_31_over_2025_09_29_is_refused_and_nothing_changes(list_manager):
     """Issue 17: the older revision must not silently replace the one in force."""
     run(EUL_2025_09, "--source", "meti-eul", "--publish")
     events = AuditEvent.objects.count()
@@ -131,15 +131,13 @@ def test_publishing_2025_01_31_over_2025_09_29_is_refused_and_nothing_changes():
     assert list(
         AuditEvent.objects.filter(seq__gt=0).order_by("seq").values_list("action", flat=True)
     )[events:] == ["list_version.import"]
-    # A declared rollback is only proposed: the 2025-09-29 revision stays in force.
-    out, _ = run(
-        EUL_2025_01,
-        "--source",
-        "meti-eul",
-        "--publish",
-        "--rollback-reason",
-        "The 2025-09-29 file was withdrawn.",
-    )
+    # A declared rollback needs a list manager to propose it (two named people in all) ...
+    rollback = ["--rollback-reason", "The 2025-09-29 file was withdrawn."]
+    with pytest.raises(CommandError, match="a list manager must propose its publication"):
+        run(EUL_2025_01, "--source", "meti-eul", "--publish", *rollback)
+    assert ListVersion.objects.get(label="2025-01-31").publication_proposed_at is None
+    # ... and is only proposed: the 2025-09-29 revision stays in force.
+    out, _ = run(EUL_2025_01, "--source", "meti-eul", "--publish", *rollback, "--by", list_manager)
     assert "is a rollback and removes 93 entries" in out.splitlines()[-1]
     assert ListVersion.objects.get(status="published").label == "2025-09-29"
 

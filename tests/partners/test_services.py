@@ -499,21 +499,37 @@ def test_a_publication_that_removes_entries_needs_a_second_list_manager(
     assert (old.status, new.status) == ("superseded", "published")
 
 
-def test_only_a_list_manager_confirms_a_proposal(list_manager):
+def test_only_a_list_manager_confirms_a_proposal(list_manager, second_list_manager):
     from tests.factories import UserFactory
 
     list_version_publish(version=import_eul(EUL_2025_01), actor=list_manager)
     new = import_eul(EUL_2025_09)
-    list_version_publish(version=new, actor=None)  # proposed by the system (import_list)
+    list_version_publish(version=new, actor=list_manager)  # proposed: it removes entries
     auditor = UserFactory(roles=["auditor"])
     before = snapshot()
     for actor in (None, auditor):
         with pytest.raises(ListPublicationRefused, match="Only a list manager can confirm"):
             list_version_publish(version=new, actor=actor)
     assert snapshot() == before
-    list_version_publish(version=new, actor=list_manager)
+    list_version_publish(version=new, actor=second_list_manager)
     new.refresh_from_db()
     assert new.status == "published"
+
+
+def test_nobody_but_a_list_manager_proposes_a_publication_that_removes_entries(list_manager):
+    """Four eyes are two named list managers: a proposal by the system (``import_list``
+    without ``--by``) would let a single list manager publish alone."""
+    from tests.factories import UserFactory
+
+    list_version_publish(version=import_eul(EUL_2025_01), actor=list_manager)
+    new = import_eul(EUL_2025_09)
+    before = snapshot()
+    for actor in (None, UserFactory(roles=["auditor"])):
+        with pytest.raises(ListPublicationRefused, match="a list manager must propose"):
+            list_version_publish(version=new, actor=actor)
+    assert snapshot() == before
+    new.refresh_from_db()
+    assert new.publication_proposed_at is None
 
 
 def test_a_proposal_made_against_another_version_in_force_is_made_afresh(

@@ -2,9 +2,10 @@
 optionally publish it, through the same services as the list manager's pages.
 
 Run by the system: the audit events carry no user (actor=None) unless ``--by`` names the list
-manager who acts. A publication that removes entries, or a declared rollback, is only proposed
-here: a list manager other than the proposer confirms it on the version's page (or with
-``--publish --by`` naming that second list manager, run again on the same file's draft)."""
+manager who acts. A publication that removes entries, or a declared rollback, takes two named
+list managers: ``--publish --by`` proposes it, and a list manager other than the proposer
+confirms it on the version's page (or with ``--publish --by`` naming that second list manager,
+run again on the same file's draft). Without ``--by`` such a publication is refused."""
 
 import datetime
 

@@ -146,3 +146,50 @@ def totp_code(email: str) -> str:
     if device.last_t is not None and device.last_t >= totp.t():
         totp.drift += device.last_t - totp.t() + 1
     return f"{totp.token():0{device.digits}d}"
+
+
+# axe-core's impacts that fail a page: a serious or critical barrier (WCAG 2.x A/AA rules among
+# them) is a defect; "moderate" and "minor" findings are reported by axe but do not fail a test.
+AXE_FAILING_IMPACTS = frozenset({"serious", "critical"})
+
+
+def accessibility_violations(page, *, context=None) -> list[dict]:
+    """axe-core's serious and critical violations on ``page`` as it is now.
+
+    axe-core (bundled in the PyPI package ``axe-playwright-python``, never fetched from a CDN) is
+    evaluated through the DevTools protocol, so the page's Content-Security-Policy does not have
+    to allow it and the page itself stays as production serves it.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, context=context)
+    return [
+        violation
+        for violation in results.response["violations"]
+        if violation.get("impact") in AXE_FAILING_IMPACTS
+    ]
+
+
+def assert_accessible(page, *, context=None) -> None:
+    """Fail if axe-core finds a serious or critical accessibility violation on ``page``.
+
+    Call it after the page (or the state of it under test) is shown::
+
+        from tests.e2e.conftest import assert_accessible
+
+        page.goto("/screening/criteria/")
+        assert_accessible(page)
+    """
+    violations = accessibility_violations(page, context=context)
+    lines = []
+    for violation in violations:
+        targets = ", ".join(
+            " ".join(str(part) for part in node.get("target", [])) for node in violation["nodes"]
+        )
+        lines.append(
+            f"{violation['id']} ({violation['impact']}): {violation['help']} "
+            f"[{len(violation['nodes'])} element(s): {targets[:300]}] {violation['helpUrl']}"
+        )
+    assert not violations, f"axe-core found accessibility violations on {page.url}:\n" + "\n".join(
+        lines
+    )

@@ -24,7 +24,7 @@ from exportctl.countries import CountryField
 from partners import reference_data
 from partners.models import CountryTier, KeyTechnology, SpecifiedHsScope, Tier
 from partners.selectors import measure_rows_in_force, measure_table_in_force
-from screening import rules, selectors
+from screening import guidance, rules, selectors
 from screening.matching import ALERT_THRESHOLD
 from screening.models import RiskLevel
 from screening.self_check import (
@@ -140,8 +140,19 @@ def criteria(request):
         "low_value_limit": rules.LOW_VALUE_LIMIT_JPY,
         "table_3_3_limit": rules.TABLE_3_3_LIMIT_JPY,
         **_russia_belarus(today),
+        # The 20 checks exactly as the wizard's checklist step asks them (one source of text).
+        "clear_checks": list(enumerate(_checklist_questions(), start=1)),
+        "high_risk_goods": guidance.HIGH_RISK_GOODS_EXAMPLES,
+        "penalties": guidance.PENALTIES,
+        "penalty_notes": guidance.PENALTY_NOTES,
     }
     return render(request, "screening/criteria.html", context)
+
+
+def _checklist_questions():
+    from notifications.readiness import CHECKLIST_QUESTIONS
+
+    return CHECKLIST_QUESTIONS
 
 
 def _russia_belarus(on) -> dict:

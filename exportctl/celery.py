@@ -113,4 +113,10 @@ app.conf.beat_schedule = {
         "task": "notifications.expire_permits",
         "schedule": crontab(minute=5, hour=0),
     },
+    # An export ban that starts today suspends its firm's valid permits (the block itself is by
+    # date and needs no job; notifications.enforcement).
+    "notifications-ban-suspend-permits": {
+        "task": "notifications.ban_suspend_permits",
+        "schedule": crontab(minute=10, hour=0),
+    },
 }

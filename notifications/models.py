@@ -680,4 +680,5 @@ class InformNotice(TimeStamped):
 
 
 # The prior report's own details live in a module of their own; imported here so Django sees them.
+from notifications.enforcement_models import Sanction, Violation, ViolationEvidence  # noqa: E402, F401, I001
 from notifications.prior_report_models import PriorReportDetails  # noqa: E402, F401

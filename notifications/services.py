@@ -19,7 +19,7 @@ from exportctl.audit import trail
 from exportctl.audit.checkpoints import make_checkpoint
 from exportctl.audit.models import CheckpointReason
 from exportctl.countries import validate_country_code
-from notifications import calendar, inform_notice_selectors, planning, selectors
+from notifications import calendar, enforcement, inform_notice_selectors, planning, selectors
 from notifications.documents.numbers import next_number
 from notifications.documents.tasks import render_document
 from notifications.models import (
@@ -192,6 +192,8 @@ def notification_submit(
     from screening.tasks import screen_notification
 
     locked = _begin(notification, Move.SUBMIT, actor)
+    # A firm under a running export ban files nothing (FEFTA Art. 53; notifications.enforcement).
+    enforcement.refuse_if_banned(locked.firm, action="submit")
     if not declaration_accepted:
         raise TransitionError(
             _("Confirm the declaration before you submit."), code="declaration_required"
@@ -533,6 +535,8 @@ def _issue_permit(locked: Notification, decision: Decision, *, actor) -> Permit:
         raise TransitionError(
             _("A prior report is never answered with a permit."), code="wrong_procedure"
         )
+    # Nor is a firm under a running export ban granted one: the whole approval rolls back.
+    enforcement.refuse_if_banned(locked.firm, action="permit")
     today = timezone.localdate()
     months = decision.validity_months or DEFAULT_VALIDITY_MONTHS
     permit = Permit.objects.create(
@@ -1265,10 +1269,18 @@ def _lock_permit(locked: Notification, permit: Permit) -> Permit:
 
 
 def _permit_change(
-    *, permit: Permit, actor, reason: str, sources: set[str], target: str, action: str, verb
+    *,
+    permit: Permit,
+    actor,
+    reason: str,
+    sources: set[str],
+    target: str,
+    action: str,
+    verb,
+    roles: frozenset[str] = _SENIOR,
 ) -> Permit:
     locked = _lock(permit.notification)
-    _require_roles(actor, locked, _SENIOR, verb)
+    _require_roles(actor, locked, roles, verb)
     current = _lock_permit(locked, permit)
     if current.status not in sources:
         raise TransitionError(
@@ -1309,6 +1321,29 @@ def permit_suspend(*, permit: Permit, actor, reason: str) -> Permit:
         target=PermitStatus.SUSPENDED,
         action="permit.suspend",
         verb=_("suspend"),
+    )
+
+
+#: Who may suspend a permit because its firm's export ban has started: the staff who impose
+#: sanctions, or the daily task (``notifications.enforcement``).
+_BAN_SUSPENDERS = frozenset(
+    {Role.SENIOR_REVIEWER.value, Role.ENFORCEMENT_OFFICER.value, Actor.SYSTEM.value}
+)
+
+
+@transaction.atomic
+def permit_suspend_for_ban(*, permit: Permit, actor, reason: str) -> Permit:
+    """Suspend a valid permit because its firm is banned from exporting (``actor`` ``None`` is
+    the daily task). Reinstating it afterwards is a senior reviewer's decision."""
+    return _permit_change(
+        permit=permit,
+        actor=actor,
+        reason=reason,
+        sources={PermitStatus.VALID},
+        target=PermitStatus.SUSPENDED,
+        action="permit.suspend",
+        verb=_("suspend"),
+        roles=_BAN_SUSPENDERS,
     )
 
 

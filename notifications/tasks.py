@@ -61,3 +61,18 @@ def send_inform_notice_email(notice_id: int) -> int:
 )
 def expire_permits() -> int:
     return permit_expire_due()
+
+
+@shared_task(
+    name="notifications.ban_suspend_permits",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    soft_time_limit=300,
+    time_limit=360,
+)
+def ban_suspend_permits() -> int:
+    from notifications.enforcement import ban_suspend_permits_due
+
+    return ban_suspend_permits_due()

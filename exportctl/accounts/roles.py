@@ -14,6 +14,9 @@ class Role(models.TextChoices):
     SENIOR_REVIEWER = "senior_reviewer", _("Senior reviewer")
     LIST_MANAGER = "list_manager", _("List manager")
     AUDITOR = "auditor", _("Auditor")
+    #: Records violations and imposes administrative sanctions (FEFTA Art. 53); senior reviewers
+    #: may do the same (``notifications.enforcement``).
+    ENFORCEMENT_OFFICER = "enforcement_officer", _("Enforcement officer")
 
 
 FIRM_ROLES = frozenset({Role.EXPORTER, Role.FIRM_ADMIN})

@@ -34,6 +34,14 @@ urlpatterns = [
     path("manage/<uuid:public_id>/progress/", views.version_progress, name="progress"),
     # Public pages, no sign-in.
     path("", views.public_index, name="public_index"),
+    path("feed/", views.publications_feed, name="feed"),
     path("<slug:source_code>/", views.public_list, name="public_list"),
     path("<slug:source_code>/entries/<int:number>/", views.public_entry, name="public_entry"),
+    path("<slug:source_code>/download/", views.public_downloads, name="public_downloads"),
+    path("<slug:source_code>/changes/", views.public_changes, name="public_changes"),
+    path(
+        "<slug:source_code>/<str:label>/download.<str:fmt>",
+        views.public_download,
+        name="public_download",
+    ),
 ]

@@ -8,6 +8,7 @@ page answers 404 to such a user (its existence is not disclosed). Every change g
 
 from __future__ import annotations
 
+import base64
 import datetime
 from functools import lru_cache, wraps
 from uuid import UUID
@@ -15,17 +16,21 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.syndication.views import Feed
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from exportctl.accounts.roles import Role
+from partners import list_downloads
 from partners.forms import EUL, SDN, SDN_FILES, ListImportForm, MeasureTableUploadForm
 from partners.importers import measures_csv
 from partners.models import (
@@ -734,3 +739,158 @@ def public_entry(request, source_code: str, number: int):
         "details": _detail_rows(entry.details),
     }
     return render(request, "partners/public_entry.html", context)
+
+
+# --- the list information as firms use it: downloads, changes, feed ---------------------------
+
+CHANGES_PAGE_SIZE = 50
+
+
+def _public_version_or_404(source_code: str, label: str) -> ListVersion:
+    version = list_downloads.public_version(source_code, label)
+    if version is None:
+        raise Http404
+    return version
+
+
+@require_GET
+def public_downloads(request, source_code: str):
+    """Every published and superseded revision of a list, each as CSV, XLSX and JSON with the
+    SHA-256 of each file; no sign-in."""
+    versions = list(list_downloads.public_versions(source_code))
+    if not versions:
+        raise Http404
+    revisions = []
+    for version in versions:
+        files = [(fmt, list_downloads.download(version, fmt)) for fmt in list_downloads.FORMATS]
+        revisions.append({"version": version, "files": files})
+    context = {
+        "source": versions[0].source,
+        "in_force": next((v for v in versions if v.status == ListVersionStatus.PUBLISHED), None),
+        "revisions": revisions,
+        "attribution": list_downloads.attribution(versions[0].source),
+    }
+    return render(request, "partners/public_downloads.html", context)
+
+
+@require_GET
+def public_download(request, source_code: str, label: str, fmt: str):
+    """One revision's file. The same bytes for every request; the SHA-256 the downloads page
+    shows is sent in ``X-Content-SHA256`` (hex) and ``Repr-Digest`` (RFC 9530)."""
+    if fmt not in list_downloads.FORMATS:
+        raise Http404
+    version = _public_version_or_404(source_code, label)
+    file = list_downloads.download(version, fmt)
+    response = HttpResponse(file.content, content_type=file.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{file.file_name}"'
+    response["X-Content-SHA256"] = file.sha256
+    digest = base64.b64encode(bytes.fromhex(file.sha256)).decode()
+    response["Repr-Digest"] = f"sha-256=:{digest}:"
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def _previous_public(version: ListVersion) -> ListVersion | None:
+    return (
+        list_downloads.public_versions(version.source.code)
+        .filter(published_at__lt=version.published_at)
+        .first()
+    )
+
+
+@require_GET
+def public_changes(request, source_code: str):
+    """What changed between any two published revisions (``from`` and ``to``, by label): by
+    default the revision in force against the one it replaced."""
+    versions = list(list_downloads.public_versions(source_code))
+    if not versions:
+        raise Http404
+    by_label: dict[str, ListVersion] = {}
+    for version in versions:
+        by_label.setdefault(version.label, version)
+    new = by_label.get(request.GET.get("to", "")) or versions[0]
+    old_label = request.GET.get("from", "")
+    old = by_label.get(old_label) if old_label else _previous_public(new)
+    if old is not None and old.pk == new.pk:
+        old = None
+    diff = _cached_diff(old.public_id if old else None, new.public_id)
+    counts = {"changed": diff.changed_count, "added": diff.added_count}
+    counts["removed"] = diff.removed_count
+    section = request.GET.get("section")
+    if section not in SECTIONS:
+        section = next((s for s in SECTIONS if counts[s]), "changed")
+    items = {"changed": diff.changed, "added": diff.added, "removed": diff.removed}[section]
+    page = Paginator(items, CHANGES_PAGE_SIZE).get_page(request.GET.get("page"))
+    if section == "changed":
+        page.object_list = _change_rows(page.object_list)
+    field_counts = diff.changed_field_counts()
+    context = {
+        "source": new.source,
+        "versions": versions,
+        "old": old,
+        "new": new,
+        "diff": diff,
+        "counts": counts,
+        "sections": [(s, counts[s]) for s in SECTIONS],
+        "section": section,
+        "page": page,
+        "field_counts": [(FIELD_LABELS[f], field_counts[f]) for f in DIFF_FIELDS],
+    }
+    return render(request, "partners/public_changes.html", context)
+
+
+class PublicationsFeed(Feed):
+    """An Atom feed of the publications of every list: one entry per published revision."""
+
+    feed_type = Atom1Feed
+    title = gettext_lazy("Published lists: new revisions")
+    subtitle = gettext_lazy(
+        "Each revision of a list published here, with what changed and its downloads."
+    )
+
+    def link(self):
+        return reverse("partners:public_index")
+
+    def feed_guid(self):
+        return "tag:exportctl,2025:lists/feed"
+
+    def items(self):
+        return (
+            ListVersion.objects.select_related("source")
+            .filter(status__in=list_downloads.PUBLIC_STATUSES)
+            .order_by("-published_at", "-pk")[:50]
+        )
+
+    def item_title(self, item: ListVersion) -> str:
+        return _("%(list)s: revision %(label)s") % {"list": item.source.name, "label": item.label}
+
+    def item_description(self, item: ListVersion) -> str:
+        text = ngettext(
+            "Revision %(label)s, %(count)d entry.",
+            "Revision %(label)s, %(count)d entries.",
+            item.entry_count,
+        ) % {"label": item.label, "count": item.entry_count}
+        if item.effective_from:
+            text += " " + _("In force from %(date)s.") % {"date": item.effective_from.isoformat()}
+        return text
+
+    def item_link(self, item: ListVersion) -> str:
+        url = reverse("partners:public_changes", kwargs={"source_code": item.source.code})
+        return f"{url}?{urlencode({'to': item.label})}"
+
+    def item_guid(self, item: ListVersion) -> str:
+        return f"urn:uuid:{item.public_id}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: ListVersion):
+        return item.published_at
+
+    def item_updateddate(self, item: ListVersion):
+        return item.published_at
+
+    def item_author_name(self, item: ListVersion) -> str:
+        return item.source.authority
+
+
+publications_feed = require_GET(PublicationsFeed())

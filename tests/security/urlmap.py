@@ -81,6 +81,7 @@ def _values(route: str, world: World, side: FirmSide) -> dict[str, str]:
         "token_key": side.token_key,
         "source_code": world.eul.code,
         "number": str(world.entry.number),
+        "label": world.published.label,
         "what": "permits",
         "fmt": "csv",
         "uidb64": uid,

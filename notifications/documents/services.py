@@ -87,6 +87,50 @@ def _number(kind: str, permit: Permit | None, issued_at) -> str:
     return numbers.next_number(kind, year=timezone.localdate(issued_at))
 
 
+def _store_signed(
+    *, issue: render.Issue, context: dict, notification, firm, attach, data: dict
+) -> Document:
+    """Render and sign one document, store it, link it to its subject (``attach``) and audit
+    its issue, in the caller's transaction. The file is written before the row: if anything
+    after it fails, the file is deleted again so no orphan is left behind a rollback."""
+    kind = issue.kind
+    pdf = signing.sign_pdf(render.render_pdf(kind, context))
+    digest = hashlib.sha256(pdf).hexdigest()
+    document = Document(
+        public_id=uuid.uuid4(),
+        notification=notification,
+        kind=kind,
+        number=issue.number,
+        verification_code=issue.verification_code,
+        sha256=digest,
+        size=len(pdf),
+        template_version=render.TEMPLATE_VERSIONS[kind],
+        issued_at=issue.issued_at,
+    )
+    document.file.save(f"{issue.number}.pdf", ContentFile(pdf), save=False)
+    try:
+        document.save()
+        attach(document)
+        trail.record(
+            action="document.issued",
+            actor=None,
+            obj=document,
+            firm=firm,
+            data={
+                "number": document.number,
+                "kind": kind.value,
+                **data,
+                "sha256": digest,
+                "size": document.size,
+                "template_version": document.template_version,
+            },
+        )
+    except Exception:
+        document.file.delete(save=False)
+        raise
+    return document
+
+
 @transaction.atomic
 def document_issue(*, notification: Notification, kind: str) -> Document:
     """Issue the ``kind`` document of ``notification`` unless it already exists."""
@@ -111,45 +155,23 @@ def document_issue(*, notification: Notification, kind: str) -> Document:
     context = render.document_context(
         issue=issue, notification=locked, permit=permit, decision=decision
     )
-    pdf = signing.sign_pdf(render.render_pdf(kind, context))
-    digest = hashlib.sha256(pdf).hexdigest()
 
-    document = Document(
-        public_id=uuid.uuid4(),
-        notification=locked,
-        kind=kind,
-        number=issue.number,
-        verification_code=issue.verification_code,
-        sha256=digest,
-        size=len(pdf),
-        template_version=render.TEMPLATE_VERSIONS[kind],
-        issued_at=issued_at,
-    )
-    document.file.save(f"{issue.number}.pdf", ContentFile(pdf), save=False)
-    try:
-        document.save()
+    def attach(document: Document) -> None:
         if permit is not None:
             permit.document = document
             permit.save(update_fields=["document", "updated_at"])
-        trail.record(
-            action="document.issued",
-            actor=None,
-            obj=document,
-            firm=locked.firm,
-            data={
-                "number": document.number,
-                "kind": kind.value,
-                "notification": locked.reference,
-                "permit": permit.number if permit is not None else None,
-                "sha256": digest,
-                "size": document.size,
-                "template_version": document.template_version,
-            },
-        )
-    except Exception:
-        # The file was written before the row; do not leave an orphan behind a rollback.
-        document.file.delete(save=False)
-        raise
+
+    document = _store_signed(
+        issue=issue,
+        context=context,
+        notification=locked,
+        firm=locked.firm,
+        attach=attach,
+        data={
+            "notification": locked.reference,
+            "permit": permit.number if permit is not None else None,
+        },
+    )
     logger.info("issued %s %s for %s", kind.value, document.number, locked.reference)
     return document
 
@@ -174,41 +196,21 @@ def inform_notice_document_issue(*, notice: InformNotice) -> Document:
         issued_at=issued_at,
     )
     context = render.inform_notice_context(issue=issue, notice=locked)
-    pdf = signing.sign_pdf(render.render_pdf(kind, context))
-    digest = hashlib.sha256(pdf).hexdigest()
-    document = Document(
-        public_id=uuid.uuid4(),
-        notification=locked.notification,
-        kind=kind,
-        number=issue.number,
-        verification_code=issue.verification_code,
-        sha256=digest,
-        size=len(pdf),
-        template_version=render.TEMPLATE_VERSIONS[kind],
-        issued_at=issued_at,
-    )
-    document.file.save(f"{issue.number}.pdf", ContentFile(pdf), save=False)
-    try:
-        document.save()
+
+    def attach(document: Document) -> None:
         locked.document = document
         locked.save(update_fields=["document", "updated_at"])
-        trail.record(
-            action="document.issued",
-            actor=None,
-            obj=document,
-            firm=locked.firm,
-            data={
-                "number": document.number,
-                "kind": kind.value,
-                "notification": locked.notification.reference if locked.notification else None,
-                "inform_notice": locked.number,
-                "sha256": digest,
-                "size": document.size,
-                "template_version": document.template_version,
-            },
-        )
-    except Exception:
-        document.file.delete(save=False)
-        raise
+
+    document = _store_signed(
+        issue=issue,
+        context=context,
+        notification=locked.notification,
+        firm=locked.firm,
+        attach=attach,
+        data={
+            "notification": locked.notification.reference if locked.notification else None,
+            "inform_notice": locked.number,
+        },
+    )
     logger.info("issued inform notice letter %s", document.number)
     return document

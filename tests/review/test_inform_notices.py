@@ -298,7 +298,8 @@ def test_conclude_no_licence_issues_no_permit_and_is_audited(
     assert event.data["to"] == Status.NO_LICENCE_REQUIRED
     # The firm is told by e-mail, and its case page says it may proceed, with the letter.
     assert len(mailoutbox) == 1
-    assert "no licence is required" in mailoutbox[0].body
+    # In the recipient's language (Japanese by default): the new status, "no licence required".
+    assert "許可不要" in mailoutbox[0].body
     client.force_login(case.created_by)
     page = client.get(
         reverse("notifications:detail", args=[case.public_id]), HTTP_ACCEPT_LANGUAGE="en"

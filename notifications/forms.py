@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from exportctl.countries import CountryField
+from notifications import declaration
 from notifications.inform_notice_selectors import notices_received_by
 from notifications.models import (
     AttachmentKind,
@@ -315,13 +316,22 @@ class ReplyForm(forms.Form):
 
 
 class DeclarationForm(forms.Form):
+    """The declaration of ``notifications.declaration``, in the language of the page: the label
+    is the exact statement that ``notification_submit`` stores."""
+
     declaration = forms.BooleanField(
-        label=_(
-            "I declare that the information in this notification is true and complete to the "
-            "best of my knowledge, and that I will inform the ministry of any change."
-        ),
         error_messages={"required": _("Confirm the declaration before you submit.")},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agreed = declaration.current()
+        self.language = declaration.language_of()
+        self.fields["declaration"].label = self.agreed.statement[self.language]
+
+    @property
+    def warning(self) -> str:
+        return self.agreed.warning[self.language]
 
 
 class WithdrawForm(forms.Form):

@@ -123,6 +123,13 @@ class Notification(TimeStamped):
     #: Answers to the 20 clear-criteria checks: {"1": {"answer": "yes|no|unknown", "note": "…"}}.
     checklist = models.JSONField(_("clear-criteria checklist"), default=dict, blank=True)
     declaration_accepted_at = models.DateTimeField(null=True, blank=True)
+    #: The declaration the person agreed to on submitting (``notifications.declaration``): its
+    #: version, the exact text shown to them and the language it was shown in.
+    declaration_version = models.CharField(
+        _("declaration version"), max_length=20, blank=True, editable=False
+    )
+    declaration_text = models.TextField(_("declaration text"), blank=True, editable=False)
+    declaration_language = models.CharField(max_length=8, blank=True, editable=False)
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     # Kept from the latest screening run so the queue can sort 100k cases by risk on an index.
@@ -682,3 +689,4 @@ class InformNotice(TimeStamped):
 # The prior report's own details live in a module of their own; imported here so Django sees them.
 from notifications.enforcement_models import Sanction, Violation, ViolationEvidence  # noqa: E402, F401, I001
 from notifications.prior_report_models import PriorReportDetails  # noqa: E402, F401
+from notifications.shipment_models import Shipment, ShipmentLine  # noqa: E402, F401, I001

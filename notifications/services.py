@@ -19,7 +19,14 @@ from exportctl.audit import trail
 from exportctl.audit.checkpoints import make_checkpoint
 from exportctl.audit.models import CheckpointReason
 from exportctl.countries import validate_country_code
-from notifications import calendar, enforcement, inform_notice_selectors, planning, selectors
+from notifications import (
+    calendar,
+    declaration,
+    enforcement,
+    inform_notice_selectors,
+    planning,
+    selectors,
+)
 from notifications.documents.numbers import next_number
 from notifications.documents.tasks import render_document
 from notifications.models import (
@@ -204,6 +211,11 @@ def notification_submit(
     now = timezone.now()
     locked.submitted_at = now
     locked.declaration_accepted_at = now
+    # What the person agreed to, word for word, in the language it was shown in.
+    agreed = declaration.current()
+    locked.declaration_version = agreed.version
+    locked.declaration_language = declaration.language_of()
+    locked.declaration_text = agreed.text(locked.declaration_language)
     # The primary key makes the reference unique without a counter table to contend on.
     locked.reference = f"EXN-{timezone.localdate(now):%Y}-{locked.pk:07d}"
     late = planning.lateness(locked.planned_date, filed_on=timezone.localdate(now))
@@ -212,8 +224,20 @@ def notification_submit(
         locked,
         Move.SUBMIT,
         actor=actor,
-        fields=("submitted_at", "declaration_accepted_at", "reference", "planned_date_late"),
-        data={"planned_date": locked.planned_date, "late": late.reason or None},
+        fields=(
+            "submitted_at",
+            "declaration_accepted_at",
+            "declaration_version",
+            "declaration_language",
+            "declaration_text",
+            "reference",
+            "planned_date_late",
+        ),
+        data={
+            "planned_date": locked.planned_date,
+            "late": late.reason or None,
+            "declaration_version": locked.declaration_version,
+        },
     )
     screen_notification.delay_on_commit(locked.pk)
     return locked

@@ -383,6 +383,15 @@ class OpenQuestionSerializer(serializers.Serializer):
     due_on = serializers.DateField()
 
 
+class AgreedDeclarationSerializer(serializers.Serializer):
+    """The declaration the person agreed to on submitting, word for word."""
+
+    version = serializers.CharField(source="declaration_version", read_only=True)
+    language = serializers.CharField(source="declaration_language", read_only=True)
+    text = serializers.CharField(source="declaration_text", read_only=True)
+    accepted_at = serializers.DateTimeField(source="declaration_accepted_at", read_only=True)
+
+
 class NotificationStatusSerializer(serializers.Serializer):
     """A small payload for polling: where the notification is and what the firm may do next."""
 
@@ -396,7 +405,14 @@ class NotificationStatusSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField(read_only=True, allow_null=True)
     decided_at = serializers.DateTimeField(read_only=True, allow_null=True)
     updated_at = serializers.DateTimeField(read_only=True)
+    declaration = serializers.SerializerMethodField()
     documents = DocumentSerializer(many=True, read_only=True)
+
+    @extend_schema_field(AgreedDeclarationSerializer(allow_null=True))
+    def get_declaration(self, notification) -> dict | None:
+        if not notification.declaration_version:
+            return None
+        return AgreedDeclarationSerializer(notification).data
 
     @extend_schema_field(
         serializers.ChoiceField(choices=["firm", "ministry", "screening"], allow_null=True)
@@ -440,8 +456,29 @@ class NotificationStatusSerializer(serializers.Serializer):
 
 class SubmitSerializer(serializers.Serializer):
     declaration_accepted = serializers.BooleanField(
-        help_text="The firm declares the filing true and complete (required: true)."
+        help_text=(
+            "The person declares the filing true and complete (required: true), agreeing to the "
+            "current declaration text, including the penalty warning: see `declaration_version`."
+        )
     )
+    declaration_version = serializers.CharField(
+        required=False,
+        max_length=20,
+        help_text=(
+            "The version of the declaration the person was shown (optional). When given it must be "
+            "the current version, so that a client showing an outdated text is refused (400)."
+        ),
+    )
+
+    def validate_declaration_version(self, value):
+        from notifications import declaration
+
+        if value != declaration.DECLARATION_VERSION:
+            raise serializers.ValidationError(
+                _("The declaration has changed: the current version is %(version)s.")
+                % {"version": declaration.DECLARATION_VERSION}
+            )
+        return value
 
 
 class WithdrawSerializer(serializers.Serializer):

@@ -205,6 +205,18 @@ def document_context(*, issue: Issue, notification, permit=None, decision=None) 
             "conditions": [line for line in permit.conditions.splitlines() if line.strip()],
         }
     context["procedure"] = getattr(notification, "procedure", "")
+    if getattr(notification, "declaration_version", ""):
+        # The declaration the person agreed to on submitting, word for word (receipt).
+        context["declaration"] = {
+            "version": notification.declaration_version,
+            "language": notification.declaration_language or "ja",
+            "paragraphs": [
+                line for line in notification.declaration_text.splitlines() if line.strip()
+            ],
+            "accepted_at": timezone.localtime(notification.declaration_accepted_at)
+            if notification.declaration_accepted_at
+            else None,
+        }
     if decision is not None:
         context["decision"] = {
             "decided_on": timezone.localtime(decision.created_at).date(),

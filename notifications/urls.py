@@ -3,7 +3,7 @@
 from django.urls import path
 
 from notifications import exporter_views as views
-from notifications import inform_notice_views
+from notifications import inform_notice_views, shipment_views
 
 app_name = "notifications"
 
@@ -51,6 +51,11 @@ urlpatterns = [
     path("<uuid:public_id>/messages/", views.thread, name="messages"),
     path("<uuid:public_id>/withdraw/", views.withdraw, name="withdraw"),
     path("<uuid:public_id>/copy/", views.copy, name="copy"),
+    path(
+        "<uuid:public_id>/permits/<uuid:permit_id>/",
+        shipment_views.permit_detail,
+        name="permit",
+    ),
     path(
         "<uuid:public_id>/licence-application/",
         views.licence_application,

@@ -39,6 +39,8 @@ TRANSITION_CODE_STATUS = {
     # A move that does not exist in this notification's procedure (approve on a prior report).
     "wrong_procedure": status.HTTP_409_CONFLICT,
     "forbidden_role": status.HTTP_403_FORBIDDEN,
+    # The firm is under a running export ban (notifications.enforcement): not allowed now.
+    "export_ban": status.HTTP_403_FORBIDDEN,
 }
 
 

@@ -36,4 +36,5 @@ urlpatterns = [
     path("docs/", DocsView.as_view(), name="docs"),
     path("notifications/", include("notifications.api.urls")),
     path("inform-notices/", include("notifications.api.inform_notices")),
+    path("disclosures/", include("notifications.api.disclosures")),
 ]

@@ -15,6 +15,8 @@ urlpatterns = [
     path("accounts/2fa/", include("exportctl.accounts.two_factor_urls")),
     path("notifications/", include("notifications.urls")),
     path("review/", include("notifications.review_urls")),
+    path("enforcement/", include("notifications.enforcement_urls")),
+    path("disclosures/", include("notifications.disclosure_urls")),
     path("verify/", include("notifications.verify_urls")),
     path("lists/", include("partners.urls")),
     path("audit/", include("exportctl.audit.urls")),

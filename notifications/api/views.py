@@ -213,7 +213,8 @@ class NotificationSubmit(ExporterAPIView):
         summary="Submit a draft for screening",
         description=(
             "Refused with 409 `not_ready` listing every gap (one error per missing field), or "
-            "409 `wrong_state` when the notification is no longer a draft."
+            "409 `wrong_state` when the notification is no longer a draft, or 403 `export_ban` "
+            "while the firm is under an export ban (the message says until when)."
         ),
         request=SubmitSerializer,
         responses=NotificationStatusSerializer,

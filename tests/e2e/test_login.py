@@ -62,8 +62,9 @@ def test_exporter_signs_in_and_sees_the_dashboard_in_japanese(page, live_server,
     nav = page.get_by_role("navigation", name="メインメニュー")
     current = nav.locator("a[aria-current=page]")
     assert current.all_inner_texts() == ["届出一覧"]
-    # My notifications, New notification, Self-check, Inform notices, API tokens, Profile
-    assert nav.get_by_role("link").count() == 6
+    # My notifications, New notification, Self-check, Inform notices, Voluntary disclosures,
+    # API tokens, Profile
+    assert nav.get_by_role("link").count() == 7
     assert "関東精密株式会社" in page.locator("#signed-in-user").inner_text()
     assert_portal_css_applied(page, live_server)
     assert [e.action for e in AuditEvent.objects.all()] == ["auth.login"]

@@ -81,6 +81,13 @@ GROUPS = {
     "api_review": ({"reviewer", "senior"}, {"anonymous": "401", "*": "403"}, False),
     # The API's own session endpoint: anyone signed in.
     "api_signed_in": (SIGNED_IN, {"anonymous": "401"}, False),
+    # Enforcement (FEFTA Art. 53): recording, deciding and sanctioning is for the enforcement
+    # officer and the senior reviewer (the world's "senior"); a plain reviewer, the auditor and
+    # everyone else are refused (403).
+    "enforcement": ({"senior"}, {"anonymous": "L", "*": "403"}, False),
+    # The enforcement record read-only (list, a violation, its evidence, the CSV exports):
+    # enforcement staff and the auditor.
+    "enforcement_read": ({"senior", "auditor"}, {"anonymous": "L", "*": "403"}, False),
 }
 
 #: Route groups, first match wins: (route prefix or exact route, group).
@@ -88,6 +95,7 @@ ROUTE_GROUPS = (
     ("api/v1/review/", "api_review"),
     ("api/v1/notifications/", "api_firm"),
     ("api/v1/inform-notices/", "api_firm"),
+    ("api/v1/disclosures/", "api_firm"),
     ("api/v1/screening/self-check/", "api_firm"),
     ("api/v1/auth/token/current/", "api_signed_in"),
     ("api/v1/", "public"),
@@ -99,6 +107,14 @@ ROUTE_GROUPS = (
     ("audit/checkpoints", "public"),
     ("audit/", "audit"),
     ("notifications/", "firm"),
+    ("disclosures/", "firm"),
+    ("enforcement/violations/new/", "enforcement"),
+    ("enforcement/violations/<uuid:violation_id>/confirm/", "enforcement"),
+    ("enforcement/violations/<uuid:violation_id>/dismiss/", "enforcement"),
+    ("enforcement/violations/<uuid:violation_id>/evidence/<", "enforcement_read"),
+    ("enforcement/violations/<uuid:violation_id>/evidence/", "enforcement"),
+    ("enforcement/violations/<uuid:violation_id>/sanction/", "enforcement"),
+    ("enforcement/", "enforcement_read"),
     ("screening/self-check/", "firm_tool"),
     ("accounts/firm/", "firm_admin"),
     ("accounts/tokens/<str:token_key>/", "token_owner"),
@@ -309,6 +325,24 @@ ANSWERS: dict[str, dict[str, str | dict[str, str]]] = {
     "api/v1/inform-notices/": {"GET": "200", "POST": "405"},
     "api/v1/inform-notices/<uuid:notice_id>/": {"GET": "200", "POST": "405"},
     "api/v1/inform-notices/<uuid:notice_id>/download/": {"GET": "200", "POST": "405"},
+    "api/v1/disclosures/": {"GET": "200", "POST": "400"},
+    "api/v1/disclosures/<uuid:disclosure_id>/": {"GET": "200", "POST": "405"},
+    "disclosures/": {"GET": "200", "POST": "405"},
+    "disclosures/new/": {"GET": "200", "POST": "200"},
+    "disclosures/<uuid:violation_id>/": {"GET": "200", "POST": "405"},
+    "enforcement/": {"GET": "200", "POST": "405"},
+    "enforcement/violations/new/": {"GET": "200", "POST": "200"},
+    "enforcement/violations/<uuid:violation_id>/": {"GET": "200", "POST": "405"},
+    "enforcement/violations/<uuid:violation_id>/confirm/": {"GET": "405", "POST": "302"},
+    "enforcement/violations/<uuid:violation_id>/dismiss/": {"GET": "405", "POST": "400"},
+    "enforcement/violations/<uuid:violation_id>/evidence/": {"GET": "405", "POST": "400"},
+    "enforcement/violations/<uuid:violation_id>/evidence/<uuid:evidence_id>/": {
+        "GET": "200",
+        "POST": "405",
+    },
+    "enforcement/violations/<uuid:violation_id>/sanction/": {"GET": "405", "POST": "400"},
+    "enforcement/export/violations.csv": {"GET": "200", "POST": "405"},
+    "enforcement/export/sanctions.csv": {"GET": "200", "POST": "405"},
     "api/v1/notifications/": {"GET": "200", "POST": "201"},
     "api/v1/notifications/<uuid:public_id>/": {"GET": "200", "POST": "405"},
     "api/v1/notifications/<uuid:public_id>/status/": {"GET": "200", "POST": "405"},

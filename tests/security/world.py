@@ -25,6 +25,12 @@ from exportctl.accounts.roles import Role
 from exportctl.accounts.signed_links import make_invitation_token, make_signup_token
 from exportctl.accounts.tokens import api_token_create
 from exportctl.audit.models import AuditEvent
+from notifications.enforcement_models import (
+    Sanction,
+    Violation,
+    ViolationEvidence,
+    ViolationKind,
+)
 from notifications.models import (
     Attachment,
     AttachmentKind,
@@ -133,6 +139,9 @@ class FirmSide:
     #: An inform notice the ministry issued to this firm on its own initiative, with its letter.
     inform_notice: InformNotice | None = None
     token_key: str = ""
+    #: A voluntary disclosure the firm filed (a violation record), with an evidence document.
+    disclosure: Violation | None = None
+    evidence: ViolationEvidence | None = None
 
 
 @dataclass
@@ -296,6 +305,24 @@ def _firm_side(tag: str, *, reviewer: User, entry: ListedEntry) -> FirmSide:
         document=notice_document,
     )
     token, _secret = api_token_create(actor=exporter, expires_in_days=None, via="test")
+    disclosure = Violation.objects.create(
+        firm=firm,
+        kind=ViolationKind.LATE_OR_MISSING_REPORT,
+        disclosed=True,
+        description=f"Filed late {tag}.",
+        created_by=exporter,
+    )
+    evidence = ViolationEvidence(
+        violation=disclosure,
+        original_name=f"evidence-{tag}.pdf",
+        content_type="application/pdf",
+        uploaded_by=exporter,
+    )
+    evidence_content = pdf_bytes(f"evidence {tag}")
+    evidence.sha256 = hashlib.sha256(evidence_content).hexdigest()
+    evidence.size = len(evidence_content)
+    evidence.file.save("upload", ContentFile(evidence_content), save=False)
+    evidence.save()
     return FirmSide(
         firm=firm,
         exporter=exporter,
@@ -312,6 +339,8 @@ def _firm_side(tag: str, *, reviewer: User, entry: ListedEntry) -> FirmSide:
         permit_document=permit_document,
         inform_notice=inform_notice,
         token_key=token.token_key,
+        disclosure=disclosure,
+        evidence=evidence,
     )
 
 
@@ -407,6 +436,9 @@ WATCHED = (
     MeasureTableVersion,
     MeasureRow,
     AuthToken,
+    Violation,
+    ViolationEvidence,
+    Sanction,
 )
 
 

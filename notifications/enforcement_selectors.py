@@ -1,0 +1,83 @@
+"""Reading the enforcement record. Ministry readers (enforcement staff, the auditor) see every
+firm's; a firm user sees only their own firm's disclosures, and anything else is a 404."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from exportctl.accounts.roles import FIRM_ROLES
+from notifications.enforcement import is_enforcement_reader
+from notifications.enforcement_models import Sanction, Violation, ViolationEvidence
+
+
+def _with_relations(queryset: QuerySet[Violation]) -> QuerySet[Violation]:
+    return queryset.select_related("firm", "created_by", "decided_by").prefetch_related(
+        "notifications", "permits", "evidence", "sanctions"
+    )
+
+
+def violations_for_ministry(*, firm: str = "", status: str = "") -> QuerySet[Violation]:
+    queryset = _with_relations(Violation.objects.all())
+    if firm.strip():
+        text = firm.strip()
+        queryset = queryset.filter(
+            Q(firm__name__icontains=text)
+            | Q(firm__name_local__icontains=text)
+            | Q(firm__corporate_number=text)
+        )
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-created_at", "-pk")
+
+
+def sanctions_for_ministry(*, firm: str = "") -> QuerySet[Sanction]:
+    queryset = Sanction.objects.select_related("firm", "imposed_by", "violation")
+    if firm.strip():
+        text = firm.strip()
+        queryset = queryset.filter(
+            Q(firm__name__icontains=text)
+            | Q(firm__name_local__icontains=text)
+            | Q(firm__corporate_number=text)
+        )
+    return queryset.order_by("-starts_on", "-pk")
+
+
+def access_violation_for_ministry(*, user, public_id) -> Violation:
+    if not is_enforcement_reader(user):
+        raise Http404
+    try:
+        return _with_relations(Violation.objects.all()).get(public_id=public_id)
+    except Violation.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def access_evidence_for_ministry(*, user, violation: Violation, public_id) -> ViolationEvidence:
+    if not is_enforcement_reader(user):
+        raise Http404
+    try:
+        return violation.evidence.get(public_id=public_id)
+    except ViolationEvidence.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def _is_firm_user(user) -> bool:
+    return bool(
+        user.is_authenticated and user.is_active and user.firm_id and user.roles & FIRM_ROLES
+    )
+
+
+def disclosures_for(*, user) -> QuerySet[Violation]:
+    """The firm's own voluntary disclosures, newest first."""
+    if not _is_firm_user(user):
+        return Violation.objects.none()
+    return _with_relations(Violation.objects.filter(firm_id=user.firm_id, disclosed=True)).order_by(
+        "-created_at", "-pk"
+    )
+
+
+def access_disclosure_for(*, user, public_id) -> Violation:
+    """One of the firm's own disclosures; another firm's, or a record the ministry made, is a
+    404."""
+    try:
+        return disclosures_for(user=user).get(public_id=public_id)
+    except Violation.DoesNotExist as missing:
+        raise Http404 from missing

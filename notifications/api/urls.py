@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from notifications.api import views
+from notifications.api import shipments, views
 
 app_name = "notifications"
 
@@ -15,6 +15,11 @@ urlpatterns = [
     path("<uuid:public_id>/copy/", views.NotificationCopy.as_view(), name="copy"),
     path("<uuid:public_id>/checklist/", views.NotificationChecklist.as_view(), name="checklist"),
     path("<uuid:public_id>/items/", views.ItemListCreate.as_view(), name="items"),
+    path(
+        "<uuid:public_id>/permits/<uuid:permit_id>/shipments/",
+        shipments.PermitShipments.as_view(),
+        name="permit-shipments",
+    ),
     path("<uuid:public_id>/items/<int:position>/", views.ItemDetail.as_view(), name="item-detail"),
     path("<uuid:public_id>/parties/", views.PartyListCreate.as_view(), name="parties"),
     path(

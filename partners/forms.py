@@ -70,6 +70,15 @@ class ListImportForm(forms.Form):
         ),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    effective_from = forms.DateField(
+        label=_("Applies from"),
+        required=False,
+        help_text=_(
+            "The date from which the ministry applies this revision. Left empty, it is the "
+            "revision date. Screening uses a revision from this date on."
+        ),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def _check_file(self, name: str, suffix: str) -> None:
         if name in self.errors:

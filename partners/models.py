@@ -39,6 +39,10 @@ class ListVersion(TimeStamped):
     source = models.ForeignKey(ListSource, on_delete=models.PROTECT, related_name="versions")
     label = models.CharField(_("revision"), max_length=100)
     issued_on = models.DateField(_("published by the ministry on"), null=True, blank=True)
+    #: The date the ministry applies the revision from (``applies_from``), separate from when it
+    #: was published here: the issue date by default, set at upload. Screening uses the revision
+    #: in force on its day (``partners.selectors.in_force_version``), so a revision that applies
+    #: from a future date is published but not yet used for screening until that date.
     effective_from = models.DateField(_("applies from"), null=True, blank=True)
     status = models.CharField(
         max_length=12, choices=ListVersionStatus.choices, default=ListVersionStatus.DRAFT
@@ -102,6 +106,10 @@ class ListVersion(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.source.code} {self.label}"
+
+    @property
+    def applies_from(self):
+        return self.effective_from
 
     @property
     def publication_proposed(self) -> bool:
@@ -393,6 +401,8 @@ class ListImportJob(TimeStamped):
     file_sha256 = models.CharField(max_length=64)
     label = models.CharField(_("revision"), max_length=100, blank=True)
     issued_on = models.DateField(_("published by the ministry on"), null=True, blank=True)
+    #: The date the ministry applies the revision from, when the list manager gave one.
+    effective_from = models.DateField(_("applies from"), null=True, blank=True)
     status = models.CharField(
         _("status"),
         max_length=16,

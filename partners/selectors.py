@@ -3,6 +3,7 @@ versions of a list."""
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from collections import defaultdict
@@ -37,6 +38,27 @@ def published_version(source_code: str) -> ListVersion | None:
     return (
         ListVersion.objects.select_related("source")
         .filter(source__code=source_code, status=ListVersionStatus.PUBLISHED)
+        .first()
+    )
+
+
+def in_force_version(source_code: str, on: datetime.date | None = None) -> ListVersion | None:
+    """The revision of ``source_code`` that screening uses on ``on`` (today by default): of the
+    published and superseded revisions whose date of application has come (or that state
+    none), the one published here last. A revision published with a later ``applies from``
+    date leaves the one before it in use until that date."""
+    from django.utils import timezone
+
+    on = on or timezone.localdate()
+    return (
+        ListVersion.objects.select_related("source")
+        .filter(
+            source__code=source_code,
+            status__in=(ListVersionStatus.PUBLISHED, ListVersionStatus.SUPERSEDED),
+            published_at__isnull=False,
+        )
+        .filter(models.Q(effective_from__isnull=True) | models.Q(effective_from__lte=on))
+        .order_by("-published_at", "-pk")
         .first()
     )
 

@@ -201,6 +201,7 @@ def list_version_import(
     label: str | None = None,
     issued_on: datetime.date | None = None,
     on_stored: Callable[[ListVersion], None] | None = None,
+    effective_from: datetime.date | None = None,
 ) -> ListVersion:
     """Parse ``file`` and store it as a DRAFT version of the source with all its entries.
 
@@ -239,6 +240,8 @@ def list_version_import(
             source=source,
             label=label,
             issued_on=issued_on,
+            # The ministry's date of application; the revision date unless given.
+            effective_from=effective_from or issued_on,
             status=ListVersionStatus.DRAFT,
             file_name=file_name[:255],
             file_sha256=sha256,
@@ -276,6 +279,7 @@ def list_version_import(
                 "file_sha256": sha256,
                 "entry_count": version.entry_count,
                 "issued_on": issued_on,
+                "applies_from": version.effective_from,
             },
         )
         if on_stored is not None:
@@ -320,6 +324,7 @@ def list_import_job_create(
     actor: User,
     label: str = "",
     issued_on: datetime.date | None = None,
+    effective_from: datetime.date | None = None,
 ) -> ListImportJob:
     """Keep the uploaded ``files`` (stored name → uploaded file) and queue their import.
 
@@ -345,6 +350,7 @@ def list_import_job_create(
             file_sha256=_stored_sha256(names),
             label=label[:100],
             issued_on=issued_on,
+            effective_from=effective_from,
             requested_by=_actor_user(actor),
         )
         trail.record(
@@ -357,6 +363,7 @@ def list_import_job_create(
                 "file_sha256": job.file_sha256,
                 "label": job.label,
                 "issued_on": issued_on,
+                "applies_from": effective_from,
             },
         )
         tasks.import_list.delay_on_commit(job.pk)
@@ -425,6 +432,7 @@ def list_import_job_run(*, job_id: int) -> ListImportJob | None:
                 label=job.label or None,
                 issued_on=job.issued_on,
                 on_stored=succeeded,
+                effective_from=job.effective_from,
             )
     except ListImportError as exc:
         return list_import_job_fail(job_id=job.pk, problems=exc.problems)
@@ -649,6 +657,7 @@ def list_version_publish(
                 "source": target.source.code,
                 "label": target.label,
                 "issued_on": target.issued_on,
+                "applies_from": target.effective_from,
                 "file_sha256": target.file_sha256,
                 "entry_count": target.entry_count,
                 "supersedes": str(previous.public_id) if previous is not None else None,
@@ -663,10 +672,13 @@ def list_version_publish(
                 ),
             },
         )
-        # Open work is re-screened against the new version once the publication commits.
+        # Open work is re-screened against the new version once the publication commits; a
+        # revision that applies from a later date is re-screened from that date, by the sweep
+        # of re-screens never started (``screening.selectors``), which waits for the date.
         from screening.tasks import rescreen_after_publication
 
-        rescreen_after_publication.delay_on_commit(target.pk)
+        if target.effective_from is None or target.effective_from <= timezone.localdate():
+            rescreen_after_publication.delay_on_commit(target.pk)
         # A signed checkpoint of the audit trail, made once the publication has committed.
         make_checkpoint(reason=CheckpointReason.LIST_PUBLICATION)
     target.superseded = previous  # type: ignore[attr-defined]

@@ -48,6 +48,7 @@ from partners.selectors import (
     DIFF_FIELDS,
     ListDiff,
     identity_key,
+    in_force_version,
     list_version_diff,
     list_versions,
     measure_table_diff,
@@ -294,6 +295,7 @@ def _request_import(form: ListImportForm, *, actor) -> ListImportJob:
             # date in METI's file name), as `import_list` does.
             label=data["label"],
             issued_on=data["issued_on"],
+            effective_from=data["effective_from"],
         )
     # The OFAC importer reads a directory holding the three files under their own names.
     return list_import_job_create(
@@ -303,6 +305,7 @@ def _request_import(form: ListImportForm, *, actor) -> ListImportJob:
         actor=actor,
         label=data["label"] or timezone.localdate().isoformat(),
         issued_on=data["issued_on"],
+        effective_from=data["effective_from"],
     )
 
 
@@ -454,8 +457,16 @@ def _publication_context(user, version: ListVersion, baseline, diff) -> dict:
 
 def _progress_context(version: ListVersion) -> dict:
     shown = version.status in (ListVersionStatus.PUBLISHED, ListVersionStatus.SUPERSEDED)
+    # A revision that applies from a later date is re-screened from that date on.
+    waiting = (
+        shown
+        and not version.rescreen_started
+        and version.effective_from is not None
+        and version.effective_from > timezone.localdate()
+    )
     lost = (
         shown
+        and not waiting
         and not version.rescreen_started
         and version.published_at is not None
         and timezone.now() - version.published_at > RESCREEN_START_GRACE
@@ -463,7 +474,8 @@ def _progress_context(version: ListVersion) -> dict:
     return {
         "progress_shown": shown,
         "progress_lost": lost,
-        "progress_polling": shown and not lost and not version.rescreen_finished,
+        "progress_waiting": waiting,
+        "progress_polling": shown and not lost and not waiting and not version.rescreen_finished,
     }
 
 
@@ -701,6 +713,7 @@ def public_index(request):
     sources = list(ListSource.objects.all())
     for source in sources:
         source.in_force = published_version(source.code)
+        source.screened_with = in_force_version(source.code)
     published = [s for s in sources if s.in_force is not None]
     return render(request, "partners/public_index.html", {"sources": published})
 
@@ -717,6 +730,7 @@ def public_list(request, source_code: str):
     context = {
         "source": version.source,
         "version": version,
+        "screened_with": in_force_version(source_code),
         "query": query,
         "country": country,
         "countries": countries,

@@ -172,16 +172,22 @@ class PublishedLists:
 
 
 def published_versions() -> list[ListVersion]:
-    """The published version of the End User List and of each advisory source.
+    """The version in force today of the End User List and of each advisory source
+    (``partners.selectors.in_force_version``): a revision published with a later date of
+    application leaves the one before it in use until that date.
 
     Other binding sources are left out until the rules know how to weigh them.
     """
-    return list(
+    from partners.selectors import in_force_version
+
+    codes = (
         ListVersion.objects.filter(status=ListVersionStatus.PUBLISHED)
         .filter(Q(source__code=EUL_SOURCE_CODE) | Q(source__advisory=True))
-        .select_related("source")
-        .order_by("source__advisory", "source__code", "pk")
+        .order_by("source__advisory", "source__code")
+        .values_list("source__code", flat=True)
     )
+    versions = [in_force_version(code) for code in codes]
+    return [v for v in versions if v is not None]
 
 
 def published_lists() -> PublishedLists:

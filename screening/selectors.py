@@ -93,7 +93,10 @@ def rescreen_candidate_ids() -> QuerySet:
 
 def unstarted_rescreen_version_ids(*, published_before: datetime.datetime) -> list[int]:
     """Versions in force whose re-screen never started: the message queued on publication was
-    lost (the fan-out stores its total as the first thing it does)."""
+    lost (the fan-out stores its total as the first thing it does), or the version applies from
+    a later date than its publication and that date has now come (its re-screen starts then)."""
+    from django.utils import timezone
+
     from partners.models import ListVersion, ListVersionStatus
 
     return list(
@@ -101,5 +104,7 @@ def unstarted_rescreen_version_ids(*, published_before: datetime.datetime) -> li
             status=ListVersionStatus.PUBLISHED,
             published_at__lt=published_before,
             rescreen_started_at__isnull=True,
-        ).values_list("pk", flat=True)
+        )
+        .filter(Q(effective_from__isnull=True) | Q(effective_from__lte=timezone.localdate()))
+        .values_list("pk", flat=True)
     )

@@ -416,13 +416,12 @@ def _compute(notification_id: int) -> _Computed:
 
 
 def _published_eul_id() -> int | None:
-    from partners.models import ListVersion, ListVersionStatus
+    """The End User List revision in force today (``partners.selectors.in_force_version``): a
+    revision published with a later date of application is not used before that date."""
+    from partners.selectors import in_force_version
 
-    return (
-        ListVersion.objects.filter(status=ListVersionStatus.PUBLISHED, source__code=EUL_SOURCE_CODE)
-        .values_list("pk", flat=True)
-        .first()
-    )
+    version = in_force_version(EUL_SOURCE_CODE)
+    return version.pk if version is not None else None
 
 
 def _run_key(notification_id: int, eul_version_id: int | None, trigger: str, trigger_ref: str):

@@ -99,6 +99,7 @@ def test_import_writes_a_draft_with_all_entries_and_an_audit_event(list_manager)
         "file_sha256": version.file_sha256,
         "entry_count": 835,
         "issued_on": "2025-09-29",
+        "applies_from": "2025-09-29",
     }
 
 
@@ -227,6 +228,7 @@ def test_publish_first_version(list_manager):
         "source": "meti-eul",
         "label": "2025-01-31",
         "issued_on": "2025-01-31",
+        "applies_from": "2025-01-31",
         "file_sha256": version.file_sha256,
         "entry_count": 748,
         "supersedes": None,

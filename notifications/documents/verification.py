@@ -14,6 +14,8 @@ What is shown, and why (the decision is ``public_facts`` below):
   shipment going where and to whom the document says?
 - the goods: each line's description, quantity and unit, control classification (list row) and
   HS code: are these the goods in the crate?
+- for a permit, each line's balance (permitted less shipped, ``notifications.shipments``): is there
+  still enough left on the permit for the goods in front of the officer?
 
 What is never shown, though some of it is on the paper: the value of the goods (a commercial
 price), consignees, intermediaries and addresses, the case reference, the corporate number, the
@@ -84,6 +86,8 @@ class VerifiedGoods:
     classification: str
     list_row: str
     hs_code: str
+    #: For a permit: the quantity still to be shipped under it ("" on other documents).
+    balance: str = ""
 
 
 @dataclass(frozen=True)
@@ -170,6 +174,7 @@ def public_facts(document: Document) -> VerifiedDocument:
         return _inform_notice_facts(document, status)
     notification = document.notification
     firm = notification.firm
+    balances = _permit_balances(document)
     return VerifiedDocument(
         number=document.number,
         kind=document.kind,
@@ -196,10 +201,23 @@ def public_facts(document: Document) -> VerifiedDocument:
                 classification=str(item.get_classification_display()),
                 list_row=item.list_row,
                 hs_code=item.hs_code,
+                balance=balances.get(item.pk, ""),
             )
             for item in notification.public_items
         ),
     )
+
+
+def _permit_balances(document: Document) -> dict[int, str]:
+    """Item id → the balance left on the document's permit; empty for other documents."""
+    if document.kind != DocumentKind.PERMIT:
+        return {}
+    permit = getattr(document, "permit", None)
+    if permit is None:
+        return {}
+    from notifications.shipments import balances
+
+    return {line.item.pk: f"{line.balance.normalize():f}" for line in balances(permit)}
 
 
 def _inform_notice_facts(document: Document, status: str) -> VerifiedDocument:

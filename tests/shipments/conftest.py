@@ -12,7 +12,9 @@ from notifications.workflow import Status
 from tests.factories import ExporterFactory, ItemFactory, UserFactory, submitted_at
 
 
-def grant_permit(firm, *, valid_until: datetime.date | None = None, number="P-TEST-0001") -> Permit:
+def grant_permit(
+    firm, *, valid_until: datetime.date | None = None, number="PM-2026-900001"
+) -> Permit:
     """An approved filing of ``firm`` with items 1 (10 units) and 2 (4 units) and its permit."""
     notification = submitted_at(Status.APPROVED, firm=firm)
     notification.items.all().delete()

@@ -69,7 +69,7 @@ def test_another_firms_permit_is_a_404(client, permit):
 
 
 def test_a_permit_of_another_filing_of_the_same_firm_is_a_404(client, permit, exporter):
-    other = grant_permit(exporter.firm, number="P-TEST-0002")
+    other = grant_permit(exporter.firm, number="PM-2026-900002")
     client.force_login(exporter)
     url = reverse("notifications:permit", args=[permit.notification.public_id, other.public_id])
     assert client.get(url).status_code == 404

@@ -321,6 +321,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets whose field names ("kind", "status") other components use as well.
+    "ENUM_NAME_OVERRIDES": {
+        "ViolationKindEnum": "notifications.enforcement_models.ViolationKind",
+        "ViolationStatusEnum": "notifications.enforcement_models.ViolationStatus",
+    },
 }
 # Page rate limits (django-ratelimit) share the default cache: Redis when configured.
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)

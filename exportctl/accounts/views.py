@@ -125,6 +125,8 @@ def home(request):
             return redirect("audit:search")
         if user.has_role(Role.LIST_MANAGER):
             return redirect("partners:manage")
+        if user.has_role(Role.ENFORCEMENT_OFFICER):
+            return redirect("enforcement:list")
     return render(request, "accounts/no_role.html", status=403)
 
 

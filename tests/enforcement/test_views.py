@@ -287,3 +287,8 @@ def test_the_auditor_exports_violations_as_csv_with_formulas_made_inert(client, 
     assert "Voluntary disclosure" in text.splitlines()[0]
     assert "'=HYPERLINK" in text
     assert AuditEvent.objects.filter(action="audit.exported").count() == 1
+
+
+def test_an_enforcement_officer_lands_on_the_enforcement_list(client, officer):
+    response = signed_in(client, officer).get("/")
+    assert (response.status_code, response.url) == (302, reverse("enforcement:list"))

@@ -5,8 +5,8 @@ worker may cache it on disk) and holds no handle to the Japanese tagger or OpenC
 
 Search = candidates (≤ 200) from the union of exact keys, the rare-token inverted index with fuzzy
 token lookup, CJK bigram overlap and — for lists up to ``brute_force_limit`` names — a
-``rapidfuzz`` brute-force pass; then the graded scorer on each candidate; then the best name per
-entry.
+``rapidfuzz`` brute-force pass (skipped for a form some listed name spells out word for word); then
+the graded scorer on each candidate; then the best name per entry.
 """
 
 from __future__ import annotations
@@ -140,6 +140,7 @@ class ListIndex:
         self.texts: list[str] | None = None
         self.skeletons: list[str] | None = None
         self._sides: list[ScoredSide] | None = None
+        self._name_forms: list[tuple[NameForm, ...]] | None = None
         self.brute_force_limit = BRUTE_FORCE_LIMIT
 
     # ------------------------------------------------------------------ building
@@ -171,8 +172,13 @@ class ListIndex:
         variant_code = {v: i for i, v in enumerate(VARIANTS)}
         fid = 0
         ni = 0
+        # A small list keeps each name's forms, for the explanations of its hits.
+        small = len(listed) <= brute_force_limit
+        kept_forms: list[tuple[NameForm, ...]] = []
         for chunk in _analysed([ln.name for ln in listed], workers):
             for forms in chunk:
+                if small:
+                    kept_forms.append(tuple(forms))
                 for form in forms:
                     tokens = form.tokens
                     form_name.append(ni)
@@ -227,6 +233,8 @@ class ListIndex:
         self.cjk_bigrams = dict(bigrams)
         self.brute_force_limit = brute_force_limit
         self._prepare_brute_force()
+        if small and n_forms <= brute_force_limit:
+            self._name_forms = kept_forms
         return self
 
     def _prepare_brute_force(self) -> None:
@@ -373,9 +381,11 @@ class ListIndex:
             if not form.tokens and not form.cjk:
                 continue
             total = sum(self._query_side(form).weights) or 1.0
+            spelt_out = False  # a listed name has this form's very words, glued
             for fid in self.compact.get(form.compact).tolist():
                 if "".join(self._form_tokens(fid)) == form.compact:  # not a hash collision
                     scores[fid] += 3.0
+                    spelt_out = True
             expansions: list[tuple[int, float]] = []
             unknown: list[tuple[float, list[tuple[int, float]]]] = []
             qside = self._query_side(form)
@@ -420,7 +430,9 @@ class ListIndex:
                     share = n / max(len(grams), len(_bigrams(self.cjk[fid])))
                     if share >= 0.3:
                         scores[fid] += 2.0 * share
-            if self.texts is not None and form.tokens:
+            if self.texts is not None and form.tokens and not spelt_out:
+                # The brute force finds names the words cannot (split, glued or misspelt beyond
+                # the fuzzy lookup); a form some listed name spells out word for word needs none.
                 self._brute_force(form, scores)
         ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
         return ranked[:MAX_CANDIDATES]
@@ -574,7 +586,13 @@ class ListIndex:
         """The analysed form behind an indexed form (for explanations; cached per name)."""
         tokens = self._form_tokens(fid)
         cjk = self.cjk.get(fid, "")
-        for form in _listed_forms(self.names[int(self.form_name[fid])].name):
+        ni = int(self.form_name[fid])
+        forms = (
+            self._name_forms[ni]
+            if self._name_forms is not None
+            else _listed_forms(self.names[ni].name)
+        )
+        for form in forms:
             if form.tokens == tokens and form.cjk == cjk:
                 return form
         return None

@@ -105,7 +105,11 @@ def token_similarity(q: str, c: str, romanised: bool = False) -> tuple[float, st
         return 0.9, "nickname"
     longest = max(len(q), len(c))
     best, method = 0.0, "none"
-    d = OSA.distance(q, c, score_cutoff=edit_budget(longest) + 1)
+    budget = edit_budget(longest)
+    if abs(len(q) - len(c)) > max(1, budget) + (longest >= 6) and not romanised:
+        # More letters apart than any edit or phonetic pairing allows.
+        return 0.0, "none"
+    d = OSA.distance(q, c, score_cutoff=budget + 1)
     if d <= edit_budget(longest):
         best, method = (1.0 - d / (longest + 2) if longest > 3 else 0.65), "edit"
         if d == 1 and longest >= LONG_WORD:
@@ -141,20 +145,16 @@ def align(query: ScoredSide, listed: ScoredSide, cache: dict | None = None) -> A
     romanised = query.romanised or listed.romanised
     syllabic = query.syllabic or listed.syllabic
     options = []
+    weights = listed.weights
     for i, q in enumerate(query.tokens):
         for j, c in enumerate(listed.tokens):
-            key = (q, c, romanised)
-            if cache is not None and key in cache:
-                sim, method = cache[key]
-            else:
-                sim, method = token_similarity(q, c, romanised)
-                if cache is not None:
-                    cache[key] = (sim, method)
+            # token_similarity keeps its own cache (``cache`` is accepted for callers that pass one).
+            sim, method = token_similarity(q, c, romanised)
             if syllabic and method != "exact":
                 # "Cheng" is not "Chen", "Yeong" not "Jong": another syllable is another name.
                 continue
             if sim > 0.0:
-                options.append((sim * listed.weights[j], sim, i, j, method))
+                options.append((sim * weights[j], sim, i, j, method))
     options.sort(reverse=True)
     used_q: set[int] = set()
     used_c: set[int] = set()
@@ -188,8 +188,15 @@ def merged_variants(
         if len(t) >= 6:
             by_head.setdefault(t[0], []).append(t)
     acronyms = {t for t in targets if 2 <= len(t) <= 5}
+    # Two words can only join into a target of their joint length (exactly, or within the one
+    # edit allowed for a long target): other pairs are not even joined.
+    joint_lengths = {len(t) for t in targets}
+    for heads in by_head.values():
+        for t in heads:
+            joint_lengths.update((len(t) - 1, len(t) + 1))
     left_set = set(left)
     n_tok = len(side.tokens)
+    lengths = [len(t) for t in side.tokens]
     # Any two words, in either order, one of them left over: word order is a weak signal at most,
     # so "Kabir Amir" joins to "amirkabir" as "Amir Kabir" does (syllables read from Han or
     # hangul only in their order).
@@ -199,6 +206,8 @@ def merged_variants(
                 continue
             if (side.syllabic or other.syllabic) and m != k + 1:
                 continue  # syllables of a name keep their order: 明晨 is "mingchen", not "chenming"
+            if lengths[k] + lengths[m] not in joint_lengths:
+                continue
             joined = side.tokens[k] + side.tokens[m]
             n = len(joined)
             if joined in targets or any(

@@ -234,6 +234,8 @@ ANSWERS: dict[str, dict[str, str | dict[str, str]]] = {
     "notifications/<uuid:public_id>/licence-application/": {"GET": "405", "POST": "302"},
     "review/": {"GET": "200", "POST": "405"},
     "review/inform-notices/": {"GET": "200", "POST": "405"},
+    # The permit page: the balance and the shipments; an empty form records nothing (200).
+    "notifications/<uuid:public_id>/permits/<uuid:permit_id>/": {"GET": "200", "POST": "200"},
     "review/inform-notices/new/": {"GET": "200", "POST": "200"},
     "review/inform-notices/<uuid:notice_id>/": {"GET": "200", "POST": "405"},
     "review/inform-notices/<uuid:notice_id>/pdf/": {"GET": "200", "POST": "405"},
@@ -353,6 +355,11 @@ ANSWERS: dict[str, dict[str, str | dict[str, str]]] = {
     "api/v1/notifications/<uuid:public_id>/items/": {"GET": "200", "POST": "400"},
     "api/v1/notifications/<uuid:public_id>/items/<int:position>/": {"GET": "200", "POST": "405"},
     "api/v1/notifications/<uuid:public_id>/parties/": {"GET": "200", "POST": "400"},
+    # Shipments under a permit: the list; an empty body is invalid (400) and records nothing.
+    "api/v1/notifications/<uuid:public_id>/permits/<uuid:permit_id>/shipments/": {
+        "GET": "200",
+        "POST": "400",
+    },
     "api/v1/notifications/<uuid:public_id>/parties/<uuid:party_id>/": {"GET": "200", "POST": "405"},
     "api/v1/notifications/<uuid:public_id>/attachments/": {"GET": "200", "POST": "400"},
     "api/v1/notifications/<uuid:public_id>/attachments/<uuid:attachment_id>/": {

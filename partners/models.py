@@ -440,3 +440,18 @@ class ListImportJob(TimeStamped):
     @property
     def finished(self) -> bool:
         return self.status in (ListImportJobStatus.SUCCEEDED, ListImportJobStatus.FAILED)
+
+
+class ListSubscription(TimeStamped):
+    """A firm user's wish to be e-mailed when a revision of any published list is published.
+    One row per user; unsubscribing deletes it (both moves are audited)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="list_subscription"
+    )
+
+    class Meta:
+        verbose_name = _("list subscription")
+
+    def __str__(self) -> str:
+        return str(self.user)

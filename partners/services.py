@@ -679,6 +679,10 @@ def list_version_publish(
 
         if target.effective_from is None or target.effective_from <= timezone.localdate():
             rescreen_after_publication.delay_on_commit(target.pk)
+        # Subscribers hear of the publication once it has committed.
+        from partners.tasks import send_publication_emails
+
+        send_publication_emails.delay_on_commit(target.pk)
         # A signed checkpoint of the audit trail, made once the publication has committed.
         make_checkpoint(reason=CheckpointReason.LIST_PUBLICATION)
     target.superseded = previous  # type: ignore[attr-defined]
@@ -943,3 +947,27 @@ def reference_data_load(*, actor: User | None = None) -> dict[str, int]:
             data=created,
         )
     return created
+
+
+# --- e-mail subscriptions to publications -------------------------------------------------------
+
+
+def list_subscription_set(*, user: User, subscribed: bool) -> bool:
+    """Subscribe a firm user to the e-mail sent on each publication, or unsubscribe; audited.
+    Returns whether anything changed (subscribing twice changes nothing and records nothing)."""
+    from partners.models import ListSubscription
+
+    with transaction.atomic():
+        existing = ListSubscription.objects.select_for_update().filter(user=user).first()
+        if subscribed == (existing is not None):
+            return False
+        subscription = ListSubscription.objects.create(user=user) if subscribed else existing
+        trail.record(
+            action="list_subscription.subscribe" if subscribed else "list_subscription.unsubscribe",
+            actor=user,
+            obj=subscription,
+            data={"email": user.email},
+        )
+        if not subscribed:
+            existing.delete()
+    return True

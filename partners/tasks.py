@@ -68,3 +68,28 @@ def sweep_import_jobs() -> dict:
     for job_id in requeued:
         import_list.delay(job_id)
     return {"requeued": len(requeued), "failed": failed}
+
+
+@shared_task(
+    name="partners.send_publication_emails",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(*TRANSIENT_ERRORS, ConnectionError, TimeoutError, OSError),
+    retry_backoff=True,
+    max_retries=8,
+    soft_time_limit=120,
+    time_limit=180,
+)
+def send_publication_emails(version_id: int) -> int:
+    """E-mail every subscriber that a revision was published (queued once it committed)."""
+    from django.core.mail import get_connection
+
+    from partners.emails import publication_messages
+    from partners.models import ListVersion
+
+    version = ListVersion.objects.select_related("source").get(pk=version_id)
+    messages = publication_messages(version)
+    if not messages:
+        return 0
+    with get_connection() as connection:
+        return connection.send_messages(messages) or 0

@@ -35,6 +35,7 @@ urlpatterns = [
     # Public pages, no sign-in.
     path("", views.public_index, name="public_index"),
     path("feed/", views.publications_feed, name="feed"),
+    path("subscription/", views.subscription, name="subscription"),
     path("<slug:source_code>/", views.public_list, name="public_list"),
     path("<slug:source_code>/entries/<int:number>/", views.public_entry, name="public_entry"),
     path("<slug:source_code>/download/", views.public_downloads, name="public_downloads"),

@@ -39,6 +39,7 @@ from partners.models import (
     ListImportJobError,
     ListImportJobStatus,
     ListSource,
+    ListSubscription,
     ListVersion,
     ListVersionStatus,
     MeasureRow,
@@ -61,6 +62,7 @@ from partners.services import (
     ListPublicationRefused,
     ListVersionStateError,
     list_import_job_create,
+    list_subscription_set,
     list_version_discard,
     list_version_publish,
     measure_table_discard,
@@ -908,3 +910,38 @@ class PublicationsFeed(Feed):
 
 
 publications_feed = require_GET(PublicationsFeed())
+
+
+# --- e-mail subscription (signed-in firm users) -------------------------------------------------
+
+
+def firm_user_required(view):
+    """Anonymous: to the sign-in page. Signed in but not a firm's exporter or admin: 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        user = request.user
+        if user.firm_id is None or not user.has_role(Role.EXPORTER, Role.FIRM_ADMIN):
+            raise PermissionDenied(_("Only a firm's users can subscribe to the lists."))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@firm_user_required
+@require_http_methods(["GET", "POST"])
+def subscription(request):
+    """Subscribe to (or unsubscribe from) the e-mail sent when a list revision is published."""
+    if request.method == "POST":
+        subscribe = request.POST.get("action") == "subscribe"
+        list_subscription_set(user=request.user, subscribed=subscribe)
+        messages.success(
+            request,
+            _("You will be e-mailed when a new revision of a list is published.")
+            if subscribe
+            else _("You will no longer be e-mailed about new revisions."),
+        )
+        return redirect("partners:subscription")
+    subscribed = ListSubscription.objects.filter(user=request.user).exists()
+    return render(request, "partners/subscription.html", {"subscribed": subscribed})

@@ -103,6 +103,8 @@ ROUTE_GROUPS = (
     ("review/inform-notices/", "review_read"),
     ("review/", "review"),
     ("lists/manage/", "lists"),
+    # The e-mail on new list revisions: firm users (the ministry is refused, 403).
+    ("lists/subscription/", "firm_tool"),
     ("lists/", "public"),
     ("audit/checkpoints", "public"),
     ("audit/", "audit"),
@@ -232,10 +234,10 @@ ANSWERS: dict[str, dict[str, str | dict[str, str]]] = {
     "notifications/<uuid:public_id>/withdraw/": {"GET": "200", "POST": "200"},
     "notifications/<uuid:public_id>/copy/": {"GET": "405", "POST": "302"},
     "notifications/<uuid:public_id>/licence-application/": {"GET": "405", "POST": "302"},
-    "review/": {"GET": "200", "POST": "405"},
-    "review/inform-notices/": {"GET": "200", "POST": "405"},
     # The permit page: the balance and the shipments; an empty form records nothing (200).
     "notifications/<uuid:public_id>/permits/<uuid:permit_id>/": {"GET": "200", "POST": "200"},
+    "review/": {"GET": "200", "POST": "405"},
+    "review/inform-notices/": {"GET": "200", "POST": "405"},
     "review/inform-notices/new/": {"GET": "200", "POST": "200"},
     "review/inform-notices/<uuid:notice_id>/": {"GET": "200", "POST": "405"},
     "review/inform-notices/<uuid:notice_id>/pdf/": {"GET": "200", "POST": "405"},
@@ -278,6 +280,7 @@ ANSWERS: dict[str, dict[str, str | dict[str, str]]] = {
     "lists/<slug:source_code>/": {"GET": "200", "POST": "405"},
     "lists/<slug:source_code>/entries/<int:number>/": {"GET": "200", "POST": "405"},
     "lists/feed/": {"GET": "200", "POST": "405"},
+    "lists/subscription/": {"GET": "200", "POST": "302"},
     "lists/<slug:source_code>/download/": {"GET": "200", "POST": "405"},
     "lists/<slug:source_code>/changes/": {"GET": "200", "POST": "405"},
     "lists/<slug:source_code>/<str:label>/download.<str:fmt>": {"GET": "200", "POST": "405"},
@@ -352,14 +355,14 @@ ANSWERS: dict[str, dict[str, str | dict[str, str]]] = {
     "api/v1/notifications/<uuid:public_id>/withdraw/": {"GET": "405", "POST": "200"},
     "api/v1/notifications/<uuid:public_id>/copy/": {"GET": "405", "POST": "201"},
     "api/v1/notifications/<uuid:public_id>/checklist/": {"GET": "405", "POST": "405"},
-    "api/v1/notifications/<uuid:public_id>/items/": {"GET": "200", "POST": "400"},
-    "api/v1/notifications/<uuid:public_id>/items/<int:position>/": {"GET": "200", "POST": "405"},
-    "api/v1/notifications/<uuid:public_id>/parties/": {"GET": "200", "POST": "400"},
     # Shipments under a permit: the list; an empty body is invalid (400) and records nothing.
     "api/v1/notifications/<uuid:public_id>/permits/<uuid:permit_id>/shipments/": {
         "GET": "200",
         "POST": "400",
     },
+    "api/v1/notifications/<uuid:public_id>/items/": {"GET": "200", "POST": "400"},
+    "api/v1/notifications/<uuid:public_id>/items/<int:position>/": {"GET": "200", "POST": "405"},
+    "api/v1/notifications/<uuid:public_id>/parties/": {"GET": "200", "POST": "400"},
     "api/v1/notifications/<uuid:public_id>/parties/<uuid:party_id>/": {"GET": "200", "POST": "405"},
     "api/v1/notifications/<uuid:public_id>/attachments/": {"GET": "200", "POST": "400"},
     "api/v1/notifications/<uuid:public_id>/attachments/<uuid:attachment_id>/": {

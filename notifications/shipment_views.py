@@ -108,5 +108,4 @@ def permit_detail(request, public_id, permit_id):
             "can_ship": permit.status == PermitStatus.VALID
             and permit.valid_until >= timezone.localdate(),
         },
-        status=422 if refusal else 200,
     )

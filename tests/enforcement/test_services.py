@@ -281,3 +281,20 @@ def test_a_ban_starting_tomorrow_does_not_block_today(exporter, officer):
     ban(exporter.firm, officer, starts=1, ends=10)
     assert enforcement.running_ban(exporter.firm) is None
     assert enforcement.running_ban(exporter.firm, on=TODAY() + DAY) is not None
+
+
+def test_the_auditor_reads_but_cannot_act(exporter, auditor):
+    violation = enforcement.violation_disclose(
+        actor=exporter, kind="false_declaration", description="x"
+    )
+    assert enforcement.is_enforcement_reader(auditor) and not enforcement.is_enforcer(auditor)
+    before = actions()
+    with pytest.raises(TransitionError):
+        enforcement.violation_confirm(violation=violation, actor=auditor)
+    with pytest.raises(TransitionError):
+        enforcement.sanction_impose(
+            firm=exporter.firm, kind=SanctionKind.WARNING, reason="x", actor=auditor
+        )
+    violation.refresh_from_db()
+    assert violation.status == ViolationStatus.CANDIDATE
+    assert (actions(), Sanction.objects.count()) == (before, 0)

@@ -75,6 +75,7 @@ DEMO_USERS = [
     ("listmanager@example.com", "Hiroshi Ito", None, [Role.LIST_MANAGER]),
     ("listmanager2@example.com", "Mai Nakamura", None, [Role.LIST_MANAGER]),
     ("auditor@example.com", "Yuki Watanabe", None, [Role.AUDITOR]),
+    ("enforcement@example.com", "Satoshi Kato", None, [Role.ENFORCEMENT_OFFICER]),
 ]
 #: The demo ministry accounts' authenticator key (base32, README): add it to any TOTP app, or run
 #: ``manage.py demo_otp EMAIL`` for the current code. Demo mode only, like the password.

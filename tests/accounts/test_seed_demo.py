@@ -57,6 +57,7 @@ EXPECTED_ROLES = {
     "listmanager@example.com": {Role.LIST_MANAGER},
     "listmanager2@example.com": {Role.LIST_MANAGER},
     "auditor@example.com": {Role.AUDITOR},
+    "enforcement@example.com": {Role.ENFORCEMENT_OFFICER},
 }
 
 
@@ -178,6 +179,7 @@ class TestDemoWorld:
         devices = TOTPDevice.objects.filter(confirmed=True)
         assert sorted(devices.values_list("user__email", flat=True)) == [
             "auditor@example.com",
+            "enforcement@example.com",
             "listmanager2@example.com",
             "listmanager@example.com",
             "reviewer@example.com",

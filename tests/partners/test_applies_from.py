@@ -119,3 +119,17 @@ def test_the_public_pages_say_when_a_revision_applies(client, two_revisions):
     assert "In force since" in html
     assert '<time datetime="2025-10-09">' in html
     assert "not yet applied" not in html
+
+
+def test_import_list_takes_the_date_of_application(make_workbook):
+    from django.core.management import call_command
+
+    from partners.models import ListVersion
+
+    path = make_workbook([good_row()])
+    call_command("import_list", str(path), "--source", "meti-eul", "--applies-from", "2025-10-09")
+    version = ListVersion.objects.get()
+    assert (version.issued_on, version.effective_from) == (
+        datetime.date(2025, 1, 1),
+        datetime.date(2025, 10, 9),
+    )

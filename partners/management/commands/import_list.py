@@ -26,11 +26,11 @@ from partners.services import (
 )
 
 
-def _date(value: str) -> datetime.date:
+def _date(value: str, option: str = "--issued-on") -> datetime.date:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError as exc:
-        raise CommandError(f"--issued-on must be a date as YYYY-MM-DD, not {value!r}") from exc
+        raise CommandError(f"{option} must be a date as YYYY-MM-DD, not {value!r}") from exc
 
 
 class Command(BaseCommand):
@@ -53,6 +53,12 @@ class Command(BaseCommand):
             help="the revision date, YYYY-MM-DD (default: the date in METI's file name)",
         )
         parser.add_argument(
+            "--applies-from",
+            type=str,
+            help="the date the ministry applies the revision from, YYYY-MM-DD "
+            "(default: the revision date); screening uses it from that date",
+        )
+        parser.add_argument(
             "--rollback-reason",
             default="",
             help="declare the publication of a revision older than the one in force a rollback",
@@ -61,6 +67,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         issued_on = _date(options["issued_on"]) if options["issued_on"] else None
+        applies_from = (
+            _date(options["applies_from"], "--applies-from") if options["applies_from"] else None
+        )
         path = options["file"]
         file_name = path.rstrip("/").rsplit("/", 1)[-1]
         actor = None
@@ -80,6 +89,7 @@ class Command(BaseCommand):
                 actor=None,
                 label=options["label"],
                 issued_on=issued_on,
+                effective_from=applies_from,
             )
         except ListImportError as exc:
             for problem in exc.problems:

@@ -87,6 +87,9 @@ EUL_SOURCE = "meti-eul"
 #: (file, label, issued on) of the End User List revisions, oldest first.
 EUL_FIRST = (EUL_2025_01, "2025-01-31", datetime.date(2025, 1, 31))
 EUL_CURRENT = (EUL_2025_09, "2025-09-29", datetime.date(2025, 9, 29))
+#: The date METI applies a revision from, where it differs from the revision date
+#: (partners/data/SOURCES.md: the revision of 2025-09-29 is in force from 2025-10-09).
+EUL_APPLIES_FROM = {"2025-09-29": datetime.date(2025, 10, 9)}
 OFAC_SOURCE = "ofac-sdn"
 OFAC_LABEL = "SDN 2021 snapshot"
 
@@ -235,6 +238,7 @@ def _publish_revision(world: World, revision) -> None:
                 actor=None,
                 label=label,
                 issued_on=issued_on,
+                effective_from=EUL_APPLIES_FROM.get(label),
             )
     version = partner_services.list_version_publish(
         version=version, actor=world.user("listmanager2@example.com")

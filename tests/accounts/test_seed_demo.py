@@ -170,6 +170,9 @@ class TestDemoWorld:
         ]
         current = versions[1]
         assert current.issued_on.isoformat() == "2025-09-29"
+        # METI applies it from 2025-10-09 (SOURCES.md); the first revision from its own date.
+        assert current.effective_from.isoformat() == "2025-10-09"
+        assert versions[0].effective_from.isoformat() == "2025-01-31"
         assert ListedEntry.objects.filter(version=current).count() == 835
         entry = ListedEntry.objects.get(version=current, name="Amir Kabir University of Technology")
         assert entry.country == "IR"

@@ -81,6 +81,7 @@ def _real_objects(case, world, side, example: int) -> None:
         "hit_id": str(side.hit.public_id),
         "permit_id": str(side.permit.public_id),
         "position": "1",
+        "disclosure_id": str(side.disclosure.public_id),
     }
     for name in case.path_parameters:
         if real.get(name):
@@ -93,7 +94,7 @@ SCHEMA.config.generation.update(
     modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], allow_x00=True, codec="utf-8"
 )
 SCHEMA.config.phases.update(phases=["examples", "coverage", "fuzzing"])
-exporter_api = SCHEMA.include(path_regex=r"^/api/v1/(notifications|screening)/")
+exporter_api = SCHEMA.include(path_regex=r"^/api/v1/(notifications|screening|disclosures)/")
 review_api = SCHEMA.include(path_regex=r"^/api/v1/review/")
 EXAMPLES = iter(range(10**9))
 

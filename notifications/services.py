@@ -485,6 +485,8 @@ def approval_check(*, notification: Notification, actor) -> Move:
     outstanding = selectors.approval_outstanding(notification=notification)
     if outstanding:
         raise OutstandingItemsError(outstanding)
+    if move == Move.APPROVE:  # it would issue the permit now: say so before the confirmation
+        enforcement.refuse_if_banned(notification.firm, action="permit")
     return move
 
 

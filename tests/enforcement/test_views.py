@@ -292,3 +292,19 @@ def test_the_auditor_exports_violations_as_csv_with_formulas_made_inert(client, 
 def test_an_enforcement_officer_lands_on_the_enforcement_list(client, officer):
     response = signed_in(client, officer).get("/")
     assert (response.status_code, response.url) == (302, reverse("enforcement:list"))
+
+
+def test_the_reviewer_is_told_of_the_ban_before_confirming(client, exporter, officer, reviewer):
+    case = referred(exporter)
+    sanction = ban(exporter.firm, officer, starts=0, ends=5)
+    response = signed_in(client, reviewer).post(
+        reverse("review:approve", args=[case.public_id]),
+        {"validity_months": 6, "conditions": ""},
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+    text = response.content.decode()
+    assert "export ban (FEFTA Art. 53) until" in text
+    assert str(sanction.ends_on.day) in text
+    case.refresh_from_db()
+    assert (case.status, Permit.objects.count()) == (Status.UNDER_REVIEW, 0)

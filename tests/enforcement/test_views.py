@@ -308,3 +308,21 @@ def test_the_reviewer_is_told_of_the_ban_before_confirming(client, exporter, off
     assert str(sanction.ends_on.day) in text
     case.refresh_from_db()
     assert (case.status, Permit.objects.count()) == (Status.UNDER_REVIEW, 0)
+
+
+def test_the_ministry_list_filters_by_firm_and_status(client, exporter, officer):
+    other = ExporterFactory()
+    mine = enforcement.violation_disclose(actor=exporter, kind="false_declaration", description="a")
+    theirs = enforcement.violation_disclose(actor=other, kind="false_declaration", description="b")
+    enforcement.violation_confirm(violation=theirs, actor=officer)
+    client = signed_in(client, officer)
+
+    def listed(**params) -> set:
+        html = client.get(reverse("enforcement:list"), params).content.decode()
+        return {v for v in (mine, theirs) if str(v.public_id) in html}
+
+    assert listed() == {mine, theirs}
+    assert listed(firm=exporter.firm.name) == {mine}
+    assert listed(firm=other.firm.corporate_number) == {theirs}
+    assert listed(status="confirmed") == {theirs}
+    assert listed(status="candidate") == {mine}

@@ -130,8 +130,8 @@ def problem_message(problem: dict) -> str:
             "the permit (%(licensed)s)."
         ) % {
             "item": problem["item"],
-            "shipped": problem["shipped"],
-            "licensed": problem["licensed"],
+            "shipped": _quantity(problem["shipped"]),
+            "licensed": _quantity(problem["licensed"]),
         }
     if kind == "licence_expired":
         return gettext("The permit expired on %(date)s: nothing can be shipped under it after.") % {
@@ -148,6 +148,11 @@ def problem_message(problem: dict) -> str:
     if kind == "destination_differs":
         return gettext("The destination differs from the permit's.")
     return gettext("The shipment does not match the permit (%(problem)s).") % {"problem": kind}
+
+
+def _quantity(value: str) -> str:
+    """A quantity as people write it: 6, not 6.000."""
+    return f"{Decimal(value).normalize():f}"
 
 
 def _status_label(status: str) -> str:

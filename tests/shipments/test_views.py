@@ -79,3 +79,13 @@ def test_the_case_page_links_to_the_permit(client, permit, exporter):
     client.force_login(exporter)
     page = client.get(reverse("notifications:detail", args=[permit.notification.public_id]))
     assert _url(permit) in page.content.decode()
+
+
+def test_the_refusal_names_the_quantities_as_people_write_them(client, permit, exporter):
+    client.force_login(exporter)
+    page = client.post(
+        _url(permit),
+        {"shipped_on": timezone.localdate().isoformat(), "quantity_1": "11.5"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+    assert "the quantity shipped (11.5) is more than the balance left on the permit (10)" in page

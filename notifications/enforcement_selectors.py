@@ -81,3 +81,10 @@ def access_disclosure_for(*, user, public_id) -> Violation:
         return disclosures_for(user=user).get(public_id=public_id)
     except Violation.DoesNotExist as missing:
         raise Http404 from missing
+
+
+def sanctions_for_firm(*, user) -> QuerySet[Sanction]:
+    """The sanctions imposed on the user's own firm, newest first (none for anyone else)."""
+    if not _is_firm_user(user):
+        return Sanction.objects.none()
+    return Sanction.objects.filter(firm_id=user.firm_id).order_by("-starts_on", "-pk")

@@ -89,7 +89,15 @@ def disclosure_list(request):
     page = Paginator(selectors.disclosures_for(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "notifications/enforcement/disclosure_list.html", {"page": page})
+    return render(
+        request,
+        "notifications/enforcement/disclosure_list.html",
+        {
+            "page": page,
+            "sanctions": selectors.sanctions_for_firm(user=request.user)[:PAGE_SIZE],
+            "running_ban": enforcement.running_ban(request.user.firm_id),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

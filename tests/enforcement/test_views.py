@@ -326,3 +326,20 @@ def test_the_ministry_list_filters_by_firm_and_status(client, exporter, officer)
     assert listed(firm=other.firm.corporate_number) == {theirs}
     assert listed(status="confirmed") == {theirs}
     assert listed(status="candidate") == {mine}
+
+
+def test_the_firm_sees_its_running_ban_and_its_sanctions_only(client, exporter, officer):
+    sanction = ban(exporter.firm, officer, starts=-2, ends=40)
+    ban(ExporterFactory().firm, officer, starts=-2, ends=10)  # the same reason, another firm
+    html = signed_in(client, exporter).get(reverse("disclosures:list"), HTTP_ACCEPT_LANGUAGE="en")
+    text = html.content.decode()
+    assert 'id="running-ban"' in text
+    assert sanction.ends_on.isoformat() in text
+    assert text.count(sanction.reason) == 1  # its own sanction; another firm's is not listed
+
+
+def test_no_ban_banner_once_the_ban_has_ended(client, exporter, officer):
+    ban(exporter.firm, officer, starts=-20, ends=-1)
+    text = signed_in(client, exporter).get(reverse("disclosures:list")).content.decode()
+    assert 'id="running-ban"' not in text
+    assert 'id="firm-sanctions"' in text

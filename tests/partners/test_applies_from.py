@@ -133,3 +133,13 @@ def test_import_list_takes_the_date_of_application(make_workbook):
         datetime.date(2025, 1, 1),
         datetime.date(2025, 10, 9),
     )
+
+
+def test_the_list_managers_page_shows_the_date_of_application(client, make_workbook, list_manager):
+    version = _import(
+        make_workbook([good_row()]), list_manager, effective_from=datetime.date(2025, 10, 9)
+    )
+    client.force_login(list_manager)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    html = client.get(reverse("partners:version", args=[version.public_id])).content.decode()
+    assert '<dd id="version-applies-from">Oct. 9, 2025</dd>' in html

@@ -325,6 +325,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ViolationKindEnum": "notifications.enforcement_models.ViolationKind",
         "ViolationStatusEnum": "notifications.enforcement_models.ViolationStatus",
+        "PermitStatusEnum": "notifications.models.PermitStatus",
+        "NotificationStatusEnum": "notifications.workflow.Status",
     },
 }
 # Page rate limits (django-ratelimit) share the default cache: Redis when configured.

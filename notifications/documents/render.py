@@ -44,7 +44,7 @@ TEMPLATES = {
 # 2026.2: page 1 carries the essentials (number, validity, QR and verification code; a denial's
 # grounds and both appeal routes), the issuing authority, the destination's name, one number.
 TEMPLATE_VERSIONS = {
-    DocumentKind.RECEIPT: "receipt-2026.2",
+    DocumentKind.RECEIPT: "receipt-2026.3",
     DocumentKind.PERMIT: "permit-2026.2",
     DocumentKind.DENIAL_LETTER: "denial-2026.2",
     DocumentKind.NO_LICENCE_LETTER: "no-licence-2026.1",

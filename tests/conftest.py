@@ -15,18 +15,18 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models.signals import post_migrate
 
+from exportctl.accounts.roles import Role
 from exportctl.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 _audit_trigger = importlib.import_module("exportctl.audit.migrations.0002_append_only_trigger")
-_role_groups = importlib.import_module("exportctl.accounts.migrations.0002_roles")
 
 
 def _set_audit_trigger(*, installed: bool) -> None:
@@ -37,12 +37,13 @@ def _set_audit_trigger(*, installed: bool) -> None:
 
 
 def _after_flush(sender, **kwargs) -> None:
-    """A transactional test ends with a flush, which empties the role groups a data migration
-    made; Django then sends ``post_migrate``, and this puts the groups and the audit trigger
-    back before the next test."""
+    """A transactional test ends with a flush, which empties the role groups the data migrations
+    made; Django then sends ``post_migrate``, and this puts the groups (one per ``Role``, so a
+    new role's group comes back too) and the audit trigger back before the next test."""
     if sender.label == "audit":
         _set_audit_trigger(installed=True)
-        _role_groups.create_roles(django_apps, None)
+        for role in Role:
+            Group.objects.get_or_create(name=role.value)
 
 
 post_migrate.connect(_after_flush, dispatch_uid="tests-restore-after-flush")

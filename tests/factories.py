@@ -60,7 +60,11 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def _add_roles(user: User, roles) -> None:
-    user.groups.add(*Group.objects.filter(name__in=[str(r) for r in roles]))
+    names = {str(r) for r in roles}
+    groups = list(Group.objects.filter(name__in=names))
+    # A missing group would silently give the user fewer roles than the test asked for.
+    assert len(groups) == len(names), f"no group for {names - {g.name for g in groups}}"
+    user.groups.add(*groups)
     user.__dict__.pop("roles", None)  # drop the cached role set
 
 

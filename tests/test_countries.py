@@ -2,8 +2,11 @@
 API, the reviewer's and auditor's filters, the self-check; the refusal names the field and
 changes nothing."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from exportctl.audit.models import AuditEvent
@@ -123,7 +126,11 @@ def test_the_wizard_keeps_what_was_typed_and_names_the_field(client, exporter):
 
     response = client.post(
         f"/notifications/{draft.public_id}/edit/parties/",
-        {"action": "destination", "destination_country": "AA"},
+        {
+            "action": "destination",
+            "destination_country": "AA",
+            "planned_date": (timezone.localdate() + datetime.timedelta(days=60)).isoformat(),
+        },
     )
 
     draft.refresh_from_db()

@@ -6,7 +6,7 @@ import io
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from exportctl.audit.models import AuditEvent
 from partners.models import ListedEntry, ListSource, ListVersion, ListVersionStatus
@@ -19,6 +19,13 @@ from partners.services import (
     list_version_publish,
 )
 from tests.partners.conftest import EUL_2025_01, EUL_2025_09, OFAC_DIR, good_row
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The refusals below are read in English; their Japanese is checked on its own."""
+    with translation.override("en"):
+        yield
 
 pytestmark = pytest.mark.django_db
 
@@ -576,3 +583,14 @@ def test_a_publication_that_removes_nothing_needs_one_list_manager(list_manager,
     assert (old.status, new.status) == ("superseded", "published")
     assert (old.label, new.label) == ("2025-01-01", "2025-01-02")
     assert AuditEvent.objects.filter(action="list_version.propose_publication").count() == 0
+
+
+def test_a_refusal_reads_in_the_reader_s_language(list_manager):
+    list_version_publish(version=import_eul(EUL_2025_09), actor=list_manager)
+    older = import_eul(EUL_2025_01)
+    with translation.override("ja"), pytest.raises(ListPublicationRefused) as refused:
+        list_version_publish(version=older, actor=list_manager)
+    assert str(refused.value) == (
+        "2025-01-31 版は、現在適用中の 2025-09-29 版より古い版です。"
+        "理由を付して差戻しとして申告しない限り、公表することはできません。"
+    )

@@ -27,6 +27,7 @@ def english():
     with translation.override("en"):
         yield
 
+
 pytestmark = pytest.mark.django_db
 
 

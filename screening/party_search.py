@@ -2,8 +2,9 @@
 
 Writing: ``party_search_keys_store`` stores the search keys of a case's parties
 (``screening.matching.search.index_keys``) when the case is first screened, in
-``PartySearchKey`` rows; ``party_search_keys_rebuild`` rewrites them all in batches (the data
-migration and ``manage.py party_search_keys`` after a change of the normaliser).
+``PartySearchKey`` rows; ``party_search_keys_recompute`` brings them all up to date in batches, writing only what
+differs (the data migration, and ``manage.py recompute_party_search_keys`` after a change of the
+normaliser or the lexicon).
 
 Reading: ``party_matches`` turns the search text into weighted keys, asks the database for the
 parties holding the most of them among the cases the other filters leave (one query on the
@@ -14,7 +15,7 @@ whatever the number of parties; the scoring is bounded by ``MAX_CANDIDATES``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -63,20 +64,61 @@ def party_search_keys_store(*, notification_id: int) -> int:
     return len(rows)
 
 
-def party_search_keys_rebuild(*, batch_size: int = REBUILD_BATCH) -> int:
-    """Rewrite the keys of every party of every submitted case, ``batch_size`` parties at a time
-    (one transaction each, so a long rebuild holds no lock for long); returns the parties keyed."""
+@dataclass(frozen=True)
+class RecomputeProgress:
+    """Where a recompute stands after a batch: parties read so far (of ``total``), keys written
+    and keys removed so far."""
+
+    parties: int
+    total: int
+    added: int
+    removed: int
+
+
+def party_search_keys_recompute(
+    *,
+    batch_size: int = REBUILD_BATCH,
+    progress: Callable[[RecomputeProgress], None] | None = None,
+) -> RecomputeProgress:
+    """Bring the keys of every party of every submitted case up to date with the normaliser and
+    lexicon of this release, ``batch_size`` parties at a time (one transaction each, so a long
+    run holds no lock for long).
+
+    Only what differs is written: the keys a party should have and lacks are added, the keys it
+    has and should not are removed, so a second run adds and removes nothing (idempotent) and a
+    run interrupted half-way is finished by the next. ``progress`` is told after each batch.
+    """
     parties = Party.objects.exclude(notification__status="draft").order_by("pk")
-    done, last = 0, 0
+    total = parties.count()
+    done = added = removed = last = 0
     while True:
         batch = list(_party_rows(parties.filter(pk__gt=last))[:batch_size])
         if not batch:
-            return done
+            break
+        wanted = {(row.party_id, row.key): row for row in _key_rows(batch)}
         with transaction.atomic():
-            PartySearchKey.objects.filter(party_id__in=[row[0] for row in batch]).delete()
-            PartySearchKey.objects.bulk_create(_key_rows(batch), batch_size=1000)
+            stored = PartySearchKey.objects.filter(party_id__in=[row[0] for row in batch])
+            have = dict(
+                ((party_id, key), pk)
+                for pk, party_id, key in stored.values_list("pk", "party_id", "key")
+            )
+            stale = [pk for pair, pk in have.items() if pair not in wanted]
+            missing = [row for pair, row in wanted.items() if pair not in have]
+            if stale:
+                PartySearchKey.objects.filter(pk__in=stale).delete()
+            PartySearchKey.objects.bulk_create(missing, batch_size=1000)
         done += len(batch)
+        added += len(missing)
+        removed += len(stale)
         last = batch[-1][0]
+        if progress is not None:
+            progress(RecomputeProgress(done, total, added, removed))
+    return RecomputeProgress(done, total, added, removed)
+
+
+def party_search_keys_rebuild(*, batch_size: int = REBUILD_BATCH) -> int:
+    """Rewrite the keys of every party of every submitted case; returns the parties keyed."""
+    return party_search_keys_recompute(batch_size=batch_size).parties
 
 
 def party_matches(*, text: str, among: QuerySet[Notification]) -> list[PartyMatch]:

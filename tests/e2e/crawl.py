@@ -21,6 +21,8 @@ from collections import deque
 from collections.abc import Iterator
 from urllib.parse import parse_qsl, urldefrag, urlsplit
 
+from playwright.sync_api import Error as PlaywrightError
+
 #: Path fragments of links a crawl must not follow (state changes, binaries, other apps).
 SKIPPED_PATH_PATTERNS = (
     r"/logout",
@@ -98,7 +100,12 @@ class Crawl:
         seen = {crawl_key(self.start_url)}
         while queue and len(self.visited) < self.limit:
             url, referrer = queue.popleft()
-            response = self.page.goto(url)
+            try:
+                response = self.page.goto(url)
+            except PlaywrightError as error:
+                if "Download is starting" in str(error):
+                    continue  # a file served as an attachment: not a page
+                raise
             if response is None:
                 continue
             if response.status >= 400:

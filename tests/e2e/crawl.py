@@ -50,11 +50,25 @@ _LINKS_JS = """
 """
 
 
+_ID_SEGMENT = re.compile(r"^(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
+
+
 def crawl_key(url: str) -> str:
     """The identity of a page for the crawl: its path and the *names* of its query parameters."""
     parts = urlsplit(url)
     names = sorted({name for name, _ in parse_qsl(parts.query, keep_blank_values=True)})
     return parts.path + ("?" + "&".join(names) if names else "")
+
+
+def crawl_pattern(url: str) -> str:
+    """The kind of page: its key with every id in the path (a number, a UUID) replaced by ``*``,
+    so ``/lists/meti-eul/entries/1/`` and ``…/2/`` are two pages of one kind."""
+    segments = [
+        "*" if _ID_SEGMENT.match(segment) else segment
+        for segment in urlsplit(crawl_key(url)).path.split("/")
+    ]
+    query = crawl_key(url).partition("?")[2]
+    return "/".join(segments) + ("?" + query if query else "")
 
 
 def skipped(url: str) -> bool:
@@ -64,7 +78,7 @@ def skipped(url: str) -> bool:
 
 
 def crawl(
-    page, live_server, start_url: str = "/", limit: int = 60, *, skip=skipped
+    page, live_server, start_url: str = "/", limit: int = 60, *, skip=skipped, per_kind: int = 3
 ) -> Iterator[tuple[str, object]]:
     """Visit pages breadth-first from ``start_url``; yield ``(url, page)`` for each HTML page.
 
@@ -72,9 +86,11 @@ def crawl(
     pages); ``live_server`` is pytest-django's live server; ``start_url`` may be a path or an
     absolute URL on the live server. At most ``limit`` pages are yielded. Pages answering with an
     error status or a non-HTML body are not yielded; iterate a ``Crawl`` instead to read the links
-    that failed (``Crawl.failures``). ``skip`` decides which absolute URLs are not followed.
+    that failed (``Crawl.failures``). ``skip`` decides which absolute URLs are not followed; at
+    most ``per_kind`` pages of one kind (``crawl_pattern``: the same path but for its ids) are
+    visited, so a long list's rows do not use up the limit before the other pages are seen.
     """
-    yield from Crawl(page, live_server, start_url, limit, skip=skip)
+    yield from Crawl(page, live_server, start_url, limit, skip=skip, per_kind=per_kind)
 
 
 class Crawl:
@@ -83,12 +99,22 @@ class Crawl:
     ``failures`` lists ``(url, status, referrer)`` of same-origin links that answered 4xx/5xx.
     """
 
-    def __init__(self, page, live_server, start_url: str = "/", limit: int = 60, *, skip=skipped):
+    def __init__(
+        self,
+        page,
+        live_server,
+        start_url: str = "/",
+        limit: int = 60,
+        *,
+        skip=skipped,
+        per_kind: int = 3,
+    ):
         self.page = page
         self.origin = live_server.url.rstrip("/")
         self.start_url = start_url if "://" in start_url else self.origin + start_url
         self.limit = limit
         self.skip = skip
+        self.per_kind = per_kind
         self.failures: list[tuple[str, int, str]] = []
         self.visited: list[str] = []
 
@@ -98,6 +124,7 @@ class Crawl:
     def __iter__(self) -> Iterator[tuple[str, object]]:
         queue: deque[tuple[str, str]] = deque([(self.start_url, "")])
         seen = {crawl_key(self.start_url)}
+        kinds: dict[str, int] = {crawl_pattern(self.start_url): 1}
         while queue and len(self.visited) < self.limit:
             url, referrer = queue.popleft()
             try:
@@ -124,8 +151,9 @@ class Crawl:
                 link, _fragment = urldefrag(link)
                 if not self._same_origin(link) or self.skip(link):
                     continue
-                key = crawl_key(link)
-                if key in seen:
+                key, kind = crawl_key(link), crawl_pattern(link)
+                if key in seen or kinds.get(kind, 0) >= self.per_kind:
                     continue
                 seen.add(key)
+                kinds[kind] = kinds.get(kind, 0) + 1
                 queue.append((link, url))

@@ -2,6 +2,10 @@
 
 The hash covers every recorded field and the previous event's hash, so a changed field, a removed
 event or a re-ordered event is detected from the first affected event on.
+
+An event is written first with its *content hash* (every recorded field, without its place in the
+chain) and linked into the chain afterwards by the sealer (``exportctl.audit.sealer``), which gives
+it its ``seq``, ``prev_hash`` and ``hash``. The content hash covers the event while it waits.
 """
 
 import hashlib
@@ -47,6 +51,63 @@ def canonical_payload(
 
 def event_hash(**fields) -> str:
     return hashlib.sha256(canonical_payload(**fields)).hexdigest()
+
+
+#: The recorded fields of an event: what its content hash covers (its place in the chain aside).
+CONTENT_FIELDS = (
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "firm_id",
+    "data",
+    "ip_address",
+)
+
+
+def content_hash(
+    *,
+    occurred_at: datetime,
+    actor_id: int | None,
+    actor_label: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    firm_id: int | None,
+    data: dict,
+    ip_address: str | None,
+) -> str:
+    """The hash of an event's recorded fields, written with the event before it is sealed.
+
+    The same canonical JSON as the chain hash, under a key of its own (``"content"``) so that a
+    content hash can never be mistaken for, or collide by construction with, a chain hash.
+    """
+    payload = {
+        "content": {
+            "occurred_at": occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "actor_id": actor_id,
+            "actor_label": actor_label,
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "firm_id": firm_id,
+            "data": data,
+            "ip_address": ip_address,
+        }
+    }
+    encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def content_fields_of(event) -> dict:
+    return {name: getattr(event, name) for name in CONTENT_FIELDS}
+
+
+def content_hash_of(event) -> str:
+    """Recompute the content hash of a stored ``AuditEvent`` from its fields."""
+    return content_hash(**content_fields_of(event))
 
 
 def hash_of(event) -> str:

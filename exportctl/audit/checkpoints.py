@@ -41,7 +41,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from exportctl.audit.models import AuditCheckpoint, AuditEvent, CheckpointReason
-from exportctl.audit.trail import lock_chain
+from exportctl.audit.sealer import lock_chain, seal_pending
 
 logger = logging.getLogger(__name__)
 
@@ -274,29 +274,30 @@ def read_store() -> list[StoredLine]:
 def checkpoint_create(*, reason: str) -> AuditCheckpoint | None:
     """Sign the trail's current head, unless the latest checkpoint already covers it.
 
-    Runs in its own transaction under the chain's lock (the one every event append takes), so
-    checkpoints are numbered without gaps, each covers at least its predecessor, and the file's
-    lines come in the same order as the rows. The line is written before the row commits: a
-    checkpoint that fails to reach the file is not kept in the database either.
+    Runs in its own transaction under the chain's lock (the sealer's), so checkpoints are
+    numbered without gaps, each covers at least its predecessor, and the file's lines come in the
+    same order as the rows. It seals first: the checkpoint covers every event committed before it
+    (``exportctl.audit.sealer``). The line is written before the row commits: a checkpoint that
+    fails to reach the file is not kept in the database either.
     """
     private_key = signing_key()  # before the lock: loading a key may take a while
     public_key = private_key.public_key()
     with transaction.atomic():
         lock_chain()
-        head = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
-        if head is None:
+        head = seal_pending()
+        if head.head_seq == 0:
             return None
         last = AuditCheckpoint.objects.order_by("-number").first()
-        if last is not None and last.head_seq >= head.seq:
+        if last is not None and last.head_seq >= head.head_seq:
             return None
         since = last.head_seq if last is not None else 0
         count = (last.event_count if last is not None else 0) + AuditEvent.objects.filter(
-            seq__gt=since, seq__lte=head.seq
+            seq__gt=since, seq__lte=head.head_seq
         ).count()
         checkpoint = AuditCheckpoint(
             number=last.number + 1 if last is not None else 1,
-            head_seq=head.seq,
-            head_hash=head.hash,
+            head_seq=head.head_seq,
+            head_hash=head.head_hash,
             event_count=count,
             made_at=timezone.now(),
             reason=reason,

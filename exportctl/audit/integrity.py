@@ -7,6 +7,9 @@ recomputed hashes (an event no longer hashes to what a checkpoint signed), a che
 (from the database, from the outside store, or from both: numbers are contiguous) and a forged or
 altered checkpoint (its signature does not verify with the ministry's key). Each finding names
 what broke.
+
+It seals first (``exportctl.audit.sealer``), so every committed event is in the chain it checks;
+an event still waiting after that must match the content hash written with it.
 """
 
 from dataclasses import dataclass, field
@@ -15,7 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
-from exportctl.audit.chain import ChainReport
+from exportctl.audit.chain import ChainReport, content_hash_of
 from exportctl.audit.checkpoints import (
     PublicKey,
     read_store,
@@ -27,6 +30,7 @@ from exportctl.audit.checkpoints import (
 )
 from exportctl.audit.log import chain_report
 from exportctl.audit.models import AuditCheckpoint, AuditEvent
+from exportctl.audit.sealer import unsealed_events
 
 #: What can be wrong, and how it is said (``%(name)s`` filled from the finding's params).
 MESSAGES = {
@@ -73,6 +77,10 @@ MESSAGES = {
     "more": _("… and %(count)s more findings of the same kind."),
     "no_key": _("The checkpoints cannot be checked: no checkpoint key is configured (%(error)s)."),
     "backwards": _("Checkpoint #%(number)s covers fewer events than the checkpoint before it."),
+    "unsealed_altered": _(
+        "Event altered before it was sealed: the event waiting in place %(id)s of the queue no "
+        "longer matches the hash of its content written with it."
+    ),
 }
 WHERE = {"database": _("database"), "store": _("outside store")}
 
@@ -101,6 +109,7 @@ class TrailReport:
     latest_head: int | None
     last_seq: int
     store: str
+    unsealed: int = 0  # events still waiting for the sealer when the check ran
 
     @property
     def ok(self) -> bool:
@@ -272,10 +281,23 @@ def _capped(findings: list[Finding]) -> tuple[Finding, ...]:
     return tuple(shown)
 
 
+def _waiting(findings: list[Finding]) -> int:
+    """Events the sealer has not chained (committed since it ran, or refused because they were
+    altered): each must still match the content hash written with it."""
+    count = 0
+    for event in unsealed_events().iterator(chunk_size=2000):
+        count += 1
+        if content_hash_of(event) != event.content_hash:
+            findings.append(Finding("unsealed_altered", {"id": event.pk}))
+    return count
+
+
 def verify_trail() -> TrailReport:
-    """The hash chain, then the checkpoints (both copies of each) and the chain against them."""
+    """Seal what is waiting, then check the hash chain, the events still waiting against their
+    content hashes, the checkpoints (both copies of each) and the chain against them."""
     chain = chain_report()
     findings: list[Finding] = []
+    unsealed = _waiting(findings)
     copies = _copies(findings)
     valid = _signed_copies(copies, findings)
     last_seq = AuditEvent.objects.aggregate(last=Max("seq"))["last"] or 0
@@ -289,4 +311,5 @@ def verify_trail() -> TrailReport:
         latest_head=latest["head_seq"] if latest else None,
         last_seq=last_seq,
         store=str(store_path()),
+        unsealed=unsealed,
     )

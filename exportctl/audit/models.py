@@ -21,9 +21,14 @@ class AuditEvent(models.Model):
     Rows are written only by ``exportctl.audit.trail.record``. Each stores the hash of the event
     before it, so removing or editing any row breaks the chain from that row on; on PostgreSQL and
     SQLite a trigger also refuses UPDATE and DELETE.
+
+    A row is written with its ``content_hash`` and, when no other writer is sealing, already
+    sealed. Otherwise its place in the chain (``seq``, ``prev_hash``, ``hash``) is empty until
+    the sealer (``exportctl.audit.sealer``) fills it, once: the trigger lets exactly that update
+    through and nothing else. The primary key is the event's place in the queue.
     """
 
-    seq = models.PositiveBigIntegerField(unique=True, editable=False)
+    seq = models.PositiveBigIntegerField(unique=True, null=True, blank=True, editable=False)
     occurred_at = models.DateTimeField(editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -47,24 +52,44 @@ class AuditEvent(models.Model):
     )
     data = models.JSONField(default=dict, blank=True, editable=False)
     ip_address = models.GenericIPAddressField(null=True, blank=True, editable=False)
-    prev_hash = models.CharField(max_length=64, editable=False)
-    hash = models.CharField(max_length=64, unique=True, editable=False)
+    # NULL (not "") until sealed: unique ``hash`` must allow many unsealed rows, and the
+    # constraint below says "sealed whole or not at all" in one form.
+    prev_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
+    hash = models.CharField(  # noqa: DJ001
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    # Empty on events written before sealing was deferred: the chain alone covers those.
+    content_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["seq"]
+        ordering = ["seq", "id"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["object_type", "object_id", "seq"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "seq"]),
+            # The sealer's queue: only the rows still waiting, in the order they were written.
+            models.Index(
+                fields=["id"], condition=models.Q(seq__isnull=True), name="audit_event_unsealed"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(seq__gte=1), name="audit_seq_positive"),
+            # Sealed whole or not at all: a place in the chain without its hashes (or the other
+            # way round) is no state the sealer ever writes.
+            models.CheckConstraint(
+                condition=models.Q(seq__isnull=True, prev_hash__isnull=True, hash__isnull=True)
+                | models.Q(seq__isnull=False, prev_hash__isnull=False, hash__isnull=False),
+                name="audit_sealed_whole",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+        place = f"#{self.seq}" if self.seq is not None else f"(unsealed {self.pk})"
+        return f"{place} {self.action} {self.object_type}:{self.object_id}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -73,6 +98,10 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit events are append-only.")
+
+    @property
+    def sealed(self) -> bool:
+        return self.seq is not None
 
 
 class CheckpointReason(models.TextChoices):

@@ -1,22 +1,23 @@
 """The only writer of audit events.
 
 Call ``record`` inside the transaction that makes the change, so the event and the change commit
-or roll back together. Appends are serialised (an advisory lock on PostgreSQL, the write lock on
-SQLite) so that each event links to exactly one predecessor.
+or roll back together. Writers do not wait for one another: the event is inserted with the hash of
+its content and linked into the chain by the sealer (``exportctl.audit.sealer``, which explains
+the order and why it needs no grace period); a writer that finds the sealer's lock free seals it
+at once.
 """
 
 import json
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from exportctl.audit.chain import GENESIS_HASH, event_hash
+from exportctl.audit import sealer
+from exportctl.audit.chain import content_hash, event_hash
 from exportctl.audit.models import AuditEvent
-
-# An arbitrary, fixed key for pg_advisory_xact_lock: "audit" in ASCII.
-_CHAIN_LOCK_KEY = 0x6175646974
+from exportctl.audit.sealer import lock_chain  # noqa: F401 - the chain's lock, by its old name
 
 SYSTEM_ACTOR = "system"
 
@@ -27,18 +28,12 @@ def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def lock_chain() -> None:
-    """Serialise writers of the chain (events and checkpoints) until the transaction ends.
-
-    One lock for both, always taken after any row lock of the calling service and never together
-    with another advisory lock, so the order is the same everywhere and cannot deadlock.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-
-
-_lock_chain = lock_chain  # the benchmark's seeding takes the same lock under its older name
+def _lock_chain() -> None:
+    """Wait for the chain's lock and seal what is waiting: afterwards the newest row by ``seq``
+    is the chain's head, so a bulk writer (the benchmark's seeding) may append sealed rows after
+    it, as it did when every writer took this lock."""
+    sealer.lock_chain()
+    sealer.seal_pending()
 
 
 def record(
@@ -68,24 +63,25 @@ def record(
         actor, actor_id = None, None
         label = actor_label or SYSTEM_ACTOR
 
+    fields = {
+        "occurred_at": timezone.now(),
+        "actor_id": actor_id,
+        "actor_label": label,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "firm_id": firm.pk if firm is not None else None,
+        "data": clean_data,
+        "ip_address": _client_ip(request),
+    }
+    event = AuditEvent(**fields, content_hash=content_hash(**fields))
     with transaction.atomic():
-        lock_chain()
-        last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
-        seq = last.seq + 1 if last else 1
-        prev_hash = last.hash if last else GENESIS_HASH
-        fields = {
-            "seq": seq,
-            "occurred_at": timezone.now(),
-            "actor_id": actor_id,
-            "actor_label": label,
-            "action": action,
-            "object_type": object_type,
-            "object_id": object_id,
-            "firm_id": firm.pk if firm is not None else None,
-            "data": clean_data,
-            "ip_address": _client_ip(request),
-            "prev_hash": prev_hash,
-        }
-        event = AuditEvent(**fields, hash=event_hash(**fields))
+        # Never waits: when another transaction holds the lock, the event is left for the sealer.
+        if sealer.seal_on_write() and sealer.try_lock_chain():
+            waiting = sealer.seal_pending(limit=sealer.INLINE_BACKLOG_LIMIT)
+            if waiting.complete:
+                event.seq = waiting.head_seq + 1
+                event.prev_hash = waiting.head_hash
+                event.hash = event_hash(seq=event.seq, prev_hash=event.prev_hash, **fields)
         event.save()
     return event

@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 _audit_trigger = importlib.import_module("exportctl.audit.migrations.0002_append_only_trigger")
+# The triggers as 0004 left them: they let the sealer's one update through (audit/sealer.py).
+_audit_sealing = importlib.import_module("exportctl.audit.migrations.0004_deferred_sealing")
 
 
 def _set_audit_trigger(*, installed: bool) -> None:
@@ -34,6 +36,7 @@ def _set_audit_trigger(*, installed: bool) -> None:
         _audit_trigger.uninstall(None, editor)  # DROP ... IF EXISTS: safe when already gone
         if installed:
             _audit_trigger.install(None, editor)
+            _audit_sealing.install(None, editor)
 
 
 def _after_flush(sender, **kwargs) -> None:

@@ -90,7 +90,8 @@ static: $(VENV)/.installed
 	$(MANAGE) collectstatic --no-input --verbosity 0
 
 worker: $(VENV)/.installed
-	$(ASK_DEBUG) $(VENV)/bin/celery -A exportctl worker --loglevel INFO --concurrency 2
+	$(ASK_DEBUG) $(VENV)/bin/celery -A exportctl worker --loglevel INFO --concurrency 2 \
+		--queues celery,mail --max-memory-per-child 1048576
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

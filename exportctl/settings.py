@@ -264,9 +264,25 @@ CELERY_TIMEZONE = TIME_ZONE
 # task to a queue of its own, served by a worker at a lower CPU priority, so that a screening
 # result never waits behind a backlog of PDFs (docker-compose.yml does). Empty: one queue.
 DOCUMENTS_QUEUE = env.str("EXPORTCTL_DOCUMENTS_QUEUE", default="")
-CELERY_TASK_ROUTES = (
-    {"notifications.render_document": {"queue": DOCUMENTS_QUEUE}} if DOCUMENTS_QUEUE else {}
+DOCUMENT_TASKS = ("notifications.render_document", "notifications.render_inform_notice")
+# E-mail always travels on a queue of its own: a burst of status mail (or a slow SMTP server)
+# never sits in front of a screening task. Every worker invocation consumes it (docker-compose.yml,
+# `make worker`, the test and benchmark workers).
+MAIL_QUEUE = env.str("EXPORTCTL_MAIL_QUEUE", default="mail")
+MAIL_TASKS = (
+    "notifications.send_status_email",
+    "notifications.send_inform_notice_email",
+    "partners.send_publication_emails",
+    "accounts.send_signup_email",
+    "accounts.send_signup_existing_account_email",
+    "accounts.send_invitation_email",
+    "accounts.send_credentials_revoked_email",
+    "accounts.send_account_locked_email",
 )
+CELERY_TASK_ROUTES = {
+    **{name: {"queue": MAIL_QUEUE} for name in MAIL_TASKS},
+    **({name: {"queue": DOCUMENTS_QUEUE} for name in DOCUMENT_TASKS} if DOCUMENTS_QUEUE else {}),
+}
 # The list manager's import of a list file runs in the worker (partners.import_list). A workbook
 # that keeps it busy longer is stopped and the job fails with a message naming the limit.
 LIST_IMPORT_SOFT_TIME_LIMIT = env.int("EXPORTCTL_LIST_IMPORT_SOFT_TIME_LIMIT", default=120)

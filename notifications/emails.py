@@ -1,7 +1,9 @@
-"""E-mail to the exporting firm when its notification changes status, in each reader's language."""
+"""E-mail to the people of the exporting firm concerned when its notification changes status, in
+each reader's language."""
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -37,13 +39,18 @@ EVENT_LABELS = {
 }
 
 
-def firm_recipients(notification: Notification):
+def status_recipients(notification: Notification):
+    """Who hears about a change of one filing: the person who filed it, and the firm's users who
+    asked for all of their firm's mail (``User.email_all_firm_notifications``). Only active
+    exporters and admins of the filing's own firm qualify, so a filer who left the firm or lost
+    the role hears nothing more, and no other firm's user ever does."""
     return (
         User.objects.filter(
             firm_id=notification.firm_id,
             is_active=True,
             groups__name__in=[Role.EXPORTER, Role.FIRM_ADMIN],
         )
+        .filter(Q(pk=notification.created_by_id) | Q(email_all_firm_notifications=True))
         .distinct()
         .order_by("pk")
     )
@@ -89,7 +96,7 @@ def status_change_messages(notification: Notification, status: str) -> list[Emai
         if question is not None
         else reverse("notifications:detail", args=[notification.public_id])
     )
-    for user in firm_recipients(notification):
+    for user in status_recipients(notification):
         with translation.override(user.preferred_language):
             context = {
                 "user": user,

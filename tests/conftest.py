@@ -210,11 +210,34 @@ def celery_test_queue():
     """A queue name of this session's own, so stale messages of earlier runs are never consumed."""
     queue = f"exportctl-test-{uuid.uuid4().hex[:12]}"
     celery_app.conf.task_default_queue = queue
+    # E-mail travels on a queue of its own (settings.MAIL_QUEUE); this session's is its own too,
+    # and the test worker consumes both (``task_runner``).
+    previous_routes = celery_app.conf.task_routes
+    _set_routes(_routes_with_mail_queue(mail_queue_of(queue)))
     yield queue
+    _set_routes(previous_routes)
     if settings.REDIS_URL:
         import redis
 
-        redis.Redis.from_url(settings.REDIS_URL).delete(queue)
+        redis.Redis.from_url(settings.REDIS_URL).delete(queue, mail_queue_of(queue))
+
+
+def _set_routes(routes) -> None:
+    """Celery prepares its routing table and router once; both are rebuilt from ``routes``."""
+    celery_app.conf.task_routes = routes
+    celery_app.amqp.flush_routes()
+    celery_app.amqp.router = celery_app.amqp.Router()
+
+
+def mail_queue_of(queue: str) -> str:
+    return f"{queue}-mail"
+
+
+def _routes_with_mail_queue(mail_queue: str) -> dict:
+    return {
+        name: {**route, "queue": mail_queue} if route["queue"] == settings.MAIL_QUEUE else route
+        for name, route in settings.CELERY_TASK_ROUTES.items()
+    }
 
 
 def _database_url_for_worker() -> str:
@@ -278,6 +301,7 @@ def task_runner(transactional_db, celery_test_queue, tmp_path, settings):
         "EXPORTCTL_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "EXPORTCTL_AUDIT_CHECKPOINT_DIR": str(settings.AUDIT_CHECKPOINT_DIR),
         "EXPORTCTL_AUDIT_CHECKPOINT_KEY": str(settings.AUDIT_CHECKPOINT_KEY),
+        "EXPORTCTL_MAIL_QUEUE": mail_queue_of(celery_test_queue),
     }
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed after the worker stops
     process = subprocess.Popen(
@@ -293,7 +317,7 @@ def task_runner(transactional_db, celery_test_queue, tmp_path, settings):
             "--concurrency",
             "2",
             "--queues",
-            celery_test_queue,
+            f"{celery_test_queue},{mail_queue_of(celery_test_queue)}",
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",

@@ -239,6 +239,20 @@ class ProfileForm(forms.Form):
         choices=LANGUAGE_CHOICES,
         help_text=_("The portal uses this language after you sign in, and e-mails to you too."),
     )
+    email_all_firm_notifications = forms.BooleanField(
+        label=_("Send me e-mail about all my firm's notifications"),
+        required=False,
+        help_text=_(
+            "You always get e-mail about the notifications you filed. Tick this to also hear about "
+            "every status change of your colleagues' notifications."
+        ),
+    )
+
+    def __init__(self, *args, firm_user: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Ministry staff belong to no firm: the choice means nothing for them.
+        if not firm_user:
+            del self.fields["email_all_firm_notifications"]
 
 
 class LocalisedPasswordResetForm(PasswordResetForm):

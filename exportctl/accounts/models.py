@@ -110,6 +110,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         choices=[("ja", "日本語"), ("en", "English")],
         default="ja",
     )
+    #: A firm user hears by e-mail about the filings they made; with this set, about every
+    #: filing of their firm too (``notifications.emails.status_recipients``). Off by default: a
+    #: firm of forty exporters would otherwise get forty e-mails per status change.
+    email_all_firm_notifications = models.BooleanField(
+        _("e-mail about all my firm's notifications"), default=False
+    )
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)

@@ -462,14 +462,31 @@ def firm_update(
 
 @transaction.atomic
 def profile_update(
-    *, actor: User, full_name: str, preferred_language: str, request=None
+    *,
+    actor: User,
+    full_name: str,
+    preferred_language: str,
+    email_all_firm_notifications: bool | None = None,
+    request=None,
 ) -> tuple[User, bool]:
+    """Change the actor's own profile. ``email_all_firm_notifications`` (None: unchanged) is a
+    firm user's choice to hear about every filing of the firm, not only their own."""
     user = User.objects.select_for_update().get(pk=actor.pk)
     if preferred_language not in ("ja", "en"):
         raise ValidationError(
             {"preferred_language": ValidationError(_("Choose a language."), code="invalid")}
         )
     new_values = {"full_name": full_name.strip(), "preferred_language": preferred_language}
+    if email_all_firm_notifications is not None:
+        if user.firm_id is None and email_all_firm_notifications:
+            raise ValidationError(
+                {
+                    "email_all_firm_notifications": ValidationError(
+                        _("Only a firm's users can receive their firm's e-mail."), code="no_firm"
+                    )
+                }
+            )
+        new_values["email_all_firm_notifications"] = bool(email_all_firm_notifications)
     changes = {
         field: [getattr(user, field), value]
         for field, value in new_values.items()

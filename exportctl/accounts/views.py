@@ -395,7 +395,12 @@ def profile(request):
     user = request.user
     form = ProfileForm(
         request.POST or None,
-        initial={"full_name": user.full_name, "preferred_language": user.preferred_language},
+        initial={
+            "full_name": user.full_name,
+            "preferred_language": user.preferred_language,
+            "email_all_firm_notifications": user.email_all_firm_notifications,
+        },
+        firm_user=user.firm_id is not None,
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -209,11 +209,11 @@ def _run_phases(args, env, phases, report, context, children, logs) -> None:
         _log(f"phase {name} done in {time.monotonic() - t0:.0f} s")
 
 
-WORKERS = ("worker", "documents-worker")
+WORKERS = ("worker", "documents-worker", "mail-worker")
 
 
 def _ensure_worker(*, args, env, children, logs, log):
-    """The topology of docker-compose.yml: screening on one worker, documents on another."""
+    """The topology of docker-compose.yml: screening, documents and mail on a worker each."""
     from exportctl.benchmarks import processes
 
     if not any(c.name == "worker" and c.alive() for c in children):
@@ -225,6 +225,11 @@ def _ensure_worker(*, args, env, children, logs, log):
             processes.start_worker(
                 env, logs, concurrency=1, queues="documents", name="documents-worker"
             )
+        )
+    if not any(c.name == "mail-worker" and c.alive() for c in children):
+        log("  starting the mail worker (concurrency 1, nice 5)")
+        children.append(
+            processes.start_worker(env, logs, concurrency=1, queues="mail", name="mail-worker")
         )
 
 

@@ -142,12 +142,20 @@ def start_redis(port: int, log_dir: Path) -> Child:
     return child
 
 
+#: docker-compose.yml's documents-worker: a new child after 200 documents or 350 MiB (KiB).
+DOCUMENTS_WORKER_RECYCLING = ["--max-tasks-per-child", "200", "--max-memory-per-child", "358400"]
+
+
 def start_worker(
     env: dict, log_dir: Path, *, concurrency: int, queues: str = "celery", name: str = "worker"
 ) -> Child:
-    """A worker on ``queues``; the documents worker runs at a lower CPU priority (``nice``), as
-    docker-compose.yml runs it."""
-    niceness = ["nice", "-n", "10"] if name == "documents-worker" else []
+    """A worker on ``queues``; the documents worker runs at a lower CPU priority (``nice``) and
+    replaces its child by task count and memory, the mail worker at a little lower priority, as
+    docker-compose.yml runs them."""
+    niceness = {"documents-worker": ["nice", "-n", "10"], "mail-worker": ["nice", "-n", "5"]}.get(
+        name, []
+    )
+    recycling = DOCUMENTS_WORKER_RECYCLING if name == "documents-worker" else []
     child = Child(
         name,
         [
@@ -169,6 +177,7 @@ def start_worker(
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
+            *recycling,
         ],
         env=env,
         log=log_dir / f"{name}.log",

@@ -92,9 +92,15 @@ def test_status_change_mails_the_firm_in_each_readers_language(
     django_capture_on_commit_callbacks, eager_tasks
 ):
     notification = submitted_at(Status.SCREENING)
-    ExporterFactory(firm=notification.firm, email="ja@example.com", preferred_language="ja")
-    ExporterFactory(firm=notification.firm, email="en@example.com", preferred_language="en")
-    ExporterFactory(email="other-firm@example.com")
+    # Colleagues who asked for all of their firm's mail; the filer hears in any case.
+    opted_in = {"email_all_firm_notifications": True}
+    ExporterFactory(
+        firm=notification.firm, email="ja@example.com", preferred_language="ja", **opted_in
+    )
+    ExporterFactory(
+        firm=notification.firm, email="en@example.com", preferred_language="en", **opted_in
+    )
+    ExporterFactory(email="other-firm@example.com", **opted_in)
     with django_capture_on_commit_callbacks(execute=True):
         services.notification_clear(
             notification=notification, result=ScreeningResult(score=5, level="low")

@@ -10,6 +10,10 @@ from tests.review.test_services import approved_with_permit, referred
 
 pytestmark = pytest.mark.django_db
 
+#: These colleagues did not file the case; they hear of it because they asked for all of their
+#: firm's mail (notifications.emails.status_recipients).
+OPTED_IN = {"email_all_firm_notifications": True}
+
 
 @pytest.fixture
 def sent(django_capture_on_commit_callbacks):
@@ -26,8 +30,12 @@ def sent(django_capture_on_commit_callbacks):
 
 def test_an_inform_notice_is_mailed_with_its_grounds(reviewer, sent):
     notification = referred()
-    ExporterFactory(firm=notification.firm, email="ja@firm.example", preferred_language="ja")
-    ExporterFactory(firm=notification.firm, email="en@firm.example", preferred_language="en")
+    ExporterFactory(
+        firm=notification.firm, email="ja@firm.example", preferred_language="ja", **OPTED_IN
+    )
+    ExporterFactory(
+        firm=notification.firm, email="en@firm.example", preferred_language="en", **OPTED_IN
+    )
     grounds = "The end user may divert the machine tools to missile production."
 
     _, messages = sent(
@@ -55,7 +63,9 @@ def test_an_inform_notice_is_mailed_with_its_grounds(reviewer, sent):
 )
 def test_a_permit_change_is_mailed_with_its_reason(reviewer, senior, sent, change, event, phrase):
     notification, permit = approved_with_permit(reviewer)
-    ExporterFactory(firm=notification.firm, email="en@firm.example", preferred_language="en")
+    ExporterFactory(
+        firm=notification.firm, email="en@firm.example", preferred_language="en", **OPTED_IN
+    )
 
     _, messages = sent(lambda: change(permit=permit, actor=senior, reason="On-site check pending."))
 
@@ -67,7 +77,9 @@ def test_a_permit_change_is_mailed_with_its_reason(reviewer, senior, sent, chang
 
 def test_reinstating_a_permit_is_mailed(reviewer, senior, sent):
     notification, permit = approved_with_permit(reviewer)
-    ExporterFactory(firm=notification.firm, email="en@firm.example", preferred_language="en")
+    ExporterFactory(
+        firm=notification.firm, email="en@firm.example", preferred_language="en", **OPTED_IN
+    )
     services.permit_suspend(permit=permit, actor=senior, reason="Check")
 
     (reinstated, messages) = sent(
@@ -82,7 +94,9 @@ def test_reinstating_a_permit_is_mailed(reviewer, senior, sent):
 
 def test_a_refused_permit_change_sends_nothing(reviewer, sent):
     notification, permit = approved_with_permit(reviewer)
-    ExporterFactory(firm=notification.firm, email="en@firm.example", preferred_language="en")
+    ExporterFactory(
+        firm=notification.firm, email="en@firm.example", preferred_language="en", **OPTED_IN
+    )
 
     def refused():
         with pytest.raises(services.TransitionError):

@@ -1,0 +1,143 @@
+"""Mail goes to the people concerned (issue 23): the person who filed, plus the firm's users who
+asked for all of their firm's mail; on a queue of its own, so it never delays screening."""
+
+import pytest
+from celery import Celery
+from django.conf import settings
+from django.core import mail
+from django.utils import translation
+
+from exportctl.accounts.roles import Role
+from exportctl.celery import app as celery_app
+from notifications import emails, services
+from notifications.services import ScreeningResult
+from notifications.workflow import Status
+from tests.factories import ExporterFactory, FirmFactory, UserFactory, submitted_at
+
+pytestmark = pytest.mark.django_db
+
+
+def _clear(notification, django_capture_on_commit_callbacks):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notification_clear(
+            notification=notification, result=ScreeningResult(score=5, level="low")
+        )
+    return list(mail.outbox)
+
+
+def test_one_status_change_sends_one_email_to_the_filer_by_default(
+    django_capture_on_commit_callbacks, eager_tasks
+):
+    filer = ExporterFactory(email="filer@firm.example", preferred_language="en")
+    notification = submitted_at(Status.SCREENING, firm=filer.firm, created_by=filer)
+    # Forty colleagues who did not ask for the firm's mail hear nothing.
+    for n in range(40):
+        ExporterFactory(firm=filer.firm, email=f"colleague{n}@firm.example")
+    ExporterFactory(firm=filer.firm, email="admin@firm.example", roles=(Role.FIRM_ADMIN,))
+
+    messages = _clear(notification, django_capture_on_commit_callbacks)
+
+    assert len(messages) == 1
+    assert messages[0].to == ["filer@firm.example"]
+    with translation.override("en"):
+        assert notification.reference in messages[0].subject
+        assert "Cleared" in messages[0].subject
+
+
+def test_an_opted_in_colleague_also_gets_it_and_other_firms_never(
+    django_capture_on_commit_callbacks, eager_tasks
+):
+    filer = ExporterFactory(email="filer@firm.example")
+    notification = submitted_at(Status.SCREENING, firm=filer.firm, created_by=filer)
+    ExporterFactory(
+        firm=filer.firm, email="watcher@firm.example", email_all_firm_notifications=True
+    )
+    ExporterFactory(firm=filer.firm, email="quiet@firm.example")
+    ExporterFactory(
+        firm=FirmFactory(), email="other-firm@elsewhere.example", email_all_firm_notifications=True
+    )
+    # Ministry staff belong to no firm, whatever their preference says.
+    UserFactory(
+        email="reviewer@ministry.example", roles=[Role.REVIEWER], email_all_firm_notifications=True
+    )
+
+    messages = _clear(notification, django_capture_on_commit_callbacks)
+
+    assert sorted(m.to[0] for m in messages) == ["filer@firm.example", "watcher@firm.example"]
+    assert all(len(m.to) == 1 for m in messages)
+
+
+def test_a_filer_who_left_or_was_deactivated_hears_nothing_more(
+    django_capture_on_commit_callbacks, eager_tasks
+):
+    filer = ExporterFactory(email="filer@firm.example")
+    notification = submitted_at(Status.SCREENING, firm=filer.firm, created_by=filer)
+    filer.is_active = False
+    filer.save(update_fields=["is_active"])
+
+    assert _clear(notification, django_capture_on_commit_callbacks) == []
+
+
+def test_an_opted_in_user_without_an_exporter_role_hears_nothing():
+    filer = ExporterFactory(email="filer@firm.example")
+    notification = submitted_at(Status.SCREENING, firm=filer.firm, created_by=filer)
+    UserFactory(firm=filer.firm, email="no-role@firm.example", email_all_firm_notifications=True)
+
+    recipients = emails.status_recipients(notification)
+
+    assert [u.email for u in recipients] == ["filer@firm.example"]
+
+
+def test_an_opted_in_filer_gets_one_email_not_two():
+    filer = ExporterFactory(email="filer@firm.example", email_all_firm_notifications=True)
+    notification = submitted_at(Status.SCREENING, firm=filer.firm, created_by=filer)
+
+    messages = emails.status_change_messages(notification, Status.CLEARED)
+
+    assert [m.to for m in messages] == [["filer@firm.example"]]
+
+
+MAIL_TASKS = [
+    "notifications.send_status_email",
+    "notifications.send_inform_notice_email",
+    "partners.send_publication_emails",
+    "accounts.send_signup_email",
+    "accounts.send_signup_existing_account_email",
+    "accounts.send_invitation_email",
+    "accounts.send_credentials_revoked_email",
+    "accounts.send_account_locked_email",
+]
+
+
+def _queue_of(task_name: str) -> str:
+    """The queue Celery's own router picks for ``task_name`` under the project's settings (a
+    fresh app: the test session may have pointed the shared one at queues of its own)."""
+    app = Celery("routing-check", set_as_current=False)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    return app.amqp.router.route({}, task_name)["queue"].name
+
+
+@pytest.mark.parametrize("name", MAIL_TASKS)
+def test_every_mail_task_is_routed_to_the_mail_queue(name):
+    celery_app.loader.import_default_modules()
+    assert name in celery_app.tasks, f"{name} is not a registered task"
+    assert settings.MAIL_QUEUE == "mail"
+    assert _queue_of(name) == "mail"
+
+
+@pytest.mark.parametrize("name", ["screening.screen_notification", "notifications.render_document"])
+def test_screening_and_documents_stay_off_the_mail_queue(name):
+    assert _queue_of(name) == "celery"
+
+
+def test_every_task_that_sends_mail_is_routed_to_the_mail_queue():
+    """A new mail task added without a route would share the screening queue again."""
+    celery_app.loader.import_default_modules()  # every app's tasks module, as a worker does
+    mail_like = sorted(
+        name
+        for name in celery_app.tasks
+        if name.split(".", 1)[0] in {"notifications", "accounts", "partners"}
+        and ("email" in name or "mail" in name)
+    )
+    assert mail_like == sorted(MAIL_TASKS)

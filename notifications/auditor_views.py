@@ -15,11 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from exportctl.audit import trail
 from exportctl.audit.exports import export_response
 from notifications import auditor_selectors as selectors
+from notifications import timeline as case_timeline
 from notifications.auditor_exports import (
     ADJUDICATION_COLUMNS,
     DECISION_COLUMNS,
     PERMIT_COLUMNS,
-    describe_event,
     risk_label,
 )
 from notifications.auditor_forms import NotificationSearchForm, PdfVerifyForm
@@ -56,8 +56,10 @@ def case(request, public_id):
         "risk_label": risk_label(notification.risk_level),
         **selectors.case_record(notification),
     }
+    names = case_timeline.names_for_case(notification)
     for event in context["events"]:
-        event.details = describe_event(event.action, event.data)
+        event.sentence = case_timeline.sentence(event, names=names)
+        event.details = "; ".join(case_timeline.event_details(event))
     return render(request, "audit/case.html", context)
 
 

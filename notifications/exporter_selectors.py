@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, IntegerField, Max, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from exportctl.audit.models import AuditEvent
 from exportctl.audit.selectors import events_for, events_for_objects
+from notifications import timeline
 from notifications.models import (
     Attachment,
     Document,
@@ -248,6 +250,35 @@ def _who(event: AuditEvent, notification: Notification) -> str:
     return str(_("The ministry"))
 
 
+def _actor_for_exporter(event: AuditEvent, notification: Notification) -> str:
+    """The subject of a timeline sentence as the firm may read it (see ``_who``)."""
+    if event.actor is None:
+        return str(timeline.SYSTEM)
+    if event.actor.firm_id == notification.firm_id:
+        return timeline.actor_phrase(event.actor.full_name or event.actor.email)
+    return str(timeline.MINISTRY)
+
+
+#: Where the firm reads an event differently from the ministry: the ministry's internal steps
+#: (a countersignature) read as their outcome, and the question is asked of the reader.
+EXPORTER_SENTENCES = {
+    "notification.request_info": _("%(actor)s asked a question"),
+    "notification.countersign": _("%(actor)s approved the case"),
+    "notification.countersign_denial": _("%(actor)s denied the case"),
+    "notification.clear": _("%(actor)s cleared the case: you may proceed with the export"),
+    "notification.refer": _("%(actor)s referred the case to the ministry for review"),
+    "notification.respond": _("%(actor)s sent a reply; the case is back under review"),
+}
+
+
+def _sentence(event: AuditEvent, notification: Notification, names: dict) -> str:
+    actor = _actor_for_exporter(event, notification)
+    own = EXPORTER_SENTENCES.get(event.action)
+    if own is not None:
+        return str(own) % {"actor": actor}
+    return timeline.sentence(event, actor=actor, names=names)
+
+
 def _details(event: AuditEvent) -> list[str]:
     data = event.data or {}
     details = []
@@ -255,41 +286,44 @@ def _details(event: AuditEvent) -> list[str]:
         details.append(str(_("Reference %(reference)s") % {"reference": data["reference"]}))
     if event.action == "notification.request_info" and data.get("due_on"):
         due = datetime.date.fromisoformat(data["due_on"])
-        details.append(str(_("Reply due by %(date)s") % {"date": due.isoformat()}))
+        details.append(
+            str(_("Reply due by %(date)s") % {"date": formats.date_format(due, "DATE_FORMAT")})
+        )
     if event.action == "notification.copied" and data.get("reference"):
         details.append(str(_("Copied from %(reference)s") % {"reference": data["reference"]}))
     return details
 
 
 def timeline_for_exporter(notification: Notification) -> list[TimelineEntry]:
+    """The firm-visible events of the case (``NOTIFICATION_EVENTS``, ``PERMIT_EVENTS``), each as a
+    sentence in the reader's language (``notifications.timeline``)."""
     entries = []
     events = events_for(notification._meta.label_lower, notification.public_id).select_related(
         "actor"
     )
+    permits = {str(p.public_id): p.number for p in notification.permits.all()}
+    names = {str(p.public_id): p.name for p in notification.parties.all()} | permits
     for event in events:
-        title = NOTIFICATION_EVENTS.get(event.action)
-        if title is None:
+        if event.action not in NOTIFICATION_EVENTS:
             continue
         entries.append(
             TimelineEntry(
                 at=event.occurred_at,
                 action=event.action,
-                title=str(title),
+                title=_sentence(event, notification, names),
                 who=_who(event, notification),
                 details=_details(event),
             )
         )
-    permits = {str(p.public_id): p.number for p in notification.permits.all()}
     if permits:
         for event in events_for_objects(Permit._meta.label_lower, permits).select_related("actor"):
-            title = PERMIT_EVENTS.get(event.action)
-            if title is None:
+            if event.action not in PERMIT_EVENTS:
                 continue
             entries.append(
                 TimelineEntry(
                     at=event.occurred_at,
                     action=event.action,
-                    title=str(title % {"number": permits[event.object_id]}),
+                    title=_sentence(event, notification, names),
                     who=_who(event, notification),
                 )
             )

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from exportctl.accounts.roles import Role
 from notifications import inform_notice_selectors, planning, prior_reports, selectors, services
 from notifications import review_forms as forms
+from notifications import timeline as case_timeline
 from notifications.documents import downloads
 from notifications.models import DecisionKind, Document, Notification, Permit
 from notifications.workflow import Move, Status, TransitionError
@@ -39,65 +40,6 @@ _FORM_ERRORS = frozenset(
         "outstanding",
     }
 )
-
-#: How the timeline names each kind of audit event.
-TIMELINE_LABELS = {
-    "notification.submit": gettext_lazy("Submitted by the exporter"),
-    "notification.start_screening": gettext_lazy("Screening started"),
-    "notification.clear": gettext_lazy("Cleared by screening"),
-    "notification.refer": gettext_lazy("Referred for review by screening"),
-    "notification.request_info": gettext_lazy("Information requested"),
-    "notification.respond": gettext_lazy("Exporter answered"),
-    "notification.approve": gettext_lazy("Approved"),
-    "notification.approve_for_countersign": gettext_lazy("Approved, sent for countersignature"),
-    "notification.countersign": gettext_lazy("Countersigned"),
-    "notification.return": gettext_lazy("Returned to review"),
-    "notification.deny": gettext_lazy("Denied"),
-    "notification.deny_for_countersign": gettext_lazy("Denied, sent for countersignature"),
-    "notification.countersign_denial": gettext_lazy("Denial countersigned"),
-    "notification.checklist_note": gettext_lazy("Note on a checklist answer"),
-    "notification.withdraw": gettext_lazy("Withdrawn by the exporter"),
-    "notification.reopen": gettext_lazy("Reopened after a new list hit"),
-    "notification.internal_note": gettext_lazy("Internal note added"),
-    "notification.inform": gettext_lazy("Inform notice issued"),
-    "notification.conclude_no_licence": gettext_lazy("Concluded: no licence required"),
-    "inform_notice.issue": gettext_lazy("Inform notice issued"),
-    "notification.risk_update": gettext_lazy("Risk updated by a re-run of screening"),
-    "review.claim": gettext_lazy("Claimed"),
-    "review.release": gettext_lazy("Released"),
-    "review.assign": gettext_lazy("Assigned"),
-    "screening.run_completed": gettext_lazy("Screening run completed"),
-    "screening.run_failed": gettext_lazy("Screening run failed"),
-    "screening.rerun_requested": gettext_lazy("Screening re-run requested"),
-    "screening.hit_adjudicate": gettext_lazy("Hit adjudicated"),
-    "permit.issue": gettext_lazy("Permit issued"),
-    "permit.suspend": gettext_lazy("Permit suspended"),
-    "permit.revoke": gettext_lazy("Permit revoked"),
-    "permit.reinstate": gettext_lazy("Permit reinstated"),
-    "permit.expire": gettext_lazy("Permit expired"),
-    "document.issued": gettext_lazy("Document issued"),
-    "document.download": gettext_lazy("Document downloaded"),
-    "attachment.download": gettext_lazy("Attachment downloaded"),
-    "access.refused": gettext_lazy("Refused attempt (no right to this action)"),
-}
-#: Data of an event shown on the timeline, with its label (the rest stays in the audit log).
-_TIMELINE_KEYS = {
-    "from": gettext_lazy("from"),
-    "to": gettext_lazy("to"),
-    "reason": gettext_lazy("reason"),
-    "assignee": gettext_lazy("assignee"),
-    "previous_assignee": gettext_lazy("previous assignee"),
-    "party": gettext_lazy("party"),
-    "entry_number": gettext_lazy("listed entry No."),
-    "score": gettext_lazy("score"),
-    "level": gettext_lazy("risk"),
-    "trigger": gettext_lazy("trigger"),
-    "due_on": gettext_lazy("answer due by"),
-    "permit": gettext_lazy("permit"),
-    "number": gettext_lazy("number"),
-    "notice": gettext_lazy("inform notice"),
-    "item": gettext_lazy("checklist item"),
-}
 
 
 def reviewer_required(view):
@@ -161,18 +103,13 @@ def _add_refusal(form, error: TransitionError) -> None:
     form.add_error(None, str(error))
 
 
-def _timeline(events) -> list[dict]:
+def _timeline(events, notification: Notification) -> list[dict]:
+    """The case's history as sentences (``notifications.timeline``), each with its event."""
+    events = list(events)
+    sentences = case_timeline.timeline(events, names=case_timeline.names_for_case(notification))
     return [
-        {
-            "event": event,
-            "label": TIMELINE_LABELS.get(event.action, event.action),
-            "details": [
-                (label, event.data[key])
-                for key, label in _TIMELINE_KEYS.items()
-                if key in event.data and event.data[key] not in ("", None, [], {})
-            ],
-        }
-        for event in events
+        {"event": event, "text": entry.text, "details": entry.details}
+        for event, entry in zip(events, sentences, strict=True)
     ]
 
 
@@ -251,7 +188,7 @@ def _render_case(
         "permits": [{"permit": p, "form": permit_forms[p.pk]} for p in case["permits"]],
         "documents": list(Document.objects.filter(notification=notification)),
         "failed_form": failed_form,
-        "timeline": _timeline(case["timeline"]),
+        "timeline": _timeline(case["timeline"], notification),
         "is_senior": user.has_role(Role.SENIOR_REVIEWER),
         "is_assignee": case["review"] is not None and case["review"].assignee_id == user.pk,
         "can_adjudicate": notification.status in screening_services.ADJUDICATION_STATUSES,

@@ -672,4 +672,5 @@ def case_timeline(*, notification: Notification) -> list:
     for object_type, ids in related.items():
         if ids:
             condition |= Q(object_type=object_type, object_id__in=ids)
-    return list(AuditEvent.objects.filter(condition).order_by("seq"))
+    # The actor is read for the timeline's sentences (by name): one query, not one per event.
+    return list(AuditEvent.objects.filter(condition).select_related("actor").order_by("seq"))

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "csp",
+    "django_countries",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +112,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "exportctl.accounts.context_processors.roles",
             ],
+            # {{ code|country_name }} and {{ code|country_label }} on every page and document.
+            "builtins": ["exportctl.templatetags.country_names"],
         },
     },
 ]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from exportctl.audit.exports import Column
+from exportctl.countries import country_name
 from notifications.models import DecisionKind, DocumentKind, PartyRole, PermitStatus
 from notifications.workflow import Move, Status
 from partners.models import ListVersionStatus
@@ -41,6 +42,7 @@ DECISION_COLUMNS = [
     Column(_("Firm"), lambda d: d.notification.firm.name),
     Column(_("Corporate number"), lambda d: d.notification.firm.corporate_number),
     Column(_("Destination"), lambda d: d.notification.destination_country),
+    Column(_("Destination name"), lambda d: country_name(d.notification.destination_country)),
     Column(_("Decision"), lambda d: d.get_kind_display()),
     Column(_("Decided by"), lambda d: d.actor.email),
     Column(_("Decided at"), lambda d: d.created_at),
@@ -57,6 +59,7 @@ PERMIT_COLUMNS = [
     Column(_("Holder"), lambda p: p.notification.firm.name),
     Column(_("Corporate number"), lambda p: p.notification.firm.corporate_number),
     Column(_("Destination"), lambda p: p.notification.destination_country),
+    Column(_("Destination name"), lambda p: country_name(p.notification.destination_country)),
     Column(_("Status"), lambda p: p.get_status_display()),
     Column(_("Status reason"), lambda p: p.status_reason),
     Column(_("Valid from"), lambda p: p.valid_from),
@@ -72,6 +75,7 @@ ADJUDICATION_COLUMNS = [
     Column(_("Party"), lambda h: h.party.name),
     Column(_("Party's role"), lambda h: h.party.get_role_display()),
     Column(_("Party's country"), lambda h: h.party.country),
+    Column(_("Party's country name"), lambda h: country_name(h.party.country)),
     Column(_("List"), lambda h: h.entry.version.source.name),
     Column(_("List version"), lambda h: h.entry.version.label),
     Column(_("Entry number"), lambda h: h.entry.number),

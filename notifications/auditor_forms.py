@@ -31,7 +31,9 @@ class NotificationSearchForm(forms.Form):
             "corporate number, or a party's name in any spelling or script"
         ),
     )
-    destination = CountryField(label=_("Destination (ISO code)"), required=False)
+    destination = CountryField(
+        label=_("Destination"), required=False, blank_label=_("Any destination")
+    )
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,

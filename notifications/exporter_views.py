@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from exportctl.accounts.roles import Role
+from exportctl.countries import country_name
 from notifications import drafts, planning, prior_reports
 from notifications import exporter_selectors as selectors
 from notifications.documents import downloads
@@ -501,8 +502,8 @@ def _russia_belarus_warning(notification: Notification) -> dict | None:
         ]
 
     return {
-        "countries": ", ".join(exposure.countries),
-        "parties": [f"{p.name} ({p.country})" for p in exposure.parties],
+        "countries": ", ".join(f"{country_name(code)} ({code})" for code in exposure.countries),
+        "parties": [f"{p.name} ({country_name(p.country)})" for p in exposure.parties],
         "banned": rows(exposure.banned),
         "possible": rows(exposure.possible),
     }

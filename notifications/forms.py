@@ -133,7 +133,11 @@ class ItemForm(forms.Form):
 class DestinationForm(forms.Form):
     destination_country = CountryField(
         label=_("Destination country"),
-        help_text=_("The country the goods are shipped to, or the technology is provided in."),
+        help_text=_(
+            "The country or region the goods are shipped to, or the technology is provided in. "
+            "Type part of its name (e.g. イラン or Iran) and choose it from the list."
+        ),
+        error_messages={"required": _("Select the destination country or region.")},
     )
     planned_date = forms.DateField(
         label=_("Planned export or transfer date"),
@@ -165,7 +169,13 @@ class PartyForm(forms.Form):
         label=_("Name in the local script"), max_length=300, required=False
     )
     address = forms.CharField(label=_("Address"), max_length=500, required=False)
-    country = CountryField(label=_("Country"))
+    country = CountryField(
+        label=_("Country or region"),
+        help_text=_(
+            "Where the party is located. Type part of its name and choose it from the list."
+        ),
+        error_messages={"required": _("Select the party's country or region.")},
+    )
 
     def clean_kind(self) -> str:
         # Like the API: a party whose kind is not given is an organisation.
@@ -354,9 +364,7 @@ class DashboardFilterForm(forms.Form):
         label=_("Status"), choices=[("", _("Any status")), *Status.choices], required=False
     )
     destination = CountryField(
-        label=_("Destination"),
-        required=False,
-        widget=forms.TextInput(attrs={"list": "destination-codes"}),
+        label=_("Destination"), required=False, blank_label=_("Any destination")
     )
     date_from = forms.DateField(
         label=_("Filed from"), required=False, widget=forms.DateInput(attrs={"type": "date"})

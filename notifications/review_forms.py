@@ -30,10 +30,7 @@ class QueueFilterForm(forms.Form):
         + [("none", _("Not screened"))],
     )
     destination = CountryField(
-        label=_("Destination"),
-        required=False,
-        help_text=_("Two-letter country code, e.g. CN."),
-        widget=forms.TextInput(attrs={"size": 3}),
+        label=_("Destination"), required=False, blank_label=_("Any destination")
     )
     hits = forms.ChoiceField(
         label=_("List hits"),

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from exportctl.countries import CountryField
+from exportctl.countries import CountryField, country_name
 from partners import reference_data
 from partners.models import CountryTier, KeyTechnology, SpecifiedHsScope, Tier
 from partners.selectors import measure_rows_in_force, measure_table_in_force
@@ -65,6 +65,8 @@ def _tier_groups(on) -> list[dict]:
         group["countries"].append(row.country)
         if row.legal_basis:
             group["bases"].add(row.legal_basis)
+    for group in groups.values():  # in the order a reader looks them up: by name
+        group["countries"].sort(key=lambda code: (country_name(code), code))
     return [
         {**g, "bases": sorted(g["bases"]), "tier_points": rules.TIER_POINTS.get(g["tier"], 0)}
         for g in groups.values()
@@ -184,9 +186,11 @@ class SelfCheckForm(forms.Form):
     country = CountryField(
         label=_("Country (optional)"),
         required=False,
+        blank_label=_("Not known"),
         help_text=_(
-            "The two-letter ISO code of the party's country, e.g. IR or CN. A country that agrees "
-            "with the listing raises the score a little; leave it empty if unknown."
+            "The party's country or region: type part of its name and choose it from the list. "
+            "A country that agrees with the listing raises the score a little; leave it empty "
+            "if unknown."
         ),
     )
     kind = forms.ChoiceField(

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from exportctl.countries import CountryField
+from exportctl.countries import CountryCodeFormField
 from notifications.models import Notification, Party
 from notifications.workflow import Status
 
@@ -12,7 +12,7 @@ from notifications.workflow import Status
 class CountryFilter(django_filters.CharFilter):
     """A country filter: an ISO 3166-1 code, or a 400 that names the parameter."""
 
-    field_class = CountryField
+    field_class = CountryCodeFormField
 
 
 class NotificationFilter(django_filters.FilterSet):

@@ -189,10 +189,12 @@ def test_decisions_csv_is_streamed_with_one_row_per_decision(auditor_client):
     assert isinstance(response, StreamingHttpResponse)
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][:5] == ["届出番号", "企業", "法人番号", "仕向地", "判断"]
+    assert rows[0][:4] == ["届出番号", "企業", "法人番号", "仕向地"]
+    assert rows[0][5] == "判断"
     assert len(rows) == 2
-    assert rows[1][4] == "許可"
-    assert rows[1][5] == "reviewer@ministry.example"
+    assert rows[1][3:5] == ["IR", "イラン"]  # the code, then the name a reader looks for
+    assert rows[1][5] == "許可"
+    assert rows[1][6] == "reviewer@ministry.example"
     assert AuditEvent.objects.filter(action="audit.exported").count() == 1
 
 
@@ -202,8 +204,9 @@ def test_permits_xlsx_opens_in_a_spreadsheet(auditor_client):
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(workbook.active.iter_rows(values_only=True))
     assert rows[1][0] == "PM-2026-000001"
-    assert rows[1][5] == "有効"
-    assert rows[1][7] == datetime.datetime(2026, 11, 3)
+    assert rows[1][4:6] == ("IR", "イラン")
+    assert rows[1][6] == "有効"
+    assert rows[1][8] == datetime.datetime(2026, 11, 3)
 
 
 def test_a_formula_in_user_text_is_exported_inert(auditor_client):

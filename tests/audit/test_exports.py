@@ -81,8 +81,11 @@ def adjudicated(file_case):
 
 def test_decisions_are_in_japanese_by_default_in_local_time_to_the_second(auditor_client, decided):
     header, row = _csv(auditor_client, "audit:export", ["decisions", "csv"])
-    assert header[:5] == ["届出番号", "企業", "法人番号", "仕向地", "判断"]
+    assert header[:4] == ["届出番号", "企業", "法人番号", "仕向地"]
+    assert header[5] == "判断"
     values = dict(zip(header, row, strict=True))
+    # The code for a machine, then the name for a reader.
+    assert row[3:5] == ["IR", "イラン"]
     assert values["判断"] == "許可（上席承認待ち）"
     assert "高" in row
     assert "approve_for_countersign" not in row and "high" not in row
@@ -94,7 +97,15 @@ def test_decisions_are_in_japanese_by_default_in_local_time_to_the_second(audito
 def test_decisions_are_in_english_for_an_english_reader(auditor_client, decided):
     header, row = _csv(_english(auditor_client), "audit:export", ["decisions", "csv"])
     values = dict(zip(header, row, strict=True))
-    assert header[:5] == ["Reference", "Firm", "Corporate number", "Destination", "Decision"]
+    assert header[:6] == [
+        "Reference",
+        "Firm",
+        "Corporate number",
+        "Destination",
+        "Destination name",
+        "Decision",
+    ]
+    assert (values["Destination"], values["Destination name"]) == ("IR", "Iran")
     assert values["Decision"] == "Approved, pending countersignature"
     assert values["Risk level"] == "High"
     assert values["Risk score"] == "72"
@@ -138,6 +149,7 @@ def test_the_adjudications_export_lists_a_confirmed_hit_with_its_reason(
     hit = confirmed[0]
     assert hit["Reference"] == adjudicated.reference
     assert hit["Party"] == "Sharif Univercity of Technolgy"
+    assert (hit["Party's country"], hit["Party's country name"]) == ("IR", "Iran")
     assert hit["Listed name"] == "Sharif University of Technology"
     assert hit["List version"] == "2025-09-29"
     assert hit["Disposition"] == "Confirmed match"

@@ -119,12 +119,17 @@ def test_criteria_page_shows_the_reference_data_in_force(client):
     )
     html = text(client.get(CRITERIA, HTTP_ACCEPT_LANGUAGE="en"))
     group_a = re.search(r'<tr data-tier="group_a">(.*?)</tr>', html, re.S).group(1)
-    assert "AR AT AU BE BG CA CH CZ DE DK ES FI FR GB GR HU IE IT KR LU NL NO NZ PL PT SE US" in (
+    # By name, in the reader's language, with the code: "Argentina (AR), Australia (AU), …".
+    assert "Argentina (AR), Australia (AU), Austria (AT), Belgium (BE), Bulgaria (BG)" in (
         " ".join(group_a.split())
     )
+    assert "United Kingdom (GB), United States of America (US)" in " ".join(group_a.split())
     assert "ZZ" not in group_a
-    sanctioned = re.search(r'<tr data-tier="sanctioned">.*?<td class="mono">(.*?)</td>', html, re.S)
-    assert sanctioned.group(1).split() == ["KP"]
+    sanctioned = re.search(r'<tr data-tier="sanctioned">.*?<td>(.*?)</td>', html, re.S)
+    assert " ".join(sanctioned.group(1).split()) == "North Korea (KP)"
+    japanese = text(client.get(CRITERIA, HTTP_ACCEPT_LANGUAGE="ja"))
+    sanctioned = re.search(r'<tr data-tier="sanctioned">.*?<td>(.*?)</td>', japanese, re.S)
+    assert " ".join(sanctioned.group(1).split()) == "北朝鮮 (KP)"
     assert "Design or manufacture of multilayer ceramic capacitors (MLCC)" in html
     assert "Future technology" not in html
     assert '<td class="mono">8542</td>' in html
@@ -208,7 +213,7 @@ def test_self_check_page_shows_the_hit_explained(exporter_client, real_eul):  # 
     assert "2025-09-29" in html
     # The form keeps what was typed.
     assert f'value="{AMIRKABIR}"' in html
-    assert 'value="ir"' in html
+    assert '<option value="IR" selected>イラン (IR)</option>' in html
     [event] = self_check_events()
     assert event.data["channel"] == "page"
     assert (event.data["query"], event.data["hits"]) == (AMIRKABIR, 1)
@@ -257,17 +262,17 @@ def test_self_check_page_without_a_published_list(exporter_client):
         (
             {"name": AMIRKABIR, "country": "Iran"},
             "country",
-            "Ensure this value has at most 2 characters (it has 4).",
+            "Select a country or region from the list.",
         ),
         (
             {"name": AMIRKABIR, "country": "I1"},
             "country",
-            "“I1” is not a country code. Use the two-letter ISO 3166 code, e.g. JP or US.",
+            "Select a country or region from the list.",
         ),
         (
             {"name": AMIRKABIR, "country": "aa"},
             "country",
-            "“AA” is not a country code. Use the two-letter ISO 3166 code, e.g. JP or US.",
+            "Select a country or region from the list.",
         ),
     ],
 )
@@ -285,8 +290,8 @@ def test_self_check_page_errors_are_shown_at_the_field_and_on_top(
     assert f'<li><a href="#id_{field}">{escape(message)}</a></li>' in html
     assert f'<p class="field__error" id="id_{field}_error">' in html
     assert 'id="self-check-result"' not in html
-    if data.get("country"):
-        assert f'value="{data["country"]}"' in html
+    if data.get("country"):  # a select shows no value that is not a country
+        assert '<option value="" selected>' in html.split('id="id_country"')[1]
     assert self_check_events() == []
 
 

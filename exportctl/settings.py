@@ -437,6 +437,10 @@ AUDIT_CHECKPOINT_KEY_PASSPHRASE = env.str("EXPORTCTL_AUDIT_CHECKPOINT_KEY_PASSPH
 # Public keys (PEM files: keys or certificates) of retired checkpoint keys, so that checkpoints
 # signed before a key change still verify. Comma-separated in the environment.
 AUDIT_CHECKPOINT_RETIRED_KEYS = env.list("EXPORTCTL_AUDIT_CHECKPOINT_RETIRED_KEYS", default=[])
+# Writers of audit events never wait for the chain's lock (exportctl/audit/sealer.py). On, a writer
+# that finds the lock free seals its own event at once; off, every event waits for the sealer
+# (beat's audit.seal, every checkpoint and verification).
+AUDIT_SEAL_ON_WRITE = env.bool("EXPORTCTL_AUDIT_SEAL_ON_WRITE", default=True)
 
 # --- Broker faults (h9): publishing fails fast, redelivery timing -------------------------------
 # A web request queues its tasks after commit (exportctl/celery.py SafeDispatchTask); when Redis is

@@ -19,7 +19,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/exportctl_bench"
-PHASES = ("pages", "load", "pipeline", "permit_pdf", "rescreen", "scorecard", "limits")
+PHASES = (
+    "pages",
+    "profile",
+    "api_load",
+    "load",
+    "pipeline",
+    "permit_pdf",
+    "rescreen",
+    "scorecard",
+    "limits",
+)
 
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
@@ -47,6 +57,28 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         help="parties in open work to re-screen (real names are added up to this count)",
     )
     ap.add_argument("--scorecard", choices=("quick", "full", "large", "skip"), default="quick")
+    ap.add_argument(
+        "--profile-filings", type=int, default=30, help="filings per pass of the profile phase"
+    )
+    ap.add_argument(
+        "--api-levels", default="10,50", help="exporters filing at once, one run per level"
+    )
+    ap.add_argument("--api-seconds", type=int, default=60, help="window per level")
+    ap.add_argument("--api-reviewers", type=int, default=3)
+    ap.add_argument(
+        "--api-drain-seconds",
+        type=int,
+        default=240,
+        help="stop waiting for screening and receipts after a level (reported as missed)",
+    )
+    ap.add_argument("--ceiling-users", type=int, default=8)
+    ap.add_argument("--ceiling-seconds", type=int, default=15)
+    ap.add_argument(
+        "--reuse-database",
+        action="store_true",
+        help="keep the last run's database and data (quicker, for the profile and api_load "
+        "phases while working on them; figures then depend on what earlier runs filed)",
+    )
     ap.add_argument("--only", nargs="*", choices=PHASES, help="run only these phases")
     ap.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "report.json")
     return ap.parse_args(argv)
@@ -110,8 +142,11 @@ def main(argv: list[str] | None = None) -> int:
     children: list[processes.Child] = []
     try:
         database = processes.Database.from_url(args.database_url)
-        _log(f"database {database.name}: recreating, migrating")
-        database.recreate()
+        if args.reuse_database:
+            _log(f"database {database.name}: reused as the last run left it, migrating")
+        else:
+            _log(f"database {database.name}: recreating, migrating")
+            database.recreate()
         _prepare(env)
         redis_port = processes.free_port(args.redis_port)
         if redis_port != args.redis_port:
@@ -121,7 +156,11 @@ def main(argv: list[str] | None = None) -> int:
             settings.CELERY_BROKER_URL = env["REDIS_URL"]
         children.append(processes.start_redis(redis_port, logs))
         _log(f"private redis-server on port {redis_port}")
-        context = _seed(args, report)
+        if args.reuse_database and _seeded():
+            _log("seeded data kept (--reuse-database)")
+            context = {"cast": None}
+        else:
+            context = _seed(args, report)
         report.data["database_size_mb"] = round(database.size() / 1e6)
         _run_phases(args, env, phases, report, context, children, logs)
     except KeyboardInterrupt:
@@ -136,6 +175,12 @@ def main(argv: list[str] | None = None) -> int:
         print(report.table())
         print(f"\nJSON: {args.out}")
     return 0
+
+
+def _seeded() -> bool:
+    from notifications.models import Notification
+
+    return Notification.objects.exists()
 
 
 def _prepare(env: dict) -> None:
@@ -249,7 +294,17 @@ def _drop_queued_tasks() -> None:
 
 
 def _phase_runners() -> dict:
-    from exportctl.benchmarks import limits, load, pages, permits, pipeline, rescreen, scorecard
+    from exportctl.benchmarks import (
+        api_load,
+        limits,
+        load,
+        pages,
+        permits,
+        pipeline,
+        profile,
+        rescreen,
+        scorecard,
+    )
 
     def with_worker(runner):
         def run(**kwargs):
@@ -268,8 +323,30 @@ def _phase_runners() -> dict:
 
         return run
 
+    def then_drop(runner):
+        def run(**kwargs):
+            try:
+                return runner(**kwargs)
+            finally:
+                _drop_queued_tasks()
+
+        return run
+
+    def then_stop_beat(runner):
+        def run(**kwargs):
+            try:
+                return then_stop(runner)(**kwargs)
+            finally:
+                for child in [c for c in kwargs["children"] if c.name == "beat"]:
+                    child.stop()
+                    kwargs["children"].remove(child)
+
+        return run
+
     return {
         "pages": pages.run,
+        "profile": then_drop(profile.run),
+        "api_load": then_stop_beat(api_load.run),
         "load": load.run,
         "pipeline": then_stop(pipeline.run),
         "permit_pdf": permits.run,

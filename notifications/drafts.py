@@ -78,6 +78,8 @@ PRIOR_REPORT_FIELDS = (
     "protection_measures",
 )
 CHECKLIST_NOTE_MAX = 1000
+#: Answers that must come with a note giving the grounds (the clear criteria's "no" and "unknown").
+NOTE_REQUIRED_ANSWERS = frozenset({"no", "unknown"})
 #: Text fields that may hold several lines (tab, line feed and carriage return allowed); every
 #: other text field is one line. No field may hold another control character or a lone surrogate.
 MULTILINE_FIELDS = frozenset(
@@ -226,8 +228,20 @@ def _clean_header(notification: Notification, fields: dict) -> None:
     notification.inform_notice_reference = (
         notification.inform_notice.number if notification.inform_notice is not None else ""
     )
+    errors: dict[str, list] = {}
+    if "title" in fields and not notification.title:
+        # A draft the firm cannot tell apart on its dashboard is lost work: every draft is named.
+        errors["title"] = [
+            ValidationError(_("Enter a title for the notification."), code="required")
+        ]
     excluded = [f.name for f in notification._meta.fields if f.name not in fields]
-    notification.clean_fields(exclude=excluded)
+    try:
+        notification.clean_fields(exclude=excluded)
+    except ValidationError as exc:
+        for name, field_errors in exc.error_dict.items():
+            errors.setdefault(name, []).extend(field_errors)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _received_notice(notification: Notification, value) -> InformNotice | None:
@@ -275,6 +289,7 @@ def draft_create(
     """
     firm_id = firm.pk if firm is not None else getattr(actor, "firm_id", None)
     _require_firm_user(actor, firm_id)
+    header.setdefault("title", "")
     if idempotency_key:
         if len(idempotency_key) > 64:
             raise ValidationError(
@@ -587,6 +602,19 @@ def _clean_answers(answers: dict) -> dict[str, dict[str, str]]:
         if answer and answer not in CHECKLIST_ANSWERS:
             errors.setdefault(f"check_{number}", []).append(
                 _("Answer check %(number)s with yes, no or unknown.") % {"number": number}
+            )
+        if answer in NOTE_REQUIRED_ANSWERS and not note:
+            # The clear criteria ask for the grounds of every answer that is not "yes": a
+            # reviewer reads them before anything else, and "unknown" alone says nothing.
+            errors.setdefault(f"note_{number}", []).append(
+                ValidationError(
+                    _(
+                        "Enter a note on check %(number)s: say why the answer is no or unknown "
+                        "and what you relied on."
+                    )
+                    % {"number": number},
+                    code="note_required",
+                )
             )
         if len(note) > CHECKLIST_NOTE_MAX:
             errors.setdefault(f"check_{number}", []).append(

@@ -8,6 +8,7 @@ another firm's notification (or anything under it) is a 404.
 
 from functools import wraps
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -46,6 +47,7 @@ from notifications.selectors import access_notification_for_exporter
 from notifications.services import NotReadyError, notification_submit, notification_withdraw
 from notifications.workflow import EDITABLE_STATUSES, Status, TransitionError
 from partners.models import MeasureCategory
+from screening.precheck import parties_precheck
 from screening.services import russia_belarus_preview
 
 STEP_LABELS = {
@@ -168,7 +170,18 @@ def _progress(notification: Notification, current: str, gaps) -> list[dict]:
     ]
 
 
+def _error_forms(extra: dict) -> list[forms.BaseForm]:
+    """The page's forms that were refused, for its one error summary (in page order)."""
+    return [
+        value
+        for value in extra.values()
+        if isinstance(value, forms.BaseForm) and value.is_bound and value.errors
+    ]
+
+
 def _step_context(notification: Notification, step: str, **extra) -> dict:
+    # Computed from what is saved, on every render: after a save the next page shows the gaps
+    # that are left (and _step_base hides them while a refused form is on the page).
     gaps = readiness_gaps(notification)
     steps = steps_for(notification)
     index = steps.index(step)
@@ -184,8 +197,24 @@ def _step_context(notification: Notification, step: str, **extra) -> dict:
         "previous_url": _edit_url(notification, steps[index - 1]) if index else None,
         "next_url": _edit_url(notification, steps[index + 1]) if index + 1 < len(steps) else None,
         "validate_url": reverse("notifications:validate", args=[notification.public_id, step]),
+        "error_forms": _error_forms(extra),
         **extra,
     }
+
+
+def _next_step_url(notification: Notification, step: str) -> str:
+    steps = steps_for(notification)
+    return _edit_url(notification, steps[min(steps.index(step) + 1, len(steps) - 1)])
+
+
+def _continuing(request) -> bool:
+    """The step's "Continue" button: it submits the add-item (add-party) form, so that what was
+    typed there is saved, or refused with its errors, rather than silently dropped."""
+    return request.method == "POST" and "continue" in request.POST
+
+
+def _has_input(data, names) -> bool:
+    return any(str(value).strip() for name in names for value in data.getlist(name))
 
 
 def _after_save(request, notification: Notification, step: str, message: str):
@@ -268,6 +297,8 @@ def _items_step(request, notification: Notification):
                     )
                     messages.success(request, _("Title saved."))
                     return redirect(_edit_url(notification, "items"))
+            elif _continuing(request) and not _has_input(request.POST, ItemForm.base_fields):
+                return redirect(_next_step_url(notification, "items"))
             else:
                 item_form = ItemForm(request.POST)
                 if item_form.is_valid():
@@ -275,6 +306,8 @@ def _items_step(request, notification: Notification):
                         notification=notification, actor=request.user, **item_form.cleaned_data
                     )
                     messages.success(request, _("Item added."))
+                    if _continuing(request):
+                        return redirect(_next_step_url(notification, "items"))
                     return redirect(_edit_url(notification, "items"))
         except ValidationError as error:
             apply_errors(title_form if action == "title" else item_form, error)
@@ -288,6 +321,7 @@ def _items_step(request, notification: Notification):
             "items",
             title_form=title_form,
             form=item_form,
+            continue_form="item-form",
             items=notification.items.select_related("key_technology").order_by("position", "pk"),
         ),
     )
@@ -320,21 +354,27 @@ def _parties_step(request, notification: Notification):
                 )
                 if source is None:
                     raise Http404
-                drafts.party_add(
+                party = drafts.party_add(
                     notification=notification,
                     actor=request.user,
                     role=request.POST.get("role", ""),
                     **{name: getattr(source, name) for name in PartyForm.reusable_fields},
                 )
                 messages.success(request, _("Party added from your address book."))
+                _tell_of_listed_match(request, party)
                 return redirect(_edit_url(notification, "parties"))
+            elif _continuing(request) and not _has_input(request.POST, PartyForm.typed_fields):
+                return redirect(_next_step_url(notification, "parties"))
             else:
                 party_form = PartyForm(request.POST)
                 if party_form.is_valid():
-                    drafts.party_add(
+                    party = drafts.party_add(
                         notification=notification, actor=request.user, **party_form.cleaned_data
                     )
                     messages.success(request, _("Party added."))
+                    _tell_of_listed_match(request, party)
+                    if _continuing(request):
+                        return redirect(_next_step_url(notification, "parties"))
                     return redirect(_edit_url(notification, "parties"))
         except ValidationError as error:
             if action == "reuse":
@@ -352,7 +392,8 @@ def _parties_step(request, notification: Notification):
             "parties",
             destination_form=destination_form,
             form=party_form,
-            parties=notification.parties.order_by("position", "pk"),
+            continue_form="party-form",
+            parties=_parties_with_precheck(notification),
             address_book=selectors.address_book(
                 user=request.user, exclude=notification, q=request.GET.get("q", "")
             ),
@@ -465,7 +506,7 @@ def _review_step(request, notification: Notification):
         "review",
         form=form,
         items=notification.items.select_related("key_technology").order_by("position", "pk"),
-        parties=notification.parties.order_by("position", "pk"),
+        parties=_parties_with_precheck(notification),
         attachments=selectors.draft_attachments(notification),
         checklist_rows=ChecklistForm(
             initial=ChecklistForm.initial_for(notification.checklist)
@@ -507,6 +548,32 @@ def _russia_belarus_warning(notification: Notification) -> dict | None:
         "banned": rows(exposure.banned),
         "possible": rows(exposure.possible),
     }
+
+
+def _parties_with_precheck(notification: Notification) -> list[Party]:
+    """The draft's parties, each with ``listed_matches``: the published list entries it looks
+    like (screening's own matching; see ``screening.precheck`` for why it is not stored)."""
+    parties = list(notification.parties.order_by("position", "pk"))
+    matches = parties_precheck(parties)
+    for party in parties:
+        party.listed_matches = matches.get(party.pk, ())
+    return parties
+
+
+def _tell_of_listed_match(request, party: Party) -> None:
+    """Said at once, on whatever page comes next, when a party just saved looks listed; the entry
+    and the explanation are shown next to the party on the parties and review pages."""
+    hits = parties_precheck([party]).get(party.pk, ())
+    if hits:
+        messages.warning(
+            request,
+            _(
+                "%(party)s may be %(entry)s on the %(list)s. You can still submit: the ministry "
+                "will review the match. The entry and how the name matched are shown next to the "
+                "party."
+            )
+            % {"party": party.name, "entry": hits[0].entry.name, "list": hits[0].list.source_name},
+        )
 
 
 # --- Inline validation (htmx) -----------------------------------------------------------------
@@ -616,13 +683,14 @@ def party_edit(request, public_id, party_id):
     form = PartyForm(request.POST or None, initial=PartyForm.initial_for(party))
     if request.method == "POST" and form.is_valid():
         try:
-            drafts.party_update(party=party, actor=request.user, **form.cleaned_data)
+            party = drafts.party_update(party=party, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         except TransitionError as error:
             return _refused(request, notification, error)
         else:
             messages.success(request, _("Party saved."))
+            _tell_of_listed_match(request, party)
             return redirect(_edit_url(notification, "parties"))
     return render(
         request,

@@ -38,28 +38,44 @@ def apply_errors(form: forms.Form, error: ValidationError, aliases: dict | None 
         form.add_error(None, error.messages)
 
 
+def required(message) -> dict:
+    """GOV.UK-style: a missing answer is told what to do, in the field's own words."""
+    return {"required": message}
+
+
 class StartForm(forms.Form):
     title = forms.CharField(
         label=_("Title"),
         max_length=200,
-        required=False,
         help_text=_("A short name your firm will recognise, e.g. the order or project."),
+        error_messages={
+            **required(_("Enter a title for the notification.")),
+            "max_length": _("Keep the title to %(limit_value)d characters or fewer."),
+        },
     )
 
 
 class ItemForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("What is exported"), choices=ItemKind.choices, widget=forms.RadioSelect
+        label=_("What is exported"),
+        choices=ItemKind.choices,
+        widget=forms.RadioSelect,
+        error_messages=required(_("Choose what is exported: goods, technology or software.")),
     )
     description = forms.CharField(
         label=_("Description"),
         max_length=500,
         help_text=_("Model, grade or technology, as in the contract."),
+        error_messages={
+            **required(_("Enter the item name.")),
+            "max_length": _("Keep the item name to %(limit_value)d characters or fewer."),
+        },
     )
     classification = forms.ChoiceField(
         label=_("Classification"),
         choices=Classification.choices,
         widget=forms.RadioSelect,
+        error_messages=required(_("Choose the item's classification.")),
         help_text=_(
             "Rows 1–15 of the control list, row 16(1) (HS scope), row 16(2), or not applicable."
         ),
@@ -94,9 +110,32 @@ class ItemForm(forms.Form):
             "reported before transfer."
         ),
     )
-    quantity = forms.DecimalField(label=_("Quantity"), min_value=0, max_digits=14, decimal_places=3)
-    unit = forms.CharField(label=_("Unit"), max_length=20, help_text=_("e.g. units, kg, licences"))
-    value_jpy = forms.IntegerField(label=_("Value in yen"), min_value=0)
+    quantity = forms.DecimalField(
+        label=_("Quantity"),
+        min_value=0,
+        max_digits=14,
+        decimal_places=3,
+        error_messages={
+            **required(_("Enter the quantity.")),
+            "invalid": _("Enter the quantity as a number, e.g. 12 or 2.5."),
+            "min_value": _("Enter a quantity of 0 or more."),
+        },
+    )
+    unit = forms.CharField(
+        label=_("Unit"),
+        max_length=20,
+        help_text=_("e.g. units, kg, licences"),
+        error_messages=required(_("Enter the unit of the quantity, e.g. units or kg.")),
+    )
+    value_jpy = forms.IntegerField(
+        label=_("Value in yen"),
+        min_value=0,
+        error_messages={
+            **required(_("Enter the value in yen.")),
+            "invalid": _("Enter the value in whole yen, digits only, e.g. 3800000."),
+            "min_value": _("Enter a value of 0 yen or more."),
+        },
+    )
 
     def __init__(self, *args, **kwargs):
         from partners.models import KeyTechnology
@@ -141,6 +180,10 @@ class DestinationForm(forms.Form):
     )
     planned_date = forms.DateField(
         label=_("Planned export or transfer date"),
+        error_messages={
+            **required(_("Enter the planned export or transfer date.")),
+            "invalid": _("Enter the planned date as a real date, e.g. 2026-12-24."),
+        },
         help_text=_(
             "The day the goods are to leave Japan, or the technology is to be provided. The "
             "ministry needs time to review a notification before that day."
@@ -152,8 +195,15 @@ class DestinationForm(forms.Form):
 class PartyForm(forms.Form):
     #: What a party from the address book brings with it (the role is chosen anew).
     reusable_fields = ("kind", "name", "local_name", "address", "country")
+    #: What the exporter types (the role, kind and country come preset): any of them filled in
+    #: means a party is being added, which "Continue" must not drop.
+    typed_fields = ("name", "local_name", "address")
 
-    role = forms.ChoiceField(label=_("Role"), choices=PartyRole.choices)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=PartyRole.choices,
+        error_messages=required(_("Choose the party's role.")),
+    )
     kind = forms.ChoiceField(
         label=_("Person or organisation"),
         choices=PartyKind.choices,
@@ -164,7 +214,12 @@ class PartyForm(forms.Form):
             "Screening weighs a person against listed persons, a body against listed bodies."
         ),
     )
-    name = forms.CharField(label=_("Name"), max_length=300, help_text=_("In Latin letters."))
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=300,
+        help_text=_("In Latin letters."),
+        error_messages=required(_("Enter the party's name in Latin letters.")),
+    )
     local_name = forms.CharField(
         label=_("Name in the local script"), max_length=300, required=False
     )
@@ -198,9 +253,12 @@ class EndUseForm(forms.Form):
         label=_("End use"),
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("What the end user will do with the goods or technology, and where."),
+        error_messages=required(_("Describe the end use.")),
     )
     end_use_category = forms.ChoiceField(
-        label=_("End-use category"), choices=[("", _("Choose…")), *EndUseCategory.choices]
+        label=_("End-use category"),
+        choices=[("", _("Choose…")), *EndUseCategory.choices],
+        error_messages=required(_("Choose the end-use category.")),
     )
     inform_notice_received = forms.BooleanField(
         label=_("The ministry has sent an inform notice about this transaction"), required=False
@@ -277,12 +335,18 @@ class ChecklistForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("Document"), choices=[("", _("Choose…")), *AttachmentKind.choices]
+        label=_("Document"),
+        choices=[("", _("Choose…")), *AttachmentKind.choices],
+        error_messages=required(_("Choose what kind of document this is.")),
     )
     file = forms.FileField(
         label=_("File"),
         help_text=_("PDF, PNG, JPEG or XLSX, up to 20 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT}),
+        error_messages={
+            **required(_("Choose the file to upload.")),
+            "empty": _("The file is empty."),
+        },
     )
 
 

@@ -139,6 +139,13 @@ def _screen_party(
     return sorted(best.values(), key=lambda h: (-h.score, h.entry_id))
 
 
+def party_matches(party: Party, lists: PublishedLists | None = None) -> list[_FoundHit]:
+    """The worker's own matching of one party (every name against every published list, the best
+    score per entry, at or above the alert threshold). Public for the filing wizard's warning
+    before submission (``screening.precheck``): the exporter is told what screening will find."""
+    return _screen_party(party, lists if lists is not None else published_lists())
+
+
 def _hit_facts(found: _FoundHit) -> rules.HitFacts:
     entry = found.lists.entries[found.entry_id]
     return rules.HitFacts(

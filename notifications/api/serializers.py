@@ -298,6 +298,11 @@ class NotificationCreateSerializer(NotificationHeaderSerializer):
         ),
     )
 
+    #: Every draft is named, in the browser and over the API alike (``drafts.draft_create``).
+    title = serializers.CharField(
+        max_length=200,
+        help_text="A short name your firm will recognise, e.g. the order or project. Required.",
+    )
     items = ItemSerializer(many=True, required=False)
     parties = PartySerializer(many=True, required=False)
     checklist = ChecklistField(required=False)

@@ -72,7 +72,7 @@ NEW_DRAFT = {
             "country": "TH",
         }
     ],
-    "checklist": {str(n): {"answer": "no", "note": ""} for n in range(1, 21)},
+    "checklist": {str(n): {"answer": "no", "note": "Not confirmed yet."} for n in range(1, 21)},
 }
 
 
@@ -109,7 +109,7 @@ def test_create_a_draft_with_items_parties_and_checklist(api, exporter):
     assert body["items"][0]["position"] == 1
     assert body["items"][0]["quantity"] == "2.000"
     assert [p["name"] for p in body["parties"]] == ["Siam Motor Works Co., Ltd."]
-    assert body["checklist"]["20"] == {"answer": "no", "note": ""}
+    assert body["checklist"]["20"] == {"answer": "no", "note": "Not confirmed yet."}
     assert body["readiness"] == []
     actions = list(
         AuditEvent.objects.filter(object_id=str(notification.public_id))

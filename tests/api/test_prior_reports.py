@@ -73,7 +73,7 @@ def test_create_submit_and_read_a_prior_report(
 
 
 def test_a_prior_report_lists_its_own_gaps_and_a_catch_all_carries_no_details(api):
-    body = api.post(BASE, {"procedure": "prior_report"}, format="json").json()
+    body = api.post(BASE, {"procedure": "prior_report", "title": "MLCC"}, format="json").json()
     fields = {gap["field"] for gap in body["readiness"]}
     assert {"transaction_type", "technology", "planned_date", "end_user"} <= fields
     assert "checklist" not in fields and "items" not in fields
@@ -83,7 +83,7 @@ def test_a_prior_report_lists_its_own_gaps_and_a_catch_all_carries_no_details(ap
 
 
 def test_patch_writes_the_details_and_a_technology_off_the_list_is_refused(api):
-    body = api.post(BASE, {"procedure": "prior_report"}, format="json").json()
+    body = api.post(BASE, {"procedure": "prior_report", "title": "MLCC"}, format="json").json()
     patched = api.patch(
         f"{BASE}{body['id']}/",
         {"prior_report": {"transaction_type": "investment", "technology": "sputtering-target"}},

@@ -286,7 +286,7 @@ def test_the_table_gives_a_prior_report_no_clear_approve_deny_or_countersign_mov
 
 def test_a_prior_report_lists_its_own_gaps_and_submits_nothing_without_them():
     exporter = ExporterFactory()
-    report = drafts.draft_create(actor=exporter, procedure=Procedure.PRIOR_REPORT)
+    report = drafts.draft_create(actor=exporter, procedure=Procedure.PRIOR_REPORT, title="MLCC")
     assert PriorReportDetails.objects.filter(notification=report).exists()
     fields = {gap.field for gap in prior_report_gaps(report)}
     assert fields == {
@@ -307,12 +307,12 @@ def test_a_prior_report_lists_its_own_gaps_and_submits_nothing_without_them():
 
 def test_details_refuse_another_firm_a_catch_all_filing_and_a_technology_off_the_list():
     exporter = ExporterFactory()
-    report = drafts.draft_create(actor=exporter, procedure=Procedure.PRIOR_REPORT)
+    report = drafts.draft_create(actor=exporter, procedure=Procedure.PRIOR_REPORT, title="MLCC")
     with pytest.raises(TransitionError):
         drafts.prior_report_update(
             notification=report, actor=ExporterFactory(), transaction_type="licence"
         )
-    catch_all = drafts.draft_create(actor=exporter)
+    catch_all = drafts.draft_create(actor=exporter, title="Pumps")
     with pytest.raises(TransitionError) as refused:
         drafts.prior_report_update(
             notification=catch_all, actor=exporter, transaction_type="licence"
@@ -405,7 +405,7 @@ def test_the_database_refuses_an_unknown_procedure_and_unknown_detail_choices():
     from django.db import IntegrityError, transaction
 
     exporter = ExporterFactory()
-    report = drafts.draft_create(actor=exporter, procedure=Procedure.PRIOR_REPORT)
+    report = drafts.draft_create(actor=exporter, procedure=Procedure.PRIOR_REPORT, title="MLCC")
     for model, field in (
         (Notification, "procedure"),
         (PriorReportDetails, "transaction_type"),

@@ -280,12 +280,14 @@ def test_checklist_save_merges_answers(draft, exporter):
     drafts.checklist_save(
         notification=draft, actor=exporter, answers={1: {"answer": "yes", "note": "Met them"}}
     )
-    drafts.checklist_save(notification=draft, actor=exporter, answers={"2": {"answer": "no"}})
+    drafts.checklist_save(
+        notification=draft, actor=exporter, answers={"2": {"answer": "no", "note": "A broker"}}
+    )
 
     draft.refresh_from_db()
     assert draft.checklist == {
         "1": {"answer": "yes", "note": "Met them"},
-        "2": {"answer": "no", "note": ""},
+        "2": {"answer": "no", "note": "A broker"},
     }
     assert AuditEvent.objects.filter(action="notification.checklist_saved").count() == 2
 

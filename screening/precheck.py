@@ -1,0 +1,89 @@
+"""The warning before submission: which parties of a draft look like a listed entity.
+
+The filing wizard shows it next to each party as soon as the party is saved, and again on the
+review-and-submit page. It uses the worker's matching (``services.party_matches``: the same
+published lists, index, kind and country weighting and alert threshold), so the exporter learns
+before submitting what screening will find. It informs and never blocks: the rules, the reviewer
+and the lists' published entries decide, not this page.
+
+Computed when the page is drawn, not stored: a search of the in-memory index of the published
+lists (``index_cache``, built once per list version and process) takes about a millisecond per
+name, so a draft's parties cost little, and the warning always reflects the lists in force now
+(a list published after the party was saved is taken into account; a stored result would go
+stale). The notifications core stays free of screening: only views call this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from notifications.models import Party
+from partners.models import ListedEntry, ListVersion
+from screening.index_cache import published_lists
+from screening.self_check import ListedEntryView, SearchedList, SelfCheckHit
+from screening.services import party_matches
+
+
+def _searched_list(version: ListVersion) -> SearchedList:
+    return SearchedList(
+        source_code=version.source.code,
+        source_name=version.source.name,
+        authority=version.source.authority,
+        advisory=version.source.advisory,
+        version_label=version.label,
+        issued_on=version.issued_on,
+        effective_from=version.effective_from,
+        published_at=version.published_at,
+    )
+
+
+def _entry_view(entry: ListedEntry) -> ListedEntryView:
+    return ListedEntryView(
+        number=entry.number,
+        kind=entry.kind,
+        country=entry.country,
+        country_label=entry.country_label,
+        name=entry.name,
+        local_name=entry.local_name,
+        aliases=tuple(entry.aliases or ()),
+        concern_codes=tuple(sorted(entry.concern_codes or ())),
+        conventional_weapons=entry.conventional_weapons,
+    )
+
+
+def parties_precheck(parties: Iterable[Party]) -> dict[int, tuple[SelfCheckHit, ...]]:
+    """For each party (by pk) that matches a published list entry: the matches, the End User
+    List first, then by score. Parties that match nothing are left out."""
+    parties = [party for party in parties if party.name.strip() or party.local_name.strip()]
+    if not parties:
+        return {}
+    lists = published_lists()
+    found = {party.pk: party_matches(party, lists) for party in parties}
+    entry_ids = {int(hit.entry_id) for hits in found.values() for hit in hits}
+    version_ids = {hit.lists.version_id for hits in found.values() for hit in hits}
+    if not entry_ids:
+        return {}
+    entries = {e.pk: _entry_view(e) for e in ListedEntry.objects.filter(pk__in=entry_ids)}
+    versions = {
+        v.pk: _searched_list(v)
+        for v in ListVersion.objects.select_related("source").filter(pk__in=version_ids)
+    }
+    result: dict[int, tuple[SelfCheckHit, ...]] = {}
+    for party_pk, hits in found.items():
+        views = [
+            SelfCheckHit(
+                list=versions[hit.lists.version_id],
+                entry=entries[int(hit.entry_id)],
+                score=round(float(hit.score), 4),
+                band=hit.explanation.get("band", ""),
+                matched_name=hit.matched_name,
+                name_kind=hit.explanation.get("name_kind", ""),
+                explanation=hit.explanation,
+            )
+            for hit in hits
+            if int(hit.entry_id) in entries and hit.lists.version_id in versions
+        ]
+        views.sort(key=lambda h: (h.list.advisory, -h.score, h.entry.number))
+        if views:
+            result[party_pk] = tuple(views)
+    return result

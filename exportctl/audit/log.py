@@ -4,7 +4,7 @@ shared with ``manage.py verify_audit``."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from exportctl.audit.chain import ChainReport, verify_chain
 from exportctl.audit.models import AuditEvent
@@ -23,7 +23,10 @@ class LogFilter:
 
 
 def audit_events(log_filter: LogFilter) -> QuerySet[AuditEvent]:
-    queryset = AuditEvent.objects.select_related("actor", "firm").order_by("-seq")
+    # Events still waiting for the sealer have no ``seq`` yet: newest first, by their queue place.
+    queryset = AuditEvent.objects.select_related("actor", "firm").order_by(
+        F("seq").desc(nulls_first=True), "-id"
+    )
     if log_filter.actor:
         queryset = queryset.filter(actor_label__icontains=log_filter.actor.strip())
     if log_filter.refusals:

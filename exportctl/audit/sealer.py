@@ -90,7 +90,7 @@ def try_lock_chain() -> bool:
 def seal_on_write() -> bool:
     """Whether writers seal their own event when the lock is free (``AUDIT_SEAL_ON_WRITE``, on
     by default; off, every event waits for the sealer)."""
-    return getattr(settings, "AUDIT_SEAL_ON_WRITE", True)
+    return settings.AUDIT_SEAL_ON_WRITE
 
 
 @dataclass
@@ -168,11 +168,20 @@ def seal_pending(*, limit: int | None = None) -> SealResult:
     return result
 
 
-def seal() -> SealResult:
-    """Wait for the lock and seal every committed event still waiting (beat's ``audit.seal``,
-    checkpoints and verification call this). Idempotent: with nothing waiting it seals none."""
+def seal(*, wait: bool = True) -> SealResult:
+    """Seal every committed event still waiting. Idempotent: with nothing waiting it seals none.
+
+    Checkpoints and verification wait for the lock (``wait``), so that they cover every event
+    committed before them. Beat's ``audit.seal`` does not: when a writer holds the lock, that
+    writer is sealing what it sees, and what it cannot see is sealed on the next round; a worker
+    slot is never held waiting behind a long transaction. Nothing is sealed then (``sealed`` 0,
+    ``complete`` False).
+    """
     with transaction.atomic():
-        lock_chain()
+        if wait:
+            lock_chain()
+        elif not try_lock_chain():
+            return SealResult(complete=False)
         return seal_pending()
 
 

@@ -15,6 +15,7 @@ from exportctl.audit.forms import LogFilterForm
 from exportctl.audit.integrity import verify_trail
 from exportctl.audit.log import audit_events
 from exportctl.audit.models import AuditCheckpoint
+from exportctl.audit.selectors import CHAIN_ORDER
 from notifications.auditor_exports import LOG_COLUMNS, describe_event
 from notifications.auditor_selectors import is_auditor
 
@@ -75,7 +76,7 @@ def export(request, fmt):
     if fmt not in ("csv", "xlsx"):
         raise Http404
     form = LogFilterForm(request.GET or None)
-    events = audit_events(form.log_filter()).order_by("seq")
+    events = audit_events(form.log_filter()).order_by(*CHAIN_ORDER)
     trail.record(
         action="audit.exported", actor=request.user, data={"what": "audit_log", "format": fmt}
     )

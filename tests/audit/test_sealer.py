@@ -8,6 +8,7 @@ import time
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, connections, transaction
+from django.urls import reverse
 from django.utils import translation
 
 from exportctl.audit import sealer, trail
@@ -231,6 +232,29 @@ def test_verification_seals_first(deferred):
         _record(n)
     report = verify_trail()
     assert (report.ok, report.checked, report.last_seq, report.unsealed) == (True, 3, 3, 0)
+
+
+def test_the_log_shows_a_waiting_event_first_and_marked(deferred, settings, auditor_client):
+    settings.AUDIT_SEAL_ON_WRITE = True
+    sealed = _record(1)
+    settings.AUDIT_SEAL_ON_WRITE = False
+    waiting = _record(2)
+    with translation.override("en"):
+        response = auditor_client.get(reverse("audit:log"), HTTP_ACCEPT_LANGUAGE="en")
+    events = list(response.context["page"])
+    assert [e.pk for e in events[:2]] == [waiting.pk, sealed.pk]  # newest first
+    html = response.content.decode()
+    assert 'title="Waiting to be sealed into the chain"' in html
+    assert ">None<" not in html
+
+
+def test_the_beat_task_skips_a_round_while_the_lock_is_held_elsewhere(deferred, monkeypatch):
+    _record(1)
+    monkeypatch.setattr(sealer, "try_lock_chain", lambda: False)
+    assert seal_waiting_events() == 0
+    assert sealer.unsealed_events().count() == 1
+    monkeypatch.undo()
+    assert seal_waiting_events() == 1
 
 
 def test_lock_waits_are_not_sampled_on_sqlite():

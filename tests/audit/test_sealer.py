@@ -4,8 +4,11 @@ for events sealed and still waiting."""
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
+import yaml
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, connections, transaction
 from django.urls import reverse
@@ -126,6 +129,21 @@ def test_the_beat_task_seals_and_is_scheduled(deferred):
     assert seal_waiting_events() == 0
     schedule = celery_app.conf.beat_schedule
     assert any(entry["task"] == "audit.seal" for entry in schedule.values())
+
+
+def test_docker_compose_runs_beat_and_a_worker_on_the_sealers_queue():
+    """The deployment's layout runs the sealer: beat schedules it and a worker consumes its queue
+    (the default one unless routed elsewhere)."""
+    compose = yaml.safe_load((Path(settings.BASE_DIR) / "docker-compose.yml").read_text())
+    commands = [service.get("command") or [] for service in compose["services"].values()]
+    queue = settings.CELERY_TASK_ROUTES.get("audit.seal", {}).get("queue", "celery")
+    assert any("beat" in command for command in commands)
+    consumed = [
+        command[command.index("--queues") + 1].split(",")
+        for command in commands
+        if "worker" in command and "--queues" in command
+    ]
+    assert any(queue in queues for queues in consumed), consumed
 
 
 def test_a_checkpoint_seals_first_and_covers_every_waiting_event(deferred):

@@ -245,6 +245,24 @@ def test_the_checkpoint_still_shows_the_newest_events_deleted(deferred):
     )
 
 
+def test_verify_audit_counts_events_committed_after_its_seal(deferred, monkeypatch, capsys):
+    for n in range(2):
+        _record(n)
+    sealed_then_more = sealer.seal_pending
+
+    def seal_then_one_more_commits():
+        result = sealed_then_more()
+        _record(9)  # another writer commits right after the sealer ran
+        return result
+
+    monkeypatch.setattr(sealer, "seal_pending", seal_then_one_more_commits)
+    with translation.override("en"):
+        call_command("verify_audit")
+    out = capsys.readouterr().out
+    assert "Audit chain intact: 2 events verified." in out
+    assert "1 events committed since the sealer ran are waiting to be chained" in out
+
+
 def test_verification_seals_first(deferred):
     for n in range(3):
         _record(n)

@@ -32,6 +32,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(f"Audit chain intact: {report.checked} events verified.")
             )
+            if report.unsealed:
+                self.stdout.write(
+                    f"{report.unsealed} events committed since the sealer ran are waiting to be "
+                    "chained; each matches its content hash."
+                )
             if report.latest_number is None:
                 self.stdout.write(f"No checkpoint yet (outside store: {report.store}).")
                 return

@@ -23,6 +23,7 @@ from notifications import timeline as case_timeline
 from notifications.documents import downloads
 from notifications.models import DecisionKind, Document, Notification, Permit
 from notifications.workflow import Move, Status, TransitionError
+from screening import rules
 from screening import services as screening_services
 from screening.models import PartyHit, RiskLevel
 
@@ -164,6 +165,7 @@ def _render_case(
     factors = [
         {
             **factor,
+            **rules.factor_text(factor),
             "evidence_json": json.dumps(factor.get("evidence"), indent=2, ensure_ascii=False),
             "level_label": risk_labels.get(factor.get("level"), factor.get("level")),
         }

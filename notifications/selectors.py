@@ -590,7 +590,7 @@ def approval_outstanding(*, notification: Notification) -> list[Outstanding]:
                     % {
                         "party": hit.party.name,
                         "role": hit.party.get_role_display(),
-                        "list": hit.entry.version.source.name,
+                        "list": hit.entry.version.source.display_name,
                         "number": hit.entry.number,
                         "entry": hit.entry.name,
                     }

@@ -11,6 +11,17 @@ from django.utils.translation import pgettext_lazy
 from exportctl.countries import validate_country_code
 from notifications.models import TimeStamped, country_code_validator
 
+#: What each list is called in the reader's language. The stored ``name`` is the publisher's own
+#: (METI's carries its Japanese title), kept for the machine API and the downloads.
+SOURCE_NAMES = {
+    "meti-eul": _("METI End User List"),
+    "ofac-sdn": _("OFAC SDN list"),
+}
+SOURCE_AUTHORITIES = {
+    "meti-eul": _("Ministry of Economy, Trade and Industry"),
+    "ofac-sdn": _("US Department of the Treasury, Office of Foreign Assets Control"),
+}
+
 
 class ListSource(TimeStamped):
     code = models.SlugField(_("code"), max_length=32, unique=True)
@@ -25,6 +36,15 @@ class ListSource(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The list's name in the active language (``SOURCE_NAMES``), else as stored."""
+        return str(SOURCE_NAMES.get(self.code, self.name))
+
+    @property
+    def display_authority(self) -> str:
+        return str(SOURCE_AUTHORITIES.get(self.code, self.authority))
 
 
 class ListVersionStatus(models.TextChoices):

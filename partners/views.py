@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from exportctl.accounts.roles import Role
+from exportctl.countries import country_name, is_country_code
 from partners import list_downloads
 from partners.forms import EUL, SDN, SDN_FILES, ListImportForm, MeasureTableUploadForm
 from partners.importers import measures_csv
@@ -246,7 +247,12 @@ def _countries(version: ListVersion) -> list[tuple[str, str]]:
     )
     for code, label in rows:
         labels.setdefault(code, label)
-    return [(code, f"{code} — {label}" if label else code) for code, label in labels.items()]
+    # The filter offers each country by its name in the reader's language (the list's own label is
+    # bilingual, Japanese first), with the code the list files it under.
+    return [
+        (code, f"{country_name(code)} ({code})" if is_country_code(code) else (label or code))
+        for code, label in sorted(labels.items(), key=lambda kv: country_name(kv[0]))
+    ]
 
 
 def _detail_rows(details: dict) -> list[tuple[str, list[str]]]:

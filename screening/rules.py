@@ -565,6 +565,19 @@ RULES: tuple[Rule, ...] = (
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
 
 
+def factor_text(factor: Mapping) -> dict[str, str]:
+    """A stored factor's title and explanation in the active language.
+
+    A run stores each factor by its rule's id (with its English title, for the API and for rows
+    written before titles were read this way); the words are the rule's, translated when read.
+    A rule no longer in ``RULES`` keeps the title it was stored with.
+    """
+    rule = RULES_BY_ID.get(factor.get("rule", ""))
+    if rule is None:
+        return {"title": str(factor.get("title") or factor.get("rule") or ""), "explanation": ""}
+    return {"title": str(rule.title), "explanation": str(rule.explanation)}
+
+
 # --- Derived facts ---------------------------------------------------------------------------
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from exportctl.accounts.roles import Role
 from exportctl.audit import trail
-from partners.models import ListedEntry, ListVersion
+from partners.models import SOURCE_NAMES, ListedEntry, ListVersion
 from screening.index_cache import EUL_SOURCE_CODE, index_for_version, published_versions
 from screening.matching import ALERT_THRESHOLD, analyse_name
 
@@ -49,6 +49,11 @@ class SearchedList:
     issued_on: datetime.date | None
     effective_from: datetime.date | None
     published_at: datetime.datetime | None
+
+    @property
+    def display_name(self) -> str:
+        """The list's name in the reader's language (``source_name`` is the stored one)."""
+        return str(SOURCE_NAMES.get(self.source_code, self.source_name))
 
 
 @dataclass(frozen=True)

@@ -149,3 +149,193 @@ def test_an_exporter_sees_their_notifications_page_in_japanese(client, compiled_
     assert _title(response) == f"届出一覧 | {SITE_NAME_JA}"
     assert _h1(response) == "届出一覧"
     assert "まだ届出はありません" in response.content.decode()
+
+
+# --- The crawl: no English on a Japanese page, no Japanese on an English page ------------------
+#
+# Each role of the demo world signs in to Chromium and follows the links of its own pages
+# breadth-first (``tests/e2e/crawl.py``). User data legitimately in another language (a firm's
+# Japanese name on an English page, a listed entity's name, a romanised firm name on a Japanese
+# page) is marked with a ``lang`` attribute, which is also what a screen reader needs; the
+# detector ignores any element whose ``lang`` differs from the page's.
+
+from tests.e2e.conftest import _playwright, browser, live_server  # noqa: E402, F401 - fixtures
+
+CRAWL_ROLES = {
+    "exporter": "exporter@example.com",
+    "firm_admin": "firmadmin@example.com",
+    "reviewer": "reviewer@example.com",
+    "senior_reviewer": "senior@example.com",
+    "list_manager": "listmanager@example.com",
+    "auditor": "auditor@example.com",
+    "enforcement_officer": "enforcement@example.com",
+}
+CRAWL_LIMIT = 60
+#: Hiragana, katakana (and its half-width forms), CJK ideographs and the CJK punctuation block.
+JAPANESE = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]+")
+#: Text of the page in its own language: ``lang``-marked foreign elements, scripts, styles and
+#: the language switch (each language's name in that language) are left out.
+_PAGE_TEXT_JS = """
+() => {
+  const pageLang = (document.documentElement.lang || '').split('-')[0];
+  const skip = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE']);
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const out = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || skip.has(parent.tagName)) continue;
+    const marked = parent.closest('[lang]');
+    if (marked && marked.lang.split('-')[0] !== pageLang) continue;
+    const text = node.textContent.replace(/\\s+/g, ' ').trim();
+    if (text) out.push(text);
+  }
+  for (const el of document.querySelectorAll('[placeholder], [aria-label], [title], img[alt]')) {
+    const marked = el.closest('[lang]');
+    if (marked && marked.lang.split('-')[0] !== pageLang) continue;
+    for (const name of ['placeholder', 'aria-label', 'title', 'alt']) {
+      const value = el.getAttribute(name);
+      if (value && value.trim()) out.push(value.trim());
+    }
+  }
+  return out;
+}
+"""
+#: Catalogue entries that are the same word in both languages (codes, units, product names).
+_LANGUAGE_NEUTRAL = re.compile(r"^[A-Z0-9][A-Z0-9 ./&()%-]*$")
+_PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
+
+
+def english_catalogue_phrases() -> tuple[list[str], set[str]]:
+    """The English of the product's own catalogue that a Japanese page must not show: phrases
+    of two words or more (found anywhere in the page's text), and single words (found only as a
+    whole piece of text: an untranslated button or heading, not the word "Company" inside a
+    listed company's name).
+
+    Read from the compiled catalogue of the active ``LOCALE_PATHS`` (the msgids are the English);
+    an entry whose Japanese is the English itself (a code, a unit, a brand) is not looked for.
+    """
+    import gettext
+
+    phrases: set[str] = set()
+    words: set[str] = set()
+    for folder in settings.LOCALE_PATHS:
+        mo = Path(folder) / "ja" / "LC_MESSAGES" / "django.mo"
+        if not mo.exists():
+            continue
+        with mo.open("rb") as handle:
+            catalogue = gettext.GNUTranslations(handle)._catalog
+        for key, translated in catalogue.items():
+            msgid = key[0] if isinstance(key, tuple) else key
+            msgid = msgid.split("\x04", 1)[-1]
+            if not msgid or msgid == translated or _LANGUAGE_NEUTRAL.match(msgid):
+                continue
+            for fragment in _PLACEHOLDER.split(msgid):
+                fragment = fragment.strip(" :;,.()—-–\n")
+                if len(re.findall(r"[A-Za-z]{3,}", fragment)) >= 2:
+                    phrases.add(fragment)
+                elif re.fullmatch(r"[A-Za-z][a-z]{3,}", fragment):
+                    words.add(fragment)
+    return sorted(phrases, key=len, reverse=True), words
+
+
+def english_on_a_japanese_page(
+    texts: list[str], phrases_pattern: re.Pattern, words: frozenset[str] | set[str] = frozenset()
+) -> list[str]:
+    found = []
+    for text in texts:
+        match = phrases_pattern.search(text)
+        if match:
+            found.append(f"{match.group(0)!r} in {text[:120]!r}")
+        elif text.strip(" :;,.()—-–") in words:
+            found.append(f"{text!r}")
+    return found
+
+
+def japanese_on_an_english_page(texts: list[str]) -> list[str]:
+    return [f"{m!r} in {text[:120]!r}" for text in texts for m in JAPANESE.findall(text)[:1]]
+
+
+def test_the_detectors_find_the_other_language_and_ignore_what_is_marked():
+    pattern = re.compile(r"(?<![A-Za-z])(?:Saved the checklist|Status)(?![A-Za-z])")
+    never = re.compile(r"(?!x)x")
+
+    assert english_on_a_japanese_page(["状態: Status"], pattern) == ["'Status' in '状態: Status'"]
+    assert english_on_a_japanese_page(["Statuses 1", "山田 花子"], pattern) == []
+    assert english_on_a_japanese_page(["Company", "Korea Trading Company"], never, {"Company"}) == [
+        "'Company'"
+    ]
+    assert japanese_on_an_english_page(["Status: 下書き", "Draft"]) == [
+        "'下書き' in 'Status: 下書き'"
+    ]
+    assert japanese_on_an_english_page(["Hanako Yamada", "¥38,000,000"]) == []
+
+
+@pytest.fixture
+def demo_world(transactional_db, settings, tmp_path):
+    from django.core.management import call_command
+
+    settings.DEMO_MODE = True
+    settings.DOCUMENT_SIGNING_KEY = tmp_path / "signing" / "key.pem"
+    settings.DOCUMENT_SIGNING_CERT = tmp_path / "signing" / "cert.pem"
+    settings.DOCUMENT_SIGNING_KEY_PASSPHRASE = ""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("seed_demo", stdout=__import__("io").StringIO())
+
+
+def _crawl_role(
+    chromium,
+    server,
+    email: str,
+    locale: str,
+) -> tuple[list[str], list[str]]:
+    """Sign ``email`` in on a fresh context and crawl; return (pages visited, findings)."""
+    from exportctl.accounts.demo_world import DEMO_PASSWORD
+    from tests.e2e.conftest import DEFAULT_TIMEOUT_MS, sign_in
+    from tests.e2e.crawl import Crawl
+
+    context = chromium.new_context(locale=locale, base_url=server.url)
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    findings: list[str] = []
+    try:
+        page = context.new_page()
+        sign_in(page, server, email, DEMO_PASSWORD)
+        # A signed-in user's own language choice outranks the browser's: choose it as a user does.
+        switch = page.locator(f"form.lang-switch button[value={locale[:2]}]")
+        if switch.count():
+            with page.expect_navigation():
+                switch.click()
+        crawl = Crawl(page, server, "/", CRAWL_LIMIT)
+        if locale.startswith("ja"):
+            phrases, words = english_catalogue_phrases()
+            assert phrases, "no compiled catalogue to read the English from: run `make locale`"
+            pattern = re.compile(
+                r"(?<![A-Za-z])(?:" + "|".join(map(re.escape, phrases)) + r")(?![A-Za-z])"
+            )
+        for url, current in crawl:
+            lang = current.evaluate("document.documentElement.lang")
+            texts = current.evaluate(_PAGE_TEXT_JS)
+            if locale.startswith("ja"):
+                assert lang == "ja", f"{url} is not in Japanese (lang={lang!r})"
+                problems = english_on_a_japanese_page(texts, pattern, words)
+            else:
+                assert lang == "en", f"{url} is not in English (lang={lang!r})"
+                problems = japanese_on_an_english_page(texts)
+            path = url.removeprefix(server.url)
+            findings.extend(f"{path}: {problem}" for problem in problems)
+        return crawl.visited, findings
+    finally:
+        context.close()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("locale", ["ja-JP", "en-US"])
+def test_every_page_of_every_role_is_in_one_language(request, demo_world, locale):
+    chromium = request.getfixturevalue("browser")
+    server = request.getfixturevalue("live_server")
+    report = []
+    for role, email in CRAWL_ROLES.items():
+        visited, findings = _crawl_role(chromium, server, email, locale)
+        assert len(visited) >= 3, f"{role} reached only {visited}"
+        report.extend(f"[{role}] {finding}" for finding in dict.fromkeys(findings))
+
+    assert report == [], f"{len(report)} finding(s) in {locale}:\n" + "\n".join(report)

@@ -45,6 +45,17 @@ class EmailAuthenticationForm(AuthenticationForm):
 LANGUAGE_CHOICES = [("ja", "日本語"), ("en", "English")]
 
 
+class LanguageSelect(forms.Select):
+    """Each language is offered by its own name, marked with its language (``<option lang>``)
+    so that a screen reader reads "日本語" in Japanese on an English page, and the reverse."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value:
+            option["attrs"]["lang"] = value
+        return option
+
+
 class _NewPasswordMixin:
     """Two password fields checked against each other and Django's password validators."""
 
@@ -171,6 +182,7 @@ class InvitationAcceptForm(_NewPasswordMixin, forms.Form):
     preferred_language = forms.ChoiceField(
         label=_("Preferred language"),
         choices=LANGUAGE_CHOICES,
+        widget=LanguageSelect,
         help_text=_("The portal and its e-mails will use this language."),
     )
 
@@ -237,6 +249,7 @@ class ProfileForm(forms.Form):
     preferred_language = forms.ChoiceField(
         label=_("Preferred language"),
         choices=LANGUAGE_CHOICES,
+        widget=LanguageSelect,
         help_text=_("The portal uses this language after you sign in, and e-mails to you too."),
     )
     email_all_firm_notifications = forms.BooleanField(

@@ -123,7 +123,13 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# Persistent connections on PostgreSQL: a request reuses its process's connection (checked first,
+# CONN_HEALTH_CHECKS below) instead of paying a new backend's start-up; 0 closes after each request.
+# SQLite opens a file, not a server connection: nothing to keep.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int(
+    "DATABASE_CONN_MAX_AGE",
+    default=0 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 60,
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default keeps its database under var/: create it, so that any manage.py
     # command works on a fresh clone (SQLite makes the file, not the folder).
@@ -296,7 +302,8 @@ REST_FRAMEWORK = {
     # Knox tokens (hashed at rest, several per user, revocable) for ERP scripts; the session for the
     # browser and the docs page. Every endpoint is authenticated unless it says otherwise.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        # knox's tokens, checked with one query per request (exportctl/accounts/token_auth.py).
+        "exportctl.accounts.token_auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -472,4 +479,4 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 # Django fixup closes the worker's connections before and after every task, whatever
 # CONN_MAX_AGE says, so no task starts on a dead one). For web processes that keep connections
 # (DATABASE_CONN_MAX_AGE > 0), check a kept connection before a request reuses it.
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True)

@@ -76,8 +76,9 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     ap.add_argument(
         "--reuse-database",
         action="store_true",
-        help="keep the last run's database and data (quicker, for the profile and api_load "
-        "phases while working on them; figures then depend on what earlier runs filed)",
+        help="keep the last run's database, data and static files, unmigrated (quicker, for the "
+        "profile and api_load phases while working on them; figures then depend on what "
+        "earlier runs filed)",
     )
     ap.add_argument("--only", nargs="*", choices=PHASES, help="run only these phases")
     ap.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "report.json")
@@ -143,11 +144,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         database = processes.Database.from_url(args.database_url)
         if args.reuse_database:
-            _log(f"database {database.name}: reused as the last run left it, migrating")
+            _log(f"database {database.name}: reused as the last run left it")
         else:
             _log(f"database {database.name}: recreating, migrating")
             database.recreate()
-        _prepare(env)
+            _prepare(env)
         redis_port = processes.free_port(args.redis_port)
         if redis_port != args.redis_port:
             env["REDIS_URL"] = os.environ["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"

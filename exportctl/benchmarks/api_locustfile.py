@@ -49,6 +49,8 @@ def _write(environment, **kwargs):
     errors = [s for s in STATE["samples"] if s[2]]
     result = {
         "window_s": PLAN["window"],
+        "from": STATE["from"],
+        "until": STATE["until"],
         "samples": STATE["samples"],
         "acknowledged": STATE["acknowledged"],
         "failed_filings": STATE["failed_filings"],

@@ -380,7 +380,8 @@ class ListIndex:
         for form in forms:
             if not form.tokens and not form.cjk:
                 continue
-            total = sum(self._query_side(form).weights) or 1.0
+            qside = self._query_side(form)
+            total = sum(qside.weights) or 1.0
             spelt_out = False  # a listed name has this form's very words, glued
             for fid in self.compact.get(form.compact).tolist():
                 if "".join(self._form_tokens(fid)) == form.compact:  # not a hash collision
@@ -388,7 +389,6 @@ class ListIndex:
                     spelt_out = True
             expansions: list[tuple[int, float]] = []
             unknown: list[tuple[float, list[tuple[int, float]]]] = []
-            qside = self._query_side(form)
             for tok, qweight in zip(form.tokens, qside.weights, strict=True):
                 found = list(vocab.lookup(tok, form.romanised).items())
                 expansions.extend(found)

@@ -164,6 +164,26 @@ GLUED_LEGAL_SUFFIXES = (
 )
 LONG_LEGAL_WORDS = ("aktiengesellschaft", "incorporated", "corporation", "establishment")
 WEAK_LEGAL_CLASSES = frozenset({"co", "ltd"})
+# Multi-word legal forms, as sets of words: "Joint Stock Company", "Co., Ltd." are the legal form
+# wherever their words land once a party has written the name's words in another order ("Company
+# Aviadvigatel Joint Stock"). Only forms whose every word is two letters or more (single letters
+# are initials of a name: "S and C").
+LEGAL_WORD_SETS: tuple[tuple[frozenset[str], str], ...] = tuple(
+    sorted(
+        (
+            (frozenset(key.split()), cls)
+            for key, cls in LEGAL_FORMS.items()
+            if " " in key and all(len(w) >= 2 for w in key.split())
+        ),
+        key=lambda item: -len(item[0]),
+    )
+)
+LEGAL_SET_WORDS = frozenset(w for words, _ in LEGAL_WORD_SETS for w in words)
+# One-word legal forms that are also words or syllables of names: where the words are reordered,
+# one of these in the middle of a name stays a word ("Banco Sa Nostra", "Mohammad Ag Ali").
+AMBIGUOUS_LEGAL_WORDS = frozenset(
+    {"as", "sa", "ag", "ad", "ab", "oy", "est", "private", "spa", "sal", "sas", "lp", "kg", "fz"}
+)
 MAX_LEGAL_FORM_TOKENS = max(len(k.split()) for k in LEGAL_FORMS)
 
 # Legal forms written in CJK, removed before bigrams are taken (after simplified folding).

@@ -24,6 +24,7 @@ from rapidfuzz.distance import OSA
 
 from .lexicon import (
     ABBREVIATIONS,
+    AMBIGUOUS_LEGAL_WORDS,
     CJK_LEGAL_FORMS,
     FUZZY_LEGAL_WORDS,
     GENERIC_WORDS,
@@ -31,6 +32,8 @@ from .lexicon import (
     INTERIOR_LEGAL_FORMS,
     KANJI_GLOSSARY,
     LEGAL_FORMS,
+    LEGAL_SET_WORDS,
+    LEGAL_WORD_SETS,
     LONG_LEGAL_WORDS,
     MAX_LEGAL_FORM_TOKENS,
     NOT_LEGAL_WORDS,
@@ -171,6 +174,8 @@ def _split_parentheses(raw: str) -> _Parsed:
 
 def _is_latin(text: str) -> bool:
     """True unless a letter of another script (Arabic, Cyrillic, Devanagari…) appears."""
+    if text.isascii():
+        return True
     return not any(
         ch.isalpha() and not ch.isascii() and not unicodedata.name(ch, "").startswith("LATIN")
         for ch in text
@@ -236,7 +241,6 @@ def _expand(tokens: list[str]) -> list[str]:
 
 
 _TENS = frozenset({"20", "30", "40", "50"})
-_JOINT_STOCK_WORDS = frozenset({"joint", "stock", "open", "closed"})
 
 
 def strip_legal_forms(tokens: list[str]) -> tuple[list[str], str | None]:
@@ -285,11 +289,9 @@ def _latin_form(
     while len(tokens) > 1 and tokens[0] in TITLES:
         tokens = tokens[1:]
     tokens = _unglue_legal_form([_legal_word(t) for t in tokens])
+    tokens, legal_set = _legal_word_sets(tokens)
     tokens, legal_found = strip_legal_forms(tokens)
-    if "joint" in tokens and "stock" in tokens and len(tokens) > 2:
-        # "Joint Stock Company" with its words apart (reordered): still the legal form.
-        legal_found = legal_found or "jsc"
-        tokens = [t for t in tokens if t not in _JOINT_STOCK_WORDS] or tokens
+    tokens, legal_found = _interior_legal_word(tokens, legal_set or legal_found)
     if len(tokens) > 1 and any(t in INTERIOR_LEGAL_FORMS for t in tokens):
         inner = [t for t in tokens if t not in INTERIOR_LEGAL_FORMS]
         if inner:
@@ -321,6 +323,40 @@ def _latin_form(
     )
 
 
+def _legal_word_sets(tokens: list[str]) -> tuple[list[str], str | None]:
+    """Multi-word legal forms recognised by their words, wherever they stand.
+
+    A party may write a name's words in any order, and the words of a legal form then land apart
+    ("Company Aviadvigatel Joint Stock", "LTD TRADE CO"). Every multi-word legal form whose words
+    are all present is taken out as a set, longest first ("Open Joint Stock Company" before
+    "Joint Stock"), as long as a word of the name is left.
+    """
+    legal = None
+    present = set(tokens)
+    if len(present & LEGAL_SET_WORDS) < 2:
+        return tokens, None  # every set has two words or more
+    for words, cls in LEGAL_WORD_SETS:
+        if len(tokens) > len(words) - 1 and words <= present:
+            rest = [t for t in tokens if t not in words]
+            if rest and not all(t in STOP_WORDS for t in rest):
+                tokens, present = rest, set(rest)
+                legal = legal or cls
+    return tokens, legal
+
+
+def _interior_legal_word(tokens: list[str], legal: str | None) -> tuple[list[str], str | None]:
+    """A one-word legal form in the middle of a name that has no other legal form is the name's
+    legal form ("TOP SARL TECHNOLOGIES", "Region AO GNPP" with the words reordered), unless it is
+    also a word of names (``AMBIGUOUS_LEGAL_WORDS``)."""
+    if legal is not None or len(tokens) < 3:
+        return tokens, legal
+    for k in range(1, len(tokens) - 1):
+        t = tokens[k]
+        if t in LEGAL_FORMS and t not in AMBIGUOUS_LEGAL_WORDS and t not in STOP_WORDS:
+            return tokens[:k] + tokens[k + 1 :], LEGAL_FORMS[t]
+    return tokens, legal
+
+
 def _unglue_legal_form(tokens: list[str]) -> list[str]:
     """ "SiemensAG", "Aktiengeselschaft": a legal form glued to the name or misspelt."""
     last = tokens[-1]
@@ -329,7 +365,7 @@ def _unglue_legal_form(tokens: list[str]) -> list[str]:
     for form in GLUED_LEGAL_SUFFIXES:
         if last.endswith(form) and len(last) - len(form) >= 5:
             return tokens[:-1] + [last[: -len(form)], form]
-    if len(tokens) > 1 and len(last) >= 10:
+    if len(tokens) > 1 and len(last) >= 10 and last not in NOT_LEGAL_WORDS:
         for form in LONG_LEGAL_WORDS:
             if abs(len(form) - len(last)) <= 2 and OSA.distance(last, form, score_cutoff=2) <= 2:
                 return tokens[:-1] + [form]
@@ -438,10 +474,14 @@ def analyse_listed(raw: str) -> list[NameForm]:
     seen = {(f.tokens, f.cjk) for f in forms}
     # Local-script names and script notes in parentheses are forms of their own already; the flat
     # form is the Latin name with its Latin remarks (acronyms, qualifiers) inline.
-    latin = _PAREN_RE.sub(_latin_remark, unicodedata.normalize("NFKC", raw or ""))
+    folded = unicodedata.normalize("NFKC", raw or "")
+    latin = _PAREN_RE.sub(_latin_remark, folded)
     if not latin.strip():
         return forms
-    for form in analyse_name(flatten(latin)):
+    flat = flatten(latin)
+    if flat == folded.strip():
+        return forms  # the same text gives the same forms (most names: no remark, no punctuation)
+    for form in analyse_name(flat):
         if (form.tokens, form.cjk) not in seen:
             seen.add((form.tokens, form.cjk))
             forms.append(form)

@@ -51,6 +51,10 @@ EVIDENCE_SCALE = 0.9
 SHORT_NAME_TOKENS = 3
 SHORT_NAME_LETTERS = 5
 UNMATCHED_GIVEN_NAME_COST = 0.8
+# Words joined to pair ("Amir Kabir" / "Amirkabir", an acronym for its words) are a hair less sure
+# than the same words paired as written: a name given word for word in another order outranks one
+# reached by joining words. Not for names read from kana, whose word breaks are guesses.
+JOINED_FACTOR = 0.99
 LONG_WORD = 6  # letters from which one slip leaves a word recognisable
 ONE_SLIP_SIMILARITY = 0.94
 
@@ -181,6 +185,35 @@ def merged_variants(
     the name unmatched. Initials count too: "PLA" against "People's Liberation Army". Only
     tokens the first alignment left over are tried, which keeps this cheap.
     """
+    if not left or not other_left:
+        return []
+    # Nearly every call joins nothing: first ask, from first letters and lengths, whether any
+    # join could. (A superset of the joins below: the joined word begins as its target does and has the
+    # target's length, or one letter more or less for a long target; initials make a short one.)
+    tokens = side.tokens
+    lengths = [len(t) for t in tokens]
+    need: dict[str, set[int]] = {}
+    for j in other_left:
+        t = other.tokens[j]
+        n = len(t)
+        need.setdefault(t[0], set()).update((n - 1, n, n + 1) if n >= 6 else (n,))
+    left_set = set(left)
+    possible = False
+    for k, first in enumerate(tokens):
+        sizes = need.get(first[0])
+        if sizes is None:
+            continue
+        if k in left_set and k < len(tokens) - 1:
+            possible = True  # initials from here may make a short target
+            break
+        if any(
+            m != k and lengths[k] + lengths[m] in sizes and (m in left_set or k in left_set)
+            for m in range(len(tokens))
+        ):
+            possible = True
+            break
+    if not possible:
+        return []
     out = []
     targets = {other.tokens[j] for j in other_left}
     by_head: dict[str, list[str]] = {}
@@ -196,7 +229,6 @@ def merged_variants(
             joint_lengths.update((len(t) - 1, len(t) + 1))
     left_set = set(left)
     n_tok = len(side.tokens)
-    lengths = [len(t) for t in side.tokens]
     # Any two words, in either order, one of them left over: word order is a weak signal at most,
     # so "Kabir Amir" joins to "amirkabir" as "Amir Kabir" does (syllables read from Han or
     # hangul only in their order).
@@ -356,6 +388,10 @@ def score_sides(
             if left:
                 penalties["unmatched_given_names"] = left
         score = raw * confidence
+        if (q is not query or c is not listed) and not (query.kana or listed.kana):
+            # (Read from kana, word breaks are unreliable: a join there is no less sure.)
+            score *= JOINED_FACTOR
+            penalties["words_joined"] = JOINED_FACTOR
         qnums = {q.tokens[i] for i in al.unmatched_query if q.tokens[i].isdigit()}
         cnums = {c.tokens[j] for j in al.unmatched_listed if c.tokens[j].isdigit()}
         if qnums and cnums:

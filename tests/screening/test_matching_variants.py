@@ -131,6 +131,44 @@ def test_words_in_another_order_and_legal_forms_anywhere_score_the_same(eul_inde
     assert moved.explanation["query_legal_form"] == "co"
 
 
+@pytest.mark.parametrize(
+    "listed",
+    [
+        "Public Joint Stock Company Kurganmashzavod",  # a four-word legal form, split apart
+        "Open Joint Stock Company Aviadvigatel",
+        "AO GNPP Region",  # a one-word legal form that lands in the middle
+        "TOP TECHNOLOGIES SARL",
+        "Office of Scientific and Technical Cooperation",  # "Cooperation" is not a legal form
+    ],
+)
+def test_every_order_of_the_words_reads_the_same_name_and_legal_form(listed):
+    """The legal form is recognised as a set of words wherever the words land, so every order of
+    the words of a real listed name gives the same words and the same legal form."""
+    import itertools
+
+    (straight,) = analyse_query(listed)
+    words = listed.split()
+    for order in itertools.permutations(words):
+        (form,) = analyse_query(" ".join(order))
+        assert sorted(form.tokens) == sorted(straight.tokens), order
+        assert form.legal_form == straight.legal_form, order
+
+
+def test_a_name_reached_by_joining_words_ranks_below_the_words_as_written():
+    """ "Air IRGC Force" is the listed "IRGC Air Force" word for word; the alias whose words
+    spell out the acronym IRGC is reached only by joining them, and ranks below."""
+    index = ListIndex.build(
+        [
+            ListedName("A", "IRGC Air Force", kind="organization"),
+            ListedName("B", "Islamic Revolution Guards Corps Air Force", kind="organization"),
+        ]
+    )
+    hits = index.search("Air IRGC Force", limit=2, min_score=0.0)
+    assert [h.entry_id for h in hits] == ["A", "B"]
+    assert hits[0].score > hits[1].score
+    assert hits[1].explanation["adjustments"]["words_joined"]
+
+
 def test_a_misspelt_legal_form_is_read_as_the_legal_form():
     (form,) = analyse_query("Joint Stock Copmany NPO Elektromechaniki")
     assert form.tokens == ("npo", "elektromechaniki")

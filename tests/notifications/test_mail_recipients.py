@@ -141,3 +141,27 @@ def test_every_task_that_sends_mail_is_routed_to_the_mail_queue():
         and ("email" in name or "mail" in name)
     )
     assert mail_like == sorted(MAIL_TASKS)
+
+
+def _compose_commands() -> dict[str, list[str]]:
+    import yaml
+
+    compose = yaml.safe_load((settings.BASE_DIR / "docker-compose.yml").read_text())
+    return {name: service.get("command") or [] for name, service in compose["services"].items()}
+
+
+def test_every_way_of_starting_a_worker_consumes_the_mail_queue():
+    consumed = [
+        command[command.index("--queues") + 1].split(",")
+        for command in _compose_commands().values()
+        if "worker" in command and "--queues" in command
+    ]
+    assert any(settings.MAIL_QUEUE in queues for queues in consumed), consumed
+    # ... on a worker of its own: mail never waits behind screening or documents.
+    mail_worker = _compose_commands()["mail-worker"]
+    assert mail_worker[mail_worker.index("--queues") + 1] == settings.MAIL_QUEUE
+    makefile = (settings.BASE_DIR / "Makefile").read_text()
+    worker_recipe = makefile.split("\nworker:", 1)[1].split("\n\n", 1)[0]
+    assert "--queues celery,mail" in worker_recipe
+    procfile = (settings.BASE_DIR / "exportctl" / "Procfile").read_text()
+    assert "--queues celery,mail" in procfile

@@ -26,6 +26,7 @@ PHASES = (
     "load",
     "pipeline",
     "permit_pdf",
+    "documents",
     "rescreen",
     "scorecard",
     "limits",
@@ -47,6 +48,12 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--submissions", type=int, default=500)
     ap.add_argument("--submit-rate", type=float, default=5.0, help="submissions per second")
     ap.add_argument("--pdfs", type=int, default=10)
+    ap.add_argument(
+        "--receipts",
+        type=int,
+        default=100,
+        help="receipts rendered in one process for the documents figure (the issue's: 1000)",
+    )
     ap.add_argument(
         "--rescreen-timeout", type=int, default=240, help="stop waiting (reported as missed)"
     )
@@ -297,6 +304,7 @@ def _drop_queued_tasks() -> None:
 def _phase_runners() -> dict:
     from exportctl.benchmarks import (
         api_load,
+        documents,
         limits,
         load,
         pages,
@@ -351,6 +359,7 @@ def _phase_runners() -> dict:
         "load": load.run,
         "pipeline": then_stop(pipeline.run),
         "permit_pdf": permits.run,
+        "documents": documents.run,
         "rescreen": then_stop(rescreen.run),
         "scorecard": scorecard.run,
         "limits": limits.run,

@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -247,6 +248,13 @@ class KeyTechnology(TimeStamped):
         ]
 
     def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The technology's name in the reader's language (the form's options, the pages)."""
+        if (translation.get_language() or "").startswith("ja") and self.name_ja:
+            return self.name_ja
         return self.name_en
 
 

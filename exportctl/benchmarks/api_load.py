@@ -390,8 +390,12 @@ def _figures(raw: dict, ceiling_rps: float | None) -> list[Figure]:
             f"{head}: lost, duplicated or unscreened submissions",
             sum(bad.values()) if check["acknowledged"] else None,
             budget=ZERO,
-            note=f"{check['acknowledged']:,} acknowledged; "
-            + (str(bad) if bad else "all once, all screened"),
+            note=(
+                f"{check['acknowledged']:,} acknowledged; "
+                + (str(bad) if bad else "all once, all screened")
+                if check["acknowledged"]
+                else "no submission was acknowledged in the window: nothing to check"
+            ),
         )
     )
     figures.append(

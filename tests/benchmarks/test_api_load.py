@@ -15,7 +15,7 @@ from exportctl.benchmarks.api_load import _figures, check_acknowledged
 from exportctl.benchmarks.report import MET, MISSED, NOT_MEASURED
 from exportctl.benchmarks.sampling import RssSampler, _descendants
 from notifications.workflow import Status
-from screening.models import RunStatus, ScreeningRun, Trigger
+from screening.models import Outcome, RiskLevel, RunStatus, ScreeningRun, Trigger
 from tests.factories import submitted_at
 
 
@@ -28,6 +28,9 @@ def _screened(status):
         ruleset_version="test",
         trigger=Trigger.SUBMISSION,
         status=RunStatus.COMPLETED,
+        score=0,
+        level=RiskLevel.LOW,
+        outcome=Outcome.CLEARED,
         finished_at=timezone.now(),
     )
     return notification

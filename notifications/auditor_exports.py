@@ -97,6 +97,20 @@ ADJUDICATION_COLUMNS = [
 #: not keep the written order); other keys follow with their key, underscores as spaces.
 KEY_LABELS = {
     "notification": _("Case"),
+    # Keys of the filing's own events (submission, draft edits, list versions).
+    "declaration_version": _("Declaration version"),
+    "late": _("Late"),
+    "planned_date": _("Planned date"),
+    "applies_from": _("Applies from"),
+    "file_sha256": _("File SHA-256"),
+    "inform_notice": _("Inform notice"),
+    "due_on": _("Answer due by"),
+    "checks": _("Checklist items"),
+    "item": _("Item"),
+    "role": _("Role"),
+    "description": _("Description"),
+    "classification": _("Classification"),
+    "procedure": _("Procedure"),
     "reference": _("Reference"),
     "number": _("Number"),
     "kind": _("Kind"),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from exportctl.countries import CountryField
+from exportctl.foreign_terms import with_terms
 from notifications import declaration
 from notifications.inform_notice_selectors import notices_received_by
 from notifications.models import (
@@ -172,9 +173,12 @@ class ItemForm(forms.Form):
 class DestinationForm(forms.Form):
     destination_country = CountryField(
         label=_("Destination country"),
-        help_text=_(
-            "The country or region the goods are shipped to, or the technology is provided in. "
-            "Type part of its name (e.g. イラン or Iran) and choose it from the list."
+        help_text=with_terms(
+            _(
+                "The country or region the goods are shipped to, or the technology is provided "
+                "in. Type part of its name (e.g. {iran} or Iran) and choose it from the list."
+            ),
+            iran=("ja", "イラン"),
         ),
         error_messages={"required": _("Select the destination country or region.")},
     )

@@ -200,7 +200,7 @@ class InformForm(forms.Form):
     grounds = forms.CharField(
         label=_("Grounds of the inform notice"),
         help_text=_(
-            "The exporter is told that this export needs a licence (インフォーム通知). "
+            "The exporter is told, by an inform notice, that this export needs a licence. "
             "The review continues."
         ),
         widget=forms.Textarea(attrs={"rows": 3}),

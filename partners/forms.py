@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from exportctl.foreign_terms import with_terms
 from partners.importers.base import MAX_FILE_BYTES
 from partners.importers.meti_eul import check_container
 
@@ -34,7 +35,10 @@ class ListImportForm(forms.Form):
     eul_file = forms.FileField(
         label=_("End User List spreadsheet"),
         required=False,
-        help_text=_("The .xlsx file as published by the Ministry, sheet “ユーザーリスト”."),
+        help_text=with_terms(
+            _("The .xlsx file as published by the Ministry, sheet “{sheet}”."),
+            sheet=("ja", "ユーザーリスト"),
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
     sdn_file = forms.FileField(

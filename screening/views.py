@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from exportctl.countries import CountryField, country_name
+from exportctl.foreign_terms import with_terms
 from partners import reference_data
 from partners.models import CountryTier, KeyTechnology, SpecifiedHsScope, Tier
 from partners.selectors import measure_rows_in_force, measure_table_in_force
@@ -177,9 +178,13 @@ class SelfCheckForm(forms.Form):
     name = forms.CharField(
         label=_("Name to check"),
         max_length=MAX_NAME_LENGTH,
-        help_text=_(
-            "A company, organisation or person, as written in any script (Latin, Japanese, "
-            "Chinese, Cyrillic, Arabic…). Legal forms such as Co., Ltd. or 株式会社 are ignored."
+        help_text=with_terms(
+            _(
+                "A company, organisation or person, as written in any script (Latin, Japanese, "
+                "Chinese, Cyrillic, Arabic…). Legal forms such as Co., Ltd. or {legal_form} are "
+                "ignored."
+            ),
+            legal_form=("ja", "株式会社"),
         ),
         error_messages={"required": _("Enter the name to check.")},
     )

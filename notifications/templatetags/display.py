@@ -119,3 +119,15 @@ def reference_text(value) -> str:
     from django.utils.translation import gettext
 
     return gettext(str(value)) if value else ""
+
+
+@register.filter
+def lines_in_their_language(value):
+    """Free text (grounds, reasons) line by line, each line marked with the language its script
+    says (``in_its_language``) and the lines joined with ``<br>``: a bilingual notice written
+    with an English and a Japanese line reads each in its own language."""
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import mark_safe
+
+    lines = str(value or "").splitlines()
+    return mark_safe("<br>".join(conditional_escape(in_its_language(line)) for line in lines))  # noqa: S308 - every line is escaped

@@ -147,3 +147,19 @@ def test_the_legend_explains_every_code_and_cw_and_links_to_the_criteria(languag
     for meaning in expected:
         assert meaning in html
     assert f'href="{criteria}#concern-codes"' in html
+
+
+def test_a_quoted_term_of_the_other_language_is_marked_and_escaped():
+    from exportctl.foreign_terms import with_terms
+
+    text = with_terms("Such as Co., Ltd. or {legal_form}.", legal_form=("ja", "株式<会社>"))
+
+    rendered = Template("{{ text }}").render(Context({"text": text}))
+    assert rendered == 'Such as Co., Ltd. or <span lang="ja">株式&lt;会社&gt;</span>.'
+
+
+def test_bilingual_free_text_is_marked_line_by_line():
+    rendered = Template("{% load display %}{{ text|lines_in_their_language }}").render(
+        Context({"text": "Needs a licence <now>.\n許可が必要です。"})
+    )
+    assert rendered == 'Needs a licence &lt;now&gt;.<br><span lang="ja">許可が必要です。</span>'

@@ -10,6 +10,7 @@ at once.
 import json
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
@@ -36,6 +37,25 @@ def _lock_chain() -> None:
     sealer.seal_pending()
 
 
+class _FirmRef:
+    """A firm known by its key only: the event stores ``firm_id``, so reading the firm's row
+    (a query per event) would be wasted."""
+
+    def __init__(self, pk) -> None:
+        self.pk = pk
+
+
+def _firm_of(obj):
+    try:
+        field = obj._meta.get_field("firm")
+    except FieldDoesNotExist:
+        return getattr(obj, "firm", None)
+    if field.many_to_one and field.concrete:
+        firm_id = getattr(obj, field.attname)
+        return _FirmRef(firm_id) if firm_id is not None else None
+    return getattr(obj, "firm", None)
+
+
 def record(
     *,
     action: str,
@@ -53,7 +73,7 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(getattr(obj, "public_id", None) or obj.pk)
         if firm is None:
-            firm = obj if obj._meta.label_lower == "accounts.firm" else getattr(obj, "firm", None)
+            firm = obj if obj._meta.label_lower == "accounts.firm" else _firm_of(obj)
     # Round-trip through JSON so the hashed form is exactly what the database gives back later.
     clean_data = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))
     if actor is not None and getattr(actor, "is_authenticated", False):

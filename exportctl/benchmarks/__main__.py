@@ -125,6 +125,11 @@ def _log(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(sys.argv[1:] if argv is None else argv)
+    from exportctl.benchmarks.processes import free_port
+
+    # Chosen before the settings load, so the broker and the cache both point at the private
+    # redis-server (the cache's address cannot follow a later change).
+    args.redis_port = free_port(args.redis_port)
     run_dir = ROOT / "var" / "bench" / "run"
     logs = run_dir / "logs"
     env = _environment(args, run_dir)
@@ -155,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             _log(f"database {database.name}: recreating, migrating")
             database.recreate()
-            _prepare(env)
+        _prepare(env, migrate=not args.reuse_database)
         redis_port = processes.free_port(args.redis_port)
         if redis_port != args.redis_port:
             env["REDIS_URL"] = os.environ["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
@@ -191,10 +196,11 @@ def _seeded() -> bool:
     return Notification.objects.exists()
 
 
-def _prepare(env: dict) -> None:
+def _prepare(env: dict, *, migrate: bool = True) -> None:
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0, interactive=False)
+    if migrate:
+        call_command("migrate", verbosity=0, interactive=False)
     call_command("collectstatic", verbosity=0, interactive=False)
     try:
         from notifications.documents import signing

@@ -68,18 +68,20 @@ class Keyboard:
         )
 
     def tab_to(self, selector: str) -> None:
-        """Tab forward (wrapping round the page) until ``selector`` has focus."""
+        """Tab forward (wrapping round the page) until ``selector`` has focus, and keeps it once
+        the page is idle (leaving a field may re-render it from an inline check)."""
         self.page.locator(selector).first.wait_for(state="visible")
         for _ in range(MAX_TABS):
             if self.focused_matches(selector):
-                break
+                # Shift+Tab leaves and Tab comes back: the field is in the tab order both ways.
+                self.page.keyboard.press("Shift+Tab")
+                self.page.keyboard.press("Tab")
+                self.settle()
+                if self.focused_matches(selector):
+                    break
             self.page.keyboard.press("Tab")
         else:
             raise AssertionError(f"Tab never reached {selector} on {self.page.url}")
-        # Shift+Tab leaves and Tab comes back: the field is in the tab order both ways.
-        self.page.keyboard.press("Shift+Tab")
-        self.page.keyboard.press("Tab")
-        assert self.focused_matches(selector), f"Shift+Tab, Tab lost {selector}"
         self.stops += 1
         style = self.page.evaluate(_FOCUS_STYLE_JS)
         if not style or not style["visible"]:
@@ -90,6 +92,22 @@ class Keyboard:
         self.page.keyboard.press("Control+A")
         self.page.keyboard.press("Delete")
         self.page.keyboard.type(text)
+
+    def type_date(self, selector: str, year: str, month: str, day: str) -> None:
+        """A date field in the en-US browser: segments month / day / year, Tab and Shift+Tab
+        move between them. The year goes in first and the month last, so the date is complete
+        (and its inline check re-renders the field) only once every key is typed."""
+        self.tab_to(selector)  # the month segment
+        self.page.keyboard.press("Tab")
+        self.page.keyboard.press("Tab")
+        self.page.keyboard.type(year)
+        self.page.keyboard.press("Shift+Tab")
+        self.page.keyboard.type(day)  # two digits: the focus moves on to the year
+        self.page.keyboard.press("Shift+Tab")
+        self.page.keyboard.press("Shift+Tab")
+        self.page.keyboard.type(month)
+        self.settle()
+        assert self.page.locator(selector).input_value() == f"{year}-{month}-{day}"
 
     def value(self) -> str:
         return self.page.evaluate("() => document.activeElement.value")
@@ -154,7 +172,7 @@ class Keyboard:
         self.page.keyboard.press("Space")
         assert self.page.locator(selector).is_checked()
 
-    def press(self, selector: str, *, navigates: bool = True, timeout: float = 15_000) -> None:
+    def press(self, selector: str, *, navigates: bool = True, timeout: float = 30_000) -> None:
         self.tab_to(selector)
         if navigates:
             with self.page.expect_navigation(timeout=timeout):
@@ -200,9 +218,7 @@ def test_file_a_notification_by_keyboard_alone(page, live_server, exporter):
 
     # 2. Destination and parties
     keys.choose_country("id_destination_country", "DE")
-    keys.tab_to("#id_planned_date")
-    page.keyboard.type("06012099")
-    assert keys.value() == "2099-06-01"
+    keys.type_date("#id_planned_date", "2099", "06", "01")
     keys.settle()
     keys.press("#save-destination", navigates=False)
     keys.settle()

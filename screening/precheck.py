@@ -6,11 +6,14 @@ published lists, index, kind and country weighting and alert threshold), so the 
 before submitting what screening will find. It informs and never blocks: the rules, the reviewer
 and the lists' published entries decide, not this page.
 
-Computed when the page is drawn, not stored: a search of the in-memory index of the published
-lists (``index_cache``, built once per list version and process) takes about a millisecond per
-name, so a draft's parties cost little, and the warning always reflects the lists in force now
-(a list published after the party was saved is taken into account; a stored result would go
-stale). The notifications core stays free of screening: only views call this.
+Computed when the page is drawn, not stored. The search runs on the in-memory index of the
+published lists (``index_cache``, built once per list version and process, as for the worker);
+measured on the real End User List (2025-09-29, SQLite, warm index) it costs about 40 ms for one
+party and about 140 ms for 20 parties, most of it the fixed look-up of the lists in force. That
+is cheap enough for the two pages that show it, and the warning always reflects the lists in force
+now: a list published after the party was saved is taken into account, where a stored result
+would go stale and need invalidating on every publication. The notifications core stays free of
+screening: only views call this.
 """
 
 from __future__ import annotations

@@ -71,7 +71,11 @@ def _filing_at_caps(log):
     drafts.checklist_save(
         notification=notification,
         actor=exporter,
-        answers={str(n): {"answer": "no", "note": ""} for n in range(1, CHECKLIST_SIZE + 1)},
+        # "no" needs its grounds (drafts.checklist_save refuses an empty note).
+        answers={
+            str(n): {"answer": "no", "note": "Not confirmed with the buyer."}
+            for n in range(1, CHECKLIST_SIZE + 1)
+        },
     )
     log(
         f"  a draft with {settings.NOTIFICATION_MAX_ITEMS} items and "

@@ -62,10 +62,11 @@ def country_names(code: str | None) -> tuple[str, str]:
 
 
 def _sort_key(name: str) -> str:
-    # Katakana and kana-width variants compare as one; ordering by the displayed name (gojūon
-    # order for names in katakana, kanji names after them) is what a select can do without a
-    # reading of each name.
-    return unicodedata.normalize("NFKC", name).casefold()
+    # Accents and voicing marks sort with their base letter (Åland by A, ガーナ by カ), widths
+    # and case compare as one. Ordering by the displayed name (gojūon order for names in
+    # katakana, kanji names after them) is what a select can do without a reading of each name.
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def country_choices() -> list[tuple[str, str]]:

@@ -1,6 +1,7 @@
 """Country names in templates (a builtin library: no ``{% load %}`` needed).
 
-``{{ code|country_name }}``: "イラン" (Japanese page) or "Iran" (English page).
+``{{ code|country_name }}``: "イラン" (Japanese page) or "Iran" (English page);
+``{{ code|country_name:"en" }}`` in a given language (the bilingual documents).
 ``{{ code|country_label }}``: "イラン (IR)", where the code is compared with other papers.
 ``{{ codes|country_names }}``: a list of codes as names, joined with the language's separator.
 A value that is not an ISO 3166-1 code is shown as it is.
@@ -16,8 +17,10 @@ register = template.Library()
 
 
 @register.filter
-def country_name(code) -> str:
-    return _country_name(code)
+def country_name(code, language: str = "") -> str:
+    """``{{ code|country_name }}`` in the page's language, ``{{ code|country_name:"en" }}`` in
+    a given one (the bilingual documents)."""
+    return _country_name(code, language or None)
 
 
 @register.filter
@@ -26,8 +29,11 @@ def country_label(code) -> str:
 
 
 @register.filter
-def country_names(codes, with_code: bool = False) -> str:
-    """Names of several codes: "アラブ首長国連邦、アルメニア" in Japanese, commas in English."""
+def country_names(codes, with_code: str = "") -> str:
+    """Names of several codes (a list, or a string "RU BY"): "ロシア、ベラルーシ" in Japanese,
+    commas in English; ``country_names:"code"`` adds each code in parentheses."""
+    if isinstance(codes, str):
+        codes = codes.split()
     name = _country_label if with_code else _country_name
     separator = "、" if (get_language() or "").startswith("ja") else ", "
     return separator.join(name(code) for code in codes or ())

@@ -11,6 +11,7 @@ WCAG 2.2 A/AA rules; a failing test lists every violating page with the rule and
 
 import importlib
 import io
+import re
 
 import pytest
 from django.conf import settings
@@ -18,6 +19,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import override_settings
 
+from notifications.models import Notification
+from notifications.workflow import Status
+from screening.models import PartyHit
 from tests.e2e.conftest import AXE_FAILING_IMPACTS, sign_in
 from tests.e2e.crawl import Crawl
 
@@ -29,7 +33,7 @@ PAGE_LIMIT = 120
 #: Pages of one kind (the same path but for its ids) visited per role: enough case pages to see
 #: every status the demo world shows a role (drafts, under review with hits, approved with a
 #: permit, denied with a letter, ...).
-PER_KIND = 8
+PER_KIND = 15
 
 #: role -> (the account it signs in with, or None for signed-out visitors; where its crawl starts)
 ROLES = {
@@ -131,6 +135,29 @@ def _violations(page) -> list[dict]:
     return [v for v in results.response["violations"] if v.get("impact") in AXE_FAILING_IMPACTS]
 
 
+#: The case states each role's crawl must have seen a case page of (hits under review, a permit, a
+#: denial letter), so the pages behind those states were checked too.
+STATES_SEEN = {
+    "exporter": {Status.UNDER_REVIEW, Status.APPROVED, Status.DENIED, Status.CLEARED},
+    "reviewer": {Status.UNDER_REVIEW, Status.INFO_REQUESTED},
+    "auditor": {Status.APPROVED, Status.DENIED, Status.CLEARED},
+}
+_CASE_URL = re.compile(
+    r"/(?:notifications|review|audit/cases?)/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/$"
+)
+
+
+def _assert_cases_in_every_state_were_seen(role: str, urls: list[str]) -> None:
+    public_ids = {match.group(1) for url in urls if (match := _CASE_URL.search(url))}
+    seen = set(
+        Notification.objects.filter(public_id__in=public_ids).values_list("status", flat=True)
+    )
+    missing = STATES_SEEN.get(role, set()) - seen
+    assert not missing, f"{role}'s crawl saw no case page in {sorted(missing)} (saw {sorted(seen)})"
+    if role == "reviewer":
+        assert PartyHit.objects.filter(run__notification__public_id__in=public_ids).exists()
+
+
 @pytest.mark.parametrize("role", list(ROLES))
 def test_every_page_of_the_role_is_accessible(
     role, language, demo_world, page, live_server, console_errors
@@ -171,6 +198,7 @@ def test_every_page_of_the_role_is_accessible(
     ]
     for url, status, referrer in failures:
         print(f"{role}/{language}: {url} answered {status} (linked from {referrer})")
+    _assert_cases_in_every_state_were_seen(role, seen)
     # The crawl must have reached the role's real pages, not just its home page.
     assert len(seen) >= (4 if email is None else 5), seen
     print(f"{role}/{language}: {len(seen)} pages checked")
@@ -178,3 +206,46 @@ def test_every_page_of_the_role_is_accessible(
         f"axe-core found serious or critical violations on {role}'s pages ({language}):\n"
         + "\n".join(report)
     )
+
+
+def _assert_no_violations(page, state: str) -> None:
+    report = [
+        f"{violation['id']} ({violation['impact']}) "
+        + ", ".join(" ".join(str(p) for p in node.get("target", [])) for node in violation["nodes"])
+        + f" — {violation['help']}"
+        for violation in _violations(page)
+    ]
+    assert not report, f"axe-core on {state} ({page.url}):\n" + "\n".join(report)
+
+
+def test_the_wizard_in_its_error_and_suggestion_states_is_accessible(
+    language, demo_world, page, live_server
+):
+    """States a crawl of links never shows: a refused form with its error summary and field
+    errors, and the country autocomplete with its suggestions open."""
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    )
+    sign_in(page, live_server, "exporter@example.com", DEMO_PASSWORD)
+
+    page.goto(f"{live_server.url}/notifications/new/")
+    with page.expect_navigation():
+        page.locator("#start-draft").click()
+    assert page.locator(".error-summary, [role=alert]").count() >= 1
+    _assert_no_violations(page, "the new-notification form refused")
+
+    page.locator("#id_title").fill(f"Accessibility check ({language})")
+    with page.expect_navigation():
+        page.locator("#start-draft").click()
+    assert "/edit/items/" in page.url
+    page.locator("#add-item").click()
+    page.wait_for_load_state("networkidle")
+    page.locator("#item-form .field__error, #item-form [aria-invalid=true]").first.wait_for()
+    _assert_no_violations(page, "an empty item refused")
+
+    page.goto(page.url.replace("/edit/items/", "/edit/parties/"))
+    country = page.locator("#id_destination_country")
+    country.focus()
+    page.keyboard.type("a")
+    page.locator("#id_destination_country__listbox li[role=option]").first.wait_for()
+    _assert_no_violations(page, "the country suggestions open")

@@ -38,7 +38,7 @@ from notifications.models import (
     PartyRole,
 )
 from notifications.prior_report_models import PriorReportDetails
-from notifications.readiness import CHECKLIST_ANSWERS, CHECKLIST_SIZE
+from notifications.readiness import CHECKLIST_ANSWERS, CHECKLIST_SIZE, NOTE_REQUIRED_ANSWERS
 from notifications.workflow import EDITABLE_STATUSES, Procedure, Status, TransitionError
 from partners.selectors import key_technologies_in_force
 
@@ -78,8 +78,6 @@ PRIOR_REPORT_FIELDS = (
     "protection_measures",
 )
 CHECKLIST_NOTE_MAX = 1000
-#: Answers that must come with a note giving the grounds (the clear criteria's "no" and "unknown").
-NOTE_REQUIRED_ANSWERS = frozenset({"no", "unknown"})
 #: Text fields that may hold several lines (tab, line feed and carriage return allowed); every
 #: other text field is one line. No field may hold another control character or a lone surrogate.
 MULTILINE_FIELDS = frozenset(

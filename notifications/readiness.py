@@ -13,6 +13,8 @@ from notifications.prior_report_models import TransactionType
 from notifications.workflow import Procedure
 
 CHECKLIST_ANSWERS = frozenset({"yes", "no", "unknown"})
+#: Answers that must come with a note giving the grounds (the clear criteria's "no" and "unknown").
+NOTE_REQUIRED_ANSWERS = frozenset({"no", "unknown"})
 
 #: The 20 checks of the published clear criteria (明らかガイドライン, domain.md §4), in order.
 #: Each is phrased so that "yes" is the clear answer; "no" or "unknown" on any one means the case
@@ -110,6 +112,23 @@ def readiness_gaps(notification: Notification) -> list[Gap]:
                 "checklist",
                 _("Answer clear-criteria checks %(numbers)s.")
                 % {"numbers": ", ".join(str(n) for n in unanswered)},
+            )
+        )
+    # ``checklist_save`` refuses such an answer; a draft copied from an older filing may still
+    # hold one, and it must not reach the ministry without its grounds.
+    without_note = [
+        number
+        for number in range(1, CHECKLIST_SIZE + 1)
+        if (answers.get(str(number)) or {}).get("answer") in NOTE_REQUIRED_ANSWERS
+        and not str((answers.get(str(number)) or {}).get("note") or "").strip()
+    ]
+    if without_note:
+        gaps.append(
+            Gap(
+                "checklist",
+                "checklist_notes",
+                _("Give the grounds in the note of clear-criteria checks %(numbers)s.")
+                % {"numbers": ", ".join(str(n) for n in without_note)},
             )
         )
     return gaps

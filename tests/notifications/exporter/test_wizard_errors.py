@@ -469,3 +469,34 @@ def test_a_flagged_party_does_not_block_submission(client_in, exporter, eul):
 
     notification.refresh_from_db()
     assert notification.status != Status.DRAFT
+
+
+def test_a_copied_unknown_answer_without_a_note_cannot_be_submitted(client_in, draft, exporter):
+    """The service refuses the answer; a checklist that already holds one (a copy of an older
+    filing) is a gap that blocks submission, web and API alike (the same ``readiness_gaps``)."""
+    from notifications.readiness import readiness_gaps
+    from notifications.services import NotReadyError, notification_submit
+
+    ItemFactory(notification=draft)
+    PartyFactory(notification=draft)
+    checklist = {str(n): {"answer": "yes", "note": ""} for n in range(1, 21)}
+    checklist["17"] = {"answer": "unknown", "note": ""}
+    Notification.objects.filter(pk=draft.pk).update(checklist=checklist)
+    draft.refresh_from_db()
+    before = _counts()
+
+    with translation.override("en"):
+        gaps = [(gap.step, gap.field, str(gap.message)) for gap in readiness_gaps(draft)]
+    assert gaps == [
+        (
+            "checklist",
+            "checklist_notes",
+            "Give the grounds in the note of clear-criteria checks 17.",
+        )
+    ]
+    with pytest.raises(NotReadyError):
+        notification_submit(notification=draft, actor=exporter, declaration_accepted=True)
+
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+    assert _counts() == before

@@ -572,7 +572,7 @@ def _tell_of_listed_match(request, party: Party) -> None:
                 "will review the match. The entry and how the name matched are shown next to the "
                 "party."
             )
-            % {"party": party.name, "entry": hits[0].entry.name, "list": hits[0].list.source_name},
+            % {"party": party.name, "entry": hits[0].entry.name, "list": hits[0].list.display_name},
         )
 
 

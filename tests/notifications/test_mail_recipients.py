@@ -165,3 +165,27 @@ def test_every_way_of_starting_a_worker_consumes_the_mail_queue():
     assert "--queues celery,mail" in worker_recipe
     procfile = (settings.BASE_DIR / "exportctl" / "Procfile").read_text()
     assert "--queues celery,mail" in procfile
+
+
+@pytest.mark.worker
+@pytest.mark.usefixtures("transactional_db")
+def test_the_worker_sends_status_mail_to_the_filer_only_through_the_mail_queue(task_runner):
+    """The task path as production runs it: the submission's e-mail travels on the (session's)
+    mail queue to a real worker, which sends it to the filer alone; with no broker it runs
+    in-process and the same holds."""
+    from tests.factories import ready_notification
+
+    filer = ExporterFactory(email="filer@firm.example")
+    ExporterFactory(firm=filer.firm, email="colleague@firm.example")
+    notification = ready_notification(firm=filer.firm, created_by=filer)
+    mail.outbox.clear()
+
+    submitted = services.notification_submit(
+        notification=notification, actor=filer, declaration_accepted=True
+    )
+
+    sent = task_runner.wait_for(
+        lambda: [m for m in task_runner.sent_mail() if submitted.reference in m], timeout=90
+    )
+    assert all("filer@firm.example" in m for m in sent)
+    assert not any("colleague@firm.example" in m for m in task_runner.sent_mail())

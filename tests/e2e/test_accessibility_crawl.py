@@ -168,6 +168,8 @@ def test_every_page_of_the_role_is_accessible(
     page.context.add_cookies(
         [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
     )
+    # The live server's first page can take long on a shared, busy machine: wait once for it.
+    page.goto(f"{live_server.url}/accounts/login/", timeout=90_000)
     if email is not None:
         sign_in(page, live_server, email, DEMO_PASSWORD)
         assert "/accounts/login/" not in page.url, f"{email} could not sign in"

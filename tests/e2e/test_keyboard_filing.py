@@ -192,6 +192,9 @@ def test_file_a_notification_by_keyboard_alone(page, live_server, exporter):
         dialog.accept()
 
     page.on("dialog", answer)
+    # The live server's first page (its translation catalogues, static finders) can take long
+    # on a shared, busy machine; wait for it once, beyond the usual timeout.
+    page.goto(f"{live_server.url}/accounts/login/", timeout=90_000)
     sign_in(page, live_server, exporter.email, PASSWORD)
     keys = Keyboard(page)
 

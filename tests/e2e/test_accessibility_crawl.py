@@ -190,8 +190,8 @@ def test_every_page_of_the_role_is_accessible(
                         f"{violation['help']}"
                     )
         failures += pages.failures
-    # A link the crawl followed that answers 4xx is the browser's console error of that
-    # navigation, not of a page shown; such links are listed, not failed on, here.
+    # A link the crawl followed that answers with an error is the browser's console error of
+    # that navigation, not of a page shown: 4xx links are listed, 5xx fail below.
     failed = {url for url, _status, _referrer in failures}
     console_errors[:] = [
         error
@@ -200,6 +200,11 @@ def test_every_page_of_the_role_is_accessible(
     ]
     for url, status, referrer in failures:
         print(f"{role}/{language}: {url} answered {status} (linked from {referrer})")
+    # A page that fails on the server could not be checked at all.
+    broken = [
+        f"{url} ({status}, from {referrer})" for url, status, referrer in failures if status >= 500
+    ]
+    assert not broken, f"{role}'s pages failed on the server ({language}): {broken}"
     _assert_cases_in_every_state_were_seen(role, seen)
     # The crawl must have reached the role's real pages, not just its home page.
     assert len(seen) >= (4 if email is None else 5), seen

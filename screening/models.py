@@ -156,3 +156,61 @@ class PartySearchKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+def self_check_record_path(instance: "SelfCheckRecord", filename: str) -> str:
+    return f"self-checks/{instance.firm_id}/{instance.public_id}.pdf"
+
+
+class SelfCheckCounter(TimeStamped):
+    """The last serial of the self-check records of one year (``SC-2026-000001``). Locked by the
+    transaction that takes a number, as ``DocumentCounter`` is for documents."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class SelfCheckRecord(TimeStamped):
+    """One self-check as the firm ran it, kept for the firm's audit trail.
+
+    Written with the check's audit event: the query, the lists and the ruleset searched, and the
+    result exactly as shown. The signed PDF is made on the first download and kept: its bytes
+    (and their SHA-256) are the record from then on."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    number = models.CharField(max_length=20, unique=True)
+    firm = models.ForeignKey(
+        "accounts.Firm", on_delete=models.PROTECT, related_name="self_check_records"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="self_check_records"
+    )
+    query = models.CharField(max_length=300)
+    country = models.CharField(max_length=2, blank=True)
+    kind = models.CharField(max_length=12, blank=True)
+    channel = models.CharField(max_length=8)
+    outcome = models.CharField(max_length=16)
+    hit_count = models.PositiveIntegerField(default=0)
+    #: The lists searched: [{"source_code", "source_name", "version_label", "issued_on", …}].
+    versions = models.JSONField(default=list, blank=True)
+    ruleset_version = models.CharField(max_length=32)
+    #: The result as shown: threshold, outcome and every hit with its explanation.
+    result = models.JSONField(default=dict, blank=True)
+    searched_at = models.DateTimeField()
+    file = models.FileField(upload_to=self_check_record_path, max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    issued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["firm", "-created_at"], name="self_check_record_firm")]
+
+    def __str__(self) -> str:
+        return self.number

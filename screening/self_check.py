@@ -6,13 +6,14 @@ reviewer reads — but only of public list data: the listed entry's published fi
 searched name lined up with a listed name. Nothing of any notification or reviewer is involved.
 
 Every check is audited (query, country, lists searched, number of hits) in the request that made
-it: a firm probing the lists is itself information the ministry keeps.
+it: a firm probing the lists is itself information the ministry keeps. In the same transaction the
+check is stored as the firm's dated record (``self_check_record``), downloadable as a signed PDF.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -23,6 +24,7 @@ from exportctl.audit import trail
 from partners.models import SOURCE_NAMES, ListedEntry, ListVersion
 from screening.index_cache import EUL_SOURCE_CODE, index_for_version, published_versions
 from screening.matching import ALERT_THRESHOLD, analyse_name
+from screening.self_check_record import create_record
 
 #: Longest name accepted (the longest party name a notification holds).
 MAX_NAME_LENGTH = 300
@@ -93,6 +95,8 @@ class SelfCheckResult:
     hits: tuple[SelfCheckHit, ...] = field(default=())
     #: "person", "organization", or "" when the exporter did not say.
     kind: str = ""
+    #: The firm's stored record of this check (``SelfCheckRecord``), once it is written.
+    record: object = None
 
     @property
     def eul_searched(self) -> bool:
@@ -227,6 +231,8 @@ def self_check_run(
         hits=tuple(hits),
     )
     with transaction.atomic():
+        record = create_record(result=result, actor=actor, channel=channel)
+        result = replace(result, record=record)
         trail.record(
             action=AUDIT_ACTION,
             actor=actor,
@@ -242,6 +248,7 @@ def self_check_run(
                 "outcome": result.outcome,
                 "hits": len(hits),
                 "entries": [f"{h.list.source_code}:{h.entry.number}" for h in hits],
+                "record": record.number,
             },
             request=request,
         )

@@ -12,14 +12,18 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from exportctl.audit import trail
 from exportctl.countries import CountryField, country_name
 from exportctl.foreign_terms import with_terms
 from partners import reference_data
@@ -27,7 +31,7 @@ from partners.models import CountryTier, KeyTechnology, SpecifiedHsScope, Tier
 from partners.selectors import measure_rows_in_force, measure_table_in_force
 from screening import guidance, rules, selectors
 from screening.matching import ALERT_THRESHOLD
-from screening.models import RiskLevel
+from screening.models import RiskLevel, SelfCheckRecord
 from screening.self_check import (
     MAX_NAME_LENGTH,
     SelfCheckError,
@@ -35,6 +39,7 @@ from screening.self_check import (
     is_searchable,
     self_check_run,
 )
+from screening.self_check_record import record_pdf
 
 # --- Criteria --------------------------------------------------------------------------------
 
@@ -255,3 +260,47 @@ def self_check(request):
     else:
         form = SelfCheckForm()
     return render(request, "screening/self_check.html", {"form": form, "result": result})
+
+
+# --- Self-check records ----------------------------------------------------------------------
+
+RECORDS_PAGE_SIZE = 25
+RECORD_DOWNLOAD_ACTION = "screening.self_check_record.download"
+
+
+def _records_of(user):
+    """The records of the user's own firm, for its exporters and administrators; for anyone
+    else (the ministry) the pages do not exist (404), as the firm's other pages."""
+    if not can_self_check(user):
+        raise Http404
+    return SelfCheckRecord.objects.filter(firm_id=user.firm_id)
+
+
+@login_required
+@require_GET
+def self_check_records(request):
+    records = _records_of(request.user).select_related("user")
+    page = Paginator(records, RECORDS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "screening/self_check_records.html", {"page": page})
+
+
+@login_required
+@require_GET
+def self_check_record_pdf(request, record_id):
+    record = get_object_or_404(_records_of(request.user), public_id=record_id)
+    pdf = record_pdf(record, actor=request.user, request=request)
+    with transaction.atomic():
+        trail.record(
+            action=RECORD_DOWNLOAD_ACTION,
+            actor=request.user,
+            object_type="screening.self_check_record",
+            object_id=str(record.public_id),
+            firm=record.firm,
+            data={"number": record.number, "sha256": record.sha256},
+            request=request,
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{record.number}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -14,6 +14,7 @@ from exportctl.accounts.roles import Role
 from exportctl.audit.models import AuditEvent
 from partners.services import list_version_import, list_version_publish
 from screening import api_urls, index_cache
+from screening.models import SelfCheckRecord
 from screening.self_check import SelfCheckError, self_check_run
 from tests.factories import ExporterFactory, UserFactory
 from tests.partners.conftest import EUL_2025_09, small_ofac_dir  # noqa: F401 (a fixture)
@@ -107,6 +108,7 @@ def test_every_check_is_audited_with_the_query_and_the_number_of_hits(real_eul, 
     self_check_run(actor=exporter, name="Kanto Bakery Supplies Co., Ltd.", channel="api")
 
     first, second = self_check_events()
+    records = list(SelfCheckRecord.objects.order_by("pk").values_list("number", flat=True))
     assert (first.actor_id, first.firm_id, first.object_type, first.object_id) == (
         exporter.pk,
         exporter.firm_id,
@@ -122,6 +124,7 @@ def test_every_check_is_audited_with_the_query_and_the_number_of_hits(real_eul, 
         "outcome": "match",
         "hits": 1,
         "entries": ["meti-eul:45"],
+        "record": records[0],
     }
     assert second.data == {
         "query": "Kanto Bakery Supplies Co., Ltd.",
@@ -132,6 +135,7 @@ def test_every_check_is_audited_with_the_query_and_the_number_of_hits(real_eul, 
         "outcome": "no_match",
         "hits": 0,
         "entries": [],
+        "record": records[1],
     }
 
 

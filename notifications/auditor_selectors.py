@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from exportctl.accounts.roles import Role
+from exportctl.audit.selectors import CHAIN_ORDER
 from notifications.models import (
     Classification,
     Decision,
@@ -237,7 +238,7 @@ def case_record(notification: Notification) -> dict:
         "events": list(
             AuditEvent.objects.filter(Q(object_id=public_id) | Q(data__notification=public_id))
             .select_related("actor")
-            .order_by("seq")
+            .order_by(*CHAIN_ORDER)
         ),
         "keep_until": keep_until(notification, items),
         "retention_years": retention_years(items),

@@ -21,6 +21,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from exportctl.accounts.roles import MINISTRY_ROLES, Role
+from exportctl.audit.selectors import CHAIN_ORDER
 from notifications import calendar
 from notifications.models import QUEUE_STATUSES as QUEUE_STATUSES_IN_ORDER
 from notifications.models import (
@@ -673,4 +674,4 @@ def case_timeline(*, notification: Notification) -> list:
         if ids:
             condition |= Q(object_type=object_type, object_id__in=ids)
     # The actor is read for the timeline's sentences (by name): one query, not one per event.
-    return list(AuditEvent.objects.filter(condition).select_related("actor").order_by("seq"))
+    return list(AuditEvent.objects.filter(condition).select_related("actor").order_by(*CHAIN_ORDER))

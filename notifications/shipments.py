@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from exportctl.accounts.roles import Role
 from exportctl.audit import trail
+from exportctl.audit.selectors import CHAIN_ORDER
 from notifications.models import Item, Permit
 from notifications.shipment_models import Shipment, ShipmentLine
 from notifications.workflow import TransitionError
@@ -300,7 +301,7 @@ def recorded_sha256(shipment: Shipment) -> str | None:
             object_type=Shipment._meta.label_lower,
             object_id=str(shipment.public_id),
         )
-        .order_by("seq")
+        .order_by(*CHAIN_ORDER)
         .first()
     )
     return (event.data or {}).get("request_sha256") if event is not None else None

@@ -842,7 +842,12 @@ class _Writer:
     def _write_events(events: list[tuple]) -> None:
         """Append the batch's events to the chain in time order, as ``trail.record`` would."""
         trail._lock_chain()  # the same lock as every other writer of the chain
-        last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
+        last = (
+            AuditEvent.objects.filter(seq__isnull=False)
+            .order_by("-seq")
+            .only("seq", "hash")
+            .first()
+        )
         seq = last.seq if last else 0
         prev = last.hash if last else GENESIS_HASH
         rows = []

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import APIException, ErrorDetail, ValidationError
 
 from exportctl.audit.models import AuditEvent
+from exportctl.audit.selectors import CHAIN_ORDER
 from notifications.models import Notification
 
 HEADER = "Idempotency-Key"
@@ -74,7 +75,7 @@ def recorded_fingerprint(notification: Notification) -> str | None:
             object_type=Notification._meta.label_lower,
             object_id=str(notification.public_id),
         )
-        .order_by("seq")
+        .order_by(*CHAIN_ORDER)
         .first()
     )
     return (event.data or {}).get("request_sha256") if event is not None else None

@@ -9,7 +9,7 @@ a later amendment is a new row with a new date, not an edit of history.
 
 import datetime
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 CATCH_ALL_REVIEW = datetime.date(2025, 10, 9)
 PRIOR_REPORTING_START = datetime.date(2024, 12, 30)
@@ -22,22 +22,34 @@ SANCTIONED = "KP"
 #: Destinations under the Russia/Belarus export bans (domain.md §2a), from the first measures.
 RUSSIA_BELARUS = "RU BY"
 RUSSIA_BELARUS_FROM = datetime.date(2022, 3, 18)
-RUSSIA_BELARUS_BASIS = N_(
+RUSSIA_BELARUS_BASIS = gettext_noop(
     "FEFTA Art. 48(3); Export Trade Control Order as amended by the Cabinet Order decided "
     "2022-03-11 (in force 2022-03-18)"
 )
 
 #: (tier, members, legal basis)
 COUNTRY_TIERS = [
-    ("group_a", GROUP_A, N_("Export Trade Control Order, Appended Table 3")),
-    ("un_arms_embargo", UN_ARMS_EMBARGO, N_("Export Trade Control Order, Appended Table 3-2")),
+    ("group_a", GROUP_A, gettext_noop("Export Trade Control Order, Appended Table 3")),
+    (
+        "un_arms_embargo",
+        UN_ARMS_EMBARGO,
+        gettext_noop("Export Trade Control Order, Appended Table 3-2"),
+    ),
     (
         "country_of_concern",
         COUNTRIES_OF_CONCERN,
-        N_("Export Trade Control Order, Appended Table 4"),
+        gettext_noop("Export Trade Control Order, Appended Table 4"),
     ),
-    ("russia_diversion", RUSSIA_DIVERSION, N_("Export Trade Control Order, Appended Table 2-4")),
-    ("sanctioned", SANCTIONED, N_("FEFTA Art. 48(3) (approval required; treated as prohibited)")),
+    (
+        "russia_diversion",
+        RUSSIA_DIVERSION,
+        gettext_noop("Export Trade Control Order, Appended Table 2-4"),
+    ),
+    (
+        "sanctioned",
+        SANCTIONED,
+        gettext_noop("FEFTA Art. 48(3) (approval required; treated as prohibited)"),
+    ),
 ]
 
 #: (code, English, Japanese)
@@ -136,31 +148,31 @@ SPECIFIED_HS_SCOPE = [
 
 MEASURES_TABLE_LABEL = "2026-06-05 seed"
 
-_LIST_ORDER = N_(
+_LIST_ORDER = gettext_noop(
     "FEFTA Art. 48(3); Cabinet Order amending the Export Trade Control Order, decided 2022-03-11, "
     "in force 2022-03-18 (METI notice of 2022-03-11)"
 )
-_DUAL_USE_ORDINANCE = N_(
+_DUAL_USE_ORDINANCE = gettext_noop(
     "FEFTA Art. 48(3); METI Ordinance designating goods under Export Trade Control Order "
     "Appended Table 2-3, promulgated 2022-03-15, in force 2022-03-18"
 )
-_LUXURY_ORDINANCE = N_(
+_LUXURY_ORDINANCE = gettext_noop(
     "FEFTA Art. 48(3); amendment of the METI Ordinance under Appended Table 2-3, promulgated "
     "2022-03-29, in force 2022-04-05 (luxury goods)"
 )
-_INDUSTRIAL_2022_05 = N_(
+_INDUSTRIAL_2022_05 = gettext_noop(
     "FEFTA Art. 48(3); amendment of the METI Ordinance under Appended Table 2-3, promulgated "
     "2022-05-13, in force 2022-05-20"
 )
-_INDUSTRIAL_2022_06 = N_(
+_INDUSTRIAL_2022_06 = gettext_noop(
     "FEFTA Art. 48(3); amendment of the METI Ordinance under Appended Table 2-3, promulgated "
     "2022-06-10, in force 2022-06-17"
 )
-_INDUSTRIAL_2023_04 = N_(
+_INDUSTRIAL_2023_04 = gettext_noop(
     "FEFTA Art. 48(3); Cabinet Order amending the Export Trade Control Order, in force "
     "2023-04-07 (industrial-base goods, METI announcement of 2023-03-31)"
 )
-_INDUSTRIAL_2023_08 = N_(
+_INDUSTRIAL_2023_08 = gettext_noop(
     "FEFTA Art. 48(3); Cabinet Order amending the Export Trade Control Order, decided "
     "2023-07-28, in force 2023-08-09"
 )

@@ -43,10 +43,11 @@ TEMPLATES = {
     DocumentKind.NO_LICENCE_LETTER: "documents/no_licence.html",
     DocumentKind.INFORM_NOTICE: "documents/inform_notice.html",
 }
+# receipt 2026.4: an ordinary filing fits on one page (print.css, issue 14).
 # 2026.2: page 1 carries the essentials (number, validity, QR and verification code; a denial's
 # grounds and both appeal routes), the issuing authority, the destination's name, one number.
 TEMPLATE_VERSIONS = {
-    DocumentKind.RECEIPT: "receipt-2026.3",
+    DocumentKind.RECEIPT: "receipt-2026.4",
     DocumentKind.PERMIT: "permit-2026.2",
     DocumentKind.DENIAL_LETTER: "denial-2026.2",
     DocumentKind.NO_LICENCE_LETTER: "no-licence-2026.1",

@@ -205,7 +205,7 @@ def test_pdf_a_identification_is_in_the_metadata(cleared_case):
     assert re.search(r"pdfaid:part(>|=\")3", xmp), xmp
     assert re.search(r"pdfaid:conformance(>|=\")B", xmp), xmp
     assert "/OutputIntents" in reader.trailer["/Root"]
-    assert document.template_version == "receipt-2026.3"
+    assert document.template_version == "receipt-2026.4"
 
 
 def test_the_qr_code_points_to_the_verify_page_with_number_and_code(cleared_case, settings):

@@ -23,7 +23,7 @@ def test_issuing_stores_the_signed_bytes_with_their_hash_and_audits(cleared_case
         pdf = handle.read()
     assert document.sha256 == hashlib.sha256(pdf).hexdigest()
     assert document.size == len(pdf)
-    assert document.template_version == "receipt-2026.3"
+    assert document.template_version == "receipt-2026.4"
     assert document.file.name == f"documents/receipt/{document.public_id}.pdf"
     assert len(document.verification_code) == 8
     assert set(document.verification_code) <= set("34679ACDEFGHJKMNPQRTUVWXY")
@@ -39,7 +39,7 @@ def test_issuing_stores_the_signed_bytes_with_their_hash_and_audits(cleared_case
         "permit": None,
         "sha256": document.sha256,
         "size": document.size,
-        "template_version": "receipt-2026.3",
+        "template_version": "receipt-2026.4",
     }
 
 

@@ -1,17 +1,23 @@
 """The exporter checks a business partner's name before filing: a listed university under a
 variant spelling is found and explained; a harmless name gets a clear "no match" result."""
 
+import hashlib
+import io
 import os
+import re
 
+import pypdf
 import pytest
 from django.contrib.auth.models import Group
 
 from exportctl.accounts.models import Firm, User
 from exportctl.accounts.roles import Role
 from exportctl.audit.models import AuditEvent
+from notifications.documents import signing
 from partners.services import list_version_import, list_version_publish, reference_data_load
 from screening import index_cache, rules
-from tests.e2e.conftest import sign_in
+from screening.models import SelfCheckRecord
+from tests.e2e.conftest import assert_accessible, sign_in
 from tests.partners.conftest import EUL_2025_09
 
 pytestmark = pytest.mark.e2e
@@ -105,6 +111,55 @@ def test_exporter_finds_a_listed_university_and_then_a_clean_name(
         ("Amirkabir Univ. of Technology", "IR", 1),
         ("Kanto Bakery Supplies Co., Ltd.", "JP", 0),
     ]
+
+
+@pytest.fixture
+def signing_key(settings, tmp_path):
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    signing.generate_demo_key(key, cert)
+    settings.DOCUMENT_SIGNING_KEY, settings.DOCUMENT_SIGNING_CERT = key, cert
+    settings.DOCUMENT_SIGNING_KEY_PASSPHRASE = ""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def test_exporter_downloads_the_signed_record_of_a_check(
+    page, live_server, exporter, real_eul, signing_key, tmp_path
+):
+    sign_in(page, live_server, EMAIL, PASSWORD)
+    page.goto("/screening/self-check/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="English").click()
+
+    # The name alone (the country field's suggestions are another step's business).
+    page.get_by_label("Name to check").fill("Amirkabir Univ. of Technology")
+    page.get_by_role("button", name="Check the name").click()
+    page.wait_for_selector("#self-check-result")
+    record = SelfCheckRecord.objects.get()
+    button = page.get_by_role("link", name=f"Download the signed record {record.number} (PDF)")
+    with page.expect_download() as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename == f"{record.number}.pdf"
+    path = tmp_path / "record.pdf"
+    download.save_as(path)
+    pdf = path.read_bytes()
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    text = re.sub(r"\s+", "", text)
+    for expected in (record.number, "AmirkabirUniv.ofTechnology", "2025-09-29", "Matchfound"):
+        assert expected in text, expected
+    assert signing.validate_pdf_signature(pdf).ok
+    record.refresh_from_db()
+    assert record.sha256 == hashlib.sha256(pdf).hexdigest()
+
+    # The firm's list of records names it and offers the same download.
+    page.get_by_role("link", name="My self-check records").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "My self-check records"
+    row = page.locator(f'tr[data-record="{record.number}"]')
+    assert "Amirkabir Univ. of Technology" in row.inner_text()
+    assert_accessible(page)
+    with page.expect_download() as again:
+        row.get_by_role("link").click()
+    assert again.value.path().read_bytes() == pdf  # the stored record, unchanged
 
 
 def test_criteria_page_is_public(page, live_server):

@@ -117,6 +117,8 @@ ROUTE_GROUPS = (
     ("enforcement/violations/<uuid:violation_id>/evidence/", "enforcement"),
     ("enforcement/violations/<uuid:violation_id>/sanction/", "enforcement"),
     ("enforcement/", "enforcement_read"),
+    # A firm's self-check records are the firm's objects (another firm's, the ministry: 404).
+    ("screening/self-check/records/", "firm"),
     ("screening/self-check/", "firm_tool"),
     ("accounts/firm/", "firm_admin"),
     ("accounts/tokens/<str:token_key>/", "token_owner"),
@@ -296,6 +298,8 @@ ANSWERS: dict[str, dict[str, str | dict[str, str]]] = {
     "audit/checkpoints.json": {"GET": "200", "POST": "405"},
     "screening/criteria/": {"GET": "200", "POST": "405"},
     "screening/self-check/": {"GET": "200", "POST": "200"},
+    "screening/self-check/records/": {"GET": "200", "POST": "405"},
+    "screening/self-check/records/<uuid:record_id>/pdf/": {"GET": "200", "POST": "405"},
     "api/v1/screening/self-check/": {"GET": "405", "POST": "400"},
     "api/v1/review/cases/": {"GET": "200", "POST": "405"},
     "api/v1/review/cases/<uuid:public_id>/": {"GET": "200", "POST": "405"},

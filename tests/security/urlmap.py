@@ -80,6 +80,7 @@ def _values(route: str, world: World, side: FirmSide) -> dict[str, str]:
         "violation_id": str(side.disclosure.public_id),
         "disclosure_id": str(side.disclosure.public_id),
         "evidence_id": str(side.evidence.public_id),
+        "record_id": str(side.self_check_record.public_id),
         "action": "suspend",
         "token_key": side.token_key,
         "source_code": world.eul.code,

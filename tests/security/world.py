@@ -67,6 +67,7 @@ from screening.models import (
     RiskLevel,
     RunStatus,
     ScreeningRun,
+    SelfCheckRecord,
     Trigger,
 )
 from tests.factories import ExporterFactory, FirmFactory, UserFactory, submitted_at
@@ -142,6 +143,8 @@ class FirmSide:
     #: A voluntary disclosure the firm filed (a violation record), with an evidence document.
     disclosure: Violation | None = None
     evidence: ViolationEvidence | None = None
+    #: A self-check the firm's exporter ran, with its signed PDF already made.
+    self_check_record: SelfCheckRecord | None = None
 
 
 @dataclass
@@ -323,6 +326,22 @@ def _firm_side(tag: str, *, reviewer: User, entry: ListedEntry) -> FirmSide:
     evidence.size = len(evidence_content)
     evidence.file.save("upload", ContentFile(evidence_content), save=False)
     evidence.save()
+    self_check_record = SelfCheckRecord(
+        number=f"SC-2026-{firm.pk:06d}",
+        firm=firm,
+        user=exporter,
+        query=f"Northern Star Institute {tag}",
+        channel="page",
+        outcome="no_match",
+        ruleset_version="test",
+        searched_at=timezone.now(),
+        issued_at=timezone.now(),
+    )
+    record_content = pdf_bytes(f"self-check {tag}")
+    self_check_record.sha256 = hashlib.sha256(record_content).hexdigest()
+    self_check_record.size = len(record_content)
+    self_check_record.file.save("record.pdf", ContentFile(record_content), save=False)
+    self_check_record.save()
     return FirmSide(
         firm=firm,
         exporter=exporter,
@@ -341,6 +360,7 @@ def _firm_side(tag: str, *, reviewer: User, entry: ListedEntry) -> FirmSide:
         token_key=token.token_key,
         disclosure=disclosure,
         evidence=evidence,
+        self_check_record=self_check_record,
     )
 
 
@@ -436,6 +456,7 @@ WATCHED = (
     MeasureTableVersion,
     MeasureRow,
     AuthToken,
+    SelfCheckRecord,
     Violation,
     ViolationEvidence,
     Sanction,

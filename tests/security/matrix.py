@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
@@ -64,9 +66,15 @@ def _refusal_events(baseline: dict) -> int:
     return audit_actions_since(baseline["audit"]).count(ACCESS_REFUSED)
 
 
+class Json(dict):
+    """A request body sent as JSON, the REST API's only media type."""
+
+
 def send(client: Client, method: str, url: str, data=None):
     if method == "GET":
         return client.get(url)
+    if isinstance(data, Json):
+        return client.generic(method, url, data=json.dumps(data), content_type="application/json")
     if isinstance(data, dict):
         return client.post(url, data)
     return client.generic(

@@ -37,7 +37,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
-from tests.security.matrix import REFUSALS, attempt, changes, clients, outcome, send
+from tests.security.matrix import REFUSALS, Json, attempt, changes, clients, outcome, send
 from tests.security.urlmap import admin_url, all_routes, concrete_url, is_admin
 from tests.security.world import ROLES, build_staff, build_world, snapshot
 
@@ -439,6 +439,8 @@ NOT_FIRM_SCOPED = (
 
 #: Form data for POSTs that would otherwise stop at "which form?" before any access question.
 POST_DATA = {
+    # A draft needs its subject (issue 14); with one, the firm's users create it (201).
+    "api/v1/notifications/": Json(title="Access matrix"),
     "notifications/<uuid:public_id>/edit/<slug:step>/validate/": {
         "_form": "item",
         "_field": "description",

@@ -7,8 +7,8 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 # Debian packages: a Japanese font and Pango for WeasyPrint, gettext to compile translations.
 SYSTEM_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 gettext
-# Browser tests drive Debian's Chromium.
-TEST_SYSTEM_PACKAGES := chromium
+# Browser tests drive Debian's Chromium; pdfsig (poppler-utils) checks signed PDFs independently.
+TEST_SYSTEM_PACKAGES := chromium poppler-utils
 
 # DEBUG is off unless asked for (exportctl/settings.py). The commands below ask for it — the
 # embedded default of `make run`, with demo data — unless the environment or .env already says

@@ -11,6 +11,7 @@ the graded scorer on each candidate; then the best name per entry.
 
 from __future__ import annotations
 
+import heapq
 import multiprocessing
 import os
 import pickle
@@ -31,10 +32,13 @@ from .scoring import (
     CLASS_FACTOR,
     KIND_MARGIN,
     PERSON_KINDS,
+    BoundSide,
     ScoredSide,
+    bound_side,
     full_token_match,
     kind_decision,
     qualify,
+    score_bound,
     score_sides,
 )
 from .storage import (
@@ -50,6 +54,8 @@ from .vocabulary import Vocabulary
 
 ALERT_THRESHOLD = 0.78
 MAX_CANDIDATES = 200
+#: Rounding room between an upper bound and the score it bounds (summed in another order).
+BOUND_MARGIN = 1e-9
 MAX_SCORED = 30  # candidates beyond the 30 most promising are scored only if tied with the 30th
 MIN_PRE_SHARE = 0.3  # nor those whose candidate score is under 30 % of the most promising one
 BRUTE_FORCE_LIMIT = 100_000
@@ -140,6 +146,7 @@ class ListIndex:
         self.texts: list[str] | None = None
         self.skeletons: list[str] | None = None
         self._sides: list[ScoredSide] | None = None
+        self._bounds: list[BoundSide] | None = None
         self._name_forms: list[tuple[NameForm, ...]] | None = None
         self.brute_force_limit = BRUTE_FORCE_LIMIT
 
@@ -246,6 +253,7 @@ class ListIndex:
                 " ".join(sorted(skeleton(t) for t in self._form_tokens(f))) for f in range(n_forms)
             ]
             self._sides = [self._make_side(f) for f in range(n_forms)]
+            self._bounds = [bound_side(side) for side in self._sides]
 
     # ------------------------------------------------------------------ saving and sharing
     def save(self, directory: str | Path) -> None:
@@ -516,9 +524,14 @@ class ListIndex:
         limit: int = 10,
         min_score: float = 0.5,
         kind: str | None = None,
+        prune: bool = True,
     ) -> list[Hit]:
         """The best hits for a party's name. ``kind`` is the party's kind ("person" or
-        "organization"; None when unknown), weighed against each entry's kind."""
+        "organization"; None when unknown), weighed against each entry's kind.
+
+        ``prune``: a candidate whose score cannot reach ``min_score`` nor beat the ``limit``-th
+        best entry so far (by ``score_bound``, an upper bound) is not scored in full. The hits
+        are the same either way; ``prune=False`` scores every candidate (for tests)."""
         forms = analyse_query(query)
         if not forms:
             return []
@@ -526,17 +539,41 @@ class ListIndex:
         cache: dict = {}
         scored: dict = {}
         sides = [(f, self._query_side(f)) for f in forms]
+        qbounds = [bound_side(qside) if qside.tokens else None for _, qside in sides]
+        floor = min_score  # a candidate scoring below this cannot be among the hits
         for fid in self._scored_candidates(forms):
             listed_side = self._listed_side(fid)
             ni = int(self.form_name[fid])
             listed = self.names[ni]
             listed_person = listed.kind in PERSON_KINDS
-            for form, qside in sides:
+            lbound = None
+            for (form, qside), qbound in zip(sides, qbounds, strict=True):
                 cjk_raw = self._cjk_similarity(form, fid)
                 if not listed_side.tokens or not qside.tokens:
                     result = None
                     raw = cjk_raw
                 else:
+                    if prune:
+                        if lbound is None:
+                            lbound = (
+                                self._bounds[fid]
+                                if self._bounds is not None
+                                else bound_side(listed_side)
+                            )
+                        upper = score_bound(qbound, lbound, floor)
+                        if upper is not None:
+                            # qualify raises a score only with the country (monotonically);
+                            # the legal form, an acronym and the kind only lower it.
+                            upper, _ = qualify(
+                                max(upper, cjk_raw),
+                                query_legal=None,
+                                listed_legal=None,
+                                query_country=country,
+                                listed_country=listed.country,
+                                variant="full",
+                            )
+                            if upper + BOUND_MARGIN < floor:
+                                continue
                     key = (qside, listed_side, listed_person)
                     result = scored.get(key)
                     if result is None:
@@ -563,6 +600,10 @@ class ListIndex:
                 prev = best.get(listed.entry_id)
                 if prev is None or score > prev[0]:
                     best[listed.entry_id] = (score, fid, form, result, kind_info)
+                    if prune and len(best) >= limit > 0:
+                        # Below the limit-th best entry's score, a candidate is not a hit.
+                        kth = heapq.nlargest(limit, (v[0] for v in best.values()))[-1]
+                        floor = max(min_score, kth)
         ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
         hits = []
         for entry_id, (score, fid, form, result, kind_info) in ranked[:limit]:

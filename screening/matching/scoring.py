@@ -491,3 +491,100 @@ def qualify(
 
 def side_weights(tokens: tuple[str, ...], idf) -> tuple[float, ...]:
     return tuple(idf(t) * CLASS_FACTOR[token_class(t)] for t in tokens)
+
+
+# ---------------------------------------------------------------------------- score bound
+@dataclass(frozen=True, slots=True)
+class BoundSide:
+    """What ``score_bound`` needs of one side, computed once per name (not per candidate)."""
+
+    side: ScoredSide
+    total: float  # the sum of the token weights
+    glued: str  # the tokens written together
+    joins: frozenset  # (first letter, joint length) of every two tokens, in either order
+    heads: tuple  # (first letter, length) of each token
+    initials: str  # the tokens' first letters, in order
+
+
+def bound_side(side: ScoredSide) -> BoundSide:
+    tokens = side.tokens
+    joins = frozenset(
+        (tokens[k][0], len(tokens[k]) + len(tokens[m]))
+        for k in range(len(tokens))
+        for m in range(len(tokens))
+        if k != m
+    )
+    return BoundSide(
+        side,
+        sum(side.weights),
+        "".join(tokens),
+        joins,
+        tuple((t[0], len(t)) for t in tokens),
+        "".join(t[0] for t in tokens),
+    )
+
+
+def _may_join(side: BoundSide, other: BoundSide) -> bool:
+    """Whether ``merged_variants(side.side, other.side, …)`` could return anything, whatever
+    the first alignment leaves over: a superset of its tests, with every token left over."""
+    joins = side.joins
+    for (head, n), token in zip(other.heads, other.side.tokens, strict=True):
+        if (
+            (head, n) in joins
+            or n >= LONG_WORD
+            and ((head, n - 1) in joins or (head, n + 1) in joins)
+        ):
+            return True
+        if 2 <= n <= 5 and token in side.initials:
+            return True
+    return False
+
+
+def score_bound(query: BoundSide, listed: BoundSide, floor: float = math.inf) -> float | None:
+    """An upper bound on ``score_sides(query.side, listed.side, …).score``, or None when a route
+    to a high score applies that the bound does not cover (a name read from kana, or words that
+    might be joined); then the candidate must be scored in full. None too, without looking for
+    joins, when the bound reaches ``floor`` (the candidate is scored in full anyway).
+
+    Each listed token j pairs at most with its best similarity s_j over the query tokens; a pair
+    costs its weight, a listed token left over at least 0.3 of its weight, a query token that
+    pairs with nothing 0.7 of its. So raw ≤ Σ_P s_j·w_j / (0.3·W + 0.7·Q₀ + 0.7·Σ_P w_j) for the
+    paired set P; its maximum over P is reached by a prefix of the tokens by descending s_j.
+    Confidence ≤ 1 and the join and number factors ≤ 1; the whole-name comparison is bounded by
+    its own similarity when that reaches 0.9.
+    """
+    q, c = query.side, listed.side
+    if q.kana or c.kana:
+        return None
+    romanised = q.romanised or c.romanised
+    best = [0.0] * len(c.tokens)
+    q_unpaired = 0.0
+    for i, qt in enumerate(q.tokens):
+        any_pair = False
+        for j, ct in enumerate(c.tokens):
+            sim = token_similarity(qt, ct, romanised)[0]
+            if sim > 0.0:
+                any_pair = True
+                if sim > best[j]:
+                    best[j] = sim
+        if not any_pair:
+            q_unpaired += q.weights[i]
+    base = UNMATCHED_LISTED_COST * listed.total + UNMATCHED_QUERY_COST * q_unpaired
+    share = 1.0 - UNMATCHED_LISTED_COST
+    bound = 0.0
+    num = den = 0.0
+    for sim, w in sorted(zip(best, c.weights, strict=True), reverse=True):
+        if sim <= 0.0:
+            break
+        num += sim * w
+        den += share * w
+        total = base + den
+        if total <= 0.0:
+            return 1.0
+        bound = max(bound, num / total)
+    if len(q.tokens) + len(c.tokens) > 2:
+        glued = Levenshtein.normalized_similarity(query.glued, listed.glued, score_cutoff=0.9)
+        bound = max(bound, glued)
+    if bound >= floor or _may_join(query, listed) or _may_join(listed, query):
+        return None
+    return bound

@@ -94,7 +94,9 @@ def _store_signed(
     its issue, in the caller's transaction. The file is written before the row: if anything
     after it fails, the file is deleted again so no orphan is left behind a rollback."""
     kind = issue.kind
-    pdf = signing.sign_pdf(render.render_pdf(kind, context))
+    # Signed at the moment of issue: the file is then a function of the context and the issue
+    # time alone, so rendering the same content again gives the same bytes (and SHA-256).
+    pdf = signing.sign_pdf(render.render_pdf(kind, context), signed_at=issue.issued_at)
     digest = hashlib.sha256(pdf).hexdigest()
     document = Document(
         public_id=uuid.uuid4(),

@@ -16,6 +16,7 @@ import concurrent.futures
 import datetime
 import fcntl
 import functools
+import hashlib
 import os
 from dataclasses import dataclass
 from io import BytesIO
@@ -30,7 +31,9 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext
 from pyhanko.keys import load_cert_from_pemder
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.metadata.model import DocumentMetadata
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import get_pyca_cryptography_hash
@@ -261,9 +264,66 @@ def _run(coroutine_function, *args, **kwargs):
         return pool.submit(lambda: asyncio.run(coroutine_function(*args, **kwargs))).result()
 
 
-def sign_pdf(pdf: bytes, *, reason: str = "", location: str = "Tokyo, JP") -> bytes:
+class _PinnedMetadata(DocumentMetadata):
+    """pyHanko's document metadata, except that "modified now" means the pinned signing time:
+    the writer sets ``last_modified = "now"`` itself just before it writes the XMP packet and
+    the Info dictionary, and the wall clock would make every signature's bytes different."""
+
+    def __setattr__(self, name, value):
+        pinned = self.__dict__.get("_pinned_at")
+        if name == "last_modified" and value == "now" and pinned is not None:
+            value = pinned
+        super().__setattr__(name, value)
+
+
+class _PinnedWriter(IncrementalPdfFileWriter):
+    """An incremental writer whose output depends on its input and ``at`` alone.
+
+    pyHanko gives the signed revision a random second file identifier (``/ID``) and stamps
+    the metadata with the wall clock; both are pinned here: the identifier is derived from the
+    signed bytes and the signing time, the modification date is the signing time."""
+
+    def __init__(self, pdf: bytes, *, at: datetime.datetime):
+        super().__init__(BytesIO(pdf))
+        meta = _PinnedMetadata(
+            **{name: getattr(self._meta, name) for name in self._meta.__dataclass_fields__}
+        )
+        meta.__dict__["_pinned_at"] = at
+        meta.last_modified = at
+        self._meta = meta
+        first, _ = self._document_id
+        second = hashlib.sha256(pdf + at.isoformat().encode()).digest()[:16]
+        self._document_id = generic.ArrayObject([first, generic.ByteStringObject(second)])
+
+
+class _PinnedTimeSigner(signers.PdfSigner):
+    """pyHanko's PDF signer with the signing session's clock set to ``at`` (the ``/M`` entry
+    of the signature dictionary); PAdES signatures carry no signed signing-time attribute."""
+
+    def __init__(self, *args, at: datetime.datetime, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pinned_at = at
+
+    def init_signing_session(self, pdf_out, existing_fields_only=False):
+        session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
+        session.system_time = self._pinned_at
+        return session
+
+
+def sign_pdf(
+    pdf: bytes,
+    *,
+    reason: str = "",
+    location: str = "Tokyo, JP",
+    signed_at: datetime.datetime | None = None,
+) -> bytes:
     """Sign ``pdf`` (PAdES baseline, SHA-256) as an incremental update, so the PDF/A body and its
-    metadata stay exactly as rendered."""
+    metadata stay exactly as rendered.
+
+    With ``signed_at`` (an aware datetime) the result is a function of ``pdf`` and
+    ``signed_at`` alone: the signing time, the metadata's modification date and the file
+    identifier are pinned, no time-stamp token is fetched, and an RSA PKCS#1 v1.5 signature has
+    no random part. Signing the same bytes at the same time again gives the same file."""
     metadata = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
         md_algorithm="sha256",
@@ -271,8 +331,15 @@ def sign_pdf(pdf: bytes, *, reason: str = "", location: str = "Tokyo, JP") -> by
         reason=reason or "Issued by the ministry / 経済産業省発行",
         location=location,
     )
-    writer = IncrementalPdfFileWriter(BytesIO(pdf))
-    output = _run(signers.async_sign_pdf, writer, metadata, signer=_signer())
+    if signed_at is None:
+        writer = IncrementalPdfFileWriter(BytesIO(pdf))
+        output = _run(signers.async_sign_pdf, writer, metadata, signer=_signer())
+        return output.getvalue()
+    if signed_at.tzinfo is None:
+        raise ValueError("signed_at must be an aware datetime")
+    writer = _PinnedWriter(pdf, at=signed_at)
+    pdf_signer = _PinnedTimeSigner(metadata, signer=_signer(), at=signed_at)
+    output = _run(pdf_signer.async_sign_pdf, writer)
     return output.getvalue()
 
 

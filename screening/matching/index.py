@@ -540,6 +540,7 @@ class ListIndex:
         scored: dict = {}
         sides = [(f, self._query_side(f)) for f in forms]
         qbounds = [bound_side(qside) if qside.tokens else None for _, qside in sides]
+        memos: list[dict] = [{} for _ in sides]  # per query form: see score_bound
         floor = min_score  # a candidate scoring below this cannot be among the hits
         for fid in self._scored_candidates(forms):
             listed_side = self._listed_side(fid)
@@ -547,7 +548,7 @@ class ListIndex:
             listed = self.names[ni]
             listed_person = listed.kind in PERSON_KINDS
             lbound = None
-            for (form, qside), qbound in zip(sides, qbounds, strict=True):
+            for (form, qside), qbound, memo in zip(sides, qbounds, memos, strict=True):
                 cjk_raw = self._cjk_similarity(form, fid)
                 if not listed_side.tokens or not qside.tokens:
                     result = None
@@ -560,7 +561,7 @@ class ListIndex:
                                 if self._bounds is not None
                                 else bound_side(listed_side)
                             )
-                        upper = score_bound(qbound, lbound, floor)
+                        upper = score_bound(qbound, lbound, floor, memo)
                         if upper is not None:
                             # qualify raises a score only with the country (monotonically);
                             # the legal form, an acronym and the kind only lower it.

@@ -502,7 +502,8 @@ class BoundSide:
     total: float  # the sum of the token weights
     glued: str  # the tokens written together
     joins: frozenset  # (first letter, joint length) of every two tokens, in either order
-    heads: tuple  # (first letter, length) of each token
+    targets: frozenset  # (first letter, length) a join must have to make one of the tokens
+    short: tuple  # the tokens an acronym may make (2 to 5 letters)
     initials: str  # the tokens' first letters, in order
 
 
@@ -519,7 +520,12 @@ def bound_side(side: ScoredSide) -> BoundSide:
         sum(side.weights),
         "".join(tokens),
         joins,
-        tuple((t[0], len(t)) for t in tokens),
+        frozenset(
+            (t[0], n)
+            for t in tokens
+            for n in ((len(t) - 1, len(t), len(t) + 1) if len(t) >= LONG_WORD else (len(t),))
+        ),
+        tuple(t for t in tokens if 2 <= len(t) <= 5),
         "".join(t[0] for t in tokens),
     )
 
@@ -527,20 +533,15 @@ def bound_side(side: ScoredSide) -> BoundSide:
 def _may_join(side: BoundSide, other: BoundSide) -> bool:
     """Whether ``merged_variants(side.side, other.side, …)`` could return anything, whatever
     the first alignment leaves over: a superset of its tests, with every token left over."""
-    joins = side.joins
-    for (head, n), token in zip(other.heads, other.side.tokens, strict=True):
-        if (
-            (head, n) in joins
-            or n >= LONG_WORD
-            and ((head, n - 1) in joins or (head, n + 1) in joins)
-        ):
-            return True
-        if 2 <= n <= 5 and token in side.initials:
-            return True
-    return False
+    if not side.joins.isdisjoint(other.targets):
+        return True
+    initials = side.initials
+    return any(token in initials for token in other.short)
 
 
-def score_bound(query: BoundSide, listed: BoundSide, floor: float = math.inf) -> float | None:
+def score_bound(
+    query: BoundSide, listed: BoundSide, floor: float = math.inf, memo: dict | None = None
+) -> float | None:
     """An upper bound on ``score_sides(query.side, listed.side, …).score``, or None when a route
     to a high score applies that the bound does not cover (a name read from kana, or words that
     might be joined); then the candidate must be scored in full. None too, without looking for
@@ -551,24 +552,29 @@ def score_bound(query: BoundSide, listed: BoundSide, floor: float = math.inf) ->
     pairs with nothing 0.7 of its. So raw ≤ Σ_P s_j·w_j / (0.3·W + 0.7·Q₀ + 0.7·Σ_P w_j) for the
     paired set P; its maximum over P is reached by a prefix of the tokens by descending s_j.
     Confidence ≤ 1 and the join and number factors ≤ 1; the whole-name comparison is bounded by
-    its own similarity when that reaches 0.9.
+    its own similarity when that reaches 0.9. ``memo``: one dict per query side, kept across
+    its candidates (a listed word's similarities to the query's words are computed once).
     """
     q, c = query.side, listed.side
     if q.kana or c.kana:
         return None
     romanised = q.romanised or c.romanised
-    best = [0.0] * len(c.tokens)
-    q_unpaired = 0.0
-    for i, qt in enumerate(q.tokens):
-        any_pair = False
-        for j, ct in enumerate(c.tokens):
-            sim = token_similarity(qt, ct, romanised)[0]
-            if sim > 0.0:
-                any_pair = True
-                if sim > best[j]:
-                    best[j] = sim
-        if not any_pair:
-            q_unpaired += q.weights[i]
+    if memo is None:
+        memo = {}
+    best = []
+    paired: set[int] = set()  # the query tokens with a pair somewhere
+    for ct in c.tokens:
+        known = memo.get((ct, romanised))
+        if known is None:
+            # (best similarity of a query token to this listed token, the query tokens it pairs)
+            sims = [token_similarity(qt, ct, romanised)[0] for qt in q.tokens]
+            known = memo[ct, romanised] = (
+                max(sims, default=0.0),
+                frozenset(i for i, sim in enumerate(sims) if sim > 0.0),
+            )
+        best.append(known[0])
+        paired |= known[1]
+    q_unpaired = sum(w for i, w in enumerate(q.weights) if i not in paired)
     base = UNMATCHED_LISTED_COST * listed.total + UNMATCHED_QUERY_COST * q_unpaired
     share = 1.0 - UNMATCHED_LISTED_COST
     bound = 0.0

@@ -327,7 +327,7 @@ def _firm_side(tag: str, *, reviewer: User, entry: ListedEntry) -> FirmSide:
     evidence.file.save("upload", ContentFile(evidence_content), save=False)
     evidence.save()
     self_check_record = SelfCheckRecord(
-        number=f"SC-2026-{firm.pk:06d}",
+        number=f"SC-2000-{firm.pk:06d}",  # a year of its own: never the live series
         firm=firm,
         user=exporter,
         query=f"Northern Star Institute {tag}",

@@ -10,7 +10,6 @@ The Japanese font is Noto Sans CJK JP (Debian ``fonts-noto-cjk``), found by font
 """
 
 import datetime
-import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,11 +90,6 @@ PARTY_KIND_LABELS = {
     PartyKind.PERSON: ("個人", "Person"),
     PartyKind.ORGANIZATION: ("団体・企業", "Organisation or company"),
 }
-
-# WeasyPrint and fontTools log every layout step and subsetting pass at INFO; one document would
-# otherwise write a hundred lines into the worker's log.
-for _name in ("weasyprint.progress", "fontTools"):
-    logging.getLogger(_name).setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)

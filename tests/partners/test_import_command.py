@@ -8,12 +8,20 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from exportctl.audit.models import AuditEvent
 from partners.models import ListedEntry, ListVersion, ListVersionStatus
 from tests.partners.conftest import EUL_2025_01, EUL_2025_09, good_row
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The command's messages are read in English here, whatever a previous test activated."""
+    with translation.override("en"):
+        yield
 
 
 def run(*args):

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models.signals import post_migrate
+from django.utils import translation
 
 from exportctl.accounts.roles import Role
 from exportctl.celery import app as celery_app
@@ -117,6 +118,14 @@ def _ministry_sessions_pass_the_second_factor(monkeypatch):
 
     monkeypatch.setattr(Client, "force_login", force_login)
     monkeypatch.setattr(Client, "login", login)
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A test that activates a language (a request, a command, ``activate``) does not leave it
+    to the next one: every test starts in the default language, as it does when run alone."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -377,10 +377,13 @@ def test_no_page_has_inline_code_or_external_assets(client, firm):
             assert url.startswith(("/", "#", "?")) and not url.startswith("//"), url
         assets = re.findall(r'<(?:script|link)[^>]*\s(?:src|href)="([^"]*)"', html)
         # The shell's assets first; a page may add scripts of its own, all served by the app.
-        assert assets[:4] == [
+        assert assets[:7] == [
             "/static/exportctl/favicon.svg",
+            "/static/vendor/accessible-autocomplete.min.css",
             "/static/exportctl/portal.css",
             "/static/vendor/htmx.min.js",
             "/static/exportctl/portal.js",
+            "/static/vendor/accessible-autocomplete.min.js",
+            "/static/exportctl/countries.js",
         ]
         assert all(asset.startswith("/static/") for asset in assets), assets

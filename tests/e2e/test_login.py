@@ -32,7 +32,10 @@ def exporter(transactional_db) -> User:
 def assert_portal_css_applied(page, live_server) -> None:
     """The stylesheet was served by the live server and applied (not merely linked)."""
     sheets = page.evaluate("Array.from(document.styleSheets, sheet => sheet.href)")
-    assert sheets == [f"{live_server.url}/static/exportctl/portal.css"]
+    assert sheets == [
+        f"{live_server.url}/static/vendor/accessible-autocomplete.min.css",
+        f"{live_server.url}/static/exportctl/portal.css",
+    ]
     border = page.evaluate(
         "getComputedStyle(document.querySelector('.site-header')).borderTopColor"
     )

@@ -151,7 +151,8 @@ def test_a_firm_signs_up_records_its_programme_and_invites_a_colleague(
     sign_in(page, live_server, "jiro@kanto.example", COLLEAGUE_PASSWORD)
     assert page.url == f"{live_server.url}/notifications/"  # an exporter's home
     assert "Jiro Newcomer" in page.locator("#signed-in-user").inner_text()
-    assert "関東精密株式会社" in page.locator("#signed-in-user").inner_text()
+    # The firm by its name in the page's language (Jiro reads English).
+    assert "Kanto Precision Co., Ltd." in page.locator("#signed-in-user").inner_text()
     colleague = User.objects.get(email="jiro@kanto.example")
     assert (colleague.firm_id, colleague.roles) == (firm.pk, frozenset({Role.EXPORTER}))
     assert Invitation.objects.get().status == "accepted"

@@ -21,37 +21,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from notifications.models import Party
-from partners.models import ListedEntry, ListVersion
+from partners.models import ListVersion
 from screening.index_cache import published_lists
-from screening.self_check import ListedEntryView, SearchedList, SelfCheckHit
+from screening.self_check import SearchedList, SelfCheckHit, entry_views
 from screening.services import party_matches
-
-
-def _searched_list(version: ListVersion) -> SearchedList:
-    return SearchedList(
-        source_code=version.source.code,
-        source_name=version.source.name,
-        authority=version.source.authority,
-        advisory=version.source.advisory,
-        version_label=version.label,
-        issued_on=version.issued_on,
-        effective_from=version.effective_from,
-        published_at=version.published_at,
-    )
-
-
-def _entry_view(entry: ListedEntry) -> ListedEntryView:
-    return ListedEntryView(
-        number=entry.number,
-        kind=entry.kind,
-        country=entry.country,
-        country_label=entry.country_label,
-        name=entry.name,
-        local_name=entry.local_name,
-        aliases=tuple(entry.aliases or ()),
-        concern_codes=tuple(sorted(entry.concern_codes or ())),
-        conventional_weapons=entry.conventional_weapons,
-    )
 
 
 def parties_precheck(parties: Iterable[Party]) -> dict[int, tuple[SelfCheckHit, ...]]:
@@ -66,27 +39,19 @@ def parties_precheck(parties: Iterable[Party]) -> dict[int, tuple[SelfCheckHit, 
     version_ids = {hit.lists.version_id for hits in found.values() for hit in hits}
     if not entry_ids:
         return {}
-    entries = {e.pk: _entry_view(e) for e in ListedEntry.objects.filter(pk__in=entry_ids)}
+    entries = entry_views(entry_ids)
     versions = {
-        v.pk: _searched_list(v)
+        v.pk: SearchedList.of(v)
         for v in ListVersion.objects.select_related("source").filter(pk__in=version_ids)
     }
     result: dict[int, tuple[SelfCheckHit, ...]] = {}
     for party_pk, hits in found.items():
         views = [
-            SelfCheckHit(
-                list=versions[hit.lists.version_id],
-                entry=entries[int(hit.entry_id)],
-                score=round(float(hit.score), 4),
-                band=hit.explanation.get("band", ""),
-                matched_name=hit.matched_name,
-                name_kind=hit.explanation.get("name_kind", ""),
-                explanation=hit.explanation,
-            )
+            SelfCheckHit.of(versions[hit.lists.version_id], entries[int(hit.entry_id)], hit)
             for hit in hits
             if int(hit.entry_id) in entries and hit.lists.version_id in versions
         ]
-        views.sort(key=lambda h: (h.list.advisory, -h.score, h.entry.number))
+        views.sort(key=lambda h: h.order)
         if views:
             result[party_pk] = tuple(views)
     return result

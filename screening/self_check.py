@@ -52,6 +52,19 @@ class SearchedList:
     effective_from: datetime.date | None
     published_at: datetime.datetime | None
 
+    @classmethod
+    def of(cls, version: ListVersion) -> SearchedList:
+        return cls(
+            source_code=version.source.code,
+            source_name=version.source.name,
+            authority=version.source.authority,
+            advisory=version.source.advisory,
+            version_label=version.label,
+            issued_on=version.issued_on,
+            effective_from=version.effective_from,
+            published_at=version.published_at,
+        )
+
     @property
     def display_name(self) -> str:
         """The list's name in the reader's language (``source_name`` is the stored one)."""
@@ -73,6 +86,20 @@ class ListedEntryView:
     concern_codes: tuple[str, ...]
     conventional_weapons: bool
 
+    @classmethod
+    def of(cls, entry: ListedEntry) -> ListedEntryView:
+        return cls(
+            number=entry.number,
+            kind=entry.kind,
+            country=entry.country,
+            country_label=entry.country_label,
+            name=entry.name,
+            local_name=entry.local_name,
+            aliases=tuple(entry.aliases or ()),
+            concern_codes=tuple(sorted(entry.concern_codes or ())),
+            conventional_weapons=entry.conventional_weapons,
+        )
+
 
 @dataclass(frozen=True)
 class SelfCheckHit:
@@ -83,6 +110,24 @@ class SelfCheckHit:
     matched_name: str
     name_kind: str
     explanation: dict
+
+    @classmethod
+    def of(cls, searched: SearchedList, entry: ListedEntryView, hit) -> SelfCheckHit:
+        """A hit of the matching engine (``screening.matching`` ``Hit``), as a reader sees it."""
+        return cls(
+            list=searched,
+            entry=entry,
+            score=round(float(hit.score), 4),
+            band=hit.explanation.get("band", ""),
+            matched_name=hit.matched_name,
+            name_kind=hit.explanation.get("name_kind", ""),
+            explanation=hit.explanation,
+        )
+
+    @property
+    def order(self) -> tuple:
+        """The End User List first, then by score, then by entry number."""
+        return (self.list.advisory, -self.score, self.entry.number)
 
 
 @dataclass(frozen=True)
@@ -134,34 +179,8 @@ def is_searchable(name: str) -> bool:
     return any(ch.isalnum() for ch in name) and bool(analyse_name(name))
 
 
-def _searched_list(version: ListVersion) -> SearchedList:
-    return SearchedList(
-        source_code=version.source.code,
-        source_name=version.source.name,
-        authority=version.source.authority,
-        advisory=version.source.advisory,
-        version_label=version.label,
-        issued_on=version.issued_on,
-        effective_from=version.effective_from,
-        published_at=version.published_at,
-    )
-
-
-def _entry_views(pks: set[int]) -> dict[int, ListedEntryView]:
-    return {
-        entry.pk: ListedEntryView(
-            number=entry.number,
-            kind=entry.kind,
-            country=entry.country,
-            country_label=entry.country_label,
-            name=entry.name,
-            local_name=entry.local_name,
-            aliases=tuple(entry.aliases or ()),
-            concern_codes=tuple(sorted(entry.concern_codes or ())),
-            conventional_weapons=entry.conventional_weapons,
-        )
-        for entry in ListedEntry.objects.filter(pk__in=pks)
-    }
+def entry_views(pks: set[int]) -> dict[int, ListedEntryView]:
+    return {entry.pk: ListedEntryView.of(entry) for entry in ListedEntry.objects.filter(pk__in=pks)}
 
 
 def _search(
@@ -174,7 +193,7 @@ def _search(
     lists: list[SearchedList] = []
     found = []
     for version in published_versions():
-        searched = _searched_list(version)
+        searched = SearchedList.of(version)
         lists.append(searched)
         index = index_for_version(version).index
         for hit in index.search(
@@ -182,21 +201,13 @@ def _search(
         ):
             if hit.score >= ALERT_THRESHOLD:
                 found.append((searched, hit))
-    entries = _entry_views({int(hit.entry_id) for _, hit in found})
+    entries = entry_views({int(hit.entry_id) for _, hit in found})
     hits = [
-        SelfCheckHit(
-            list=searched,
-            entry=entries[int(hit.entry_id)],
-            score=round(float(hit.score), 4),
-            band=hit.explanation.get("band", ""),
-            matched_name=hit.matched_name,
-            name_kind=hit.explanation.get("name_kind", ""),
-            explanation=hit.explanation,
-        )
+        SelfCheckHit.of(searched, entries[int(hit.entry_id)], hit)
         for searched, hit in found
         if int(hit.entry_id) in entries
     ]
-    hits.sort(key=lambda h: (h.list.advisory, -h.score, h.entry.number))
+    hits.sort(key=lambda h: h.order)
     return tuple(lists), hits
 
 

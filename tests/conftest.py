@@ -53,6 +53,10 @@ def _after_flush(sender, **kwargs) -> None:
 post_migrate.connect(_after_flush, dispatch_uid="tests-restore-after-flush")
 
 
+#: The browser and the live server, shared by the e2e suite and the language crawl.
+pytest_plugins = ["tests.browser"]
+
+
 @pytest.fixture(autouse=True)
 def _flushable_audit_table(request):
     """Tests that commit for real end with a flush of every table; the audit table's trigger

@@ -159,7 +159,6 @@ def test_an_exporter_sees_their_notifications_page_in_japanese(client, compiled_
 # page) is marked with a ``lang`` attribute, which is also what a screen reader needs; the
 # detector ignores any element whose ``lang`` differs from the page's.
 
-from tests.e2e.conftest import _playwright, browser, live_server  # noqa: E402, F401 - fixtures
 
 CRAWL_ROLES = {
     "exporter": "exporter@example.com",

@@ -263,3 +263,22 @@ def record_pdf(record: SelfCheckRecord, *, actor, request=None) -> bytes:
             raise
     record.refresh_from_db()
     return pdf
+
+
+DOWNLOAD_ACTION = "screening.self_check_record.download"
+
+
+def record_download(record: SelfCheckRecord, *, actor, request=None) -> bytes:
+    """The record's signed PDF for ``actor``, the download recorded in the firm's audit trail."""
+    pdf = record_pdf(record, actor=actor, request=request)
+    with transaction.atomic():
+        trail.record(
+            action=DOWNLOAD_ACTION,
+            actor=actor,
+            object_type="screening.self_check_record",
+            object_id=str(record.public_id),
+            firm=record.firm,
+            data={"number": record.number, "sha256": record.sha256},
+            request=request,
+        )
+    return pdf

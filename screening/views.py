@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -23,7 +22,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from exportctl.audit import trail
 from exportctl.countries import CountryField, country_name
 from exportctl.foreign_terms import with_terms
 from partners import reference_data
@@ -39,7 +37,7 @@ from screening.self_check import (
     is_searchable,
     self_check_run,
 )
-from screening.self_check_record import record_pdf
+from screening.self_check_record import record_download
 
 # --- Criteria --------------------------------------------------------------------------------
 
@@ -265,7 +263,6 @@ def self_check(request):
 # --- Self-check records ----------------------------------------------------------------------
 
 RECORDS_PAGE_SIZE = 25
-RECORD_DOWNLOAD_ACTION = "screening.self_check_record.download"
 
 
 def _records_of(user):
@@ -288,17 +285,7 @@ def self_check_records(request):
 @require_GET
 def self_check_record_pdf(request, record_id):
     record = get_object_or_404(_records_of(request.user), public_id=record_id)
-    pdf = record_pdf(record, actor=request.user, request=request)
-    with transaction.atomic():
-        trail.record(
-            action=RECORD_DOWNLOAD_ACTION,
-            actor=request.user,
-            object_type="screening.self_check_record",
-            object_id=str(record.public_id),
-            firm=record.firm,
-            data={"number": record.number, "sha256": record.sha256},
-            request=request,
-        )
+    pdf = record_download(record, actor=request.user, request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{record.number}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"

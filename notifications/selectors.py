@@ -3,7 +3,6 @@
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
@@ -15,12 +14,11 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from exportctl.accounts.roles import MINISTRY_ROLES, Role
+from exportctl import access
 from exportctl.audit.selectors import CHAIN_ORDER
 from notifications import calendar
 from notifications.models import QUEUE_STATUSES as QUEUE_STATUSES_IN_ORDER
@@ -49,27 +47,16 @@ PAGE_SIZE = 25
 
 def notification_list_for(*, user) -> QuerySet[Notification]:
     """Every notification ``user`` may read: their firm's, or (ministry) every submitted one."""
-    if not user.is_authenticated or not user.is_active:
-        return Notification.objects.none()
-    if user.firm_id is not None and user.has_role(Role.EXPORTER, Role.FIRM_ADMIN):
+    if access.is_firm_user(user):
         return Notification.objects.filter(firm_id=user.firm_id)
-    if user.firm_id is None and user.has_role(*MINISTRY_ROLES):
+    if access.is_ministry(user):
         return Notification.objects.exclude(status=Status.DRAFT)
     return Notification.objects.none()
 
 
 def access_notification_for_exporter(*, user, public_id) -> Notification:
-    """The firm's own notification, or 404."""
-    if not user.is_authenticated:
-        raise Http404
-    if user.firm_id is None:
-        raise Http404
-    if not user.has_role(Role.EXPORTER, Role.FIRM_ADMIN):
-        raise Http404
-    try:
-        return Notification.objects.get(public_id=public_id, firm_id=user.firm_id)
-    except (Notification.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    """The firm's own notification, or 404 (``access.access_notification``)."""
+    return access.access_notification(user, public_id, audience=access.Audience.EXPORTER)
 
 
 # --- The reviewer's queue and case page ------------------------------------------------------
@@ -84,29 +71,10 @@ AGEING_BUCKETS = (
 )
 
 
-def _is_reviewer(user) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.firm_id is None
-        and user.has_role(Role.REVIEWER, Role.SENIOR_REVIEWER)
-    )
-
-
 def access_notification_for_reviewer(*, user, public_id) -> Notification:
-    """A submitted notification for a ministry reviewer, or 404."""
-    if not user.is_authenticated:
-        raise Http404
-    if not _is_reviewer(user):
-        raise Http404
-    try:
-        return (
-            Notification.objects.select_related("firm", "created_by")
-            .exclude(status=Status.DRAFT)
-            .get(public_id=public_id)
-        )
-    except (Notification.DoesNotExist, ValueError, ValidationError) as exc:
-        raise Http404 from exc
+    """A submitted notification for a ministry reviewer, or 404
+    (``access.access_notification``)."""
+    return access.access_notification(user, public_id, audience=access.Audience.REVIEWER)
 
 
 @dataclass(frozen=True)
@@ -184,7 +152,7 @@ def _open_review_where(**conditions) -> Exists:
 
 def _queue_filtered(*, user, filters: QueueFilters) -> QuerySet[Notification]:
     """The cases that match ``filters``, without annotations or joins: what the page counts."""
-    if not _is_reviewer(user):
+    if not access.is_reviewer(user):
         return Notification.objects.none()
     queryset = notification_list_for(user=user).filter(status__in=QUEUE_STATUSES_ORDERED)
     if filters.status:
@@ -381,7 +349,9 @@ def review_dashboard(*, user) -> dict:
         aggregates[f"age_{lower}"] = Count("pk", filter=condition)
     aggregates["total"] = Count("pk")
     cases = (
-        notification_list_for(user=user) if _is_reviewer(user) else Notification.objects.none()
+        notification_list_for(user=user)
+        if access.is_reviewer(user)
+        else Notification.objects.none()
     ).filter(status__in=QUEUE_STATUSES_ORDERED)
     # Two queries, not one with a join: a case reopened by a re-screen has closed reviews too,
     # which a join would count again; and the overdue count walks the index on the due date.
@@ -427,17 +397,7 @@ def review_dashboard(*, user) -> dict:
 
 def reviewer_choices():
     """Colleagues a case can be assigned to: active ministry reviewers."""
-    from exportctl.accounts.models import User
-
-    return (
-        User.objects.filter(
-            is_active=True,
-            firm__isnull=True,
-            groups__name__in=[Role.REVIEWER, Role.SENIOR_REVIEWER],
-        )
-        .distinct()
-        .order_by("full_name", "email")
-    )
+    return access.reviewers().distinct().order_by("full_name", "email")
 
 
 #: Decisions that wait for a senior reviewer's countersignature.

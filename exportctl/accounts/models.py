@@ -10,8 +10,9 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from stdnum.jp import cn as corporate_number
 
+from exportctl import access
 from exportctl.accounts.identity import normalise_email
-from exportctl.accounts.roles import FIRM_ROLES, MINISTRY_ROLES, Role
+from exportctl.accounts.roles import Role
 
 
 def validate_corporate_number(value: str) -> None:
@@ -166,19 +167,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     def roles(self) -> frozenset[Role]:
         if not self.is_active:
             return frozenset()
-        names = set(self.groups.values_list("name", flat=True))
-        return frozenset(role for role in Role if role.value in names)
+        return access.roles_of_groups(self.groups.values_list("name", flat=True))
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
 
     @property
     def is_firm_user(self) -> bool:
-        return self.firm_id is not None and bool(self.roles & FIRM_ROLES)
+        return access.is_firm_user(self)
 
     @property
     def is_ministry(self) -> bool:
-        return self.firm_id is None and bool(self.roles & MINISTRY_ROLES)
+        return access.is_ministry(self)
 
 
 class SignupRequest(models.Model):

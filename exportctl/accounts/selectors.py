@@ -9,6 +9,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from exportctl import access
 from exportctl.accounts.models import Firm, Invitation, InvitationStatus, SignupRequest, User
 from exportctl.accounts.roles import Role
 from exportctl.accounts.signed_links import read_invitation_token, read_signup_token
@@ -18,14 +19,7 @@ PAGE_SIZE = 25
 
 def access_firm_for_admin(user) -> Firm:
     """The firm that ``user`` administers; 404 for anyone who is not an active firm admin."""
-    if not user.is_authenticated:
-        raise Http404
-    if not user.is_active:
-        raise Http404
-    if user.firm_id is None:
-        raise Http404
-    if not user.has_role(Role.FIRM_ADMIN):
-        raise Http404
+    access.require_firm_admin(user)
     return user.firm
 
 
@@ -58,8 +52,9 @@ def colleague_page_for(*, user, page_number) -> Page:
     page = Paginator(colleagues_for(user=user), PAGE_SIZE).get_page(page_number)
     for colleague in page.object_list:
         names = {group.name for group in colleague.groups.all()}
-        colleague.role_labels = [role.label for role in Role if role.value in names]
-        colleague.is_firm_admin = Role.FIRM_ADMIN.value in names
+        roles = access.roles_of_groups(names)
+        colleague.role_labels = [role.label for role in Role if role in roles]
+        colleague.is_firm_admin = access.grants_firm_admin(roles)
     return page
 
 

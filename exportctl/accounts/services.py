@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
+from exportctl import access
 from exportctl.accounts import tasks, throttle
 from exportctl.accounts.identity import normalise_email
 from exportctl.accounts.models import Firm, Invitation, InvitationStatus, SignupRequest, User
@@ -38,7 +39,7 @@ def _lower(email: str) -> str:
 
 
 def _require_firm_admin(actor: User) -> Firm:
-    if not (actor.is_active and actor.firm_id and actor.has_role(Role.FIRM_ADMIN)):
+    if not access.is_firm_admin(actor):
         raise PermissionDenied("only an active firm administrator may do this")
     return actor.firm
 
@@ -310,9 +311,9 @@ def colleague_deactivate(*, actor: User, colleague: User, request=None) -> User:
             raise PermissionDenied("not a colleague")
         raise ValidationError(_("This account is already deactivated."), code="inactive")
     admin_ids = set(
-        User.objects.filter(
-            pk__in=[user.pk for user in active], groups__name=Role.FIRM_ADMIN
-        ).values_list("pk", flat=True)
+        access.firm_admins()
+        .filter(pk__in=[user.pk for user in active])
+        .values_list("pk", flat=True)
     )
     if target.pk in admin_ids and admin_ids == {target.pk}:
         raise ValidationError(
@@ -352,7 +353,7 @@ def colleague_make_admin(*, actor: User, colleague: User, request=None) -> User:
     _firm, target = _locked_colleague(actor, colleague)
     if not target.is_active:
         raise ValidationError(_("Reactivate this account first."), code="inactive")
-    if target.has_role(Role.FIRM_ADMIN):
+    if access.is_firm_admin(target):
         raise ValidationError(
             _("This colleague is already an administrator."), code="already_admin"
         )

@@ -34,6 +34,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
+from exportctl import access
 from exportctl.accounts.identity import normalise_email
 from exportctl.api_errors import ErrorResponseSerializer
 from exportctl.audit import trail
@@ -53,7 +54,7 @@ class TokenLimitReached(Exception):
 def may_hold_api_token(user) -> bool:
     """Anyone active with a role: exporters for their ERP, ministry staff for the reviewer API.
     Each API endpoint still checks roles of its own."""
-    return bool(user.is_authenticated and user.is_active and user.roles)
+    return access.has_any_role(user)
 
 
 def may_use_token_page(user) -> bool:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from exportctl import access
 from exportctl.accounts import selectors, services, throttle
 from exportctl.accounts.forms import (
     EmailAuthenticationForm,
@@ -29,7 +30,6 @@ from exportctl.accounts.forms import (
     SignupForm,
 )
 from exportctl.accounts.identity import normalise_email
-from exportctl.accounts.roles import Role
 from exportctl.audit import trail
 from exportctl.ratelimits import rate_limited
 
@@ -112,21 +112,23 @@ class SignOutView(auth_views.LogoutView):
         return response
 
 
+#: Where each person lands on the start page (``access.home_area``).
+_HOME = {
+    access.Area.FIRM: "notifications:dashboard",
+    access.Area.REVIEW: "review:queue",
+    access.Area.AUDIT: "audit:search",
+    access.Area.LISTS: "partners:manage",
+    access.Area.ENFORCEMENT: "enforcement:list",
+}
+
+
 @login_required
 def home(request):
     """One front door; each role lands on its own work."""
     user = request.user
-    if user.has_role(Role.EXPORTER, Role.FIRM_ADMIN) and user.firm_id:
-        return redirect("notifications:dashboard")
-    if user.firm_id is None:
-        if user.has_role(Role.REVIEWER, Role.SENIOR_REVIEWER):
-            return redirect("review:queue")
-        if user.has_role(Role.AUDITOR):
-            return redirect("audit:search")
-        if user.has_role(Role.LIST_MANAGER):
-            return redirect("partners:manage")
-        if user.has_role(Role.ENFORCEMENT_OFFICER):
-            return redirect("enforcement:list")
+    area = access.home_area(user)
+    if area is not None:
+        return redirect(_HOME[area])
     return render(request, "accounts/no_role.html", status=403)
 
 

@@ -1,0 +1,323 @@
+"""One door for access: who a person is to the product, and what a refusal looks like.
+
+Roles are Django groups named after ``exportctl.accounts.roles.Role``. Every question "may this
+person …" is answered here, once; views, DRF permissions, selectors and services ask these
+predicates and never compare roles themselves (``tests/security/test_one_door.py`` fails if they
+do).
+
+Two facts hold for every predicate:
+
+* an inactive account holds no role (``User.roles`` is empty), so it is refused everywhere;
+* firm roles count only for a user *of a firm*, ministry roles only for staff *without* one: a
+  misconfigured account holding both kinds of group is never both.
+
+**The refusal policy** (DESIGN.md, "Who uses it": an exporter must never see another firm's data;
+issue 19: a refused attempt at a privileged action is on the audit trail):
+
+* another firm's object is not disclosed: **404**, whoever asks, on every page and endpoint
+  (``access_notification``, the firm's selectors);
+* an area that shows one firm's own data (the exporter's pages, the firm's administration) or the
+  audit record does not exist for anyone else: **404** (``Area.hidden``);
+* a ministry work area (the review desk, list management, enforcement) and the firm's own tools
+  refuse anyone else with **403**, which the refusal middleware writes to the audit trail;
+* over the API, a person without the API's role is refused with **403** (DRF permissions return
+  ``False``), another firm's object is 404.
+
+``refuse(area)`` is the only place that turns "no" into 403 or 404; ``AREA_REFUSAL`` is the table.
+
+This module sits at the bottom of the layers (accounts imports it), so it imports nothing from the
+apps above: it names the notification model by its app label.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING, NoReturn
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from exportctl.accounts.roles import FIRM_ROLES, MINISTRY_ROLES, Role
+
+if TYPE_CHECKING:
+    pass
+
+#: The screening worker acting without a user (``notifications.workflow.Actor.SYSTEM``; a test
+#: ties the two).
+SYSTEM = "system"
+#: A notification still being drafted exists only for its firm (``workflow.Status.DRAFT``; a test
+#: ties the two).
+DRAFT = "draft"
+
+_FILERS = (Role.EXPORTER, Role.FIRM_ADMIN)
+_REVIEWERS = (Role.REVIEWER, Role.SENIOR_REVIEWER)
+_ENFORCERS = (Role.ENFORCEMENT_OFFICER, Role.SENIOR_REVIEWER)
+
+
+# --- Role predicates ----------------------------------------------------------------------------
+
+
+def roles_of_groups(names) -> frozenset[Role]:
+    """The roles that the Django groups ``names`` stand for (other groups are ignored)."""
+    names = set(names)
+    return frozenset(role for role in Role if role.value in names)
+
+
+def grants_firm_admin(roles: frozenset[Role]) -> bool:
+    """Whether a set of roles (of an account, active or not) includes the firm's
+    administration."""
+    return Role.FIRM_ADMIN in roles
+
+
+def _signed_in(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def holds_role(user, *roles: Role) -> bool:
+    """Whether ``user`` holds one of ``roles``, counting firm roles only for a firm's user and
+    ministry roles only for staff without a firm."""
+    if not _signed_in(user):
+        return False
+    kind = MINISTRY_ROLES if user.firm_id is None else FIRM_ROLES
+    return bool(user.roles & kind & frozenset(roles))
+
+
+def has_any_role(user) -> bool:
+    """Whether ``user`` holds any role at all (an account without one may not use the API)."""
+    return bool(_signed_in(user) and user.roles)
+
+
+def is_firm_user(user) -> bool:
+    """An active exporter or firm administrator of a firm."""
+    return holds_role(user, *_FILERS)
+
+
+def is_firm_user_of(user, firm_id) -> bool:
+    """An active exporter or firm administrator of the firm ``firm_id``."""
+    return is_firm_user(user) and user.firm_id == firm_id
+
+
+def is_firm_admin(user) -> bool:
+    return holds_role(user, Role.FIRM_ADMIN)
+
+
+def is_ministry(user) -> bool:
+    """Active ministry staff (any ministry role, no firm)."""
+    return holds_role(user, *MINISTRY_ROLES)
+
+
+def is_reviewer(user) -> bool:
+    """A ministry reviewer or senior reviewer: works the review desk."""
+    return holds_role(user, *_REVIEWERS)
+
+
+def is_senior_reviewer(user) -> bool:
+    """Countersigns, revokes and reinstates permits, releases a colleague's claim."""
+    return holds_role(user, Role.SENIOR_REVIEWER)
+
+
+def is_auditor(user) -> bool:
+    return holds_role(user, Role.AUDITOR)
+
+
+def is_list_manager(user) -> bool:
+    return holds_role(user, Role.LIST_MANAGER)
+
+
+def is_enforcer(user) -> bool:
+    """Records violations and imposes sanctions: an enforcement officer or a senior reviewer."""
+    return holds_role(user, *_ENFORCERS)
+
+
+def is_enforcement_reader(user) -> bool:
+    """Reads the enforcement record: enforcement staff and the auditor."""
+    return is_enforcer(user) or is_auditor(user)
+
+
+def is_ministry_reader(user) -> bool:
+    """Reads the ministry's records of cases (inform notices): reviewers and the auditor."""
+    return is_reviewer(user) or is_auditor(user)
+
+
+def effective_roles(actor, notification) -> frozenset[str]:
+    """The role values ``actor`` holds *for this notification*, as the workflow table names them:
+    firm roles only on the actor's own firm's notifications, ministry roles only for staff
+    without a firm; ``None`` is the system (the screening worker)."""
+    if actor is None:
+        return frozenset({SYSTEM})
+    if not _signed_in(actor):
+        return frozenset()
+    return frozenset(
+        role.value
+        for role in Role
+        if holds_role(actor, role)
+        and (role not in FIRM_ROLES or actor.firm_id == notification.firm_id)
+    )
+
+
+def acts_as(actor, notification, roles: frozenset[str]) -> bool:
+    """Whether ``actor`` holds one of ``roles`` (role values, or ``SYSTEM``) for
+    ``notification``: the check of every service that is not a move of the table."""
+    return bool(effective_roles(actor, notification) & roles)
+
+
+def home_area(user) -> str | None:
+    """The area a signed-in person lands on (the start page), or ``None`` without a role."""
+    if is_firm_user(user):
+        return Area.FIRM
+    if is_reviewer(user):
+        return Area.REVIEW
+    if is_auditor(user):
+        return Area.AUDIT
+    if is_list_manager(user):
+        return Area.LISTS
+    if holds_role(user, Role.ENFORCEMENT_OFFICER):
+        return Area.ENFORCEMENT
+    return None
+
+
+# --- Who holds a role (querysets) ---------------------------------------------------------------
+
+
+def _users():
+    return apps.get_model("accounts", "User").objects
+
+
+def reviewers():
+    """Colleagues a case can be assigned to: active ministry reviewers."""
+    return _users().filter(
+        is_active=True, firm__isnull=True, groups__name__in=[r.value for r in _REVIEWERS]
+    )
+
+
+def firm_users(firm_id):
+    """The active exporters and firm administrators of ``firm_id`` (who read the firm's mail)."""
+    return _users().filter(
+        is_active=True, firm_id=firm_id, groups__name__in=[r.value for r in _FILERS]
+    )
+
+
+def firm_admins():
+    """Holders of the firm administrator's group (callers narrow to their firm)."""
+    return _users().filter(groups__name=Role.FIRM_ADMIN.value)
+
+
+# --- The one refusal policy ---------------------------------------------------------------------
+
+
+class Area(enum.StrEnum):
+    FIRM = "firm"  # the exporter's pages
+    FIRM_ADMIN = "firm_admin"  # the firm's administration
+    FIRM_TOOL = "firm_tool"  # the firm's screening self-check, list subscriptions
+    REVIEW = "review"  # the review desk (and the ministry's read-only records)
+    LISTS = "lists"  # list management
+    AUDIT = "audit"  # the audit area
+    ENFORCEMENT = "enforcement"  # recording and reading the enforcement record
+
+    @property
+    def hidden(self) -> bool:
+        return AREA_REFUSAL[self] == 404
+
+
+#: What a signed-in person without the area's role gets (see the module's docstring).
+AREA_REFUSAL = {
+    Area.FIRM: 404,
+    Area.FIRM_ADMIN: 404,
+    Area.AUDIT: 404,
+    Area.FIRM_TOOL: 403,
+    Area.REVIEW: 403,
+    Area.LISTS: 403,
+    Area.ENFORCEMENT: 403,
+}
+
+
+def refuse(area: Area, message: str = "") -> NoReturn:
+    """Refuse a person without the role ``area`` needs: 404 where the area is hidden, else 403."""
+    if area.hidden:
+        raise Http404(message)
+    if message:
+        raise PermissionDenied(message)
+    raise PermissionDenied
+
+
+def not_found() -> NoReturn:
+    """Another firm's object, or one that does not exist: the same answer."""
+    raise Http404
+
+
+def require_firm_user(user) -> None:
+    if not is_firm_user(user):
+        refuse(Area.FIRM)
+
+
+def require_firm_admin(user) -> None:
+    if not is_firm_admin(user):
+        refuse(Area.FIRM_ADMIN)
+
+
+def require_firm_tool_user(user, message: str = "") -> None:
+    if not is_firm_user(user):
+        refuse(Area.FIRM_TOOL, message)
+
+
+def require_reviewer(user) -> None:
+    if not is_reviewer(user):
+        refuse(Area.REVIEW)
+
+
+def require_ministry_reader(user) -> None:
+    if not is_ministry_reader(user):
+        refuse(Area.REVIEW)
+
+
+def require_list_manager(user, message: str = "") -> None:
+    if not is_list_manager(user):
+        refuse(Area.LISTS, message)
+
+
+def require_auditor(user) -> None:
+    if not is_auditor(user):
+        refuse(Area.AUDIT)
+
+
+def require_enforcer(user) -> None:
+    if not is_enforcer(user):
+        refuse(Area.ENFORCEMENT)
+
+
+def require_enforcement_reader(user) -> None:
+    if not is_enforcement_reader(user):
+        refuse(Area.ENFORCEMENT)
+
+
+# --- Notifications ------------------------------------------------------------------------------
+
+
+class Audience(enum.StrEnum):
+    EXPORTER = "exporter"  # the filing firm's users: every status, their own firm only
+    REVIEWER = "reviewer"  # the review desk: every submitted notification
+
+
+def access_notification(user, id_or_public_id, *, audience: Audience = Audience.EXPORTER):
+    """The notification ``id_or_public_id`` (a ``public_id``, or an integer primary key) as
+    ``audience`` may read it, or 404.
+
+    404, never 403: a person without the audience's role, another firm's notification, a
+    reviewer asking for a draft and an id that names nothing get the same answer."""
+    notifications = apps.get_model("notifications", "Notification").objects
+    if audience == Audience.EXPORTER:
+        if not is_firm_user(user):
+            not_found()
+        readable = notifications.filter(firm_id=user.firm_id)
+    elif audience == Audience.REVIEWER:
+        if not is_reviewer(user):
+            not_found()
+        readable = notifications.select_related("firm", "created_by").exclude(status=DRAFT)
+    else:
+        raise ValueError(f"unknown audience {audience!r}")
+    key = "pk" if isinstance(id_or_public_id, int) else "public_id"
+    try:
+        return readable.get(**{key: id_or_public_id})
+    except (readable.model.DoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404 from exc

@@ -5,25 +5,20 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from exportctl.base_models import TimeStamped, country_code_validator  # noqa: F401 (re-export)
 from exportctl.countries import validate_country_code
-from notifications.workflow import OPEN_STATUSES, Procedure, Status
+from notifications.workflow import (
+    ALLOWED_TRANSITIONS,
+    AWAITING_MINISTRY_STATUSES,
+    OPEN_STATUSES,
+    Move,
+    PermitStatus,
+    Procedure,
+    Status,
+)
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
-#: The shape of a country code as a published list gives it. Lists keep codes that ISO 3166-1 has
-#: withdrawn or never assigned (OFAC's AN, XK), so a listed entry is checked only for its shape;
-#: what an exporter or the ministry types is checked against ISO 3166-1 (``validate_country_code``).
-country_code_validator = RegexValidator(
-    r"^[A-Z]{2}$", _("Use the two-letter ISO 3166 country code, e.g. JP or US.")
-)
-
-
-class TimeStamped(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        abstract = True
 
 
 class EndUseCategory(models.TextChoices):
@@ -39,10 +34,27 @@ class EndUseCategory(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-#: Risk levels from most to least severe (screening's ``RiskLevel`` values).
-RISK_ORDER = ("prohibited", "high", "elevated", "low")
-#: The statuses of the reviewer's queue: a case with an open review.
-QUEUE_STATUSES = (Status.UNDER_REVIEW, Status.INFO_REQUESTED, Status.AWAITING_COUNTERSIGN)
+class RiskLevel(models.TextChoices):
+    """A filing's risk as its screening assessed it (``screening.rules``); kept on the filing, so
+    the queue, four eyes and the pages read it without asking screening."""
+
+    LOW = "low", _("Low")
+    ELEVATED = "elevated", _("Elevated")
+    HIGH = "high", _("High")
+    PROHIBITED = "prohibited", _("Prohibited")
+
+
+#: Risk levels from most to least severe.
+RISK_ORDER = tuple(reversed(RiskLevel.values))
+#: The statuses of the reviewer's queue: a case with an open review — waiting on a ministry person
+#: (``workflow.AWAITING_MINISTRY_STATUSES``) or on the exporter's answer to the ministry's question.
+#: In the order of ``Status`` (the queue's filter lists them so, and its partial index too).
+QUEUE_STATUSES = tuple(
+    status
+    for status in Status
+    if status in AWAITING_MINISTRY_STATUSES
+    or status == ALLOWED_TRANSITIONS[Move.REQUEST_INFO].target
+)
 
 
 def risk_rank() -> models.Case:
@@ -137,6 +149,11 @@ class Notification(TimeStamped):
         null=True, blank=True, validators=[MaxValueValidator(100)]
     )
     risk_level = models.CharField(max_length=16, blank=True, db_index=True)
+    #: A reviewer has confirmed a list hit of any screening run of this case: its approval needs a
+    #: countersignature (four eyes, ``services.needs_countersignature``). Written by screening
+    #: whenever a hit is adjudicated (``screening.services.hit_adjudicate``); a new run's hits
+    #: are unadjudicated, so a run never changes it.
+    has_confirmed_hit = models.BooleanField(default=False, editable=False)
     # The API client's Idempotency-Key on create: a retried POST finds the draft it already made.
     idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
     copied_from = models.ForeignKey(
@@ -573,13 +590,6 @@ class DocumentCounter(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.year}: {self.last}"
-
-
-class PermitStatus(models.TextChoices):
-    VALID = "valid", _("Valid")
-    SUSPENDED = "suspended", _("Suspended")
-    REVOKED = "revoked", _("Revoked")
-    EXPIRED = "expired", _("Expired")
 
 
 class Permit(TimeStamped):

@@ -14,7 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from exportctl.accounts.roles import FIRM_ROLES, MINISTRY_ROLES, Role
+from exportctl import access
+from exportctl.access import effective_roles
+from exportctl.accounts.roles import Role
 from exportctl.audit import trail
 from exportctl.audit.checkpoints import make_checkpoint
 from exportctl.audit.models import CheckpointReason
@@ -29,6 +31,7 @@ from notifications import (
 )
 from notifications.documents.numbers import next_number
 from notifications.documents.tasks import render_document
+from notifications.hooks import notification_submitted
 from notifications.models import (
     ChecklistNote,
     Decision,
@@ -43,24 +46,27 @@ from notifications.models import (
     Permit,
     PermitStatus,
     Review,
+    RiskLevel,
 )
 from notifications.readiness import CHECKLIST_SIZE, Gap, readiness_gaps
 from notifications.selectors import QUEUE_STATUSES
 from notifications.workflow import (
     ALLOWED_TRANSITIONS,
-    Actor,
+    EXAMINATION_STATUSES,
+    PERMIT_TRANSITIONS,
     Move,
+    PermitMove,
     Procedure,
     Status,
     TransitionError,
+    available_moves,
     check_move,
     check_state,
-    is_allowed,
 )
 
 DEFAULT_VALIDITY_MONTHS = 6
 #: Risk levels at which an approval needs a senior reviewer's countersignature.
-COUNTERSIGN_LEVELS = frozenset({"high", "prohibited"})
+COUNTERSIGN_LEVELS = frozenset({RiskLevel.HIGH, RiskLevel.PROHIBITED})
 
 
 class NotReadyError(TransitionError):
@@ -75,25 +81,6 @@ class ScreeningResult:
 
     score: int
     level: str
-
-
-def effective_roles(actor, notification: Notification) -> frozenset[str]:
-    """The roles ``actor`` holds *for this notification*.
-
-    Firm roles count only on the actor's own firm's notifications, ministry roles only for staff
-    without a firm; ``None`` is the system (the screening worker).
-    """
-    if actor is None:
-        return frozenset({Actor.SYSTEM.value})
-    if not actor.is_active:
-        return frozenset()
-    roles = set()
-    for role in actor.roles:
-        if role in FIRM_ROLES and actor.firm_id == notification.firm_id:
-            roles.add(role.value)
-        if role in MINISTRY_ROLES and actor.firm_id is None:
-            roles.add(role.value)
-    return frozenset(roles)
 
 
 def _begin(notification: Notification, move: Move, actor) -> Notification:
@@ -196,8 +183,6 @@ def _store_result(locked: Notification, result: ScreeningResult) -> tuple[str, .
 def notification_submit(
     *, notification: Notification, actor, declaration_accepted: bool
 ) -> Notification:
-    from screening.tasks import screen_notification
-
     locked = _begin(notification, Move.SUBMIT, actor)
     # A firm under a running export ban files nothing (FEFTA Art. 53; notifications.enforcement).
     enforcement.refuse_if_banned(locked.firm, action="submit")
@@ -239,7 +224,8 @@ def notification_submit(
             "declaration_version": locked.declaration_version,
         },
     )
-    screen_notification.delay_on_commit(locked.pk)
+    # Screening (registered by screening's AppConfig) is queued once this transaction commits.
+    notification_submitted(locked.pk)
     return locked
 
 
@@ -398,14 +384,9 @@ def notification_request_info(
 
 
 def needs_countersignature(notification: Notification) -> bool:
-    """Four eyes on an approval: high or prohibited risk, or any confirmed list hit."""
-    from screening.models import Disposition, PartyHit
-
-    if notification.risk_level in COUNTERSIGN_LEVELS:
-        return True
-    return PartyHit.objects.filter(
-        run__notification=notification, disposition=Disposition.CONFIRMED
-    ).exists()
+    """Four eyes on an approval: high or prohibited risk, or any confirmed list hit (which
+    screening records on the filing when a reviewer adjudicates one)."""
+    return notification.risk_level in COUNTERSIGN_LEVELS or notification.has_confirmed_hit
 
 
 def denial_needs_countersignature(notification: Notification) -> bool:
@@ -503,54 +484,83 @@ def denial_check(*, notification: Notification, actor) -> Move:
     return move
 
 
+#: What a page or the API offers for each move of the table: the approve and deny forms stand
+#: for whichever move the case's risk calls for, the countersign form for the pending decision's.
+ACTION_OF_MOVE: dict[Move, str] = {
+    Move.REQUEST_INFO: "request_info",
+    Move.APPROVE: "approve",
+    Move.APPROVE_FOR_COUNTERSIGN: "approve",
+    Move.DENY: "deny",
+    Move.DENY_FOR_COUNTERSIGN: "deny",
+    Move.CONCLUDE_NO_LICENCE: "conclude_no_licence",
+    Move.CONCLUDE_INFORMED: "inform",
+    Move.COUNTERSIGN: "countersign",
+    Move.COUNTERSIGN_DENIAL: "countersign",
+    Move.RETURN: "return",
+}
+
+
+def offered_moves(notification: Notification, user) -> frozenset[Move]:
+    """The moves of the table offered to ``user`` on this case: ``workflow.available_moves``
+    narrowed by the case's facts — the approve or deny move its risk calls for, nothing decided
+    over a colleague's claim, and no countersignature or return of one's own proposal."""
+    moves = available_moves(
+        notification.status, effective_roles(user, notification), notification.procedure
+    )
+    review = selectors.open_review_for(notification)
+    if _claimed_by_other(review, user):
+        moves -= _DECISIONS
+    moves -= _APPROVE_OR_DENY - {approve_move_for(notification), deny_move_for(notification)}
+    pending = selectors.pending_decision(notification)
+    if pending is None or _proposed_by(pending, user):
+        moves -= _ON_A_PROPOSAL
+    else:
+        moves -= _COUNTERSIGNS - {countersign_move_for(pending)}
+    return moves
+
+
+#: The decisions that only the case's claimant (or anyone, while it is unclaimed) takes.
+_DECISIONS = frozenset(
+    {
+        Move.APPROVE,
+        Move.APPROVE_FOR_COUNTERSIGN,
+        Move.DENY,
+        Move.DENY_FOR_COUNTERSIGN,
+        Move.CONCLUDE_NO_LICENCE,
+        Move.CONCLUDE_INFORMED,
+    }
+)
+_APPROVE_OR_DENY = frozenset(
+    {Move.APPROVE, Move.APPROVE_FOR_COUNTERSIGN, Move.DENY, Move.DENY_FOR_COUNTERSIGN}
+)
+_COUNTERSIGNS = frozenset({Move.COUNTERSIGN, Move.COUNTERSIGN_DENIAL})
+_ON_A_PROPOSAL = _COUNTERSIGNS | {Move.RETURN}
+
+
 def available_actions(notification: Notification, user) -> frozenset[str]:
-    """What ``user`` may do on this case now: the one answer pages and the API offer, computed
-    from the same table and rules the services enforce (a button shown is a move allowed).
+    """What ``user`` may do on this case now: the one answer pages and the API offer — the
+    moves of ``offered_moves`` by their action names, beside the desk's own work (claim,
+    release, assign) and a catch-all inform notice, which change no status.
 
     Approve is offered even while hits or unknown answers are outstanding: the reviewer is then
     told which ones, rather than left wondering where the button went."""
-    roles = effective_roles(user, notification)
-    status = notification.status
-    procedure = notification.procedure
-    actions = set()
+    reviewer = access.is_reviewer(user)
+    actions = {
+        ACTION_OF_MOVE[move] for move in offered_moves(notification, user) if move in ACTION_OF_MOVE
+    }
     review = selectors.open_review_for(notification)
-    if review is not None and roles & _REVIEWER_ROLES:
+    if review is not None and reviewer:
         if review.assignee_id is None:
             actions.add("claim")
-        elif _may_release(review, user, roles):
+        elif _may_release(review, user):
             actions.add("release")
         actions.add("assign")
-    if is_allowed(Move.REQUEST_INFO, status=status, roles=roles, procedure=procedure):
-        actions.add("request_info")
-    free = not _claimed_by_other(review, user)
-    if free and is_allowed(
-        approve_move_for(notification), status=status, roles=roles, procedure=procedure
+    if (
+        notification.procedure != Procedure.PRIOR_REPORT
+        and reviewer
+        and notification.status in INFORM_STATUSES
     ):
-        actions.add("approve")
-    if free and is_allowed(
-        deny_move_for(notification), status=status, roles=roles, procedure=procedure
-    ):
-        actions.add("deny")
-    if free and is_allowed(
-        Move.CONCLUDE_NO_LICENCE, status=status, roles=roles, procedure=procedure
-    ):
-        actions.add("conclude_no_licence")
-    if procedure == Procedure.PRIOR_REPORT:
-        # On a prior report the inform notice is the dialogue's conclusion (a move of the table).
-        if free and is_allowed(
-            Move.CONCLUDE_INFORMED, status=status, roles=roles, procedure=procedure
-        ):
-            actions.add("inform")
-    elif roles & _REVIEWER_ROLES and status in INFORM_STATUSES:
         actions.add("inform")
-    pending = selectors.pending_decision(notification)
-    if pending is not None and not _proposed_by(pending, user):
-        if is_allowed(
-            countersign_move_for(pending), status=status, roles=roles, procedure=procedure
-        ):
-            actions.add("countersign")
-        if is_allowed(Move.RETURN, status=status, roles=roles, procedure=procedure):
-            actions.add("return")
     return frozenset(actions)
 
 
@@ -779,14 +789,15 @@ def checklist_note_record(
 def permit_expire_due(*, today: datetime.date | None = None) -> int:
     """Valid permits whose last day has passed become expired (run daily by beat)."""
     today = today or timezone.localdate()
+    expire = PERMIT_TRANSITIONS[PermitMove.EXPIRE]
     expired = 0
     for permit in (
         Permit.objects.select_for_update(of=("self",))
-        .filter(status=PermitStatus.VALID, valid_until__lt=today)
+        .filter(status__in=expire.sources, valid_until__lt=today)
         .select_related("notification")
         .order_by("pk")
     ):
-        permit.status = PermitStatus.EXPIRED
+        permit.status = expire.target
         permit.save(update_fields=["status", "updated_at"])
         trail.record(
             action="permit.expire",
@@ -806,7 +817,7 @@ def permit_expire_due(*, today: datetime.date | None = None) -> int:
 
 _REVIEWER_ROLES = frozenset({Role.REVIEWER.value, Role.SENIOR_REVIEWER.value})
 #: Statuses in which a reviewer may issue an inform notice or note a checklist answer.
-INFORM_STATUSES = frozenset({Status.UNDER_REVIEW, Status.INFO_REQUESTED})
+INFORM_STATUSES = EXAMINATION_STATUSES
 #: Statuses with an open review: the case is on some reviewer's desk (the queue).
 REVIEW_STATUSES = QUEUE_STATUSES
 
@@ -820,7 +831,7 @@ def _lock(notification: Notification) -> Notification:
 
 
 def _require_roles(actor, notification: Notification, roles: frozenset[str], action) -> None:
-    if not effective_roles(actor, notification) & roles:
+    if not access.acts_as(actor, notification, roles):
         raise TransitionError(
             _("You are not allowed to %(action)s.") % {"action": action}, code="forbidden_role"
         )
@@ -882,7 +893,7 @@ def review_release(*, notification: Notification, actor) -> Review:
     review = _open_review_for_desk(locked, action)
     if review.assignee_id is None:
         raise TransitionError(_("Nobody has claimed this case."), code="not_claimed")
-    if not _may_release(review, actor, effective_roles(actor, locked)):
+    if not _may_release(review, actor):
         raise TransitionError(
             _("You are not allowed to %(action)s.")
             % {"action": _("release a case claimed by a colleague")},
@@ -901,18 +912,9 @@ def review_release(*, notification: Notification, actor) -> Review:
     return review
 
 
-def _may_release(review: Review, actor, roles: frozenset[str]) -> bool:
+def _may_release(review: Review, actor) -> bool:
     """The assignee releases their own claim; a senior reviewer releases anyone's."""
-    return review.assignee_id == actor.pk or Role.SENIOR_REVIEWER.value in roles
-
-
-def _is_reviewer(user) -> bool:
-    return (
-        user is not None
-        and user.is_active
-        and user.firm_id is None
-        and user.has_role(Role.REVIEWER, Role.SENIOR_REVIEWER)
-    )
+    return review.assignee_id == actor.pk or access.is_senior_reviewer(actor)
 
 
 @transaction.atomic
@@ -923,7 +925,7 @@ def review_assign(*, notification: Notification, actor, assignee) -> Review:
     action = _("assign this case")
     _require_roles(actor, locked, _REVIEWER_ROLES, action)
     review = _open_review_for_desk(locked, action)
-    if not _is_reviewer(assignee):
+    if not access.is_reviewer(assignee):
         raise TransitionError(
             _("Cases can be assigned only to an active reviewer."), code="invalid_assignee"
         )
@@ -1109,16 +1111,6 @@ def _case_subject(notification: Notification) -> str:
 # --- Inform notices as records of their own ---------------------------------------------------
 
 
-def _is_active_reviewer(actor) -> bool:
-    return (
-        actor is not None
-        and getattr(actor, "is_authenticated", False)
-        and actor.is_active
-        and actor.firm_id is None
-        and actor.has_role(Role.REVIEWER, Role.SENIOR_REVIEWER)
-    )
-
-
 @transaction.atomic
 def inform_notice_issue(
     *,
@@ -1134,7 +1126,7 @@ def inform_notice_issue(
     own initiative about goods, a technology, a destination or an end user. Takes the next IN-
     number, audits in this transaction, and after commit e-mails the firm and issues the signed
     letter (verifiable at /verify/). Only an active reviewer or senior reviewer may."""
-    if not _is_active_reviewer(actor):
+    if not access.is_reviewer(actor):
         raise TransitionError(
             _("You are not allowed to %(action)s.") % {"action": _("issue an inform notice")},
             code="forbidden_role",
@@ -1279,9 +1271,7 @@ def notification_update_risk(
 
 
 # --- Permit lifecycle: valid → suspended / revoked → expired ---------------------------------
-
-_SENIOR = frozenset({Role.SENIOR_REVIEWER.value})
-
+# Who may make each move, from which status, is ``workflow.PERMIT_TRANSITIONS``.
 
 _PERMIT_EVENTS = {
     PermitStatus.SUSPENDED: "permit_suspended",
@@ -1299,16 +1289,17 @@ def _permit_change(
     permit: Permit,
     actor,
     reason: str,
-    sources: set[str],
-    target: str,
+    move: PermitMove,
     action: str,
     verb,
-    roles: frozenset[str] = _SENIOR,
 ) -> Permit:
+    """Make ``move`` of ``PERMIT_TRANSITIONS``: who may, from which status, to which."""
+    transition = PERMIT_TRANSITIONS[move]
+    target = transition.target
     locked = _lock(permit.notification)
-    _require_roles(actor, locked, roles, verb)
+    _require_roles(actor, locked, transition.roles, verb)
     current = _lock_permit(locked, permit)
-    if current.status not in sources:
+    if current.status not in transition.sources:
         raise TransitionError(
             _("This permit is %(status)s; you cannot %(action)s it now.")
             % {"status": PermitStatus(current.status).label, "action": verb},
@@ -1343,18 +1334,10 @@ def permit_suspend(*, permit: Permit, actor, reason: str) -> Permit:
         permit=permit,
         actor=actor,
         reason=reason,
-        sources={PermitStatus.VALID},
-        target=PermitStatus.SUSPENDED,
+        move=PermitMove.SUSPEND,
         action="permit.suspend",
         verb=_("suspend"),
     )
-
-
-#: Who may suspend a permit because its firm's export ban has started: the staff who impose
-#: sanctions, or the daily task (``notifications.enforcement``).
-_BAN_SUSPENDERS = frozenset(
-    {Role.SENIOR_REVIEWER.value, Role.ENFORCEMENT_OFFICER.value, Actor.SYSTEM.value}
-)
 
 
 @transaction.atomic
@@ -1365,11 +1348,9 @@ def permit_suspend_for_ban(*, permit: Permit, actor, reason: str) -> Permit:
         permit=permit,
         actor=actor,
         reason=reason,
-        sources={PermitStatus.VALID},
-        target=PermitStatus.SUSPENDED,
+        move=PermitMove.SUSPEND_FOR_BAN,
         action="permit.suspend",
         verb=_("suspend"),
-        roles=_BAN_SUSPENDERS,
     )
 
 
@@ -1379,8 +1360,7 @@ def permit_revoke(*, permit: Permit, actor, reason: str) -> Permit:
         permit=permit,
         actor=actor,
         reason=reason,
-        sources={PermitStatus.VALID, PermitStatus.SUSPENDED},
-        target=PermitStatus.REVOKED,
+        move=PermitMove.REVOKE,
         action="permit.revoke",
         verb=_("revoke"),
     )
@@ -1392,7 +1372,7 @@ def permit_reinstate(*, permit: Permit, actor, reason: str) -> Permit:
     has reopened it), within its validity, and never beside another valid permit."""
     notification = _lock(permit.notification)
     verb = _("reinstate")
-    _require_roles(actor, notification, _SENIOR, verb)
+    _require_roles(actor, notification, PERMIT_TRANSITIONS[PermitMove.REINSTATE].roles, verb)
     _require_status(notification, {Status.APPROVED}, _("reinstate a permit"))
     if permit.valid_until < timezone.localdate():
         raise TransitionError(_("This permit's validity has ended."), code="expired")
@@ -1408,8 +1388,7 @@ def permit_reinstate(*, permit: Permit, actor, reason: str) -> Permit:
         permit=permit,
         actor=actor,
         reason=reason,
-        sources={PermitStatus.SUSPENDED},
-        target=PermitStatus.VALID,
+        move=PermitMove.REINSTATE,
         action="permit.reinstate",
         verb=verb,
     )

@@ -211,6 +211,93 @@ AWAITING_SYSTEM_STATUSES = _sources_where(
 )
 
 
+#: The case's evidence is being examined: a review is open and no decision is proposed yet —
+#: the dialogue of ``REQUEST_INFO`` and its answer. Hits are adjudicated, checklist answers noted
+#: and a catch-all inform notice issued only here.
+EXAMINATION_STATUSES = ALLOWED_TRANSITIONS[Move.REQUEST_INFO].sources | {
+    ALLOWED_TRANSITIONS[Move.REQUEST_INFO].target
+}
+
+
+def available_moves(
+    status: str, roles: frozenset[str], procedure: str = Procedure.CATCH_ALL
+) -> frozenset[Move]:
+    """The moves of the table that one of ``roles`` may make from ``status`` in ``procedure``.
+
+    This is what pages and the API offer (``notifications.services.available_actions`` adds the
+    facts of one case: the claim, four eyes, which approve or deny move the risk calls for).
+    """
+    return frozenset(
+        move
+        for move, transition in ALLOWED_TRANSITIONS.items()
+        if procedure in transition.procedures
+        and status in transition.sources
+        and transition.roles & roles
+    )
+
+
+# --- Permits: valid → suspended / revoked / expired ------------------------------------------
+
+
+class PermitStatus(models.TextChoices):
+    VALID = "valid", _("Valid")
+    SUSPENDED = "suspended", _("Suspended")
+    REVOKED = "revoked", _("Revoked")
+    EXPIRED = "expired", _("Expired")
+
+
+class PermitMove(models.TextChoices):
+    SUSPEND = "suspend", _("Suspend")
+    #: The firm's export ban has started (``notifications.enforcement``).
+    SUSPEND_FOR_BAN = "suspend_for_ban", _("Suspend for an export ban")
+    REVOKE = "revoke", _("Revoke")
+    REINSTATE = "reinstate", _("Reinstate")
+    EXPIRE = "expire", _("Expire")
+
+
+@dataclass(frozen=True)
+class PermitTransition:
+    sources: frozenset[PermitStatus]
+    target: PermitStatus
+    roles: frozenset[str]
+
+
+def _p(sources, target, *roles) -> PermitTransition:
+    return PermitTransition(frozenset(sources), target, frozenset(roles))
+
+
+#: The one table of a permit's moves. A senior reviewer suspends, revokes and reinstates; the
+#: system expires a permit after its last day; a ban suspends it at a senior reviewer's, an
+#: enforcement officer's or the daily task's hand (a case reopened by a new list hit suspends its
+#: valid permits as part of the case's ``Move.REOPEN``, the system's move). Reinstating asks
+#: more of the case than the table can say (approved, within validity, no other valid permit):
+#: ``notifications.services.permit_reinstate`` checks that.
+PERMIT_TRANSITIONS: dict[PermitMove, PermitTransition] = {
+    PermitMove.SUSPEND: _p({PermitStatus.VALID}, PermitStatus.SUSPENDED, Role.SENIOR_REVIEWER),
+    PermitMove.SUSPEND_FOR_BAN: _p(
+        {PermitStatus.VALID},
+        PermitStatus.SUSPENDED,
+        Role.SENIOR_REVIEWER,
+        Role.ENFORCEMENT_OFFICER,
+        Actor.SYSTEM,
+    ),
+    PermitMove.REVOKE: _p(
+        {PermitStatus.VALID, PermitStatus.SUSPENDED}, PermitStatus.REVOKED, Role.SENIOR_REVIEWER
+    ),
+    PermitMove.REINSTATE: _p({PermitStatus.SUSPENDED}, PermitStatus.VALID, Role.SENIOR_REVIEWER),
+    PermitMove.EXPIRE: _p({PermitStatus.VALID}, PermitStatus.EXPIRED, Actor.SYSTEM),
+}
+
+
+def available_permit_moves(permit_status: str, roles: frozenset[str]) -> frozenset[PermitMove]:
+    """The permit moves that one of ``roles`` may make on a permit in ``permit_status``."""
+    return frozenset(
+        move
+        for move, transition in PERMIT_TRANSITIONS.items()
+        if permit_status in transition.sources and transition.roles & roles
+    )
+
+
 class TransitionError(Exception):
     """A move that the table does not allow from this status, or not for this actor."""
 

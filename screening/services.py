@@ -24,13 +24,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from exportctl import access
 from exportctl.audit import trail
 from notifications.inform_notice_selectors import notices_covering
 from notifications.models import Item, ItemKind, Notification, Party, PriorReportDetails
 from notifications.services import (
     REVIEW_STATUSES,
     ScreeningResult,
-    effective_roles,
     notification_clear,
     notification_refer,
     notification_reopen,
@@ -704,7 +704,6 @@ def screening_rescreen(*, notification_id: int, list_version_id: int) -> Screeni
 
 # --- The reviewer's side ---------------------------------------------------------------------
 
-_REVIEWER_ROLES = frozenset({"reviewer", "senior_reviewer"})
 #: A hit can be adjudicated while the case is being reviewed; once a decision is waiting for a
 #: countersignature the facts behind it are frozen (a return reopens them).
 ADJUDICATION_STATUSES = frozenset({Status.UNDER_REVIEW, Status.INFO_REQUESTED})
@@ -720,7 +719,7 @@ def hit_adjudicate(*, hit: PartyHit, actor, disposition: str, reason: str) -> Pa
             .select_related("firm")
             .get(pk=hit.run.notification_id)
         )
-        if not effective_roles(actor, locked) & _REVIEWER_ROLES:
+        if not access.is_reviewer(actor):
             raise TransitionError(
                 _("You are not allowed to adjudicate screening hits."), code="forbidden_role"
             )
@@ -783,7 +782,7 @@ def screening_rerun_request(*, notification: Notification, actor) -> str:
             .select_related("firm")
             .get(pk=notification.pk)
         )
-        if not effective_roles(actor, locked) & _REVIEWER_ROLES:
+        if not access.is_reviewer(actor):
             raise TransitionError(
                 _("You are not allowed to re-run screening."), code="forbidden_role"
             )

@@ -58,6 +58,16 @@ from notifications.models import (
     Review,
 )
 from notifications.readiness import CHECKLIST_SIZE
+from notifications.workflow import (
+    OPEN_STATUSES,
+    OUTCOME_STATUSES,
+    Actor,
+    Move,
+    Procedure,
+    Status,
+    TransitionError,
+    check_state,
+)
 from partners import services as partner_services
 from partners.data import EUL_2025_09
 from partners.models import ListedEntry, ListVersion, ListVersionStatus
@@ -68,31 +78,109 @@ BENCH_PASSWORD = "bench-password-2026"  # noqa: S105 - benchmark database only, 
 EMAIL_DOMAIN = "bench.example"
 EUL_FILE = EUL_2025_09
 
-#: Share of each history, in percent. "approved" still has a valid permit; "approved_expired" is an
-#: older approval whose permit ran out. Open cases are recent; closed ones span three years.
-STATUS_MIX: tuple[tuple[str, int], ...] = (
-    ("draft", 8),
-    ("cleared", 25),
-    ("under_review", 6),
-    ("info_requested", 2),
-    ("awaiting_countersign", 1),
-    ("approved", 6),
-    ("approved_expired", 22),
-    ("denied", 10),
-    ("withdrawn", 20),
+_FILED = (Move.SUBMIT, Move.START_SCREENING)
+_REFERRED = (*_FILED, Move.REFER)
+
+
+class SeedError(Exception):
+    """A history of the seed that is not a path of allowed moves: the seed refuses to run."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One move of a history, as ``ALLOWED_TRANSITIONS`` defines it: from, to and who may make it."""
+
+    move: Move
+    source: Status
+    target: Status
+    roles: frozenset[str]
+
+
+def walk(moves: tuple[Move, ...], *, procedure: str = Procedure.CATCH_ALL) -> tuple[Step, ...]:
+    """The steps of ``moves`` made in order from the status a new filing starts in, each checked by
+    the workflow's own ``check_state``: ``SeedError`` if one is not allowed where it is made."""
+    status = Status(Notification._meta.get_field("status").default)
+    steps = []
+    for move in moves:
+        try:
+            transition = check_state(move, status=status, procedure=procedure)
+        except TransitionError as exc:
+            raise SeedError(f"{move.value} from {status.value}: {exc}") from exc
+        steps.append(Step(move, status, transition.target, transition.roles))
+        status = transition.target
+    return tuple(steps)
+
+
+@dataclass(frozen=True)
+class History:
+    """One kind of filing in the benchmark's mix: the moves it has made since it was a draft.
+
+    Its statuses, and who made each move, are read from ``ALLOWED_TRANSITIONS`` by ``walk`` when
+    the module is imported: a history that is not a path of allowed moves stops the seed before it
+    writes anything. ``name`` is the status it ends in, unless given."""
+
+    moves: tuple[Move, ...]
+    #: Share of the mix, in percent.
+    share: int
+    #: How long ago (days) a notification of this history was created: (newest, oldest).
+    age_days: tuple[int, int]
+    #: The moves instead, when screening finds a risk that needs four eyes on the decision.
+    four_eyes: tuple[Move, ...] | None = None
+    name: str = ""
+    #: The status a notification of this history is in.
+    status: Status = field(init=False)
+    steps: tuple[Step, ...] = field(init=False, repr=False)
+    four_eyes_steps: tuple[Step, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        start = Status(Notification._meta.get_field("status").default)
+        steps = walk(self.moves)
+        four_eyes_steps = steps if self.four_eyes is None else walk(self.four_eyes)
+        ends = {route[-1].target if route else start for route in (steps, four_eyes_steps)}
+        if len(ends) != 1:
+            raise SeedError(f"history {self.moves}: its routes end in {sorted(ends)}")
+        status = ends.pop()
+        object.__setattr__(self, "steps", steps)
+        object.__setattr__(self, "four_eyes_steps", four_eyes_steps)
+        object.__setattr__(self, "status", status)
+        if not self.name:
+            object.__setattr__(self, "name", status.value)
+
+    def route(self, level: str) -> tuple[Step, ...]:
+        """The steps a notification of this history has made, at screening's risk ``level``."""
+        return self.four_eyes_steps if level in FOUR_EYES_LEVELS else self.steps
+
+
+#: The levels at which a decision is countersigned (``notifications.services.approve_move_for``).
+FOUR_EYES_LEVELS = ("high",)
+
+#: The mix. Open cases are recent; closed ones span three years. "approved_expired" is an older
+#: approval whose permit ran out; "approved" still has a valid permit.
+HISTORIES: tuple[History, ...] = (
+    History((), 8, (0, 60)),
+    History((*_FILED, Move.CLEAR), 25, (1, 1095)),
+    History(_REFERRED, 6, (1, 25)),
+    History((*_REFERRED, Move.REQUEST_INFO), 2, (5, 40)),
+    History((*_REFERRED, Move.APPROVE_FOR_COUNTERSIGN), 1, (5, 30)),
+    History(
+        (*_REFERRED, Move.APPROVE),
+        6,
+        (15, 150),
+        four_eyes=(*_REFERRED, Move.APPROVE_FOR_COUNTERSIGN, Move.COUNTERSIGN),
+    ),
+    History(
+        (*_REFERRED, Move.APPROVE),
+        22,
+        (200, 1095),
+        four_eyes=(*_REFERRED, Move.APPROVE_FOR_COUNTERSIGN, Move.COUNTERSIGN),
+        name="approved_expired",
+    ),
+    History((*_REFERRED, Move.DENY), 10, (20, 1095)),
+    History((*_REFERRED, Move.WITHDRAW), 20, (3, 1095)),
 )
-#: How long ago (days) a notification of each history was created: (newest, oldest).
-AGE_DAYS = {
-    "draft": (0, 60),
-    "cleared": (1, 1095),
-    "under_review": (1, 25),
-    "info_requested": (5, 40),
-    "awaiting_countersign": (5, 30),
-    "approved": (15, 150),
-    "approved_expired": (200, 1095),
-    "denied": (20, 1095),
-    "withdrawn": (3, 1095),
-}
+HISTORY = {history.name: history for history in HISTORIES}
+#: Share of each history, in percent.
+STATUS_MIX: tuple[tuple[str, int], ...] = tuple((h.name, h.share) for h in HISTORIES)
 #: Probability of each optional party role (the end user is always there): 2.5 parties on average.
 OPTIONAL_ROLES = (("consignee", 0.9), ("intermediary", 0.35), ("purchaser", 0.25))
 #: Share of parties named after a listed entry of the End User List (so screening finds hits).
@@ -494,6 +582,34 @@ class _Batch:
         self.events: list[tuple] = []
 
 
+#: The decision a reviewer's move leaves on the file (as ``notifications.services`` writes it).
+_DECISION_OF = {
+    Move.APPROVE: DecisionKind.APPROVE,
+    Move.APPROVE_FOR_COUNTERSIGN: DecisionKind.APPROVE_FOR_COUNTERSIGN,
+    Move.COUNTERSIGN: DecisionKind.COUNTERSIGN,
+    Move.DENY: DecisionKind.DENY,
+}
+#: The moves that decide (or end) a referred case, at the time it is decided.
+_DECIDING = frozenset({*_DECISION_OF, Move.WITHDRAW})
+
+
+@dataclass
+class _Case:
+    """One notification while its history is written: where the story is, and who is in it."""
+
+    n: _Row
+    history: History
+    exporter: tuple[int, str]
+    event: object
+    #: When the step being written happened.
+    at: datetime.datetime | None = None
+    claimed_at: datetime.datetime | None = None
+    decided: datetime.datetime | None = None
+    review: _Row | None = None
+    reviewer: tuple[int, str] | None = None
+    actors: dict = field(default_factory=dict)
+
+
 class _Writer:
     def __init__(self, *, cast: Cast, listed: list[ListedEntry], version_id: int | None, rng):
         self.cast = cast
@@ -515,14 +631,14 @@ class _Writer:
 
     # -- one notification --
 
-    def add(self, batch: _Batch, history: str, created: datetime.datetime) -> None:
+    def add(self, batch: _Batch, history: History, created: datetime.datetime) -> None:
         rng = self.rng
         pk = self.ids[Notification].take()
         firm_id = self.firm()
         exporter = rng.choice(self.cast.firm_exporters[firm_id])
         destination = self.destination()
         end_use_category, end_use = rng.choice(END_USES)
-        status = "approved" if history == "approved_expired" else history
+        status = history.status
         n = _Row(
             pk=pk,
             public_id=_uuid(rng),
@@ -592,9 +708,8 @@ class _Writer:
         exporter_actor = exporter
         event = self._event_adder(batch, "notifications.notification", object_id, firm_id)
         event(created, exporter_actor, "notification.draft_created", {"fields": ["title"]})
-        if history == "draft":
-            return
-        self._history(batch, n, history, exporter_actor, event)
+        if history.moves:
+            self._history(batch, n, history, exporter_actor, event)
 
     @staticmethod
     def _event_adder(batch: _Batch, object_type: str, object_id: str, firm_id: int):
@@ -604,23 +719,83 @@ class _Writer:
 
         return add
 
-    def _history(self, batch: _Batch, n: Notification, history: str, exporter, event) -> None:
+    def _history(self, batch: _Batch, n: Notification, history: History, exporter, event) -> None:
+        """Write the moves of ``history``, one step of the table after the other: each with its
+        audit event (from, to, by an actor of a role the table names) and the rows it leaves."""
         rng = self.rng
         submitted = n.created_at + datetime.timedelta(hours=rng.uniform(1, 48))
         submitted = min(submitted, self.now - datetime.timedelta(minutes=30))
-        n.submitted_at = n.declaration_accepted_at = submitted
-        n.reference = f"EXN-{timezone.localdate(submitted):%Y}-{n.pk:07d}"
-        ref = n.reference
-        event(submitted, exporter, "notification.submit", _move("draft", "submitted", ref))
         screened = submitted + datetime.timedelta(seconds=rng.uniform(0.5, 3))
-        event(screened, None, "notification.start_screening", _move("submitted", "screening", ref))
-        referred = history != "cleared"
-        if referred:
+        if Move.REFER in history.moves:
             score = rng.randint(35, 95)
             level = "high" if score >= 70 else "elevated"
         else:
             score, level = rng.randint(0, 25), "low"
         n.risk_score, n.risk_level = score, level
+        case = _Case(n=n, history=history, exporter=exporter, event=event)
+        case.at = submitted
+        decision = None
+        for step in history.route(level):
+            if step.move == Move.SUBMIT:
+                n.submitted_at = n.declaration_accepted_at = submitted
+                n.reference = f"EXN-{timezone.localdate(submitted):%Y}-{n.pk:07d}"
+            elif step.move == Move.START_SCREENING:
+                case.at = screened
+            elif step.move in (Move.CLEAR, Move.REFER):
+                self._run(batch, case, referred=step.move == Move.REFER)
+            elif step.move == Move.REQUEST_INFO:
+                self._request_info(batch, case)
+            elif step.move in _DECIDING:
+                case.at = self._decided(case)
+                kind = _DECISION_OF.get(step.move)
+                if kind is not None:
+                    validity = {"validity_months": 6} if step.target == Status.APPROVED else {}
+                    decision = self._decision(
+                        batch, n, kind, self._actor(case, step), case.at, **validity
+                    )
+            else:
+                raise SeedError(f"the seed does not write the rows of {step.move.value}")
+            self._record(case, step)
+            if step.target == Status.APPROVED:
+                self._permit(batch, case, decision, self._actor(case, step))
+        if case.review is not None and history.status not in OPEN_STATUSES:
+            case.review.closed_at = case.review.updated_at = case.at
+            n.decided_at = case.at
+        elif history.status in OUTCOME_STATUSES:
+            n.decided_at = n.updated_at = case.at
+
+    def _actor(self, case: _Case, step: Step):
+        """Who made ``step``: a user of a role the table names for it (None for the worker)."""
+        if step.move not in case.actors:
+            if Actor.SYSTEM in step.roles:
+                actor = None
+            elif step.roles & {Role.EXPORTER, Role.FIRM_ADMIN}:
+                actor = case.exporter
+            elif Role.REVIEWER in step.roles and case.reviewer is not None:
+                actor = case.reviewer
+            elif Role.SENIOR_REVIEWER in step.roles:
+                actor = self.rng.choice(self.cast.seniors)
+            else:
+                raise SeedError(f"no one of the seed may {step.move.value} ({sorted(step.roles)})")
+            case.actors[step.move] = actor
+        return case.actors[step.move]
+
+    def _record(self, case: _Case, step: Step) -> None:
+        """The move's audit event, as ``notifications.services`` records it."""
+        data = {"from": step.source, "to": step.target, "reference": case.n.reference}
+        case.event(case.at, self._actor(case, step), f"notification.{step.move.value}", data)
+
+    def _decided(self, case: _Case) -> datetime.datetime:
+        """When the case was decided (or withdrawn): some days after it was claimed."""
+        if case.decided is None:
+            decided = case.claimed_at + datetime.timedelta(days=self.rng.uniform(1, 15))
+            case.decided = min(decided, self.now - datetime.timedelta(minutes=1))
+            case.n.updated_at = case.decided
+        return case.decided
+
+    def _run(self, batch: _Batch, case: _Case, *, referred: bool) -> None:
+        """The submission's completed screening run; a referred case's review, maybe claimed."""
+        n, rng = case.n, self.rng
         run = _Row(
             pk=self.ids[ScreeningRun].take(),
             public_id=_uuid(rng),
@@ -629,48 +804,43 @@ class _Writer:
             ruleset_version=rules.RULESET_VERSION,
             trigger=Trigger.SUBMISSION,
             status=RunStatus.COMPLETED,
-            score=score,
-            level=level,
+            score=n.risk_score,
+            level=n.risk_level,
             outcome=Outcome.REVIEW if referred else Outcome.CLEARED,
             factors=[],
-            finished_at=screened,
-            created_at=screened,
-            updated_at=screened,
+            finished_at=case.at,
+            created_at=case.at,
+            updated_at=case.at,
         )
         batch.runs.append(run)
-        event(
-            screened,
+        case.event(
+            case.at,
             None,
             "screening.run_completed",
             {
-                "notification": ref,
+                "notification": n.reference,
                 "trigger": Trigger.SUBMISSION,
                 "trigger_ref": "",
                 "ruleset_version": rules.RULESET_VERSION,
-                "score": score,
-                "level": level,
+                "score": n.risk_score,
+                "level": n.risk_level,
                 "outcome": run.outcome,
                 "hits": 0,
                 "new_hits": 0,
             },
             obj=("screening.screeningrun", str(run.public_id)),
         )
-        if not referred:
-            event(screened, None, "notification.clear", _move("screening", "cleared", ref))
-            n.decided_at = n.updated_at = screened
-            return
-        event(screened, None, "notification.refer", _move("screening", "under_review", ref))
-        self._review(batch, n, history, exporter, event, opened=screened)
+        if referred:
+            self._review(batch, case, opened=case.at)
 
-    def _review(self, batch, n: Notification, history: str, exporter, event, *, opened) -> None:
+    def _review(self, batch: _Batch, case: _Case, *, opened) -> None:
         rng = self.rng
-        ref = n.reference
-        reviewer = rng.choice(self.cast.reviewers)
-        open_history = history in ("under_review", "info_requested", "awaiting_countersign")
-        claimed = (not open_history) or rng.random() < 0.6
+        n = case.n
+        reviewer = case.reviewer = rng.choice(self.cast.reviewers)
+        claimed = case.history.status not in OPEN_STATUSES or rng.random() < 0.6
         claimed_at = opened + datetime.timedelta(hours=rng.uniform(1, 30))
         claimed_at = min(claimed_at, self.now - datetime.timedelta(minutes=10))
-        review = _Row(
+        review = case.review = _Row(
             pk=self.ids[Review].take(),
             notification_id=n.pk,
             assignee_id=reviewer[0] if claimed else None,
@@ -682,53 +852,32 @@ class _Writer:
         )
         batch.reviews.append(review)
         if claimed:
-            event(claimed_at, reviewer, "review.claim", {"reference": ref, "assignee": reviewer[1]})
-        n.updated_at = claimed_at if claimed else opened
-        if history == "under_review":
-            return
-        if history == "info_requested":
-            asked = claimed_at + datetime.timedelta(hours=2)
-            asked = min(asked, self.now - datetime.timedelta(minutes=5))
-            review.paused_at = asked
-            batch.messages.append(
-                _Row(
-                    public_id=_uuid(rng),
-                    notification_id=n.pk,
-                    kind=MessageKind.QUESTION,
-                    author_id=reviewer[0],
-                    body="Please send the end-user pledge signed by the end user.",
-                    due_on=timezone.localdate(asked) + datetime.timedelta(days=14),
-                    created_at=asked,
-                    updated_at=asked,
-                )
-            )
-            event(asked, reviewer, "notification.request_info", _move("under_review", ref=ref))
-            n.updated_at = asked
-            return
-        decided = claimed_at + datetime.timedelta(days=rng.uniform(1, 15))
-        decided = min(decided, self.now - datetime.timedelta(minutes=1))
-        n.updated_at = decided
-        if history == "awaiting_countersign":
-            self._decision(batch, n, DecisionKind.APPROVE_FOR_COUNTERSIGN, reviewer, decided)
-            event(
-                decided,
+            case.event(
+                claimed_at,
                 reviewer,
-                "notification.approve_for_countersign",
-                _move("under_review", "awaiting_countersign", ref),
+                "review.claim",
+                {"reference": n.reference, "assignee": reviewer[1]},
             )
-            return
-        if history == "withdrawn":
-            event(
-                decided, exporter, "notification.withdraw", _move("under_review", "withdrawn", ref)
+        n.updated_at = claimed_at if claimed else opened
+        # The reviewer's moves come after the claim (or, unclaimed, after the case was opened).
+        case.claimed_at = claimed_at
+
+    def _request_info(self, batch: _Batch, case: _Case) -> None:
+        asked = case.claimed_at + datetime.timedelta(hours=2)
+        asked = min(asked, self.now - datetime.timedelta(minutes=5))
+        case.at = case.review.paused_at = case.n.updated_at = asked
+        batch.messages.append(
+            _Row(
+                public_id=_uuid(self.rng),
+                notification_id=case.n.pk,
+                kind=MessageKind.QUESTION,
+                author_id=case.reviewer[0],
+                body="Please send the end-user pledge signed by the end user.",
+                due_on=timezone.localdate(asked) + datetime.timedelta(days=14),
+                created_at=asked,
+                updated_at=asked,
             )
-        elif history == "denied":
-            self._decision(batch, n, DecisionKind.DENY, reviewer, decided)
-            event(decided, reviewer, "notification.deny", _move("under_review", "denied", ref))
-        else:
-            self._approve(batch, n, history, reviewer, decided, event)
-        review.closed_at = decided
-        review.updated_at = decided
-        n.decided_at = decided
+        )
 
     def _decision(self, batch, n, kind: str, actor, at, **extra) -> Decision:
         reason = (
@@ -748,31 +897,17 @@ class _Writer:
         batch.decisions.append(decision)
         return decision
 
-    def _approve(self, batch, n: Notification, history: str, reviewer, decided, event) -> None:
-        ref = n.reference
-        if n.risk_level == "high":
-            senior = self.rng.choice(self.cast.seniors)
-            self._decision(batch, n, DecisionKind.APPROVE_FOR_COUNTERSIGN, reviewer, decided)
-            decision = self._decision(
-                batch, n, DecisionKind.COUNTERSIGN, senior, decided, validity_months=6
-            )
-            event(
-                decided, senior, "notification.countersign", _move("awaiting_countersign", ref=ref)
-            )
-            actor = senior
-        else:
-            decision = self._decision(
-                batch, n, DecisionKind.APPROVE, reviewer, decided, validity_months=6
-            )
-            event(decided, reviewer, "notification.approve", _move("under_review", "approved", ref))
-            actor = reviewer
+    def _permit(self, batch: _Batch, case: _Case, decision, actor) -> None:
+        """The approval's permit: valid for six months, expired if those have passed."""
+        ref = case.n.reference
+        decided = case.at
         valid_from = timezone.localdate(decided)
         valid_until = _add_months(valid_from, 6)
         expired = valid_until <= self.today
         permit = _Row(
             pk=self.ids[Permit].take(),
             public_id=_uuid(self.rng),
-            notification_id=n.pk,
+            notification_id=case.n.pk,
             decision_id=decision.pk,
             number=self._permit_number(valid_from.year),
             status=PermitStatus.EXPIRED if expired else PermitStatus.VALID,
@@ -782,7 +917,7 @@ class _Writer:
             updated_at=decided,
         )
         batch.permits.append(permit)
-        event(
+        case.event(
             decided,
             actor,
             "permit.issue",
@@ -793,7 +928,7 @@ class _Writer:
             expired_at = datetime.datetime.combine(
                 valid_until, datetime.time(0, 5), tzinfo=timezone.get_current_timezone()
             )
-            event(
+            case.event(
                 expired_at,
                 None,
                 "permit.expire",
@@ -878,10 +1013,6 @@ def _due_date(opened_on: datetime.date) -> datetime.date:
     return calendar.standard_due_date(opened_on)
 
 
-def _move(source: str, target: str = "", ref: str = "") -> dict:
-    return {"from": source, "to": target, "reference": ref}
-
-
 def _add_months(day: datetime.date, months: int) -> datetime.date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
@@ -898,12 +1029,13 @@ def _histories(count: int, rng: random.Random, now: datetime.datetime):
     for start in range(0, count, len(slots)):
         block = slots[:]
         rng.shuffle(block)
-        for history in block[: count - start]:
-            newest, oldest = AGE_DAYS[history]
+        for name in block[: count - start]:
+            history = HISTORY[name]
+            newest, oldest = history.age_days
             age = datetime.timedelta(days=rng.uniform(newest, oldest))
-            rows.append((now - age - datetime.timedelta(hours=2), history))
+            rows.append((now - age - datetime.timedelta(hours=2), name))
     rows.sort()
-    return [(history, created) for created, history in rows]
+    return [(HISTORY[name], created) for created, name in rows]
 
 
 def seed_notifications(

@@ -1,10 +1,29 @@
 from collections import Counter
 
+import pytest
+
 from exportctl.accounts.models import Firm, User
 from exportctl.audit.chain import verify_chain
 from exportctl.audit.models import AuditEvent
-from exportctl.benchmarks.seed import STATUS_MIX, seed
-from notifications.models import DocumentCounter, Notification, Party, Permit, Review
+from exportctl.benchmarks.seed import (
+    HISTORIES,
+    HISTORY,
+    STATUS_MIX,
+    History,
+    SeedError,
+    seed,
+    walk,
+)
+from notifications.models import (
+    Decision,
+    DecisionKind,
+    DocumentCounter,
+    Notification,
+    Party,
+    Permit,
+    Review,
+)
+from notifications.workflow import ALLOWED_TRANSITIONS, Actor, Move, Procedure, Status
 from screening.models import ScreeningRun
 
 
@@ -57,3 +76,79 @@ def test_seed_writes_the_mix_with_its_history_and_a_valid_audit_chain(db):
             action__in=["screening.run_completed", "review.claim", "permit.issue", "permit.expire"]
         ).count()
     )
+
+
+# --- The seed's histories are paths of ALLOWED_TRANSITIONS (issue 12) ---------------------------
+
+
+def _routes(history):
+    yield history.moves
+    if history.four_eyes is not None:
+        yield history.four_eyes
+
+
+def test_every_history_the_seed_can_write_is_a_path_of_allowed_moves():
+    """Read against the table itself, not through the seed's own ``walk``: from a draft, each move
+    is allowed where it is made and in a catch-all filing, and the path ends in the history's
+    status (so the mix's statuses are the table's)."""
+    for history in HISTORIES:
+        for route in _routes(history):
+            status = Status.DRAFT
+            for move in route:
+                transition = ALLOWED_TRANSITIONS[move]
+                assert status in transition.sources, (history.name, move, status)
+                assert Procedure.CATCH_ALL in transition.procedures, (history.name, move)
+                status = transition.target
+            assert status == history.status, (history.name, route)
+        # The steps the seed writes are the table's: from, to and who may make each move.
+        for level in ("low", "elevated", "high"):
+            for step in history.route(level):
+                transition = ALLOWED_TRANSITIONS[step.move]
+                assert step.source in transition.sources
+                assert (step.target, step.roles) == (transition.target, transition.roles)
+    assert {history.status for history in HISTORIES} <= set(Status)
+
+
+def test_the_seed_refuses_a_history_that_is_not_a_path_of_allowed_moves():
+    with pytest.raises(SeedError):
+        History((Move.SUBMIT, Move.APPROVE), 1, (0, 1))  # approved without screening or review
+    with pytest.raises(SeedError):
+        walk((Move.SUBMIT, Move.START_SCREENING, Move.REFER, Move.WITHDRAW, Move.RESPOND))
+    with pytest.raises(SeedError):  # a prior report is never approved
+        walk((*HISTORY["approved"].moves,), procedure=Procedure.PRIOR_REPORT)
+    with pytest.raises(SeedError):  # the two routes of a history must end in the same status
+        History((Move.SUBMIT,), 1, (0, 1), four_eyes=(Move.SUBMIT, Move.WITHDRAW))
+
+
+def test_the_audit_trail_the_seed_writes_walks_the_table(db):
+    """Every notification's recorded moves, in chain order, are a path of allowed moves from a
+    draft to its status, each by a user of a role the table names (the worker's by no one)."""
+    seed(notifications=100, firms=3, rng_seed=3)
+    roles_of = {
+        user.pk: {group.name for group in user.groups.all()}
+        for user in User.objects.prefetch_related("groups")
+    }
+    moves = {f"notification.{move.value}": move for move in Move}
+    events = AuditEvent.objects.filter(action__in=moves).order_by("seq")
+    paths: dict[str, list[AuditEvent]] = {}
+    for event in events:
+        paths.setdefault(event.object_id, []).append(event)
+    countersigned = 0
+    for notification in Notification.objects.all():
+        status = Status.DRAFT
+        for event in paths.get(str(notification.public_id), []):
+            move = moves[event.action]
+            transition = ALLOWED_TRANSITIONS[move]
+            assert event.data["from"] == status, (notification.reference, move)
+            assert status in transition.sources, (notification.reference, move, status)
+            assert event.data["to"] == transition.target, (notification.reference, move)
+            assert event.data["reference"] == notification.reference
+            if Actor.SYSTEM in transition.roles:
+                assert event.actor_id is None, (notification.reference, move)
+            else:
+                assert roles_of[event.actor_id] & transition.roles, (notification.reference, move)
+            countersigned += move == Move.COUNTERSIGN
+            status = transition.target
+        assert status == notification.status, notification.reference
+    # Four eyes: a high-risk approval was approved for countersignature, then countersigned.
+    assert countersigned == Decision.objects.filter(kind=DecisionKind.COUNTERSIGN).count() > 0

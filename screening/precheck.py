@@ -1,9 +1,9 @@
 """The warning before submission: which parties of a draft look like a listed entity.
 
 The filing wizard shows it next to each party as soon as the party is saved, and again on the
-review-and-submit page. It uses the worker's matching (``services.party_matches``: the same
-published lists, index, kind and country weighting and alert threshold), so the exporter learns
-before submitting what screening will find. It informs and never blocks: the rules, the reviewer
+review-and-submit page. It uses the worker's matching (``screening.runs.compute.party_matches``:
+the same published lists, index, kind and country weighting and alert threshold), so the exporter
+learns before submitting what screening will find. It informs and never blocks: the rules, the reviewer
 and the lists' published entries decide, not this page.
 
 Computed when the page is drawn, not stored. The search runs on the in-memory index of the
@@ -23,8 +23,8 @@ from collections.abc import Iterable
 from notifications.models import Party
 from partners.models import ListVersion
 from screening.index_cache import published_lists
+from screening.runs.compute import party_matches
 from screening.self_check import SearchedList, SelfCheckHit, entry_views
-from screening.services import party_matches
 
 
 def parties_precheck(parties: Iterable[Party]) -> dict[int, tuple[SelfCheckHit, ...]]:

@@ -3,8 +3,9 @@
 A publication re-screens every open, cleared and permitted case (``selectors.rescreen_candidate_ids``):
 at 100,000 parties one task, one transaction and one audit append per case cost far more than the
 matching itself. So ``screening.tasks.rescreen_after_publication`` queues one task per chunk of case
-ids, and each chunk is screened here with the same building blocks as one case
-(``services.assess``, ``services._store``):
+ids, and each chunk is screened here with the same public steps as one case (``screening.runs``:
+``compute.assess``, the guards of ``store``, and ``services.screening_run_store`` for a case whose
+run leads to a workflow move):
 
 1. load what the rules need for every case of the chunk in a fixed number of queries (cases,
    parties, items, reference data, the published lists' cached indexes) and assess each case;
@@ -31,33 +32,24 @@ from dataclasses import dataclass
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
-from exportctl.audit import trail
 from notifications.models import Item, Notification, Party
-from partners.models import ListVersion
-from screening import rules
 from screening.index_cache import PublishedLists, published_lists
-from screening.models import PartyHit, RunStatus, ScreeningRun, Trigger
-from screening.services import (
+from screening.runs.compute import Computed, Matches, assess, reference_facts
+from screening.runs.store import (
     MAX_ATTEMPTS,
-    Matches,
-    _complete,
-    _Computed,
-    _earlier_hits,
-    _eligible,
-    _hit_rows,
-    _ListsChanged,
-    _published_eul_id,
-    _record_failure,
-    _run_summary,
-    _store,
-    _unseen,
-    assess,
-    reference_facts,
+    RESCREEN_TRIGGER,
+    ListsChanged,
+    completed_ids,
+    eligible,
+    published_eul_id,
+    record_failure,
+    store_quiet,
 )
+from screening.services import screening_run_store
 
 logger = logging.getLogger(__name__)
 
-TRIGGER = Trigger.LIST_PUBLICATION
+TRIGGER = RESCREEN_TRIGGER
 #: Errors worth retrying the whole batch for: it is idempotent, so a retry redoes only what is
 #: not stored yet. Anything else is about one case and must not lose the others.
 _RETRY_BATCH = (OperationalError, InterfaceError)
@@ -114,7 +106,7 @@ def screening_rescreen_batch(
     failed: set[int] = set()
     pending = ids
     for _attempt in range(MAX_ATTEMPTS):
-        eul_version_id = _published_eul_id()
+        eul_version_id = published_eul_id()
         try:
             computed = _assess_all(pending, eul_version_id, trigger_ref, failed)
             if not computed:
@@ -122,7 +114,7 @@ def screening_rescreen_batch(
             loud = _store_quiet(computed, list_version_id=list_version_id)
             for notification_id in loud:
                 _store_one(notification_id, computed[notification_id], trigger_ref, failed)
-        except _ListsChanged:
+        except ListsChanged:
             # A newer version was published meanwhile: what is not stored yet is recomputed.
             pending = [pk for pk in ids if pk not in failed]
             continue
@@ -132,27 +124,20 @@ def screening_rescreen_batch(
     )
     for notification_id in pending:
         if notification_id not in failed:
-            _fail(notification_id, _published_eul_id(), trigger_ref, error, failed)
+            _fail(notification_id, published_eul_id(), trigger_ref, error, failed)
     return BatchResult(done=len(ids), failed=len(failed))
 
 
 def _assess_all(
     ids: list[int], eul_version_id: int | None, trigger_ref: str, failed: set[int]
-) -> dict[int, _Computed]:
+) -> dict[int, Computed]:
     """Every case of ``ids`` still wanting a run, assessed; a case that cannot be is marked
     FAILED (and added to ``failed``). Eight queries whatever the number of cases."""
-    done = ScreeningRun.objects.filter(
-        notification_id__in=ids,
-        list_version_id=eul_version_id,
-        ruleset_version=rules.RULESET_VERSION,
-        trigger=TRIGGER,
-        trigger_ref=trigger_ref,
-        status=RunStatus.COMPLETED,
-    ).values_list("notification_id", flat=True)
+    done = completed_ids(ids, eul_version_id, trigger_ref)
     wanted = [
         n
         for n in Notification.objects.filter(pk__in=ids).exclude(pk__in=done).order_by("pk")
-        if _eligible(n.status, TRIGGER) and n.pk not in failed
+        if eligible(n.status, TRIGGER) and n.pk not in failed
     ]
     if not wanted:
         return {}
@@ -193,15 +178,13 @@ def _grouped(rows) -> dict[int, list]:
     return grouped
 
 
-def _store_quiet(computed: dict[int, _Computed], *, list_version_id: int) -> list[int]:
+def _store_quiet(computed: dict[int, Computed], *, list_version_id: int) -> list[int]:
     """Store, in bulk, the run of every case whose result brings no new hit; return the cases
     left to the per-case path (a new hit, or a FAILED run to complete in place)."""
-    lists = next(iter(computed.values())).lists
-    trigger_ref = str(list_version_id)
     try:
         with transaction.atomic():
-            return _write_quiet(computed, lists, list_version_id, trigger_ref)
-    except (_ListsChanged, *_RETRY_BATCH):
+            return store_quiet(computed, list_version_id=list_version_id)
+    except (ListsChanged, *_RETRY_BATCH):
         raise
     except Exception:
         # One bad row spoils a bulk insert without saying whose it is: every case then goes
@@ -210,93 +193,17 @@ def _store_quiet(computed: dict[int, _Computed], *, list_version_id: int) -> lis
         return sorted(computed)
 
 
-def _write_quiet(
-    computed: dict[int, _Computed], lists: PublishedLists, list_version_id: int, trigger_ref: str
-) -> list[int]:
-    ids = sorted(computed)
-    locked = list(
-        Notification.objects.select_for_update(of=("self",))
-        .filter(pk__in=ids)
-        .order_by("pk")
-        .only("pk", "status", "reference")
-    )
-    eul_version_id = lists.eul.version_id if lists.eul else None
-    if _published_eul_id() != eul_version_id:
-        raise _ListsChanged
-    existing = {
-        run.notification_id: run.status
-        for run in ScreeningRun.objects.filter(
-            notification_id__in=ids,
-            list_version_id=eul_version_id,
-            ruleset_version=rules.RULESET_VERSION,
-            trigger=TRIGGER,
-            trigger_ref=trigger_ref,
-        ).only("notification_id", "status")
-    }
-    seen = _earlier_hits([pk for pk in ids if computed[pk].hits])
-    quiet: list[Notification] = []
-    loud: list[int] = []
-    for notification in locked:
-        status = existing.get(notification.pk)
-        if status == RunStatus.COMPLETED or not _eligible(notification.status, TRIGGER):
-            continue  # stored by an earlier delivery, or no longer re-screened
-        result = computed[notification.pk]
-        if status is not None or _unseen(result, seen.get(notification.pk, set())):
-            loud.append(notification.pk)
-        else:
-            quiet.append(notification)
-    runs = [
-        _complete(
-            ScreeningRun(
-                notification_id=n.pk,
-                list_version_id=eul_version_id,
-                ruleset_version=rules.RULESET_VERSION,
-                trigger=TRIGGER,
-                trigger_ref=trigger_ref,
-            ),
-            computed[n.pk],
-        )
-        for n in quiet
-    ]
-    if not runs:
-        return loud
-    ScreeningRun.objects.bulk_create(runs)
-    PartyHit.objects.bulk_create(
-        [row for run in runs for row in _hit_rows(run, computed[run.notification_id])]
-    )
-    version = ListVersion.objects.only("pk", "public_id", "label").get(pk=list_version_id)
-    trail.record(
-        action="screening.rescreen_batch_completed",
-        obj=version,
-        data={
-            "trigger": TRIGGER,
-            "trigger_ref": trigger_ref,
-            "ruleset_version": rules.RULESET_VERSION,
-            "lists": [f"{v.source_code}:{v.version_label}" for v in lists.all],
-            "runs": [
-                {
-                    "notification": n.reference,
-                    "run": str(run.public_id),
-                    **_run_summary(computed[n.pk]),
-                }
-                for n, run in zip(quiet, runs, strict=True)
-            ],
-        },
-    )
-    return loud
-
-
 def _store_one(
-    notification_id: int, computed: _Computed, trigger_ref: str, failed: set[int]
+    notification_id: int, computed: Computed, trigger_ref: str, failed: set[int]
 ) -> None:
     try:
-        _store(
+        screening_run_store(
             notification_id=notification_id,
             trigger=TRIGGER,
             trigger_ref=trigger_ref,
             computed=computed,
         )
-    except (_ListsChanged, *_RETRY_BATCH):
+    except (ListsChanged, *_RETRY_BATCH):
         raise
     except Exception as exc:
         _fail(notification_id, computed.eul_version_id, trigger_ref, exc, failed)
@@ -310,7 +217,7 @@ def _fail(
     failed: set[int],
 ) -> None:
     logger.error("re-screen of notification %s failed: %r", notification_id, exc)
-    _record_failure(
+    record_failure(
         notification_id=notification_id,
         eul_version_id=eul_version_id,
         trigger=TRIGGER,

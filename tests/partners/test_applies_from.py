@@ -14,8 +14,8 @@ from partners.models import ListVersionStatus
 from partners.selectors import in_force_version
 from partners.services import list_version_import, list_version_publish
 from screening import index_cache
+from screening.runs.store import published_eul_id
 from screening.selectors import unstarted_rescreen_version_ids
-from screening.services import _published_eul_id
 from tests.partners.conftest import good_row
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_a_revision_applying_tomorrow_is_published_but_not_used_for_screening(tw
     )
     # Screening today still uses the first revision: the index, the run key, the self-check.
     assert in_force_version("meti-eul") == first
-    assert _published_eul_id() == first.pk
+    assert published_eul_id() == first.pk
     assert [v.pk for v in index_cache.published_versions()] == [first.pk]
     assert index_cache.published_lists().eul.version_id == first.pk
     # No re-screen is queued at publication, and the sweep of re-screens never started leaves
@@ -90,7 +90,7 @@ def test_a_revision_applying_tomorrow_is_published_but_not_used_for_screening(tw
     assert in_force_version("meti-eul", on=second.effective_from) == second
     type(second).objects.filter(pk=second.pk).update(effective_from=timezone.localdate())
     assert in_force_version("meti-eul") == second
-    assert _published_eul_id() == second.pk
+    assert published_eul_id() == second.pk
     assert second.pk in unstarted_rescreen_version_ids(published_before=later)
 
 
@@ -102,7 +102,7 @@ def test_a_revision_applying_today_is_used_at_once(
     )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         list_version_publish(version=version, actor=list_manager)
-    assert _published_eul_id() == version.pk
+    assert published_eul_id() == version.pk
     assert any("rescreen" in repr(c) for c in callbacks)
 
 

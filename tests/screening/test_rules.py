@@ -706,7 +706,7 @@ def test_worker_context_carries_item_kind_and_value():
     from notifications.models import Item
     from partners.services import reference_data_load
     from screening.index_cache import PublishedLists
-    from screening.services import build_context
+    from screening.runs.compute import build_context
     from tests.factories import ready_notification
 
     reference_data_load()

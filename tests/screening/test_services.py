@@ -24,6 +24,7 @@ from screening import index_cache
 from screening import services as screening_services
 from screening.models import PartyHit, RunStatus, ScreeningRun, Trigger
 from screening.rules import RULES, RULESET_VERSION
+from screening.runs import compute
 from screening.selectors import (
     criteria_rules,
     latest_completed_run_for,
@@ -516,9 +517,9 @@ def test_the_partys_kind_is_searched_with_and_keys_the_memo(eul, monkeypatch):
     lists = index_cache.published_lists()
     memo: dict = {}
 
-    found = screening_services._screen_party(organisation, lists, memo)
-    screening_services._screen_party(person, lists, memo)
-    again = screening_services._screen_party(organisation, lists, memo)
+    found = compute.screen_party(organisation, lists, memo)
+    compute.screen_party(person, lists, memo)
+    again = compute.screen_party(organisation, lists, memo)
 
     assert seen == [
         ("Amirkabir Univ. of Technology", "organization"),

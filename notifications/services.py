@@ -33,6 +33,7 @@ from notifications.documents.numbers import next_number
 from notifications.documents.tasks import render_document
 from notifications.hooks import notification_submitted
 from notifications.models import (
+    QUEUE_STATUSES,
     ChecklistNote,
     Decision,
     DecisionKind,
@@ -49,7 +50,6 @@ from notifications.models import (
     RiskLevel,
 )
 from notifications.readiness import CHECKLIST_SIZE, Gap, readiness_gaps
-from notifications.selectors import QUEUE_STATUSES
 from notifications.workflow import (
     ALLOWED_TRANSITIONS,
     EXAMINATION_STATUSES,
@@ -564,6 +564,25 @@ def available_actions(notification: Notification, user) -> frozenset[str]:
     return frozenset(actions)
 
 
+#: The firm's moves by the names its pages and the API give them, in the order they are listed:
+#: a draft is edited only until it is submitted, so "edit" goes with the submit move.
+FIRM_ACTIONS: tuple[tuple[Move, tuple[str, ...]], ...] = (
+    (Move.SUBMIT, ("edit", "submit")),
+    (Move.RESPOND, ("respond",)),
+    (Move.WITHDRAW, ("withdraw",)),
+)
+
+
+def firm_actions(notification: Notification, user) -> list[str]:
+    """What a firm user may do with this filing now: ``workflow.available_moves`` by the names
+    of ``FIRM_ACTIONS``, then "copy" (a new draft from this one), which is no move and always
+    open to the firm."""
+    moves = available_moves(
+        notification.status, effective_roles(user, notification), notification.procedure
+    )
+    return [name for move, names in FIRM_ACTIONS if move in moves for name in names] + ["copy"]
+
+
 def _issue_permit(locked: Notification, decision: Decision, *, actor) -> Permit:
     # The table already refuses approval of a prior report; a permit is the one outcome that must
     # never come of one (it asks no permission), so the issuer refuses it once more.
@@ -818,8 +837,6 @@ def permit_expire_due(*, today: datetime.date | None = None) -> int:
 _REVIEWER_ROLES = frozenset({Role.REVIEWER.value, Role.SENIOR_REVIEWER.value})
 #: Statuses in which a reviewer may issue an inform notice or note a checklist answer.
 INFORM_STATUSES = EXAMINATION_STATUSES
-#: Statuses with an open review: the case is on some reviewer's desk (the queue).
-REVIEW_STATUSES = QUEUE_STATUSES
 
 
 def _lock(notification: Notification) -> Notification:
@@ -847,7 +864,7 @@ def _require_status(notification: Notification, statuses, action) -> None:
 
 
 def _open_review_for_desk(locked: Notification, action) -> Review:
-    _require_status(locked, REVIEW_STATUSES, action)
+    _require_status(locked, QUEUE_STATUSES, action)
     review = _locked_open_review(locked)
     if review is None:  # the database allows none only for closed cases; be explicit anyway
         raise TransitionError(_("This case has no open review."), code="wrong_state")

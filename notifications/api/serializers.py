@@ -25,12 +25,12 @@ from notifications.models import (
     PartyRole,
 )
 from notifications.readiness import CHECKLIST_ANSWERS, CHECKLIST_SIZE, readiness_gaps
+from notifications.services import firm_actions
 from notifications.workflow import (
     AWAITING_EXPORTER_STATUSES,
     AWAITING_MINISTRY_STATUSES,
     AWAITING_SYSTEM_STATUSES,
     EDITABLE_STATUSES,
-    OPEN_STATUSES,
     Procedure,
     Status,
 )
@@ -437,15 +437,9 @@ class NotificationStatusSerializer(serializers.Serializer):
         )
     )
     def get_actions(self, notification) -> list[str]:
-        actions = []
-        if notification.status in EDITABLE_STATUSES:
-            actions += ["edit", "submit"]
-        if notification.status == Status.INFO_REQUESTED:
-            actions.append("respond")
-        if notification.status in OPEN_STATUSES:
-            actions.append("withdraw")
-        actions.append("copy")
-        return actions
+        """The moves the table allows this firm user now (``services.firm_actions``)."""
+        request = self.context.get("request")
+        return firm_actions(notification, getattr(request, "user", None))
 
     @extend_schema_field(OpenQuestionSerializer(allow_null=True))
     def get_open_question(self, notification):

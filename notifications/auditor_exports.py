@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from exportctl.audit.exports import Column
 from exportctl.countries import country_name
-from notifications.models import DecisionKind, DocumentKind, PartyRole, PermitStatus
+from notifications.models import DecisionKind, DocumentKind, PartyRole, PermitStatus, RiskLevel
 from notifications.workflow import Move, Status
 from partners.models import ListVersionStatus
-from screening.models import Disposition, Outcome, RiskLevel, RunStatus, Trigger
+from screening.models import Disposition, Outcome, RunStatus, Trigger
 
 
 def choice_label(choices, value) -> str:

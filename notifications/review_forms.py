@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from exportctl.countries import CountryField
 from notifications import calendar
-from notifications.selectors import QUEUE_STATUSES_ORDERED, QueueFilters, reviewer_choices
+from notifications.models import QUEUE_STATUSES, RiskLevel
+from notifications.selectors import QueueFilters, reviewer_choices
 from notifications.services import DEFAULT_VALIDITY_MONTHS
-from screening.models import Disposition, RiskLevel
+from screening.models import Disposition
 
 #: A reasonable default for the exporter's answer: two working weeks.
 DEFAULT_ANSWER_WORKING_DAYS = 10
@@ -20,7 +21,7 @@ class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("Any status"))] + [(s.value, s.label) for s in QUEUE_STATUSES_ORDERED],
+        choices=[("", _("Any status"))] + [(s.value, s.label) for s in QUEUE_STATUSES],
     )
     risk = forms.ChoiceField(
         label=_("Risk"),

@@ -21,11 +21,11 @@ from notifications import inform_notice_selectors, planning, prior_reports, sele
 from notifications import review_forms as forms
 from notifications import timeline as case_timeline
 from notifications.documents import downloads
-from notifications.models import DecisionKind, Document, Notification, Permit
+from notifications.models import DecisionKind, Document, Notification, Permit, RiskLevel
 from notifications.workflow import Move, Status, TransitionError
 from screening import rules
 from screening import services as screening_services
-from screening.models import PartyHit, RiskLevel
+from screening.models import PartyHit
 
 #: Refusals that are about what the reviewer typed: shown on the form, not as a banner.
 _FORM_ERRORS = frozenset(

@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from exportctl import access
 from exportctl.audit.selectors import CHAIN_ORDER
 from notifications import calendar
-from notifications.models import QUEUE_STATUSES as QUEUE_STATUSES_IN_ORDER
 from notifications.models import (
+    QUEUE_STATUSES,
     RISK_ORDER,
     ChecklistNote,
     Decision,
@@ -33,14 +33,11 @@ from notifications.models import (
     Notification,
     Permit,
     Review,
+    RiskLevel,
     risk_rank,
 )
 from notifications.readiness import CHECKLIST_QUESTIONS, CHECKLIST_SIZE
 from notifications.workflow import Status
-
-#: The statuses of the reviewer's queue, in the order the dashboard shows them.
-QUEUE_STATUSES_ORDERED = QUEUE_STATUSES_IN_ORDER
-QUEUE_STATUSES = frozenset(QUEUE_STATUSES_ORDERED)
 
 PAGE_SIZE = 25
 
@@ -154,7 +151,7 @@ def _queue_filtered(*, user, filters: QueueFilters) -> QuerySet[Notification]:
     """The cases that match ``filters``, without annotations or joins: what the page counts."""
     if not access.is_reviewer(user):
         return Notification.objects.none()
-    queryset = notification_list_for(user=user).filter(status__in=QUEUE_STATUSES_ORDERED)
+    queryset = notification_list_for(user=user).filter(status__in=QUEUE_STATUSES)
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     if filters.risk == "none":
@@ -266,8 +263,6 @@ class _QueuePaginator(Paginator):
 
 def review_queue_page(*, user, page_number, filters: QueueFilters | None = None) -> Page:
     """One page of the queue; each case carries its ``clock`` and risk label (no extra query)."""
-    from screening.models import RiskLevel
-
     filters = filters or QueueFilters()
     paginator = _QueuePaginator(
         review_queue(user=user, filters=filters),
@@ -331,12 +326,10 @@ class Chart:
 def review_dashboard(*, user) -> dict:
     """Counts of the open cases by status, by risk and by age (one aggregate), and how many are
     past their due date."""
-    from screening.models import RiskLevel
-
     today = timezone.localdate()
     now = timezone.now()
     aggregates = {}
-    for status in QUEUE_STATUSES_ORDERED:
+    for status in QUEUE_STATUSES:
         aggregates[f"status_{status}"] = Count("pk", filter=Q(status=status))
     for level in RISK_ORDER:
         aggregates[f"risk_{level}"] = Count("pk", filter=Q(risk_level=level))
@@ -352,7 +345,7 @@ def review_dashboard(*, user) -> dict:
         notification_list_for(user=user)
         if access.is_reviewer(user)
         else Notification.objects.none()
-    ).filter(status__in=QUEUE_STATUSES_ORDERED)
+    ).filter(status__in=QUEUE_STATUSES)
     # Two queries, not one with a join: a case reopened by a re-screen has closed reviews too,
     # which a join would count again; and the overdue count walks the index on the due date.
     counts = cases.order_by().aggregate(**aggregates)
@@ -374,7 +367,7 @@ def review_dashboard(*, user) -> dict:
             title=_("Open cases by status"),
             bars=tuple(
                 Bar(status, Status(status).label, counts[f"status_{status}"], status)
-                for status in QUEUE_STATUSES_ORDERED
+                for status in QUEUE_STATUSES
             ),
         ),
         "by_risk": Chart(

@@ -25,9 +25,9 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from exportctl.audit.trail import SYSTEM_ACTOR
-from notifications.models import DecisionKind, DocumentKind, PartyRole, PermitStatus
+from notifications.models import DecisionKind, DocumentKind, PartyRole, PermitStatus, RiskLevel
 from notifications.workflow import Status
-from screening.models import Disposition, RiskLevel, Trigger
+from screening.models import Disposition, Trigger
 
 #: One sentence per event code. ``%(actor)s`` is who did it ("Hanako Yamada", "The system"); the
 #: other placeholders are filled from the event's data (see ``_params``).

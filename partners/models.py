@@ -9,8 +9,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from exportctl.base_models import TimeStamped, country_code_validator
 from exportctl.countries import validate_country_code
-from notifications.models import TimeStamped, country_code_validator
 
 #: What each list is called in the reader's language. The stored ``name`` is the publisher's own
 #: (METI's carries its Japanese title), kept for the machine API and the downloads.

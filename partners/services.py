@@ -32,6 +32,7 @@ from exportctl.accounts.roles import Role
 from exportctl.audit import trail
 from exportctl.audit.checkpoints import make_checkpoint
 from exportctl.audit.models import CheckpointReason
+from partners.hooks import list_version_published
 from partners.importers import IMPORTERS, get_importer, measures_csv
 from partners.importers.base import MAX_FILE_BYTES, ParseResult, Problem
 from partners.models import (
@@ -675,10 +676,9 @@ def list_version_publish(
         # Open work is re-screened against the new version once the publication commits; a
         # revision that applies from a later date is re-screened from that date, by the sweep
         # of re-screens never started (``screening.selectors``), which waits for the date.
-        from screening.tasks import rescreen_after_publication
-
+        # Screening hooks the re-screen onto ``list_version_published`` (partners sits below it).
         if target.effective_from is None or target.effective_from <= timezone.localdate():
-            rescreen_after_publication.delay_on_commit(target.pk)
+            list_version_published(target.pk)
         # Subscribers hear of the publication once it has committed.
         from partners.tasks import send_publication_emails
 

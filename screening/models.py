@@ -5,14 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from notifications.models import TimeStamped
-
-
-class RiskLevel(models.TextChoices):
-    LOW = "low", _("Low")
-    ELEVATED = "elevated", _("Elevated")
-    HIGH = "high", _("High")
-    PROHIBITED = "prohibited", _("Prohibited")
+from notifications.models import RiskLevel, TimeStamped
 
 
 class Outcome(models.TextChoices):

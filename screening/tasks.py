@@ -64,6 +64,27 @@ def screen_notification(notification_id: int) -> str | None:
     return str(run.public_id) if run else None
 
 
+@shared_task(
+    name="screening.rerun_notification",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=6,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def rerun_notification(notification_id: int, request_ref: str) -> str | None:
+    """A reviewer's "re-run screening" (``screening.services.screening_rerun_request``): the run
+    is keyed by the request's own reference, so a redelivered message makes one run."""
+    run = screening_run_execute(
+        notification_id=notification_id, trigger=Trigger.MANUAL, trigger_ref=request_ref
+    )
+    return str(run.public_id) if run else None
+
+
 @shared_task(name="screening.rescreen_batch", soft_time_limit=300, time_limit=360, **_TASK_OPTIONS)
 def rescreen_batch(notification_ids: list[int], list_version_id: int) -> dict:
     """Re-screen one chunk of cases after a publication and count them on the version's progress.

@@ -24,12 +24,13 @@ from django_ratelimit.decorators import ratelimit
 
 from exportctl.countries import CountryField, country_name
 from exportctl.foreign_terms import with_terms
+from notifications.models import RiskLevel
 from partners import reference_data
 from partners.models import CountryTier, KeyTechnology, SpecifiedHsScope, Tier
 from partners.selectors import measure_rows_in_force, measure_table_in_force
 from screening import guidance, rules, selectors
 from screening.matching import ALERT_THRESHOLD
-from screening.models import RiskLevel, SelfCheckRecord
+from screening.models import SelfCheckRecord
 from screening.self_check import (
     MAX_NAME_LENGTH,
     SelfCheckError,

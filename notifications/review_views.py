@@ -22,7 +22,15 @@ from notifications import review_forms as forms
 from notifications import timeline as case_timeline
 from notifications.documents import downloads
 from notifications.models import DecisionKind, Document, Notification, Permit, RiskLevel
-from notifications.workflow import Move, Status, TransitionError
+from notifications.workflow import (
+    AWAITING_EXPORTER_STATUSES,
+    EXAMINATION_STATUSES,
+    Move,
+    PermitMove,
+    Status,
+    TransitionError,
+    available_permit_moves,
+)
 from screening import rules
 from screening import services as screening_services
 from screening.models import PartyHit
@@ -173,6 +181,7 @@ def _render_case(
     ]
     user = request.user
     actions = services.available_actions(notification, user)
+    roles = services.effective_roles(user, notification)
     context = {
         "notification": notification,
         **case,
@@ -187,13 +196,19 @@ def _render_case(
         "hits": hits,
         "factors": factors,
         "forms": page_forms,
-        "permits": [{"permit": p, "form": permit_forms[p.pk]} for p in case["permits"]],
+        "permits": [
+            {"permit": p, "form": permit_forms[p.pk], "moves": _permit_moves(p, roles)}
+            for p in case["permits"]
+        ],
         "documents": list(Document.objects.filter(notification=notification)),
         "failed_form": failed_form,
         "timeline": _timeline(case["timeline"], notification),
         "is_senior": user.has_role(Role.SENIOR_REVIEWER),
         "is_assignee": case["review"] is not None and case["review"].assignee_id == user.pk,
-        "can_adjudicate": notification.status in screening_services.ADJUDICATION_STATUSES,
+        "can_adjudicate": notification.status in EXAMINATION_STATUSES,
+        "decision_actions": [action for action in _DECISION_FORMS if action in actions],
+        "withheld_by_claim": bool(services.decisions_withheld_by_claim(notification, user)),
+        "waiting_on_exporter": notification.status in AWAITING_EXPORTER_STATUSES,
         "can_note_checklist": notification.status in services.INFORM_STATUSES,
         "Status": Status,
         "lateness": planning.lateness_of(notification),
@@ -204,6 +219,21 @@ def _render_case(
         "prior_report_deadlines": prior_reports.deadlines_for(notification),
     }
     return render(request, "notifications/review/case.html", context, status=status)
+
+
+#: The decision forms of the case page, each shown when its action is offered.
+_DECISION_FORMS = ("approve", "request_info", "deny", "countersign", "return")
+
+
+def _permit_moves(permit: Permit, roles: frozenset[str]) -> list[dict]:
+    """The buttons under a permit: the moves of ``workflow.PERMIT_TRANSITIONS`` that the
+    reviewer may make from its status, among those this page makes (``_PERMIT_ACTIONS``)."""
+    allowed = available_permit_moves(permit.status, roles)
+    return [
+        {"move": move.value, "label": move.label, "danger": move == PermitMove.REVOKE}
+        for move in _PERMIT_ACTIONS
+        if move in allowed
+    ]
 
 
 @require_GET
@@ -561,10 +591,11 @@ def conclude_no_licence(request, public_id):
     )
 
 
+#: The permit moves the case page makes, in the order of its buttons.
 _PERMIT_ACTIONS = {
-    "suspend": (services.permit_suspend, gettext_lazy("The permit has been suspended.")),
-    "revoke": (services.permit_revoke, gettext_lazy("The permit has been revoked.")),
-    "reinstate": (services.permit_reinstate, gettext_lazy("The permit is valid again.")),
+    PermitMove.SUSPEND: (services.permit_suspend, gettext_lazy("The permit has been suspended.")),
+    PermitMove.REINSTATE: (services.permit_reinstate, gettext_lazy("The permit is valid again.")),
+    PermitMove.REVOKE: (services.permit_revoke, gettext_lazy("The permit has been revoked.")),
 }
 
 

@@ -519,6 +519,15 @@ def offered_moves(notification: Notification, user) -> frozenset[Move]:
     return moves
 
 
+def decisions_withheld_by_claim(notification: Notification, user) -> frozenset[Move]:
+    """The decisions the table allows ``user`` on this case that a colleague's claim withholds
+    (the case page says who holds it)."""
+    if not _claimed_by_other(selectors.open_review_for(notification), user):
+        return frozenset()
+    roles = effective_roles(user, notification)
+    return available_moves(notification.status, roles, notification.procedure) & _DECISIONS
+
+
 #: The decisions that only the case's claimant (or anyone, while it is unclaimed) takes.
 _DECISIONS = frozenset(
     {

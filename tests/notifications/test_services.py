@@ -168,6 +168,7 @@ def test_high_risk_approval_waits_for_a_different_senior_reviewer():
 
 def test_a_confirmed_hit_needs_a_countersignature_even_at_low_risk():
     from screening.models import Disposition, PartyHit, ScreeningRun
+    from screening.services import hit_adjudicate
     from tests.screening.test_services import EUL_SAMPLE, publish_eul
 
     notification = submitted_at(Status.UNDER_REVIEW, risk_level="low")
@@ -178,16 +179,18 @@ def test_a_confirmed_hit_needs_a_countersignature_even_at_low_risk():
         ruleset_version="test",
         trigger="submission",
     )
-    PartyHit.objects.create(
+    hit = PartyHit.objects.create(
         run=run,
         party=notification.parties.get(),
         entry=version.entries.first(),
         score=0.9,
         matched_name="x",
-        disposition=Disposition.CONFIRMED,
-        disposition_reason="Same entity.",
-        adjudicated_by=_reviewer(),
     )
+    # Screening records the confirmed hit on the filing, where four eyes reads it.
+    hit_adjudicate(
+        hit=hit, actor=_reviewer(), disposition=Disposition.CONFIRMED, reason="Same entity."
+    )
+    notification.refresh_from_db()
     assert services.needs_countersignature(notification)
     services.notification_approve(notification=notification, actor=_reviewer())
     notification.refresh_from_db()

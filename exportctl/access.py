@@ -191,10 +191,11 @@ def reviewers():
     )
 
 
-def firm_users(firm_id):
-    """The active exporters and firm administrators of ``firm_id`` (who read the firm's mail)."""
+def firm_users():
+    """The active exporters and firm administrators of every firm (callers narrow to one firm):
+    who may read a firm's mail."""
     return _users().filter(
-        is_active=True, firm_id=firm_id, groups__name__in=[r.value for r in _FILERS]
+        is_active=True, firm__isnull=False, groups__name__in=[r.value for r in _FILERS]
     )
 
 

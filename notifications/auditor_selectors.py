@@ -11,7 +11,7 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from exportctl.accounts.roles import Role
+from exportctl import access
 from exportctl.audit.selectors import CHAIN_ORDER
 from notifications.models import (
     Classification,
@@ -40,15 +40,6 @@ NOTIFICATION_SORTS = {
     "decided": ("decided_at", "pk"),
     "-decided": ("-decided_at", "-pk"),
 }
-
-
-def is_auditor(user) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.firm_id is None
-        and user.has_role(Role.AUDITOR)
-    )
 
 
 def _audited() -> QuerySet[Notification]:
@@ -103,7 +94,7 @@ def notification_search(*, user, search: NotificationSearch) -> CaseSearchResult
     pick at most a few hundred candidate parties among them, and its scorer keeps those that
     answer the text. The number of queries does not depend on the number of parties.
     """
-    if not is_auditor(user):
+    if not access.is_auditor(user):
         return CaseSearchResult(Notification.objects.none())
     queryset = _audited().select_related("firm")
     if search.destination:
@@ -137,7 +128,7 @@ def notification_search(*, user, search: NotificationSearch) -> CaseSearchResult
 
 
 def access_notification_for_auditor(*, user, public_id) -> Notification:
-    if not is_auditor(user):
+    if not access.is_auditor(user):
         raise Http404
     try:
         return _audited().select_related("firm", "created_by").get(public_id=public_id)
@@ -146,7 +137,7 @@ def access_notification_for_auditor(*, user, public_id) -> Notification:
 
 
 def access_document_for_auditor(*, user, public_id) -> Document:
-    if not is_auditor(user):
+    if not access.is_auditor(user):
         raise Http404
     try:
         return Document.objects.select_related("notification").get(public_id=public_id)
@@ -155,7 +146,7 @@ def access_document_for_auditor(*, user, public_id) -> Document:
 
 
 def decisions_for_export(*, user) -> QuerySet[Decision]:
-    if not is_auditor(user):
+    if not access.is_auditor(user):
         return Decision.objects.none()
     return Decision.objects.select_related("notification", "notification__firm", "actor").order_by(
         "created_at", "pk"
@@ -163,7 +154,7 @@ def decisions_for_export(*, user) -> QuerySet[Decision]:
 
 
 def permits_for_export(*, user) -> QuerySet[Permit]:
-    if not is_auditor(user):
+    if not access.is_auditor(user):
         return Permit.objects.none()
     return Permit.objects.select_related("notification", "notification__firm", "document").order_by(
         "valid_from", "pk"
@@ -174,7 +165,7 @@ def adjudications_for_export(*, user):
     """Every hit of every screening run, adjudicated or not, with what the export shows."""
     from screening.models import PartyHit
 
-    if not is_auditor(user):
+    if not access.is_auditor(user):
         return PartyHit.objects.none()
     return PartyHit.objects.select_related(
         "run__notification__firm", "party", "entry__version__source", "adjudicated_by"

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from exportctl import access
 from exportctl.audit import trail
 from exportctl.audit.exports import export_response
 from notifications import auditor_selectors as selectors
@@ -30,8 +31,7 @@ PAGE_SIZE = 25
 
 
 def _auditor_only(request) -> None:
-    if not selectors.is_auditor(request.user):
-        raise Http404
+    access.require_auditor(request.user)
 
 
 @login_required

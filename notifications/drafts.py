@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
-from exportctl.accounts.roles import FIRM_ROLES
+from exportctl import access
 from exportctl.api_parsers import text_problem
 from exportctl.audit import trail
 from notifications.models import (
@@ -117,7 +117,7 @@ def _require_firm_user(actor, firm_id: int) -> None:
             _("Only users of the filing firm may change this notification."),
             code="forbidden_role",
         )
-    if not actor.roles & FIRM_ROLES:
+    if not access.is_firm_user(actor):
         raise TransitionError(
             _("You need the exporter or firm administrator role to do this."),
             code="forbidden_role",

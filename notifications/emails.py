@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from exportctl.accounts.models import User
-from exportctl.accounts.roles import Role
+from exportctl import access
 from notifications.models import InformNotice, Message, MessageKind, Notification
 from notifications.workflow import Status
 
@@ -45,11 +44,8 @@ def status_recipients(notification: Notification):
     exporters and admins of the filing's own firm qualify, so a filer who left the firm or lost
     the role hears nothing more, and no other firm's user ever does."""
     return (
-        User.objects.filter(
-            firm_id=notification.firm_id,
-            is_active=True,
-            groups__name__in=[Role.EXPORTER, Role.FIRM_ADMIN],
-        )
+        access.firm_users()
+        .filter(firm_id=notification.firm_id)
         .filter(Q(pk=notification.created_by_id) | Q(email_all_firm_notifications=True))
         .distinct()
         .order_by("pk")
@@ -119,15 +115,7 @@ def inform_notice_messages(notice: InformNotice) -> list[EmailMessage]:
     the firm, each in their language, with the number, the subject and the grounds."""
     messages = []
     path = reverse("notifications:inform_notice", args=[notice.public_id])
-    recipients = (
-        User.objects.filter(
-            firm_id=notice.firm_id,
-            is_active=True,
-            groups__name__in=[Role.EXPORTER, Role.FIRM_ADMIN],
-        )
-        .distinct()
-        .order_by("pk")
-    )
+    recipients = access.firm_users().filter(firm_id=notice.firm_id).distinct().order_by("pk")
     for user in recipients:
         with translation.override(user.preferred_language):
             context = {

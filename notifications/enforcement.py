@@ -36,8 +36,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from exportctl import access
 from exportctl.accounts.models import Firm
-from exportctl.accounts.roles import FIRM_ROLES, Role
 from exportctl.audit import refusals, trail
 from notifications.enforcement_models import (
     Sanction,
@@ -55,42 +55,13 @@ MAX_BAN = relativedelta(years=3)
 #: The refusal code of an action refused because the firm is under a running ban.
 BAN_CODE = "export_ban"
 
-_ENFORCERS = (Role.ENFORCEMENT_OFFICER, Role.SENIOR_REVIEWER)
-
 
 # --- Who may act ------------------------------------------------------------------------------
 
 
-def is_enforcer(user) -> bool:
-    """Ministry staff who may record violations and impose sanctions."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and user.firm_id is None
-        and user.has_role(*_ENFORCERS)
-    )
-
-
-def is_enforcement_reader(user) -> bool:
-    """Ministry staff who may read the enforcement record: enforcement staff and the auditor."""
-    return is_enforcer(user) or bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and user.firm_id is None
-        and user.has_role(Role.AUDITOR)
-    )
-
-
-def _is_firm_user(user) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and user.firm_id is not None
-        and user.roles & FIRM_ROLES
-    )
+#: Who may act and who may read are the access module's predicates (``exportctl.access``).
+is_enforcer = access.is_enforcer
+is_enforcement_reader = access.is_enforcement_reader
 
 
 def _require_enforcer(actor, action) -> None:
@@ -292,7 +263,7 @@ def violation_disclose(
     permits: Iterable[Permit] = (),
 ) -> Violation:
     """A firm user discloses a breach of their own firm: a violation record marked disclosed."""
-    if not _is_firm_user(actor):
+    if not access.is_firm_user(actor):
         raise TransitionError(
             _("Only a user of the firm can file its voluntary disclosure."), code="forbidden_role"
         )
@@ -371,7 +342,7 @@ def evidence_add(*, violation: Violation, actor, uploaded_file) -> ViolationEvid
     from notifications.drafts import _inspect_upload, _original_name
 
     locked = Violation.objects.select_for_update().get(pk=violation.pk)
-    own_disclosure = _is_firm_user(actor) and locked.disclosed and actor.firm_id == locked.firm_id
+    own_disclosure = access.is_firm_user_of(actor, locked.firm_id) and locked.disclosed
     if not (is_enforcer(actor) or own_disclosure):
         raise TransitionError(
             _("You are not allowed to %(action)s.") % {"action": _("add evidence")},

@@ -15,7 +15,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse
@@ -23,6 +23,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from exportctl import access
 from exportctl.audit import trail
 from exportctl.audit.exports import csv_response
 from notifications import enforcement
@@ -49,8 +50,7 @@ def reader_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not enforcement.is_enforcement_reader(request.user):
-            raise PermissionDenied
+        access.require_enforcement_reader(request.user)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -63,8 +63,7 @@ def enforcer_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not enforcement.is_enforcer(request.user):
-            raise PermissionDenied
+        access.require_enforcer(request.user)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -163,7 +162,7 @@ def ministry_list(request):
             "form": form,
             "page": Paginator(violations, PAGE_SIZE).get_page(request.GET.get("page")),
             "sanctions": sanctions[:PAGE_SIZE],
-            "may_act": enforcement.is_enforcer(request.user),
+            "may_act": access.is_enforcer(request.user),
             "running": {s.pk for s in sanctions if enforcement.running_ban(s.firm_id) == s},
         },
     )
@@ -198,7 +197,7 @@ def violation_new(request):
 def _detail(request, violation, **forms):
     context = {
         "violation": violation,
-        "may_act": enforcement.is_enforcer(request.user),
+        "may_act": access.is_enforcer(request.user),
         "decision_form": forms.get("decision_form") or DecisionForm(),
         "evidence_form": forms.get("evidence_form") or EvidenceForm(),
         "sanction_form": forms.get("sanction_form") or SanctionForm(),

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from exportctl.accounts.roles import Role
+from exportctl import access
 from exportctl.countries import country_name
 from notifications import drafts, planning, prior_reports
 from notifications import exporter_selectors as selectors
@@ -44,7 +44,12 @@ from notifications.models import Item, Notification, Party
 from notifications.prior_report_forms import NewFilingForm, TechnologyForm
 from notifications.readiness import readiness_gaps, steps_for
 from notifications.selectors import access_notification_for_exporter
-from notifications.services import NotReadyError, notification_submit, notification_withdraw
+from notifications.services import (
+    NotReadyError,
+    firm_actions,
+    notification_submit,
+    notification_withdraw,
+)
 from notifications.workflow import EDITABLE_STATUSES, Status, TransitionError
 from partners.models import MeasureCategory
 from screening.precheck import parties_precheck
@@ -71,9 +76,7 @@ def exporter_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        user = request.user
-        if user.firm_id is None or not user.has_role(Role.EXPORTER, Role.FIRM_ADMIN):
-            raise Http404
+        access.require_firm_user(request.user)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -762,7 +765,7 @@ def document_download(request, public_id, document_id):
 # --- After submission -------------------------------------------------------------------------
 
 
-def _status_context(notification: Notification) -> dict:
+def _status_context(notification: Notification, user) -> dict:
     waiting_on_system = selectors.is_waiting_on_system(notification)
     is_open = selectors.is_open(notification)
     if waiting_on_system:
@@ -776,6 +779,8 @@ def _status_context(notification: Notification) -> dict:
         "poll_seconds": poll_seconds,
         "waiting_on_system": waiting_on_system,
         "is_open": is_open,
+        # What the firm may do now: the table's moves (``services.firm_actions``).
+        "actions": firm_actions(notification, user),
         "screening": selectors.screening_outcome(notification),
         "review": selectors.open_review(notification),
         "question": selectors.open_question(notification),
@@ -793,7 +798,7 @@ def detail(request, public_id):
     notification = _notification(request, public_id)
     if notification.status == Status.DRAFT:
         return redirect(_edit_url(notification, "review"))
-    context = _status_context(notification)
+    context = _status_context(notification, request.user)
     context.update(
         items=notification.items.select_related("key_technology").order_by("position", "pk"),
         parties=notification.parties.order_by("position", "pk"),
@@ -806,7 +811,9 @@ def detail(request, public_id):
 def status_fragment(request, public_id):
     notification = _notification(request, public_id)
     return render(
-        request, "notifications/exporter/_status_panel.html", _status_context(notification)
+        request,
+        "notifications/exporter/_status_panel.html",
+        _status_context(notification, request.user),
     )
 
 

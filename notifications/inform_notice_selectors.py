@@ -11,38 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
-from exportctl.accounts.roles import Role
+from exportctl import access
 from notifications.models import InformNotice, InformSubject, ItemKind, Notification
-
-_MINISTRY_READERS = (Role.REVIEWER, Role.SENIOR_REVIEWER, Role.AUDITOR)
-
-
-def is_ministry_reader(user) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.firm_id is None
-        and user.has_role(*_MINISTRY_READERS)
-    )
-
-
-def is_issuer(user) -> bool:
-    """Who may issue a notice on the ministry's own initiative: a reviewer or senior reviewer."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.firm_id is None
-        and user.has_role(Role.REVIEWER, Role.SENIOR_REVIEWER)
-    )
-
-
-def is_firm_reader(user) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.firm_id is not None
-        and user.has_role(Role.EXPORTER, Role.FIRM_ADMIN)
-    )
 
 
 def _notices() -> QuerySet[InformNotice]:
@@ -51,9 +21,9 @@ def _notices() -> QuerySet[InformNotice]:
 
 def notices_for(*, user) -> QuerySet[InformNotice]:
     """Every notice the user may read, newest first; none for anyone else."""
-    if is_ministry_reader(user):
+    if access.is_ministry_reader(user):
         return _notices().order_by("-issued_at", "-pk")
-    if is_firm_reader(user):
+    if access.is_firm_user(user):
         return _notices().filter(firm_id=user.firm_id).order_by("-issued_at", "-pk")
     return InformNotice.objects.none()
 

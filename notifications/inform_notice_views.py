@@ -9,12 +9,12 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from exportctl import access
 from notifications import inform_notice_selectors as selectors
 from notifications import services
 from notifications.documents import downloads
@@ -32,8 +32,7 @@ def ministry_reader_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not selectors.is_ministry_reader(request.user):
-            raise PermissionDenied
+        access.require_ministry_reader(request.user)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -89,7 +88,7 @@ def ministry_list(request):
         {
             "page": _page(request, notices),
             "audience": "ministry",
-            "may_issue": selectors.is_issuer(request.user),
+            "may_issue": access.is_reviewer(request.user),
         },
     )
 
@@ -108,7 +107,7 @@ def ministry_detail(request, notice_id):
 @require_GET
 @ministry_reader_required
 def ministry_pdf(request, notice_id):
-    door = downloads.Door.REVIEWER if selectors.is_issuer(request.user) else downloads.Door.AUDITOR
+    door = downloads.Door.REVIEWER if access.is_reviewer(request.user) else downloads.Door.AUDITOR
     return downloads.inform_notice_download(
         actor=request.user, door=door, notice_id=notice_id, request=request
     )
@@ -119,8 +118,7 @@ def ministry_pdf(request, notice_id):
 def ministry_new(request):
     """Issue a notice on the ministry's own initiative: reviewers and senior reviewers only (an
     auditor reads, never acts: 403, and nothing is written)."""
-    if not selectors.is_issuer(request.user):
-        raise PermissionDenied
+    access.require_reviewer(request.user)
     form = InformNoticeIssueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -15,8 +15,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from exportctl import access
 from exportctl.accounts.models import User
-from exportctl.accounts.roles import Role
 from notifications import prior_reports, selectors, services
 from notifications.api.prior_report_serializers import PriorReportSerializer
 from notifications.models import Decision, Message, Notification, Permit
@@ -44,14 +44,7 @@ class IsReviewer(permissions.BasePermission):
     """Ministry reviewers and senior reviewers; exporters, auditors and the rest are refused."""
 
     def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(
-            user
-            and user.is_authenticated
-            and user.is_active
-            and user.firm_id is None
-            and user.has_role(Role.REVIEWER, Role.SENIOR_REVIEWER)
-        )
+        return access.is_reviewer(request.user)
 
 
 # --- Serializers -----------------------------------------------------------------------------

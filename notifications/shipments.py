@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from exportctl.accounts.roles import Role
+from exportctl import access
 from exportctl.audit import trail
 from exportctl.audit.selectors import CHAIN_ORDER
 from notifications.models import Item, Permit
@@ -189,12 +189,7 @@ def _clean(
 
 
 def _require_firm_exporter(actor, permit: Permit) -> None:
-    if not (
-        actor is not None
-        and actor.is_authenticated
-        and actor.firm_id == permit.notification.firm_id
-        and actor.has_role(Role.EXPORTER, Role.FIRM_ADMIN)
-    ):
+    if not access.is_firm_user_of(actor, permit.notification.firm_id):
         raise TransitionError(
             _("You are not allowed to record a shipment under this permit."),
             code="forbidden_role",

@@ -10,23 +10,13 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
 
-from exportctl.accounts.models import User
-from exportctl.accounts.roles import Role
+from exportctl import access
 from partners.models import ListVersion, ListVersionStatus
 
 
 def subscribers():
     """Active firm users (exporters and firm admins of a firm) who subscribed."""
-    return (
-        User.objects.filter(
-            list_subscription__isnull=False,
-            is_active=True,
-            firm__isnull=False,
-            groups__name__in=[Role.EXPORTER, Role.FIRM_ADMIN],
-        )
-        .distinct()
-        .order_by("pk")
-    )
+    return access.firm_users().filter(list_subscription__isnull=False).distinct().order_by("pk")
 
 
 def publication_messages(version: ListVersion) -> list[EmailMessage]:

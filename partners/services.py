@@ -28,7 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from exportctl.accounts.roles import Role
+from exportctl import access
 from exportctl.audit import trail
 from exportctl.audit.checkpoints import make_checkpoint
 from exportctl.audit.models import CheckpointReason
@@ -513,10 +513,6 @@ def publication_is_rollback(*, version: ListVersion, in_force: ListVersion | Non
     )
 
 
-def _is_list_manager(actor: User | None) -> bool:
-    return _actor_user(actor) is not None and Role.LIST_MANAGER in actor.roles
-
-
 def list_version_publish(
     *, version: ListVersion, actor: User | None, rollback_reason: str = ""
 ) -> ListVersion:
@@ -578,7 +574,7 @@ def list_version_publish(
         if not rollback:
             rollback_reason = ""
         four_eyes = rollback or counts["removed"] > 0
-        if four_eyes and not proposal_current and not _is_list_manager(actor):
+        if four_eyes and not proposal_current and not access.is_list_manager(actor):
             # Four eyes means two named list managers: a proposal nobody signed (the system,
             # `import_list` without --by) would let one list manager publish alone.
             raise ListPublicationRefused(
@@ -619,7 +615,7 @@ def list_version_publish(
             target.awaiting_confirmation = True  # type: ignore[attr-defined]
             return target
         if four_eyes:
-            if not _is_list_manager(actor):
+            if not access.is_list_manager(actor):
                 raise ListPublicationRefused(
                     _("Only a list manager can confirm the publication of revision %(label)s.")
                     % {"label": target.label}

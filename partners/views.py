@@ -17,7 +17,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from exportctl.accounts.roles import Role
+from exportctl import access
 from exportctl.countries import country_name, is_country_code
 from partners import list_downloads
 from partners.forms import EUL, SDN, SDN_FILES, ListImportForm, MeasureTableUploadForm
@@ -120,8 +119,7 @@ def list_manager_required(view):
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not request.user.has_role(Role.LIST_MANAGER):
-            raise PermissionDenied
+        access.require_list_manager(request.user)
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -133,8 +131,7 @@ def _version_for_list_manager(user, versions, public_id: UUID):
     the attempt on the audit trail (a refused privileged action); an unknown id is a 404."""
     if not user.is_authenticated:
         raise Http404
-    if not user.has_role(Role.LIST_MANAGER):
-        raise PermissionDenied(_("Only a list manager can manage list versions."))
+    access.require_list_manager(user, _("Only a list manager can manage list versions."))
     version = versions.filter(public_id=public_id).first()
     if version is None:
         raise Http404
@@ -927,9 +924,9 @@ def firm_user_required(view):
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        user = request.user
-        if user.firm_id is None or not user.has_role(Role.EXPORTER, Role.FIRM_ADMIN):
-            raise PermissionDenied(_("Only a firm's users can subscribe to the lists."))
+        access.require_firm_tool_user(
+            request.user, _("Only a firm's users can subscribe to the lists.")
+        )
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from exportctl.accounts.roles import Role
+from exportctl import access
 from exportctl.audit import trail
 from partners.models import SOURCE_NAMES, ListedEntry, ListVersion
 from screening.index_cache import EUL_SOURCE_CODE, index_for_version, published_versions
@@ -164,13 +164,7 @@ class SelfCheckResult:
 
 def can_self_check(user) -> bool:
     """Exporters and firm administrators of a firm; the ministry has its own tools."""
-    return bool(
-        user is not None
-        and getattr(user, "is_authenticated", False)
-        and user.is_active
-        and user.firm_id is not None
-        and user.has_role(Role.EXPORTER, Role.FIRM_ADMIN)
-    )
+    return access.is_firm_user(user)
 
 
 def is_searchable(name: str) -> bool:

@@ -9,14 +9,13 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from exportctl.accounts.roles import Role
+from exportctl import access
 from notifications import inform_notice_selectors, planning, prior_reports, selectors, services
 from notifications import review_forms as forms
 from notifications import timeline as case_timeline
@@ -57,9 +56,7 @@ def reviewer_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        user = request.user
-        if user.firm_id is not None or not user.has_role(Role.REVIEWER, Role.SENIOR_REVIEWER):
-            raise PermissionDenied
+        access.require_reviewer(request.user)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -203,7 +200,7 @@ def _render_case(
         "documents": list(Document.objects.filter(notification=notification)),
         "failed_form": failed_form,
         "timeline": _timeline(case["timeline"], notification),
-        "is_senior": user.has_role(Role.SENIOR_REVIEWER),
+        "is_senior": access.is_senior_reviewer(user),
         "is_assignee": case["review"] is not None and case["review"].assignee_id == user.pk,
         "can_adjudicate": notification.status in EXAMINATION_STATUSES,
         "decision_actions": [action for action in _DECISION_FORMS if action in actions],

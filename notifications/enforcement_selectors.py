@@ -4,8 +4,7 @@ firm's; a firm user sees only their own firm's disclosures, and anything else is
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from exportctl.accounts.roles import FIRM_ROLES
-from notifications.enforcement import is_enforcement_reader
+from exportctl import access
 from notifications.enforcement_models import Sanction, Violation, ViolationEvidence
 
 
@@ -42,7 +41,7 @@ def sanctions_for_ministry(*, firm: str = "") -> QuerySet[Sanction]:
 
 
 def access_violation_for_ministry(*, user, public_id) -> Violation:
-    if not is_enforcement_reader(user):
+    if not access.is_enforcement_reader(user):
         raise Http404
     try:
         return _with_relations(Violation.objects.all()).get(public_id=public_id)
@@ -51,7 +50,7 @@ def access_violation_for_ministry(*, user, public_id) -> Violation:
 
 
 def access_evidence_for_ministry(*, user, violation: Violation, public_id) -> ViolationEvidence:
-    if not is_enforcement_reader(user):
+    if not access.is_enforcement_reader(user):
         raise Http404
     try:
         return violation.evidence.get(public_id=public_id)
@@ -59,15 +58,9 @@ def access_evidence_for_ministry(*, user, violation: Violation, public_id) -> Vi
         raise Http404 from missing
 
 
-def _is_firm_user(user) -> bool:
-    return bool(
-        user.is_authenticated and user.is_active and user.firm_id and user.roles & FIRM_ROLES
-    )
-
-
 def disclosures_for(*, user) -> QuerySet[Violation]:
     """The firm's own voluntary disclosures, newest first."""
-    if not _is_firm_user(user):
+    if not access.is_firm_user(user):
         return Violation.objects.none()
     return _with_relations(Violation.objects.filter(firm_id=user.firm_id, disclosed=True)).order_by(
         "-created_at", "-pk"
@@ -85,6 +78,6 @@ def access_disclosure_for(*, user, public_id) -> Violation:
 
 def sanctions_for_firm(*, user) -> QuerySet[Sanction]:
     """The sanctions imposed on the user's own firm, newest first (none for anyone else)."""
-    if not _is_firm_user(user):
+    if not access.is_firm_user(user):
         return Sanction.objects.none()
     return Sanction.objects.filter(firm_id=user.firm_id).order_by("-starts_on", "-pk")

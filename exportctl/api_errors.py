@@ -17,11 +17,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.encoding import force_str
 from django.utils.translation import ngettext
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
+from exportctl.api_error_shapes import ErrorItemSerializer, ErrorResponseSerializer  # noqa: F401
 from exportctl.audit import refusals
 from notifications.services import NotReadyError
 from notifications.workflow import TransitionError
@@ -42,23 +43,6 @@ TRANSITION_CODE_STATUS = {
     # The firm is under a running export ban (notifications.enforcement): not allowed now.
     "export_ban": status.HTTP_403_FORBIDDEN,
 }
-
-
-class ErrorItemSerializer(serializers.Serializer):
-    field = serializers.CharField(
-        allow_null=True,
-        help_text="Path of the input field, e.g. items[0].value_jpy; null when "
-        "the problem concerns the request as a whole.",
-    )
-    code = serializers.CharField(help_text="A stable machine-readable code.")
-    message = serializers.CharField(help_text="A readable explanation, in the request's language.")
-
-
-class ErrorResponseSerializer(serializers.Serializer):
-    """The body of every error response (documented in the OpenAPI schema)."""
-
-    detail = serializers.CharField()
-    errors = ErrorItemSerializer(many=True)
 
 
 def _join(prefix: str | None, key) -> str | None:

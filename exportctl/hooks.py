@@ -39,5 +39,9 @@ class Hook:
         for receiver in self._receivers:
             receiver(*args, **kwargs)
 
+    def collect(self, *args, **kwargs) -> list:
+        """Ask every receiver; each answers with a list, and the answers are joined in order."""
+        return [item for receiver in self._receivers for item in receiver(*args, **kwargs)]
+
     def __repr__(self) -> str:
         return f"<Hook {self.name}: {len(self._receivers)} receiver(s)>"

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "notifications",
     "partners",
     "screening",
+    # Above every app: the demo world of `manage.py seed_demo` (exportctl/demo).
+    "exportctl.demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -19,7 +19,7 @@ urlpatterns = [
     path("disclosures/", include("notifications.disclosure_urls")),
     path("verify/", include("notifications.verify_urls")),
     path("lists/", include("partners.urls")),
-    path("audit/", include("exportctl.audit.urls")),
+    path("audit/", include("exportctl.auditor_urls")),
     path("screening/", include("screening.urls")),
     path("api/v1/screening/", include("screening.api_urls")),
     path("api/v1/review/", include("notifications.review_api_urls")),

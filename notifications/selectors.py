@@ -24,9 +24,7 @@ from notifications import calendar
 from notifications.models import (
     QUEUE_STATUSES,
     RISK_ORDER,
-    ChecklistNote,
     Decision,
-    DecisionKind,
     Document,
     Message,
     MessageKind,
@@ -36,7 +34,16 @@ from notifications.models import (
     RiskLevel,
     risk_rank,
 )
-from notifications.readiness import CHECKLIST_QUESTIONS, CHECKLIST_SIZE
+from notifications.review_state import (  # noqa: F401 (the read side's names for them)
+    CHECKLIST_ANSWER_LABELS,
+    CHECKLIST_NOTED_ANSWERS,
+    PENDING_DECISION_KINDS,
+    Outstanding,
+    approval_outstanding,
+    checklist_rows,
+    open_review_for,
+    pending_decision,
+)
 from notifications.workflow import Status
 
 PAGE_SIZE = 25
@@ -393,32 +400,6 @@ def reviewer_choices():
     return access.reviewers().distinct().order_by("full_name", "email")
 
 
-#: Decisions that wait for a senior reviewer's countersignature.
-PENDING_DECISION_KINDS = frozenset(
-    {DecisionKind.APPROVE_FOR_COUNTERSIGN, DecisionKind.DENY_FOR_COUNTERSIGN}
-)
-
-
-def pending_decision(notification: Notification) -> Decision | None:
-    """The proposed approval or denial a case awaiting countersignature waits on."""
-    if notification.status != Status.AWAITING_COUNTERSIGN:
-        return None
-    return (
-        Decision.objects.filter(notification=notification, kind__in=PENDING_DECISION_KINDS)
-        .select_related("actor")
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-
-
-def open_review_for(notification: Notification) -> Review | None:
-    return (
-        Review.objects.filter(notification=notification, closed_at__isnull=True)
-        .select_related("assignee")
-        .first()
-    )
-
-
 def review_case(*, notification: Notification) -> dict:
     """Everything the case page shows, read in a fixed number of queries."""
     from screening import selectors as screening_selectors
@@ -471,108 +452,6 @@ def review_case(*, notification: Notification) -> dict:
         "evidence": evidence_counts(hits=hits, checklist=checklist),
         "timeline": case_timeline(notification=notification),
     }
-
-
-#: How the reviewer's pages name the exporter's checklist answers.
-CHECKLIST_ANSWER_LABELS = {"yes": _("Yes"), "no": _("No"), "unknown": _("Unknown")}
-#: Answers a reviewer may annotate: the ones that keep a case from being clear.
-CHECKLIST_NOTED_ANSWERS = frozenset({"no", "unknown"})
-
-
-def checklist_rows(notification: Notification) -> list[dict]:
-    """The 20 answers as filed, each with the reviewer's note on it (``None`` when there is
-    none)."""
-    answers = notification.checklist or {}
-    notes = {
-        note.number: note
-        for note in ChecklistNote.objects.filter(notification=notification).select_related("author")
-    }
-    rows = []
-    for number in range(1, CHECKLIST_SIZE + 1):
-        answer = (answers.get(str(number)) or {}).get("answer", "")
-        rows.append(
-            {
-                "number": number,
-                "question": CHECKLIST_QUESTIONS[number - 1],
-                "answer": answer,
-                "answer_label": CHECKLIST_ANSWER_LABELS.get(answer, answer),
-                "note": (answers.get(str(number)) or {}).get("note", ""),
-                "reviewer_note": notes.get(number),
-                "may_note": answer in CHECKLIST_NOTED_ANSWERS,
-            }
-        )
-    return rows
-
-
-@dataclass(frozen=True)
-class Outstanding:
-    """One thing that must be settled before a case may be approved, named so that the reviewer
-    can find it on the page (``text``) and a client can act on it (``data``)."""
-
-    kind: str  # "hit" | "checklist"
-    text: str
-    data: dict
-
-
-def _pending_hits(notification: Notification) -> list:
-    from screening.models import Disposition, PartyHit
-
-    return list(
-        PartyHit.objects.filter(
-            run_id=Subquery(_latest_completed_run(notification)),
-            disposition=Disposition.PENDING,
-        )
-        .select_related("party", "entry__version__source")
-        .order_by("party__position", "-score", "pk")
-    )
-
-
-def approval_outstanding(*, notification: Notification) -> list[Outstanding]:
-    """What keeps ``notification`` from being approved: every hit of the newest completed
-    screening run that no reviewer has adjudicated, and every checklist answer "unknown" that
-    has no reviewer's note. Empty when an approval may go ahead."""
-    items = []
-    for hit in _pending_hits(notification):
-        items.append(
-            Outstanding(
-                kind="hit",
-                text=str(
-                    _(
-                        "the hit of %(party)s (%(role)s) on %(list)s No. %(number)s "
-                        "“%(entry)s” has not been adjudicated"
-                    )
-                    % {
-                        "party": hit.party.name,
-                        "role": hit.party.get_role_display(),
-                        "list": hit.entry.version.source.display_name,
-                        "number": hit.entry.number,
-                        "entry": hit.entry.name,
-                    }
-                ),
-                data={
-                    "hit": str(hit.public_id),
-                    "party": hit.party.name,
-                    "entry_number": hit.entry.number,
-                    "entry_name": hit.entry.name,
-                },
-            )
-        )
-    for row in checklist_rows(notification):
-        if row["answer"] == "unknown" and row["reviewer_note"] is None:
-            items.append(
-                Outstanding(
-                    kind="checklist",
-                    text=str(
-                        _(
-                            "checklist item %(number)s is answered “unknown” and has no "
-                            "reviewer's note"
-                        )
-                        % {"number": row["number"]}
-                    ),
-                    data={"number": row["number"], "answer": row["answer"]},
-                )
-            )
-    return items
 
 
 def evidence_counts(*, hits: list, checklist: list[dict]) -> dict:

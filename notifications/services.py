@@ -27,7 +27,7 @@ from notifications import (
     enforcement,
     inform_notice_selectors,
     planning,
-    selectors,
+    review_state,
 )
 from notifications.documents.numbers import next_number
 from notifications.documents.tasks import render_document
@@ -412,7 +412,7 @@ def countersign_move_for(pending: Decision | None) -> Move:
 class OutstandingItemsError(TransitionError):
     """An approval refused because the evidence is not settled; ``items`` names each thing."""
 
-    def __init__(self, items: list[selectors.Outstanding]) -> None:
+    def __init__(self, items: list[review_state.Outstanding]) -> None:
         super().__init__(
             _("The case cannot be approved yet: %(items)s.")
             % {"items": "; ".join(item.text for item in items)},
@@ -427,7 +427,7 @@ def _claimed_by_other(review: Review | None, actor) -> bool:
 
 
 def _refuse_if_claimed_by_other(locked: Notification, actor) -> None:
-    review = selectors.open_review_for(locked)
+    review = review_state.open_review_for(locked)
     if _claimed_by_other(review, actor):
         raise TransitionError(
             _(
@@ -463,7 +463,7 @@ def approval_check(*, notification: Notification, actor) -> Move:
         procedure=notification.procedure,
     )
     _refuse_if_claimed_by_other(notification, actor)
-    outstanding = selectors.approval_outstanding(notification=notification)
+    outstanding = review_state.approval_outstanding(notification=notification)
     if outstanding:
         raise OutstandingItemsError(outstanding)
     if move == Move.APPROVE:  # it would issue the permit now: say so before the confirmation
@@ -507,11 +507,11 @@ def offered_moves(notification: Notification, user) -> frozenset[Move]:
     moves = available_moves(
         notification.status, effective_roles(user, notification), notification.procedure
     )
-    review = selectors.open_review_for(notification)
+    review = review_state.open_review_for(notification)
     if _claimed_by_other(review, user):
         moves -= _DECISIONS
     moves -= _APPROVE_OR_DENY - {approve_move_for(notification), deny_move_for(notification)}
-    pending = selectors.pending_decision(notification)
+    pending = review_state.pending_decision(notification)
     if pending is None or _proposed_by(pending, user):
         moves -= _ON_A_PROPOSAL
     else:
@@ -522,7 +522,7 @@ def offered_moves(notification: Notification, user) -> frozenset[Move]:
 def decisions_withheld_by_claim(notification: Notification, user) -> frozenset[Move]:
     """The decisions the table allows ``user`` on this case that a colleague's claim withholds
     (the case page says who holds it)."""
-    if not _claimed_by_other(selectors.open_review_for(notification), user):
+    if not _claimed_by_other(review_state.open_review_for(notification), user):
         return frozenset()
     roles = effective_roles(user, notification)
     return available_moves(notification.status, roles, notification.procedure) & _DECISIONS
@@ -557,7 +557,7 @@ def available_actions(notification: Notification, user) -> frozenset[str]:
     actions = {
         ACTION_OF_MOVE[move] for move in offered_moves(notification, user) if move in ACTION_OF_MOVE
     }
-    review = selectors.open_review_for(notification)
+    review = review_state.open_review_for(notification)
     if review is not None and reviewer:
         if review.assignee_id is None:
             actions.add("claim")
@@ -664,7 +664,7 @@ def notification_countersign(*, notification: Notification, actor) -> Decision:
     is issued) or the pending denial (the case is denied and the denial letter issued)."""
     locked = Notification.objects.select_for_update().get(pk=notification.pk)
     check_state(Move.COUNTERSIGN, status=locked.status, procedure=locked.procedure)
-    pending = selectors.pending_decision(locked)
+    pending = review_state.pending_decision(locked)
     if pending is None:
         raise TransitionError(
             _("No decision is waiting for a countersignature."), code="wrong_state"
@@ -707,7 +707,7 @@ def notification_return(*, notification: Notification, actor, reason: str) -> De
     """A senior reviewer sends a proposed approval or denial back to review, with the reason."""
     locked = Notification.objects.select_for_update().get(pk=notification.pk)
     check_state(Move.RETURN, status=locked.status, procedure=locked.procedure)
-    pending = selectors.pending_decision(locked)
+    pending = review_state.pending_decision(locked)
     _refuse_own_proposal(pending, actor)
     check_move(
         Move.RETURN,
@@ -776,7 +776,7 @@ def checklist_note_record(
     _require_roles(actor, locked, _REVIEWER_ROLES, action)
     _require_status(locked, INFORM_STATUSES, action)
     answer = ((locked.checklist or {}).get(str(number)) or {}).get("answer", "")
-    if not 1 <= number <= CHECKLIST_SIZE or answer not in selectors.CHECKLIST_NOTED_ANSWERS:
+    if not 1 <= number <= CHECKLIST_SIZE or answer not in review_state.CHECKLIST_NOTED_ANSWERS:
         raise TransitionError(
             _("Checklist item %(number)s is not answered “no” or “unknown”; it needs no note.")
             % {"number": number},

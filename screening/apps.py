@@ -26,8 +26,10 @@ class ScreeningConfig(AppConfig):
         # which every process (web, worker, commands, tests) runs once the apps are loaded.
         # The tasks are imported when a hook fires, not here: importing them loads the matcher,
         # which a management command that never submits does not need.
-        from notifications.hooks import notification_submitted
+        from notifications.hooks import approval_hits_outstanding, notification_submitted
         from partners.hooks import list_version_published
+        from screening.selectors import outstanding_hits
 
         notification_submitted.register(queue_submission_screening)
         list_version_published.register(queue_publication_rescreen)
+        approval_hits_outstanding.register(outstanding_hits)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
 
 from notifications.models import Notification, Permit, PermitStatus
+from notifications.review_state import Outstanding
 from notifications.workflow import AWAITING_SYSTEM_STATUSES, Status
 from screening import rules
-from screening.models import PartyHit, RunStatus, ScreeningRun
+from screening.models import Disposition, PartyHit, RunStatus, ScreeningRun
 
 
 def _hits() -> QuerySet[PartyHit]:
@@ -108,3 +110,44 @@ def unstarted_rescreen_version_ids(*, published_before: datetime.datetime) -> li
         .filter(Q(effective_from__isnull=True) | Q(effective_from__lte=timezone.localdate()))
         .values_list("pk", flat=True)
     )
+
+
+def outstanding_hits(notification: Notification) -> list[Outstanding]:
+    """Every hit of the newest completed run that no reviewer has adjudicated, named as an item
+    that keeps the approval back (``notifications.review_state.approval_outstanding`` asks
+    through the hook ``approval_hits_outstanding``, registered in ``screening.apps``)."""
+    latest = (
+        ScreeningRun.objects.filter(notification=notification, status=RunStatus.COMPLETED)
+        .order_by("-created_at", "-pk")
+        .values("pk")[:1]
+    )
+    hits = (
+        PartyHit.objects.filter(run_id=Subquery(latest), disposition=Disposition.PENDING)
+        .select_related("party", "entry__version__source")
+        .order_by("party__position", "-score", "pk")
+    )
+    return [
+        Outstanding(
+            kind="hit",
+            text=str(
+                _(
+                    "the hit of %(party)s (%(role)s) on %(list)s No. %(number)s "
+                    "“%(entry)s” has not been adjudicated"
+                )
+                % {
+                    "party": hit.party.name,
+                    "role": hit.party.get_role_display(),
+                    "list": hit.entry.version.source.display_name,
+                    "number": hit.entry.number,
+                    "entry": hit.entry.name,
+                }
+            ),
+            data={
+                "hit": str(hit.public_id),
+                "party": hit.party.name,
+                "entry_number": hit.entry.number,
+                "entry_name": hit.entry.name,
+            },
+        )
+        for hit in hits
+    ]

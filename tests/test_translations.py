@@ -288,7 +288,7 @@ def _crawl_role(
     locale: str,
 ) -> tuple[list[str], list[str]]:
     """Sign ``email`` in on a fresh context and crawl; return (pages visited, findings)."""
-    from exportctl.accounts.demo_world import DEMO_PASSWORD
+    from exportctl.demo.world import DEMO_PASSWORD
     from tests.e2e.conftest import DEFAULT_TIMEOUT_MS, sign_in
     from tests.e2e.crawl import Crawl
 

@@ -36,7 +36,7 @@ from rest_framework.views import APIView
 
 from exportctl import access
 from exportctl.accounts.identity import normalise_email
-from exportctl.api_errors import ErrorResponseSerializer
+from exportctl.api_error_shapes import ErrorResponseSerializer
 from exportctl.audit import trail
 
 #: The expiry choices on the page and the longest lifetime the API accepts.

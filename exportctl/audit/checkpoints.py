@@ -42,6 +42,7 @@ from django.utils import timezone
 
 from exportctl.audit.models import AuditCheckpoint, AuditEvent, CheckpointReason
 from exportctl.audit.sealer import lock_chain, seal_pending
+from exportctl.demo_signing_key import ensure_demo_key
 
 logger = logging.getLogger(__name__)
 
@@ -96,9 +97,6 @@ def signing_key():
                 f"No audit checkpoint key at {path}: set EXPORTCTL_AUDIT_CHECKPOINT_KEY (or the "
                 "document-signing key it defaults to) to the ministry's key."
             )
-        # Imported on first use only: the module loads pyHanko, which web processes never need.
-        from notifications.documents.signing import ensure_demo_key
-
         ensure_demo_key()
     return _load_private_key(str(path), path.stat().st_mtime_ns, passphrase)
 

@@ -18,12 +18,12 @@ from django.http import HttpRequest
 from django.test.utils import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from exportctl.accounts import demo_world
-from exportctl.accounts.demo_cases import CASES, FIRST_REVISION_CASE
 from exportctl.accounts.models import Firm, Invitation, User
 from exportctl.accounts.roles import Role
 from exportctl.audit.log import LogFilter, audit_events, chain_report
 from exportctl.audit.models import AuditEvent
+from exportctl.demo import world as demo_world
+from exportctl.demo.cases import CASES, FIRST_REVISION_CASE
 from notifications import exporter_selectors, selectors
 from notifications.auditor_selectors import NotificationSearch, notification_search
 from notifications.documents.signing import validate_pdf_signature

@@ -31,17 +31,17 @@ from django.test.utils import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from exportctl.accounts import services as account_services
-from exportctl.accounts.demo_cases import (
+from exportctl.accounts.models import Firm, Invitation, User
+from exportctl.accounts.roles import Role
+from exportctl.audit import trail
+from exportctl.celery import app as celery_app
+from exportctl.demo.cases import (
     CASES,
     FIRST_REVISION_CASE,
     NOTICES,
     CaseSpec,
     NoticeSpec,
 )
-from exportctl.accounts.models import Firm, Invitation, User
-from exportctl.accounts.roles import Role
-from exportctl.audit import trail
-from exportctl.celery import app as celery_app
 from notifications import drafts
 from notifications import services as notification_services
 from notifications.models import DocumentKind, InformNotice, Notification

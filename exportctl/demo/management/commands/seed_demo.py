@@ -1,11 +1,11 @@
-"""Demo data for ``make run``: the demo world of ``exportctl.accounts.demo_world`` (two firms, one
+"""Demo data for ``make run``: the demo world of ``exportctl.demo.world`` (two firms, one
 user per role, the reference data, the real End User Lists and a dozen notifications in every
 status). Idempotent: running it again changes nothing that already exists."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from exportctl.accounts import demo_world
+from exportctl.demo import world as demo_world
 
 
 class Command(BaseCommand):

@@ -35,6 +35,7 @@ from exportctl.accounts.models import User
 from exportctl.accounts.roles import Role
 from exportctl.benchmarks.report import MISSED, Figure, not_measured
 from notifications.models import Item, Notification, Party
+from notifications.workflow import Move
 from partners import services as partner_services
 from partners.data import EUL_2025_01, MATCHING_DIR, OFAC_SDN_DIR
 from partners.models import ListVersion
@@ -113,6 +114,8 @@ def add_open_parties(count: int, *, rng: random.Random, log) -> int:
     now = timezone.now()
     parties = party_rows(count, rng)
     ids = {model: seeding._Ids(model) for model in (Notification, Item, Party)}
+    # Filed and cleared by screening: the status that path of the table ends in.
+    cleared = seeding.walk((Move.SUBMIT, Move.START_SCREENING, Move.CLEAR))[-1].target
     cases = 0
     added = 0
     while added < count:
@@ -133,7 +136,7 @@ def add_open_parties(count: int, *, rng: random.Random, log) -> int:
                     reference=f"EXB-{created:%Y}-{pk:07d}",
                     firm_id=firm_id,
                     created_by_id=created_by,
-                    status="cleared",
+                    status=cleared,
                     title=f"{desc} for {first[3]}",
                     destination_country=first[3],
                     end_use_description=end_use,

@@ -1,10 +1,13 @@
+import ast
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from exportctl.accounts.models import Firm, User
 from exportctl.audit.chain import verify_chain
 from exportctl.audit.models import AuditEvent
+from exportctl.benchmarks import seed as seed_module
 from exportctl.benchmarks.seed import (
     HISTORIES,
     HISTORY,
@@ -152,3 +155,17 @@ def test_the_audit_trail_the_seed_writes_walks_the_table(db):
         assert status == notification.status, notification.reference
     # Four eyes: a high-risk approval was approved for countersignature, then countersigned.
     assert countersigned == Decision.objects.filter(kind=DecisionKind.COUNTERSIGN).count() > 0
+
+
+def test_no_benchmark_module_spells_a_status_as_a_string():
+    """The statuses the benchmarks write come from the workflow (``Status``, or the end of a walk
+    of the table), never from a literal that could drift from it."""
+    statuses = set(Status.values)
+    folder = Path(seed_module.__file__).parent
+    literals = [
+        (path.name, node.lineno, node.value)
+        for path in sorted(folder.glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and node.value in statuses
+    ]
+    assert literals == []

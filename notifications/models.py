@@ -20,7 +20,6 @@ from notifications.workflow import (
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 
-
 class EndUseCategory(models.TextChoices):
     INDUSTRIAL = "industrial", _("Industrial production")
     RESEARCH = "research", _("Research and development")
@@ -613,7 +612,7 @@ class Permit(TimeStamped):
         constraints = [
             models.UniqueConstraint(
                 fields=["notification"],
-                condition=models.Q(status="valid"),
+                condition=models.Q(status=PermitStatus.VALID),
                 name="permit_one_valid_per_notification",
             ),
             models.CheckConstraint(

@@ -11,6 +11,8 @@ import datetime
 
 from django.utils.translation import gettext_noop
 
+from partners.models import Tier
+
 CATCH_ALL_REVIEW = datetime.date(2025, 10, 9)
 PRIOR_REPORTING_START = datetime.date(2024, 12, 30)
 
@@ -29,24 +31,24 @@ RUSSIA_BELARUS_BASIS = gettext_noop(
 
 #: (tier, members, legal basis)
 COUNTRY_TIERS = [
-    ("group_a", GROUP_A, gettext_noop("Export Trade Control Order, Appended Table 3")),
+    (Tier.GROUP_A, GROUP_A, gettext_noop("Export Trade Control Order, Appended Table 3")),
     (
-        "un_arms_embargo",
+        Tier.UN_ARMS_EMBARGO,
         UN_ARMS_EMBARGO,
         gettext_noop("Export Trade Control Order, Appended Table 3-2"),
     ),
     (
-        "country_of_concern",
+        Tier.COUNTRY_OF_CONCERN,
         COUNTRIES_OF_CONCERN,
         gettext_noop("Export Trade Control Order, Appended Table 4"),
     ),
     (
-        "russia_diversion",
+        Tier.RUSSIA_DIVERSION,
         RUSSIA_DIVERSION,
         gettext_noop("Export Trade Control Order, Appended Table 2-4"),
     ),
     (
-        "sanctioned",
+        Tier.SANCTIONED,
         SANCTIONED,
         gettext_noop("FEFTA Art. 48(3) (approval required; treated as prohibited)"),
     ),

@@ -894,14 +894,14 @@ def reference_data_load(*, actor: User | None = None) -> dict[str, int]:
     (``seed_demo`` does on every ``make run``) creates nothing and leaves admin edits alone.
     """
     from partners import reference_data as ref
-    from partners.models import CountryTier, KeyTechnology, SpecifiedHsScope
+    from partners.models import CountryTier, KeyTechnology, SpecifiedHsScope, Tier
 
     created = {"country_tiers": 0, "key_technologies": 0, "hs_scope": 0, "measures": 0}
     tiers = [
         (tier, members, basis, ref.CATCH_ALL_REVIEW) for tier, members, basis in ref.COUNTRY_TIERS
     ]
     tiers.append(
-        ("russia_belarus", ref.RUSSIA_BELARUS, ref.RUSSIA_BELARUS_BASIS, ref.RUSSIA_BELARUS_FROM)
+        (Tier.RUSSIA_BELARUS, ref.RUSSIA_BELARUS, ref.RUSSIA_BELARUS_BASIS, ref.RUSSIA_BELARUS_FROM)
     )
     for tier, members, basis, effective_from in tiers:
         for country in members.split():

@@ -151,7 +151,8 @@ class History:
         return self.four_eyes_steps if level in FOUR_EYES_LEVELS else self.steps
 
 
-#: The levels at which a decision is countersigned (``notifications.services.approve_move_for``).
+#: The levels at which a decision is countersigned (``notifications.services.approve_move_for`` and
+#: ``deny_move_for``; the seed's cases have no confirmed hit, and none is at prohibited risk).
 FOUR_EYES_LEVELS = ("high",)
 
 #: The mix. Open cases are recent; closed ones span three years. "approved_expired" is an older
@@ -175,7 +176,12 @@ HISTORIES: tuple[History, ...] = (
         four_eyes=(*_REFERRED, Move.APPROVE_FOR_COUNTERSIGN, Move.COUNTERSIGN),
         name="approved_expired",
     ),
-    History((*_REFERRED, Move.DENY), 10, (20, 1095)),
+    History(
+        (*_REFERRED, Move.DENY),
+        10,
+        (20, 1095),
+        four_eyes=(*_REFERRED, Move.DENY_FOR_COUNTERSIGN, Move.COUNTERSIGN_DENIAL),
+    ),
     History((*_REFERRED, Move.WITHDRAW), 20, (3, 1095)),
 )
 HISTORY = {history.name: history for history in HISTORIES}
@@ -588,6 +594,8 @@ _DECISION_OF = {
     Move.APPROVE_FOR_COUNTERSIGN: DecisionKind.APPROVE_FOR_COUNTERSIGN,
     Move.COUNTERSIGN: DecisionKind.COUNTERSIGN,
     Move.DENY: DecisionKind.DENY,
+    Move.DENY_FOR_COUNTERSIGN: DecisionKind.DENY_FOR_COUNTERSIGN,
+    Move.COUNTERSIGN_DENIAL: DecisionKind.DENY,
 }
 #: The moves that decide (or end) a referred case, at the time it is decided.
 _DECIDING = frozenset({*_DECISION_OF, Move.WITHDRAW})

@@ -9,6 +9,7 @@ from exportctl.audit.chain import verify_chain
 from exportctl.audit.models import AuditEvent
 from exportctl.benchmarks import seed as seed_module
 from exportctl.benchmarks.seed import (
+    FOUR_EYES_LEVELS,
     HISTORIES,
     HISTORY,
     STATUS_MIX,
@@ -137,6 +138,7 @@ def test_the_audit_trail_the_seed_writes_walks_the_table(db):
     for event in events:
         paths.setdefault(event.object_id, []).append(event)
     countersigned = 0
+    four_eyes = Counter()
     for notification in Notification.objects.all():
         status = Status.DRAFT
         for event in paths.get(str(notification.public_id), []):
@@ -152,9 +154,17 @@ def test_the_audit_trail_the_seed_writes_walks_the_table(db):
                 assert roles_of[event.actor_id] & transition.roles, (notification.reference, move)
             countersigned += move == Move.COUNTERSIGN
             status = transition.target
+            last = move
         assert status == notification.status, notification.reference
-    # Four eyes: a high-risk approval was approved for countersignature, then countersigned.
+        # Four eyes: a decision at high risk is proposed, then countersigned by a senior.
+        if notification.risk_level in FOUR_EYES_LEVELS and status in (
+            Status.APPROVED,
+            Status.DENIED,
+        ):
+            assert last in (Move.COUNTERSIGN, Move.COUNTERSIGN_DENIAL), notification.reference
+            four_eyes[last] += 1
     assert countersigned == Decision.objects.filter(kind=DecisionKind.COUNTERSIGN).count() > 0
+    assert four_eyes[Move.COUNTERSIGN] > 0 and four_eyes[Move.COUNTERSIGN_DENIAL] > 0
 
 
 def test_no_benchmark_module_spells_a_status_as_a_string():

@@ -135,12 +135,12 @@ def audit_actions() -> list[str]:
 
 def confirmed_hit(notification: Notification, reviewer, *, reason: str):
     """A run with a confirmed list hit on the end user, adjudicated by ``reviewer``."""
+    from notifications.models import RiskLevel
     from partners.models import ListedEntry, ListSource, ListVersion, ListVersionStatus
     from screening.models import (
         Disposition,
         Outcome,
         PartyHit,
-        RiskLevel,
         RunStatus,
         ScreeningRun,
         Trigger,
@@ -177,6 +177,8 @@ def confirmed_hit(notification: Notification, reviewer, *, reason: str):
         factors=[{"rule": "eul_hit", "weight": 60, "evidence": {"entry": 45}}],
         finished_at=timezone.now(),
     )
+    # As ``hit_adjudicate`` records it: the filing knows it has a confirmed hit (four eyes).
+    Notification.objects.filter(pk=notification.pk).update(has_confirmed_hit=True)
     return PartyHit.objects.create(
         run=run,
         party=notification.parties.get(),

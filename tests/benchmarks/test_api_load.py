@@ -14,8 +14,9 @@ from django.utils import timezone
 from exportctl.benchmarks.api_load import _figures, check_acknowledged
 from exportctl.benchmarks.report import MET, MISSED, NOT_MEASURED
 from exportctl.benchmarks.sampling import RssSampler, _descendants
+from notifications.models import RiskLevel
 from notifications.workflow import Status
-from screening.models import Outcome, RiskLevel, RunStatus, ScreeningRun, Trigger
+from screening.models import Outcome, RunStatus, ScreeningRun, Trigger
 from tests.factories import submitted_at
 
 

@@ -48,6 +48,7 @@ from notifications.models import (
     Party,
     Permit,
     Review,
+    RiskLevel,
 )
 from notifications.workflow import Status
 from partners.models import (
@@ -64,7 +65,6 @@ from screening.models import (
     Disposition,
     Outcome,
     PartyHit,
-    RiskLevel,
     RunStatus,
     ScreeningRun,
     SelfCheckRecord,

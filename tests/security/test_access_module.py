@@ -317,3 +317,23 @@ def test_an_id_that_names_nothing_is_a_404(key):
 def test_an_unknown_audience_is_a_programming_error():
     with pytest.raises(ValueError, match="unknown audience"):
         access.access_notification(firm_user(), 1, audience="auditor")
+
+
+def test_the_access_matrix_policy_is_this_modules_table():
+    """The matrix (tests/security/test_access_matrix.py) writes the policy from the roles'
+    rights; the product answers it from ``AREA_REFUSAL``. A change to either alone fails here."""
+    from tests.security.test_access_matrix import GROUPS
+
+    matrix_group = {
+        access.Area.FIRM: "firm",
+        access.Area.FIRM_ADMIN: "firm_admin",
+        access.Area.FIRM_TOOL: "firm_tool",
+        access.Area.REVIEW: "review",
+        access.Area.LISTS: "lists",
+        access.Area.AUDIT: "audit",
+        access.Area.ENFORCEMENT: "enforcement",
+    }
+    assert set(matrix_group) == set(access.Area)
+    for area, group in matrix_group.items():
+        _permitted, refusals, _firm_objects = GROUPS[group]
+        assert refusals["*"] == str(access.AREA_REFUSAL[area]), area

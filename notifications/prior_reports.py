@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from exportctl import access
 from exportctl.audit import trail
 from notifications import drafts, planning
 from notifications.models import Item, ItemKind, Notification, Party
@@ -112,7 +113,7 @@ def licence_application_start(*, prior_report: Notification, actor) -> Notificat
     licence decision (an inform notice is never cleared automatically), and a permit may follow.
     """
     source = Notification.objects.select_for_update().get(pk=prior_report.pk)
-    if actor is None or getattr(actor, "firm_id", None) != source.firm_id:
+    if not access.is_firm_user_of(actor, source.firm_id):
         # Another firm's report does not exist for this actor (the views answer 404 first).
         raise TransitionError(
             _("Only users of the filing firm may change this notification."),

@@ -32,16 +32,13 @@ apps above: it names the notification model by its app label.
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, NoReturn
+from typing import NoReturn
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from exportctl.accounts.roles import FIRM_ROLES, MINISTRY_ROLES, Role
-
-if TYPE_CHECKING:
-    pass
 
 #: The screening worker acting without a user (``notifications.workflow.Actor.SYSTEM``; a test
 #: ties the two).

@@ -23,7 +23,9 @@ issue 19: a refused attempt at a privileged action is on the audit trail):
 * over the API, a person without the API's role is refused with **403** (DRF permissions return
   ``False``), another firm's object is 404.
 
-``refuse(area)`` is the only place that turns "no" into 403 or 404; ``AREA_REFUSAL`` is the table.
+``AREA_REFUSAL`` is that table, and ``refuse(area)`` the only place that chooses 403 or 404 for a
+person without an area's role (an object that does not exist, or is another firm's, is always a
+404: ``not_found``).
 
 This module sits at the bottom of the layers (accounts imports it), so it imports nothing from the
 apps above: it names the notification model by its app label.

@@ -110,7 +110,7 @@ test: lock-check $(VENV)/.installed system-deps test-system-deps locale static l
 # The matching scorecard on the real data in partners/data (add BENCH_ARGS=--large for 1M names).
 bench-screening: $(VENV)/.installed
 	@mkdir -p var/bench
-	$(PY) -m screening.matching.benchmark --out var/bench/screening.json $(BENCH_ARGS)
+	$(PY) -m screening.matching.bench.scorecard --out var/bench/screening.json $(BENCH_ARGS)
 
 # Every performance budget of DESIGN.md in one run, beside its budget (see README, "Benchmarks"):
 # own PostgreSQL database exportctl_bench, private redis-server, worker, gunicorn, locust.

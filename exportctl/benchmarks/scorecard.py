@@ -1,4 +1,4 @@
-"""The matching scorecard (``screening.matching.benchmark``), run as its own process and folded
+"""The matching scorecard (``screening.matching.bench.scorecard``), run as its own process and folded
 into the report: one party against the real End User List (and, with ``--scorecard large``,
 against 1,000,000 names)."""
 
@@ -22,7 +22,7 @@ def run(*, args, log, **_) -> tuple[list[Figure], dict]:
             )
         ], {}
     out = ROOT / "var" / "bench" / f"screening-{args.scorecard}.json"
-    command = [sys.executable, "-m", "screening.matching.benchmark", "--out", str(out)]
+    command = [sys.executable, "-m", "screening.matching.bench.scorecard", "--out", str(out)]
     if args.scorecard == "quick":
         command.append("--quick")
     if args.scorecard == "large":

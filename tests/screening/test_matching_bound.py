@@ -14,7 +14,7 @@ import random
 import pytest
 
 from screening.matching import ListIndex
-from screening.matching import benchmark_data as data
+from screening.matching.bench import data
 from screening.matching.normalise import analyse_query
 from screening.matching.scoring import PERSON_KINDS, bound_side, score_bound, score_sides
 

@@ -1,6 +1,6 @@
 """The matching engine against the real End User List and the labelled development sets.
 
-Small, fast slices of the benchmark (``python -m screening.matching.benchmark``): each assertion
+Small, fast slices of the benchmark (``python -m screening.matching.bench.scorecard``): each assertion
 is a floor the engine meets today, so a regression in normalising, candidates or scoring fails.
 """
 
@@ -10,8 +10,8 @@ import pytest
 
 from partners.data import DATA_DIR as DATA
 from screening.matching import ListedName, ListIndex
-from screening.matching import benchmark_data as data
-from screening.matching.benchmark import best_threshold, f1_at, is_right, norm_text
+from screening.matching.bench import data
+from screening.matching.bench.scorecard import best_threshold, f1_at, is_right, norm_text
 
 
 @pytest.fixture(scope="module")

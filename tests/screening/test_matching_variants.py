@@ -14,7 +14,7 @@ import re
 import pytest
 
 from screening.matching import ListedName, ListIndex
-from screening.matching import benchmark_data as data
+from screening.matching.bench import data
 from screening.matching.normalise import analyse_query, flatten
 from screening.matching.scripts import korean_romanisations
 

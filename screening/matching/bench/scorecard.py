@@ -1,4 +1,4 @@
-"""The matching scorecard: ``python -m screening.matching.benchmark [--quick] [--large] [--out F]``.
+"""The matching scorecard: ``python -m screening.matching.bench.scorecard [--quick] [--large] [--out F]``.
 
 Every figure is measured at the ONE alert threshold of the engine, beside a baseline measured in
 the same run: rapidfuzz ``token_sort_ratio`` brute force over the same normalised names, at the
@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz, process, utils
 
-from . import benchmark_data as data
-from .index import ListedName, ListIndex
-from .normalise import analyse_name, analyse_query
+from ..index import ListedName, ListIndex
+from ..normalise import analyse_name, analyse_query
+from . import data
 
 TARGETS = {
     "name_bench_f1": (">=", 0.85),

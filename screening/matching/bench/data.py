@@ -15,9 +15,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from .index import ListedName
+from ..index import ListedName
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 DATA_DIR = REPO_ROOT / "partners" / "data"  # partners.data: origin and licence in SOURCES.md
 EUL_FILE = "meti-eul/20250929_4.xlsx"
 OFAC_DIR = "ofac-sdn-2021"
@@ -73,11 +73,11 @@ def eul_names(path: Path | None = None) -> tuple[list[ListedName], str]:
                 rows.extend(ListedName(eid, a, name_kind="alias", **common) for a in e.aliases)
             if rows:
                 return rows, "partners.importers.meti_eul"
-            fallback = "benchmark_data private reader (importer returned no entries)"
+            fallback = "scorecard private reader (importer returned no entries)"
         except Exception as exc:  # an importer mid-edit must not stop the benchmark
-            fallback = f"benchmark_data private reader (importer failed: {exc!r})"
+            fallback = f"scorecard private reader (importer failed: {exc!r})"
         return list(_read_eul(path)), fallback
-    return list(_read_eul(path)), "benchmark_data private reader"
+    return list(_read_eul(path)), "scorecard private reader"
 
 
 def _read_eul(path: Path) -> Iterator[ListedName]:
@@ -118,11 +118,11 @@ def ofac_names(path: Path | None = None) -> tuple[list[ListedName], str]:
                 rows.extend(ListedName(eid, a, name_kind="alias", **common) for a in e.aliases)
             if rows:
                 return rows, "partners.importers.ofac_sdn"
-            fallback = "benchmark_data private reader (importer returned no entries)"
+            fallback = "scorecard private reader (importer returned no entries)"
         except Exception as exc:  # an importer mid-edit must not stop the benchmark
-            fallback = f"benchmark_data private reader (importer failed: {exc!r})"
+            fallback = f"scorecard private reader (importer failed: {exc!r})"
         return list(_read_ofac(path)), fallback
-    return list(_read_ofac(path)), "benchmark_data private reader"
+    return list(_read_ofac(path)), "scorecard private reader"
 
 
 def _read_ofac(path: Path) -> Iterator[ListedName]:
@@ -165,7 +165,7 @@ def synthetic_names(base: list[ListedName], n: int, seed: int = 7) -> list[Liste
     Persons: given names and surnames drawn from the persons' tokens; organisations: one or two
     distinctive words, generic words, and sometimes a legal form — all from the real lists.
     """
-    from .normalise import token_class
+    from ..normalise import token_class
 
     rng = random.Random(seed)
     person_tokens: list[str] = []

@@ -22,7 +22,7 @@ from notifications.api.prior_report_serializers import PriorReportSerializer
 from notifications.models import Decision, Message, Notification, Permit
 from notifications.review_forms import QueueFilterForm
 from notifications.services import DEFAULT_VALIDITY_MONTHS
-from notifications.workflow import TransitionError
+from notifications.workflow import PermitMove, TransitionError
 from screening import services as screening_services
 from screening.models import Disposition, PartyHit
 
@@ -554,10 +554,11 @@ def _conclude_no_licence(request, notification, data):
     )
 
 
+#: The permit moves of ``workflow.PERMIT_TRANSITIONS`` the review API makes, by their names.
 _PERMIT_SERVICES = {
-    "suspend": services.permit_suspend,
-    "revoke": services.permit_revoke,
-    "reinstate": services.permit_reinstate,
+    PermitMove.SUSPEND: services.permit_suspend,
+    PermitMove.REVOKE: services.permit_revoke,
+    PermitMove.REINSTATE: services.permit_reinstate,
 }
 
 

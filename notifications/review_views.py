@@ -200,7 +200,6 @@ def _render_case(
         "documents": list(Document.objects.filter(notification=notification)),
         "failed_form": failed_form,
         "timeline": _timeline(case["timeline"], notification),
-        "is_senior": access.is_senior_reviewer(user),
         "is_assignee": case["review"] is not None and case["review"].assignee_id == user.pk,
         "can_adjudicate": notification.status in EXAMINATION_STATUSES,
         "decision_actions": [action for action in _DECISION_FORMS if action in actions],

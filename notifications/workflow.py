@@ -26,6 +26,12 @@ ends in a permit or a receipt, so each ``Transition`` names the procedures it se
 Every service in ``notifications.services`` makes exactly one of these moves; nothing else changes
 a notification's status. The status groups below are computed from the table so that they can never
 drift from it.
+
+What a page or the API offers is ``available_moves(status, roles, procedure)``: the table read from
+one status for one set of roles (``services.offered_moves`` narrows it by a case's facts, the claim
+and four eyes; ``services.available_actions`` and ``services.firm_actions`` name the moves for the
+reviewer's and the firm's pages). A permit has a table of its own, ``PERMIT_TRANSITIONS``, read the
+same way by ``available_permit_moves(permit_status, roles)``.
 """
 
 from dataclasses import dataclass

@@ -36,7 +36,7 @@ from notifications.services import (
     notification_start_screening,
     notification_update_risk,
 )
-from notifications.workflow import Move, Status, TransitionError
+from notifications.workflow import EXAMINATION_STATUSES, Move, Status, TransitionError
 from screening import rules
 from screening.index_cache import published_lists
 from screening.models import Disposition, PartyHit, RunStatus, ScreeningRun, Trigger
@@ -199,9 +199,10 @@ def screening_rescreen(*, notification_id: int, list_version_id: int) -> Screeni
 
 # --- The reviewer's side ---------------------------------------------------------------------
 
-#: A hit can be adjudicated while the case is being reviewed; once a decision is waiting for a
-#: countersignature the facts behind it are frozen (a return reopens them).
-ADJUDICATION_STATUSES = frozenset({Status.UNDER_REVIEW, Status.INFO_REQUESTED})
+#: A hit can be adjudicated while the case is being examined (the workflow's examination
+#: statuses); once a decision is waiting for a countersignature the facts behind it are frozen (a
+#: return reopens them).
+ADJUDICATION_STATUSES = EXAMINATION_STATUSES
 _ADJUDICATED = frozenset({Disposition.CONFIRMED, Disposition.FALSE_POSITIVE})
 
 

@@ -8,12 +8,9 @@ before it returns. Refusals raise ``ValidationError`` (bad input, field by field
 ``TransitionError`` (wrong state or wrong person) and change nothing.
 """
 
-import hashlib
 import uuid
-import zipfile
 from collections.abc import Iterable
 
-import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -24,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from exportctl import access
 from exportctl.api_parsers import text_problem
 from exportctl.audit import trail
+from notifications import uploads
 from notifications.models import (
     Attachment,
     AttachmentKind,
@@ -92,13 +90,6 @@ MULTILINE_FIELDS = frozenset(
     }
 )
 
-PDF = "application/pdf"
-PNG = "image/png"
-JPEG = "image/jpeg"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ALLOWED_CONTENT_TYPES = (PDF, PNG, JPEG, XLSX)
-#: Extensions used only for the download name; the stored name never comes from the uploader.
-EXTENSIONS = {PDF: "pdf", PNG: "png", JPEG: "jpg", XLSX: "xlsx"}
 #: Statuses in which the exporter may attach documents to its reply to a ministry question.
 REPLY_ATTACHMENT_STATUSES = frozenset({Status.INFO_REQUESTED, Status.UNDER_REVIEW})
 
@@ -646,101 +637,20 @@ def checklist_save(*, notification: Notification, actor, answers: dict) -> Notif
 # --- Documents --------------------------------------------------------------------------------
 
 
-class _InspectedUpload:
-    """An upload whose size, content type and digest have been checked, not yet stored."""
-
-    def __init__(self, uploaded_file, content_type: str, sha256: str, size: int) -> None:
-        self.uploaded_file = uploaded_file
-        self.content_type = content_type
-        self.sha256 = sha256
-        self.size = size
-
-
-def _is_xlsx(uploaded_file) -> bool:
-    """An OOXML workbook is a zip archive holding ``xl/workbook.xml``; a .docx or a plain zip is
-    not one, whatever it is called."""
-    uploaded_file.seek(0)
-    try:
-        with zipfile.ZipFile(uploaded_file) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
-    finally:
-        uploaded_file.seek(0)
-    return "xl/workbook.xml" in names and "[Content_Types].xml" in names
-
-
-def _has_zip_directory(uploaded_file) -> bool:
-    try:
-        return zipfile.is_zipfile(uploaded_file)
-    finally:
-        uploaded_file.seek(0)
-
-
-def _content_type(uploaded_file) -> str | None:
-    uploaded_file.seek(0)
-    head = uploaded_file.read(8192)
-    uploaded_file.seek(0)
-    kind = filetype.guess(head)
-    if kind is None:
-        return None
-    if kind.mime in (PDF, PNG, JPEG):
-        # A PDF or an image with a ZIP archive appended (a polyglot) would carry the archive
-        # past a check that reads only the first bytes.
-        return None if _has_zip_directory(uploaded_file) else kind.mime
-    if kind.mime in (XLSX, "application/zip") and _is_xlsx(uploaded_file):
-        return XLSX
-    return None
-
-
-def _inspect_upload(uploaded_file) -> _InspectedUpload:
-    """Check by content, never by name or by the browser's claimed type."""
-    limit = settings.UPLOAD_MAX_BYTES
-    size = uploaded_file.size
-    if not size:
-        raise ValidationError({"file": [_("The file is empty.")]}, code="empty")
-    if size > limit:
-        raise ValidationError(
-            {
-                "file": [
-                    _("The file is larger than %(limit)s MB.") % {"limit": limit // (1024 * 1024)}
-                ]
-            },
-            code="too_large",
-        )
-    content_type = _content_type(uploaded_file)
-    if content_type is None:
-        raise ValidationError(
-            {"file": [_("Upload a PDF, PNG, JPEG or XLSX file. This file is not one of those.")]},
-            code="wrong_type",
-        )
-    digest = hashlib.sha256()
-    uploaded_file.seek(0)
-    for chunk in uploaded_file.chunks():
-        digest.update(chunk)
-    uploaded_file.seek(0)
-    return _InspectedUpload(uploaded_file, content_type, digest.hexdigest(), size)
-
-
 def _clean_kind(kind: str) -> str:
     if kind not in AttachmentKind.values:
         raise ValidationError({"kind": [_("Choose what kind of document this is.")]})
     return kind
 
 
-def _original_name(uploaded_file) -> str:
-    name = (getattr(uploaded_file, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1]
-    return name[:255] or "upload"
-
-
 def _store(
-    locked: Notification, inspected: _InspectedUpload, *, kind: str, actor, message=None
+    locked: Notification, inspected: uploads.InspectedUpload, *, kind: str, actor, message=None
 ) -> Attachment:
     attachment = Attachment(
         notification=locked,
         message=message,
         kind=kind,
-        original_name=_original_name(inspected.uploaded_file),
+        original_name=uploads.original_name(inspected.uploaded_file),
         content_type=inspected.content_type,
         size=inspected.size,
         sha256=inspected.sha256,
@@ -814,7 +724,7 @@ def attachment_add(
         message = _check_reply_message(locked, message, actor)
     kind = _clean_kind(kind)
     refuse_over_caps(attachments=locked.attachments.count() + 1)
-    inspected = _inspect_upload(uploaded_file)
+    inspected = uploads.inspect_upload(uploaded_file)
     attachment = _store(locked, inspected, kind=kind, actor=actor, message=message)
     _touch(locked)
     return attachment
@@ -856,7 +766,7 @@ def reply_with_documents(
     from notifications.services import notification_respond
 
     documents = list(documents)
-    inspected = [(_clean_kind(kind), _inspect_upload(upload)) for kind, upload in documents]
+    inspected = [(_clean_kind(kind), uploads.inspect_upload(upload)) for kind, upload in documents]
     if inspected:
         refuse_over_caps(attachments=notification.attachments.count() + len(inspected))
     message = notification_respond(notification=notification, actor=actor, body=body)

@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 from exportctl import access
 from exportctl.accounts.models import Firm
 from exportctl.audit import refusals, trail
+from notifications import uploads
 from notifications.enforcement_models import (
     Sanction,
     SanctionKind,
@@ -339,8 +340,6 @@ def evidence_add(*, violation: Violation, actor, uploaded_file) -> ViolationEvid
 
     Enforcement staff may add evidence to any record; a firm user only to its own firm's
     disclosure."""
-    from notifications.drafts import _inspect_upload, _original_name
-
     locked = Violation.objects.select_for_update().get(pk=violation.pk)
     own_disclosure = access.is_firm_user_of(actor, locked.firm_id) and locked.disclosed
     if not (is_enforcer(actor) or own_disclosure):
@@ -348,10 +347,10 @@ def evidence_add(*, violation: Violation, actor, uploaded_file) -> ViolationEvid
             _("You are not allowed to %(action)s.") % {"action": _("add evidence")},
             code="forbidden_role",
         )
-    inspected = _inspect_upload(uploaded_file)
+    inspected = uploads.inspect_upload(uploaded_file)
     evidence = ViolationEvidence(
         violation=locked,
-        original_name=_original_name(inspected.uploaded_file),
+        original_name=uploads.original_name(inspected.uploaded_file),
         content_type=inspected.content_type,
         size=inspected.size,
         sha256=inspected.sha256,

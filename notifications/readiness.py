@@ -5,12 +5,16 @@ so each entry names the step and the field in the exporter's terms.
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 from notifications.models import Notification, PartyRole, PriorReportDetails
 from notifications.prior_report_models import TransactionType
 from notifications.workflow import Procedure
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise  # a gettext_lazy message (django-stubs, dev only)
 
 CHECKLIST_ANSWERS = frozenset({"yes", "no", "unknown"})
 #: Answers that must come with a note giving the grounds (the clear criteria's "no" and "unknown").
@@ -66,7 +70,7 @@ def steps_for(notification: Notification) -> tuple[str, ...]:
 class Gap:
     step: str
     field: str
-    message: str
+    message: "str | StrPromise"
 
 
 def readiness_gaps(notification: Notification) -> list[Gap]:

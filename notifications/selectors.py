@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -45,6 +46,9 @@ from notifications.review_state import (  # noqa: F401 (the read side's names fo
     pending_decision,
 )
 from notifications.workflow import Status
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise  # a gettext_lazy label (django-stubs, dev only)
 
 PAGE_SIZE = 25
 
@@ -292,7 +296,7 @@ def review_queue_page(*, user, page_number, filters: QueueFilters | None = None)
 @dataclass(frozen=True)
 class Bar:
     key: str
-    label: str
+    label: "str | StrPromise"
     value: int
     css: str
 
@@ -301,7 +305,7 @@ class Bar:
 class Chart:
     """A horizontal bar chart drawn as SVG on the server (no JavaScript, no chart library)."""
 
-    title: str
+    title: "str | StrPromise"
     bars: tuple[Bar, ...]
     width: int = 400
     label_width: int = 190

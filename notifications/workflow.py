@@ -35,12 +35,16 @@ same way by ``available_permit_moves(permit_status, roles)``.
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from exportctl.accounts.roles import Role
 from exportctl.audit import refusals
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise  # a gettext_lazy message (django-stubs, dev only)
 
 
 class Procedure(models.TextChoices):
@@ -307,7 +311,7 @@ def available_permit_moves(permit_status: str, roles: frozenset[str]) -> frozens
 class TransitionError(Exception):
     """A move that the table does not allow from this status, or not for this actor."""
 
-    def __init__(self, message: str, *, code: str) -> None:
+    def __init__(self, message: "str | StrPromise", *, code: str) -> None:
         super().__init__(message)
         self.code = code
         if code in refusals.PRIVILEGE_CODES:  # who may act: on the record, whoever catches it

@@ -29,9 +29,13 @@ import contextvars
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise  # a gettext_lazy message (django-stubs, dev only)
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +72,7 @@ def end(token: contextvars.Token) -> list[Refusal]:
     return noted
 
 
-def note(*, reason: str, message: str = "", **extra) -> None:
+def note(*, reason: str, message: "str | StrPromise" = "", **extra: object) -> None:
     """Note a refusal of the current request; outside a request this does nothing."""
     noted = _current.get()
     if noted is not None:

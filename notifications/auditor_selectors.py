@@ -70,8 +70,10 @@ class CaseSearchResult:
 def _text_matches(text: str) -> Q:
     """The exact old search: a substring of the reference, title, firm or a party's name, the
     corporate number, or any permit's or issued document's number (receipt, permit, denial)."""
+    # django-stubs types ``Q | Exists`` as Combinable; Django's Q.__or__ returns a Q for any
+    # conditional expression.
     return (
-        Q(reference__icontains=text)
+        Q(reference__icontains=text)  # type: ignore[return-value]
         | Q(title__icontains=text)
         | Q(firm__name__icontains=text)
         | Q(firm__name_local__icontains=text)

@@ -255,7 +255,9 @@ def list_version_diff(*, old: ListVersion | None, new: ListVersion) -> ListDiff:
     ]
     if old is not None and old.source_id != new.source_id:
         raise ValueError("a diff compares two versions of the same list source")
-    new_entries = list(ListedEntry.objects.filter(version=new).only(*fields).order_by("number"))
+    new_entries: list[EntryLike] = list(
+        ListedEntry.objects.filter(version=new).only(*fields).order_by("number")
+    )
     if old is None:
         return ListDiff(added=new_entries)
     old_entries = list(ListedEntry.objects.filter(version=old).only(*fields).order_by("number"))
@@ -335,7 +337,7 @@ def measure_table_diff(
     for key in sorted(new_rows.keys() | old_rows.keys()):
         a, b = old_rows.get(key), new_rows.get(key)
         if a is None:
-            diff.added.append(b)
+            diff.added.append(new_rows[key])
         elif b is None:
             diff.removed.append(a)
         else:

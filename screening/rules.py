@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.utils import translation
 from django.utils.functional import Promise
@@ -692,7 +693,7 @@ def party_risk(hit: HitFacts, ctx: ScreeningContext) -> dict:
         cw_value = "not_listed"
     else:
         cw_value = "applies" if _cw_test_applies(ctx) else "not_applicable"
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"component": "hit_confidence", "value": hit.score, "points": confidence},
         {"component": "concern_codes_vs_goods", "value": match, "points": CONCERN_POINTS[match]},
         {"component": "conventional_weapons", "value": cw_value, "points": cw_points},
@@ -768,7 +769,8 @@ def russia_belarus_exposure(ctx: ScreeningContext) -> RussiaBelarusExposure | No
         countries.add(ctx.destination_country)
     if not countries:
         return None
-    banned, possible = [], []
+    banned: list[tuple[ItemFacts, MeasureFacts]] = []
+    possible: list[tuple[ItemFacts, MeasureFacts]] = []
     for item in ctx.items:
         applying = [
             m for m in ctx.measures if m.destinations & countries and measure_covers(m, item)
@@ -1221,7 +1223,7 @@ def _factor_weight(rule: Rule, evidence: dict) -> int:
 
 def evaluate(ctx: ScreeningContext) -> Assessment:
     """Apply every rule of ``RULES`` to ``ctx``; pure and deterministic."""
-    factors = []
+    factors: list[dict[str, Any]] = []
     with translation.override("en"):
         for rule in RULES:
             evidence = CHECKS[rule.id](ctx)

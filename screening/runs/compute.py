@@ -71,10 +71,10 @@ def screen_party(
     weighed against each entry's kind) and on the lists, so with a ``memo`` a party named like
     one screened before costs no search."""
     if memo is not None:
-        key = (party.name, party.local_name, party.country, party.kind)
-        known = memo.get(key)
+        memo_key = (party.name, party.local_name, party.country, party.kind)
+        known = memo.get(memo_key)
         if known is None:
-            known = memo[key] = screen_party(party, lists)
+            known = memo[memo_key] = screen_party(party, lists)
         return [dataclasses.replace(h, party=party) for h in known]
     best: dict[tuple[int, str], FoundHit] = {}
     names = [n for n in (party.name, party.local_name) if n and n.strip()]
@@ -213,7 +213,8 @@ def item_facts(items: list[Item], reference: ReferenceFacts) -> tuple[rules.Item
             classification, reclassified = rules.SPECIFIED_16_1, True
         key_technology = ""
         if item.key_technology_id and item.key_technology_id in reference.key_technologies:
-            key_technology = item.key_technology.code
+            technology = item.key_technology
+            key_technology = technology.code if technology is not None else ""
         facts.append(
             rules.ItemFacts(
                 position=item.position,
@@ -304,7 +305,11 @@ def _prior_report_facts(
         .filter(notification=notification)
         .first()
     )
-    if details is None or details.technology_id not in reference.key_technologies:
+    if (
+        details is None
+        or details.technology_id not in reference.key_technologies
+        or details.technology is None  # never, once the id is known: narrows the type
+    ):
         return ()
     return (
         rules.ItemFacts(

@@ -108,12 +108,12 @@ def earlier_hits(notification_ids: list[int]) -> dict[int, set[tuple[int, str, s
     and the End User List renumbers entries between revisions.
     """
     seen: dict[int, set[tuple[int, str, str]]] = {pk: set() for pk in notification_ids}
-    for notification_id, *key in PartyHit.objects.filter(
+    for notification_id, party_id, source, row_hash in PartyHit.objects.filter(
         run__notification_id__in=notification_ids
     ).values_list(
         "run__notification_id", "party_id", "entry__version__source__code", "entry__row_hash"
     ):
-        seen[notification_id].add(tuple(key))
+        seen[notification_id].add((party_id, source, row_hash))
     return seen
 
 

@@ -16,7 +16,7 @@ import re
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -441,7 +441,7 @@ def list_import_job_run(*, job_id: int) -> ListImportJob | None:
 
 
 def list_import_job_fail(
-    *, job_id: int, problems: list[Problem] = (), error: str = ""
+    *, job_id: int, problems: Sequence[Problem] = (), error: str = ""
 ) -> ListImportJob | None:
     """Mark the job failed with the file's problems or the reason; a finished job is kept."""
     with transaction.atomic():
@@ -563,7 +563,8 @@ def list_version_publish(
         proposal_current = target.publication_proposed and (
             target.publication_proposed_over_id == (previous.pk if previous else None)
         )
-        if rollback and not rollback_reason and not proposal_current:
+        # A rollback has a revision in force (publication_is_rollback); `previous` narrows its type.
+        if rollback and previous is not None and not rollback_reason and not proposal_current:
             raise ListPublicationRefused(
                 _(
                     "Revision %(label)s is older than revision %(current)s now in force. "
@@ -615,7 +616,7 @@ def list_version_publish(
             target.awaiting_confirmation = True  # type: ignore[attr-defined]
             return target
         if four_eyes:
-            if not access.is_list_manager(actor):
+            if actor is None or not access.is_list_manager(actor):
                 raise ListPublicationRefused(
                     _("Only a list manager can confirm the publication of revision %(label)s.")
                     % {"label": target.label}
@@ -964,6 +965,6 @@ def list_subscription_set(*, user: User, subscribed: bool) -> bool:
             obj=subscription,
             data={"email": user.email},
         )
-        if not subscribed:
+        if not subscribed and existing is not None:  # unsubscribing: there is a row (see above)
             existing.delete()
     return True

@@ -41,7 +41,10 @@ def _lower(email: str) -> str:
 def _require_firm_admin(actor: User) -> Firm:
     if not access.is_firm_admin(actor):
         raise PermissionDenied("only an active firm administrator may do this")
-    return actor.firm
+    firm = actor.firm
+    if firm is None:  # never: a firm administrator has a firm (narrows the type)
+        raise PermissionDenied("only an active firm administrator may do this")
+    return firm
 
 
 # --- Sign-up ------------------------------------------------------------------------------------
@@ -477,7 +480,10 @@ def profile_update(
         raise ValidationError(
             {"preferred_language": ValidationError(_("Choose a language."), code="invalid")}
         )
-    new_values = {"full_name": full_name.strip(), "preferred_language": preferred_language}
+    new_values: dict[str, str | bool] = {
+        "full_name": full_name.strip(),
+        "preferred_language": preferred_language,
+    }
     if email_all_firm_notifications is not None:
         if user.firm_id is None and email_all_firm_notifications:
             raise ValidationError(

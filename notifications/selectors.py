@@ -114,7 +114,7 @@ class ReviewClock:
 
     @property
     def days_overdue(self) -> int:
-        return -self.days_left if self.overdue else 0
+        return -self.days_left if self.overdue and self.days_left is not None else 0
 
 
 def review_clock(*, due_on, paused_at, today: datetime.date | None = None) -> ReviewClock:
@@ -213,9 +213,10 @@ def _count_hits(notifications: list[Notification]) -> None:
     completed run) on each case of a page: two queries whatever the page size."""
     from screening.models import Disposition, PartyHit, RunStatus, ScreeningRun
 
+    # The counts are attributes of this page's instances, not fields of the model.
     for notification in notifications:
-        notification.hit_count = notification.pending_hit_count = 0
-        notification.confirmed_hit_count = 0
+        notification.hit_count = notification.pending_hit_count = 0  # type: ignore[attr-defined]
+        notification.confirmed_hit_count = 0  # type: ignore[attr-defined]
     if not notifications:
         return
     latest: dict[int, int] = {}
@@ -238,10 +239,10 @@ def _count_hits(notifications: list[Notification]) -> None:
     ):
         counts.setdefault(run_id, {})[disposition] = number
     for notification in notifications:
-        found = counts.get(latest.get(notification.pk), {})
-        notification.hit_count = sum(found.values())
-        notification.pending_hit_count = found.get(Disposition.PENDING, 0)
-        notification.confirmed_hit_count = found.get(Disposition.CONFIRMED, 0)
+        found = counts.get(latest[notification.pk], {}) if notification.pk in latest else {}
+        notification.hit_count = sum(found.values())  # type: ignore[attr-defined]
+        notification.pending_hit_count = found.get(Disposition.PENDING, 0)  # type: ignore[attr-defined]
+        notification.confirmed_hit_count = found.get(Disposition.CONFIRMED, 0)  # type: ignore[attr-defined]
 
 
 _SORTS = {
@@ -345,8 +346,9 @@ def review_dashboard(*, user) -> dict:
     for level in RISK_ORDER:
         aggregates[f"risk_{level}"] = Count("pk", filter=Q(risk_level=level))
     aggregates["risk_none"] = Count("pk", filter=Q(risk_level=""))
-    bounds = [lower for lower, _label in AGEING_BUCKETS] + [None]
-    for lower, upper in zip(bounds, bounds[1:], strict=False):
+    lowers = [lower for lower, _label in AGEING_BUCKETS]
+    uppers: list[int | None] = [*lowers[1:], None]
+    for lower, upper in zip(lowers, uppers, strict=False):
         condition = Q(submitted_at__lte=now - datetime.timedelta(days=lower))
         if upper is not None:
             condition &= Q(submitted_at__gt=now - datetime.timedelta(days=upper))

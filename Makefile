@@ -93,11 +93,13 @@ worker: $(VENV)/.installed
 	$(ASK_DEBUG) $(VENV)/bin/celery -A exportctl worker --loglevel INFO --concurrency 2 \
 		--queues celery,mail --max-memory-per-child 1048576
 
-# lint-imports checks the apps' layering: the import-linter contracts in pyproject.toml.
+# lint-imports checks the apps' layering: the import-linter contracts in pyproject.toml. mypy
+# checks the types of the modules listed in pyproject's [tool.mypy] (cache in .mypy_cache).
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .

@@ -24,7 +24,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -968,3 +969,43 @@ def list_subscription_set(*, user: User, subscribed: bool) -> bool:
         if not subscribed and existing is not None:  # unsubscribing: there is a row (see above)
             existing.delete()
     return True
+
+
+# --- re-screen progress of a published version ---------------------------------------------------
+# The re-screen that a publication queues counts its cases on the version. The fields are the
+# version's, so they are written here; screening's tasks report what they did and write none.
+
+
+def list_version_rescreen_start(*, version_id: int, total: int) -> None:
+    """The re-screen's total, stored before its first chunk is queued (a chunk may finish before
+    the next is queued, and its count must land on a total that is already there). A redelivered
+    fan-out starts the count again from zero; with no case to re-screen it is finished at once."""
+    now = timezone.now()
+    ListVersion.objects.filter(pk=version_id).update(
+        rescreen_total=total,
+        rescreen_done=0,
+        rescreen_failed=0,
+        rescreen_started_at=now,
+        rescreen_finished_at=None if total else now,
+    )
+
+
+def list_version_rescreen_progress(*, version_id: int, done: int, failed: int = 0) -> None:
+    """One atomic UPDATE capped at the total, so concurrent workers never lose an increment and
+    a message redelivered after the count cannot push the bar past 100 %."""
+    versions = ListVersion.objects.filter(pk=version_id, rescreen_total__isnull=False)
+    new_done = Least(F("rescreen_done") + done, F("rescreen_total"))
+    changes = {"rescreen_done": new_done}
+    if failed:
+        # Never beyond the new done count (both sides of one UPDATE read the old values).
+        changes["rescreen_failed"] = Least(F("rescreen_failed") + failed, new_done)
+    versions.update(**changes)
+    versions.filter(
+        rescreen_finished_at__isnull=True, rescreen_done__gte=F("rescreen_total")
+    ).update(rescreen_finished_at=timezone.now())
+
+
+def list_version_rescreen_fail(*, version_id: int, cases: int) -> None:
+    """Cases given up on (a chunk that broke, or ran out of retries) count as finished and failed:
+    the re-screen still finishes, and its failures show."""
+    list_version_rescreen_progress(version_id=version_id, done=cases, failed=cases)

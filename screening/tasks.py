@@ -12,14 +12,16 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
-from django.db.models import F
-from django.db.models.functions import Least
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from partners.models import ListVersion
+from partners.services import (
+    list_version_rescreen_fail,
+    list_version_rescreen_progress,
+    list_version_rescreen_start,
+)
 from screening.models import Trigger
 from screening.rescreen import screening_rescreen_batch
 from screening.selectors import (
@@ -113,28 +115,15 @@ def _rescreen_counted(task, notification_ids: list[int], list_version_id: int) -
     except TRANSIENT_ERRORS:
         if task.request.retries < task.max_retries:
             raise  # retried by autoretry_for; counted when it finishes
-        _count_rescreened(list_version_id, done=cases, failed=cases)
+        list_version_rescreen_fail(version_id=list_version_id, cases=cases)
         raise
     except Exception:
-        _count_rescreened(list_version_id, done=cases, failed=cases)
+        list_version_rescreen_fail(version_id=list_version_id, cases=cases)
         raise
-    _count_rescreened(list_version_id, done=result.done, failed=result.failed)
+    list_version_rescreen_progress(
+        version_id=list_version_id, done=result.done, failed=result.failed
+    )
     return {"done": result.done, "failed": result.failed}
-
-
-def _count_rescreened(list_version_id: int, *, done: int, failed: int) -> None:
-    """One atomic UPDATE capped at the total, so concurrent workers never lose an increment and
-    a message redelivered after the count cannot push the bar past 100 %."""
-    versions = ListVersion.objects.filter(pk=list_version_id, rescreen_total__isnull=False)
-    new_done = Least(F("rescreen_done") + done, F("rescreen_total"))
-    changes = {"rescreen_done": new_done}
-    if failed:
-        # Never beyond the new done count (both sides of one UPDATE read the old values).
-        changes["rescreen_failed"] = Least(F("rescreen_failed") + failed, new_done)
-    versions.update(**changes)
-    versions.filter(
-        rescreen_finished_at__isnull=True, rescreen_done__gte=F("rescreen_total")
-    ).update(rescreen_finished_at=timezone.now())
 
 
 @shared_task(name="screening.sweep_stuck", soft_time_limit=120, time_limit=180, **_TASK_OPTIONS)
@@ -167,14 +156,7 @@ def rescreen_after_publication(list_version_id: int) -> int:
     workers) a chunk may be finished before the next one is queued, and its count must land on a
     total that is already there. A redelivered fan-out starts the count again from zero."""
     candidate_ids = list(rescreen_candidate_ids())
-    now = timezone.now()
-    ListVersion.objects.filter(pk=list_version_id).update(
-        rescreen_total=len(candidate_ids),
-        rescreen_done=0,
-        rescreen_failed=0,
-        rescreen_started_at=now,
-        rescreen_finished_at=None if candidate_ids else now,
-    )
+    list_version_rescreen_start(version_id=list_version_id, total=len(candidate_ids))
     for start in range(0, len(candidate_ids), RESCREEN_BATCH_SIZE):
         rescreen_batch.delay(candidate_ids[start : start + RESCREEN_BATCH_SIZE], list_version_id)
     return len(candidate_ids)

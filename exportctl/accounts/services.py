@@ -7,6 +7,7 @@ audit event before it returns. E-mails go out through tasks queued after commit.
 """
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -26,6 +27,10 @@ from exportctl.accounts.models import Firm, Invitation, InvitationStatus, Signup
 from exportctl.accounts.roles import Role
 from exportctl.accounts.signed_links import INVITATION_MAX_AGE, SIGNUP_MAX_AGE
 from exportctl.audit import trail
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from rest_framework.request import Request
 
 CORPORATE_NUMBER_TAKEN = _(
     "A firm with this corporate number is already registered. Ask its firm administrator to "
@@ -61,7 +66,7 @@ def firm_signup_request(
     corporate_number: str,
     address: str,
     language: str,
-    request=None,
+    request: "HttpRequest | Request | None" = None,
 ) -> SignupRequest | None:
     """Record a sign-up and mail its confirmation link. When the address already has an account
     nothing is recorded and that address is told so instead: the visitor sees the same answer
@@ -105,7 +110,9 @@ def firm_signup_request(
     return signup
 
 
-def firm_signup_complete(*, signup: SignupRequest, request=None) -> User:
+def firm_signup_complete(
+    *, signup: SignupRequest, request: "HttpRequest | Request | None" = None
+) -> User:
     """Create the firm and its first user, who becomes firm admin (and exporter)."""
     try:
         with transaction.atomic():
@@ -117,7 +124,9 @@ def firm_signup_complete(*, signup: SignupRequest, request=None) -> User:
         raise ValidationError(LINK_NOT_VALID, code="invalid_link") from exc
 
 
-def _firm_signup_complete(*, signup: SignupRequest, request) -> User:
+def _firm_signup_complete(
+    *, signup: SignupRequest, request: "HttpRequest | Request | None"
+) -> User:
     signup = SignupRequest.objects.select_for_update().get(pk=signup.pk)
     if signup.completed_at is not None or signup.expires_at <= timezone.now():
         raise ValidationError(LINK_NOT_VALID, code="invalid_link")
@@ -164,7 +173,9 @@ def _firm_signup_complete(*, signup: SignupRequest, request) -> User:
 
 
 @transaction.atomic
-def invitation_send(*, actor: User, email: str, request=None) -> Invitation:
+def invitation_send(
+    *, actor: User, email: str, request: "HttpRequest | Request | None" = None
+) -> Invitation:
     """Invite ``email`` to the actor's firm; inviting someone already invited resends."""
     firm = _require_firm_admin(actor)
     Firm.objects.select_for_update().get(pk=firm.pk)  # one inviter at a time per firm
@@ -204,7 +215,9 @@ def invitation_send(*, actor: User, email: str, request=None) -> Invitation:
 
 
 @transaction.atomic
-def invitation_resend(*, actor: User, invitation: Invitation, request=None) -> Invitation:
+def invitation_resend(
+    *, actor: User, invitation: Invitation, request: "HttpRequest | Request | None" = None
+) -> Invitation:
     """Send a fresh link with a fresh expiry; every earlier link stops working."""
     firm = _require_firm_admin(actor)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk, firm=firm)
@@ -213,7 +226,9 @@ def invitation_resend(*, actor: User, invitation: Invitation, request=None) -> I
     return _resend(actor=actor, invitation=invitation, request=request)
 
 
-def _resend(*, actor: User, invitation: Invitation, request) -> Invitation:
+def _resend(
+    *, actor: User, invitation: Invitation, request: "HttpRequest | Request | None"
+) -> Invitation:
     now = timezone.now()
     invitation.send_count += 1
     invitation.last_sent_at = now
@@ -235,7 +250,9 @@ def _resend(*, actor: User, invitation: Invitation, request) -> Invitation:
 
 
 @transaction.atomic
-def invitation_revoke(*, actor: User, invitation: Invitation, request=None) -> Invitation:
+def invitation_revoke(
+    *, actor: User, invitation: Invitation, request: "HttpRequest | Request | None" = None
+) -> Invitation:
     firm = _require_firm_admin(actor)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk, firm=firm)
     if invitation.status != InvitationStatus.PENDING:
@@ -261,7 +278,7 @@ def invitation_accept(
     full_name: str,
     password: str,
     preferred_language: str,
-    request=None,
+    request: "HttpRequest | Request | None" = None,
 ) -> User:
     """The invitee becomes an exporter of the inviting firm."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -301,7 +318,9 @@ def invitation_accept(
 
 
 @transaction.atomic
-def colleague_deactivate(*, actor: User, colleague: User, request=None) -> User:
+def colleague_deactivate(
+    *, actor: User, colleague: User, request: "HttpRequest | Request | None" = None
+) -> User:
     """Deactivate a colleague (their sessions and API tokens stop working: both check
     ``is_active``). A firm is never left without an active administrator."""
     firm = _require_firm_admin(actor)
@@ -350,7 +369,9 @@ def _locked_colleague(actor: User, colleague: User) -> tuple[Firm, User]:
 
 
 @transaction.atomic
-def colleague_make_admin(*, actor: User, colleague: User, request=None) -> User:
+def colleague_make_admin(
+    *, actor: User, colleague: User, request: "HttpRequest | Request | None" = None
+) -> User:
     """Give an active colleague the firm administrator role (so that an administrator can hand
     over before deactivating their own account)."""
     _firm, target = _locked_colleague(actor, colleague)
@@ -377,7 +398,9 @@ def colleague_make_admin(*, actor: User, colleague: User, request=None) -> User:
 
 
 @transaction.atomic
-def colleague_reactivate(*, actor: User, colleague: User, request=None) -> User:
+def colleague_reactivate(
+    *, actor: User, colleague: User, request: "HttpRequest | Request | None" = None
+) -> User:
     """Let a deactivated colleague sign in again, with the roles they had."""
     _firm, target = _locked_colleague(actor, colleague)
     if target.is_active:
@@ -406,7 +429,7 @@ def firm_update(
     address: str,
     compliance_programme_filed: bool,
     compliance_programme_filed_on: date | None,
-    request=None,
+    request: "HttpRequest | Request | None" = None,
 ) -> tuple[Firm, bool]:
     """Update the actor's firm: names, address and its compliance programme (CP) filing. The
     corporate number is the firm's identity and never changes here. Returns (firm, changed)."""
@@ -471,7 +494,7 @@ def profile_update(
     full_name: str,
     preferred_language: str,
     email_all_firm_notifications: bool | None = None,
-    request=None,
+    request: "HttpRequest | Request | None" = None,
 ) -> tuple[User, bool]:
     """Change the actor's own profile. ``email_all_firm_notifications`` (None: unchanged) is a
     firm user's choice to hear about every filing of the firm, not only their own."""
@@ -512,7 +535,9 @@ def profile_update(
 
 
 @transaction.atomic
-def password_reset_requested(*, email: str, matched: int, request=None) -> None:
+def password_reset_requested(
+    *, email: str, matched: int, request: "HttpRequest | Request | None" = None
+) -> None:
     """Audit a reset request. The visitor's answer never depends on ``matched``."""
     trail.record(
         action="password_reset.requested",
@@ -525,7 +550,9 @@ def password_reset_requested(*, email: str, matched: int, request=None) -> None:
 
 
 @transaction.atomic
-def password_reset_complete(*, user: User, password: str, request=None) -> User:
+def password_reset_complete(
+    *, user: User, password: str, request: "HttpRequest | Request | None" = None
+) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
     user.set_password(password)
     user.save(update_fields=["password", "updated_at"])
@@ -554,7 +581,12 @@ REVOCATION_REASONS = (
 
 @transaction.atomic
 def user_credentials_revoke(
-    *, user: User, reason: str, actor: User | None = None, request=None, tokens: bool = True
+    *,
+    user: User,
+    reason: str,
+    actor: User | None = None,
+    request: "HttpRequest | Request | None" = None,
+    tokens: bool = True,
 ) -> list[dict]:
     """End every session of ``user`` and (unless ``tokens`` is False) delete every personal API
     token, in one audited step, and tell the user by e-mail which tokens died.
@@ -591,7 +623,9 @@ def user_credentials_revoke(
 LOCK_SCOPES = ("address", "account")
 
 
-def account_lock_notify(*, email: str, scope: str, request=None) -> bool:
+def account_lock_notify(
+    *, email: str, scope: str, request: "HttpRequest | Request | None" = None
+) -> bool:
     """Record that an account was locked (``address``: django-axes locked one client address out
     of it; ``account``: the per-account throttle engaged) and mail its owner, once per lockout:
     a flood of attempts during the lockout sends nothing more. Unknown addresses are ignored.

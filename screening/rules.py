@@ -17,7 +17,7 @@ listed name at or above the alert threshold.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -718,7 +718,7 @@ def _hit_evidence(hit: HitFacts, ctx: ScreeningContext) -> dict:
     }
 
 
-def _positions(items) -> list[int]:
+def _positions(items: Iterable[ItemFacts]) -> list[int]:
     return [i.position for i in items]
 
 

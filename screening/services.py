@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -29,7 +30,7 @@ from exportctl import access
 from exportctl.audit import trail
 from notifications.inform_notice_selectors import notices_covering
 from notifications.models import QUEUE_STATUSES, Notification
-from notifications.services import (
+from notifications.services.lifecycle import (
     notification_clear,
     notification_refer,
     notification_reopen,
@@ -50,6 +51,9 @@ from screening.runs.compute import (
     party_facts,
     reference_facts,
 )
+
+if TYPE_CHECKING:
+    from exportctl.accounts.models import User
 
 
 def russia_belarus_preview(
@@ -206,7 +210,7 @@ ADJUDICATION_STATUSES = EXAMINATION_STATUSES
 _ADJUDICATED = frozenset({Disposition.CONFIRMED, Disposition.FALSE_POSITIVE})
 
 
-def hit_adjudicate(*, hit: PartyHit, actor, disposition: str, reason: str) -> PartyHit:
+def hit_adjudicate(*, hit: PartyHit, actor: User, disposition: str, reason: str) -> PartyHit:
     """Record a reviewer's finding on one hit: a confirmed match or a false positive, with the
     reason. A confirmed hit makes any approval of the case need a countersignature."""
     with transaction.atomic():
@@ -273,7 +277,7 @@ def hit_adjudicate(*, hit: PartyHit, actor, disposition: str, reason: str) -> Pa
         return current
 
 
-def screening_rerun_request(*, notification: Notification, actor) -> str:
+def screening_rerun_request(*, notification: Notification, actor: User) -> str:
     """Queue a fresh screening of a case under review against today's lists and rules.
 
     Each request has its own reference (the run's ``trigger_ref``), so a second request makes a

@@ -25,6 +25,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from exportctl.audit import trail
@@ -77,7 +78,9 @@ def _key(eul_version_id: int | None, trigger: str, trigger_ref: str) -> dict:
     }
 
 
-def run_key(notification_id: int, eul_version_id: int | None, trigger: str, trigger_ref: str):
+def run_key(
+    notification_id: int, eul_version_id: int | None, trigger: str, trigger_ref: str
+) -> QuerySet[ScreeningRun]:
     """The runs (none or one) of one case under the run key."""
     return ScreeningRun.objects.filter(
         notification_id=notification_id, **_key(eul_version_id, trigger, trigger_ref)
@@ -86,7 +89,7 @@ def run_key(notification_id: int, eul_version_id: int | None, trigger: str, trig
 
 def runs_keyed(
     notification_ids: list[int], eul_version_id: int | None, trigger: str, trigger_ref: str
-):
+) -> QuerySet[ScreeningRun]:
     """The runs of many cases under the same run key (a re-screen batch)."""
     return ScreeningRun.objects.filter(
         notification_id__in=notification_ids, **_key(eul_version_id, trigger, trigger_ref)
@@ -301,7 +304,9 @@ def record_failure(
 RESCREEN_TRIGGER = Trigger.LIST_PUBLICATION
 
 
-def completed_ids(notification_ids: list[int], eul_version_id: int | None, trigger_ref: str):
+def completed_ids(
+    notification_ids: list[int], eul_version_id: int | None, trigger_ref: str
+) -> QuerySet[ScreeningRun, int]:
     """The cases of a re-screen batch whose run is already completed (a lazy subquery)."""
     return (
         runs_keyed(notification_ids, eul_version_id, RESCREEN_TRIGGER, trigger_ref)

@@ -24,7 +24,7 @@ from rest_framework.views import set_rollback
 
 from exportctl.api_error_shapes import ErrorItemSerializer, ErrorResponseSerializer  # noqa: F401
 from exportctl.audit import refusals
-from notifications.services import NotReadyError
+from notifications.services.lifecycle import NotReadyError
 from notifications.workflow import TransitionError
 
 #: Workflow refusal codes that concern one input field rather than the request as a whole.

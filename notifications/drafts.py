@@ -663,7 +663,7 @@ def reply_with_documents(
     Every document is checked before the reply is written, so a refused file leaves the question
     unanswered and nothing stored.
     """
-    from notifications.services import notification_respond
+    from notifications.services.lifecycle import notification_respond
 
     documents = list(documents)
     inspected = [(_clean_kind(kind), uploads.inspect_upload(upload)) for kind, upload in documents]

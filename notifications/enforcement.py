@@ -384,7 +384,7 @@ def evidence_add(*, violation: Violation, actor, uploaded_file) -> ViolationEvid
 
 
 def _suspend_permits(firm: Firm, ban: Sanction, *, actor) -> list[str]:
-    from notifications.services import permit_suspend_for_ban
+    from notifications.services.permits import permit_suspend_for_ban
 
     reason = gettext("Export ban (FEFTA Art. 53) from %(start)s to %(end)s: %(reason)s") % {
         "start": ban.starts_on.isoformat(),

@@ -44,12 +44,12 @@ from notifications.models import Item, Notification, Party
 from notifications.prior_report_forms import NewFilingForm, TechnologyForm
 from notifications.readiness import readiness_gaps, steps_for
 from notifications.selectors import access_notification_for_exporter
-from notifications.services import (
+from notifications.services.lifecycle import (
     NotReadyError,
-    firm_actions,
     notification_submit,
     notification_withdraw,
 )
+from notifications.services.offers import firm_actions
 from notifications.workflow import EDITABLE_STATUSES, Status, TransitionError
 from partners.models import MeasureCategory
 from screening.precheck import parties_precheck

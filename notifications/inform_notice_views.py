@@ -16,10 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from exportctl import access
 from notifications import inform_notice_selectors as selectors
-from notifications import services
 from notifications.documents import downloads
 from notifications.exporter_views import exporter_required
 from notifications.inform_notice_forms import InformNoticeIssueForm
+from notifications.services import inform_notices
 from notifications.workflow import TransitionError
 
 PAGE_SIZE = 50
@@ -123,7 +123,7 @@ def ministry_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            notice = services.inform_notice_issue(
+            notice = inform_notices.inform_notice_issue(
                 actor=request.user,
                 firm=data["firm"],
                 subject_kind=data["subject_kind"],

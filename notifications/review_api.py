@@ -17,11 +17,19 @@ from rest_framework.views import APIView
 
 from exportctl import access
 from exportctl.accounts.models import User
-from notifications import prior_reports, selectors, services
+from notifications import prior_reports, selectors
 from notifications.api.prior_report_serializers import PriorReportSerializer
 from notifications.models import Decision, Message, Notification, Permit
 from notifications.review_forms import QueueFilterForm
-from notifications.services import DEFAULT_VALIDITY_MONTHS
+from notifications.services import (
+    decision_rules,
+    decisions,
+    inform_notices,
+    offers,
+    permits,
+    review_desk,
+)
+from notifications.services.permits import DEFAULT_VALIDITY_MONTHS
 from notifications.workflow import PermitMove, TransitionError
 from screening import services as screening_services
 from screening.models import Disposition, PartyHit
@@ -261,7 +269,7 @@ class CaseSerializer(serializers.Serializer):
             "pending_decision": DecisionSerializer(case["pending_approval"]).data
             if case["pending_approval"]
             else None,
-            "available_actions": sorted(services.available_actions(notification, user))
+            "available_actions": sorted(offers.available_actions(notification, user))
             if user is not None
             else [],
             "screening": {
@@ -433,7 +441,7 @@ class CaseActionView(APIView):
         except TransitionError as error:
             current = Notification.objects.get(pk=notification.pk)
             body = {"detail": str(error), "code": error.code, "status": current.status}
-            if isinstance(error, services.OutstandingItemsError):
+            if isinstance(error, decision_rules.OutstandingItemsError):
                 body["outstanding"] = [
                     {"kind": item.kind, "text": item.text, **item.data} for item in error.items
                 ]
@@ -465,11 +473,11 @@ def _action(perform, input_class=EmptyInput, success_status=status.HTTP_200_OK, 
 
 
 def _claim(request, notification, data):
-    services.review_claim(notification=notification, actor=request.user)
+    review_desk.review_claim(notification=notification, actor=request.user)
 
 
 def _release(request, notification, data):
-    services.review_release(notification=notification, actor=request.user)
+    review_desk.review_release(notification=notification, actor=request.user)
 
 
 def _assign(request, notification, data):
@@ -478,7 +486,7 @@ def _assign(request, notification, data):
         raise TransitionError(
             _("Cases can be assigned only to an active reviewer."), code="invalid_assignee"
         )
-    services.review_assign(notification=notification, actor=request.user, assignee=assignee)
+    review_desk.review_assign(notification=notification, actor=request.user, assignee=assignee)
 
 
 def _adjudicate(request, notification, data, hit_id):
@@ -499,13 +507,13 @@ def _rerun(request, notification, data):
 
 
 def _note(request, notification, data):
-    services.notification_add_internal_note(
+    review_desk.notification_add_internal_note(
         notification=notification, actor=request.user, body=data["body"]
     )
 
 
 def _request_info(request, notification, data):
-    services.notification_request_info(
+    decisions.notification_request_info(
         notification=notification,
         actor=request.user,
         question=data["question"],
@@ -514,7 +522,7 @@ def _request_info(request, notification, data):
 
 
 def _approve(request, notification, data):
-    services.notification_approve(
+    decisions.notification_approve(
         notification=notification,
         actor=request.user,
         conditions=data["conditions"],
@@ -523,42 +531,44 @@ def _approve(request, notification, data):
 
 
 def _countersign(request, notification, data):
-    services.notification_countersign(notification=notification, actor=request.user)
+    decisions.notification_countersign(notification=notification, actor=request.user)
 
 
 def _return(request, notification, data):
-    services.notification_return(
+    decisions.notification_return(
         notification=notification, actor=request.user, reason=data["reason"]
     )
 
 
 def _deny(request, notification, data):
-    services.notification_deny(notification=notification, actor=request.user, reason=data["reason"])
+    decisions.notification_deny(
+        notification=notification, actor=request.user, reason=data["reason"]
+    )
 
 
 def _checklist_note(request, notification, data, number):
-    services.checklist_note_record(
+    review_desk.checklist_note_record(
         notification=notification, actor=request.user, number=number, body=data["body"]
     )
 
 
 def _inform(request, notification, data):
-    services.notification_inform(
+    inform_notices.notification_inform(
         notification=notification, actor=request.user, grounds=data["grounds"]
     )
 
 
 def _conclude_no_licence(request, notification, data):
-    services.notification_conclude_no_licence(
+    decisions.notification_conclude_no_licence(
         notification=notification, actor=request.user, grounds=data["grounds"]
     )
 
 
 #: The permit moves of ``workflow.PERMIT_TRANSITIONS`` the review API makes, by their names.
 _PERMIT_SERVICES = {
-    PermitMove.SUSPEND: services.permit_suspend,
-    PermitMove.REVOKE: services.permit_revoke,
-    PermitMove.REINSTATE: services.permit_reinstate,
+    PermitMove.SUSPEND: permits.permit_suspend,
+    PermitMove.REVOKE: permits.permit_revoke,
+    PermitMove.REINSTATE: permits.permit_reinstate,
 }
 
 

@@ -10,7 +10,7 @@ from exportctl.countries import CountryField
 from notifications import calendar
 from notifications.models import QUEUE_STATUSES, RiskLevel
 from notifications.selectors import QueueFilters, reviewer_choices
-from notifications.services import DEFAULT_VALIDITY_MONTHS
+from notifications.services.permits import DEFAULT_VALIDITY_MONTHS
 from screening.models import Disposition
 
 #: A reasonable default for the exporter's answer: two working weeks.

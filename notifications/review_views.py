@@ -16,11 +16,20 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from exportctl import access
-from notifications import inform_notice_selectors, planning, prior_reports, selectors, services
+from notifications import inform_notice_selectors, planning, prior_reports, selectors
 from notifications import review_forms as forms
 from notifications import timeline as case_timeline
 from notifications.documents import downloads
 from notifications.models import DecisionKind, Document, Notification, Permit, RiskLevel
+from notifications.services import (
+    base,
+    decision_rules,
+    decisions,
+    inform_notices,
+    offers,
+    permits,
+    review_desk,
+)
 from notifications.workflow import (
     AWAITING_EXPORTER_STATUSES,
     EXAMINATION_STATUSES,
@@ -101,7 +110,7 @@ def _blank_forms() -> dict:
 def _add_refusal(form, error: TransitionError) -> None:
     """Put a service's refusal on the form; an approval refused over outstanding evidence lists
     each item on a line of its own, so the reviewer can work through them."""
-    if isinstance(error, services.OutstandingItemsError):
+    if isinstance(error, decision_rules.OutstandingItemsError):
         form.add_error(None, _("The case cannot be approved yet. Settle these first:"))
         for item in error.items:
             form.add_error(None, item.text[:1].upper() + item.text[1:] + ".")
@@ -177,8 +186,8 @@ def _render_case(
         for factor in (case["latest_run"].factors if case["latest_run"] else [])
     ]
     user = request.user
-    actions = services.available_actions(notification, user)
-    roles = services.effective_roles(user, notification)
+    actions = offers.available_actions(notification, user)
+    roles = access.effective_roles(user, notification)
     context = {
         "notification": notification,
         **case,
@@ -203,9 +212,9 @@ def _render_case(
         "is_assignee": case["review"] is not None and case["review"].assignee_id == user.pk,
         "can_adjudicate": notification.status in EXAMINATION_STATUSES,
         "decision_actions": [action for action in _DECISION_FORMS if action in actions],
-        "withheld_by_claim": bool(services.decisions_withheld_by_claim(notification, user)),
+        "withheld_by_claim": bool(offers.decisions_withheld_by_claim(notification, user)),
         "waiting_on_exporter": notification.status in AWAITING_EXPORTER_STATUSES,
-        "can_note_checklist": notification.status in services.INFORM_STATUSES,
+        "can_note_checklist": notification.status in base.INFORM_STATUSES,
         "Status": Status,
         "lateness": planning.lateness_of(notification),
         "covering_notices": inform_notice_selectors.notices_covering(
@@ -316,7 +325,7 @@ def claim(request, public_id):
     return _act(
         request,
         notification,
-        call=lambda data: services.review_claim(notification=notification, actor=request.user),
+        call=lambda data: review_desk.review_claim(notification=notification, actor=request.user),
         success=_("You have claimed this case."),
     )
 
@@ -328,7 +337,7 @@ def release(request, public_id):
     return _act(
         request,
         notification,
-        call=lambda data: services.review_release(notification=notification, actor=request.user),
+        call=lambda data: review_desk.review_release(notification=notification, actor=request.user),
         success=_("The case is back in the unassigned queue."),
     )
 
@@ -342,7 +351,7 @@ def assign(request, public_id):
         notification,
         form=forms.AssignForm(request.POST),
         form_key="assign",
-        call=lambda data: services.review_assign(
+        call=lambda data: review_desk.review_assign(
             notification=notification, actor=request.user, assignee=data["assignee"]
         ),
         success=_("The case has been assigned."),
@@ -405,7 +414,7 @@ def note(request, public_id):
         notification,
         form=forms.NoteForm(request.POST),
         form_key="note",
-        call=lambda data: services.notification_add_internal_note(
+        call=lambda data: review_desk.notification_add_internal_note(
             notification=notification, actor=request.user, body=data["body"]
         ),
         success=_("Your internal note has been added."),
@@ -421,7 +430,7 @@ def request_info(request, public_id):
         notification,
         form=forms.RequestInfoForm(request.POST),
         form_key="request_info",
-        call=lambda data: services.notification_request_info(
+        call=lambda data: decisions.notification_request_info(
             notification=notification,
             actor=request.user,
             question=data["question"],
@@ -465,8 +474,8 @@ def approve(request, public_id):
         form=forms.ApproveForm(request.POST),
         form_key="approve",
         kind="approve",
-        check=lambda: services.approval_check(notification=notification, actor=request.user),
-        call=lambda data: services.notification_approve(
+        check=lambda: decision_rules.approval_check(notification=notification, actor=request.user),
+        call=lambda data: decisions.notification_approve(
             notification=notification,
             actor=request.user,
             conditions=data["conditions"],
@@ -483,7 +492,7 @@ def countersign(request, public_id):
     return _act(
         request,
         notification,
-        call=lambda data: services.notification_countersign(
+        call=lambda data: decisions.notification_countersign(
             notification=notification, actor=request.user
         ),
         success=_countersign_message,
@@ -499,7 +508,7 @@ def return_approval(request, public_id):
         notification,
         form=forms.ReturnForm(request.POST),
         form_key="return",
-        call=lambda data: services.notification_return(
+        call=lambda data: decisions.notification_return(
             notification=notification, actor=request.user, reason=data["reason"]
         ),
         success=_("The decision has been returned to review."),
@@ -516,8 +525,8 @@ def deny(request, public_id):
         form=forms.DenyForm(request.POST),
         form_key="deny",
         kind="deny",
-        check=lambda: services.denial_check(notification=notification, actor=request.user),
-        call=lambda data: services.notification_deny(
+        check=lambda: decision_rules.denial_check(notification=notification, actor=request.user),
+        call=lambda data: decisions.notification_deny(
             notification=notification, actor=request.user, reason=data["reason"]
         ),
         success=_denial_message,
@@ -532,7 +541,7 @@ def checklist_note(request, public_id, number):
     if not form.is_valid():
         return _render_case(request, notification, failed={"checklist": (number, form)}, status=400)
     try:
-        services.checklist_note_record(
+        review_desk.checklist_note_record(
             notification=notification,
             actor=request.user,
             number=number,
@@ -561,7 +570,7 @@ def inform(request, public_id):
         notification,
         form=forms.InformForm(request.POST),
         form_key="inform",
-        call=lambda data: services.notification_inform(
+        call=lambda data: inform_notices.notification_inform(
             notification=notification, actor=request.user, grounds=data["grounds"]
         ),
         success=_("The inform notice has been issued: this export needs a licence."),
@@ -577,7 +586,7 @@ def conclude_no_licence(request, public_id):
         notification,
         form=forms.ConcludeNoLicenceForm(request.POST),
         form_key="conclude_no_licence",
-        call=lambda data: services.notification_conclude_no_licence(
+        call=lambda data: decisions.notification_conclude_no_licence(
             notification=notification, actor=request.user, grounds=data["grounds"]
         ),
         success=_(
@@ -589,9 +598,9 @@ def conclude_no_licence(request, public_id):
 
 #: The permit moves the case page makes, in the order of its buttons.
 _PERMIT_ACTIONS = {
-    PermitMove.SUSPEND: (services.permit_suspend, gettext_lazy("The permit has been suspended.")),
-    PermitMove.REINSTATE: (services.permit_reinstate, gettext_lazy("The permit is valid again.")),
-    PermitMove.REVOKE: (services.permit_revoke, gettext_lazy("The permit has been revoked.")),
+    PermitMove.SUSPEND: (permits.permit_suspend, gettext_lazy("The permit has been suspended.")),
+    PermitMove.REINSTATE: (permits.permit_reinstate, gettext_lazy("The permit is valid again.")),
+    PermitMove.REVOKE: (permits.permit_revoke, gettext_lazy("The permit has been revoked.")),
 }
 
 

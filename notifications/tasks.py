@@ -7,7 +7,7 @@ from django.db import OperationalError
 from notifications import emails
 from notifications.documents.tasks import render_document  # noqa: F401 - registers the task
 from notifications.models import InformNotice, Notification
-from notifications.services import permit_expire_due
+from notifications.services.permits import permit_expire_due
 
 TRANSIENT_ERRORS = (OperationalError, ConnectionError, TimeoutError, OSError)
 

@@ -86,7 +86,7 @@ def _filing_at_caps(log):
 
 def _submit(notification, exporter) -> tuple[float, int, str]:
     from exportctl.celery import app as celery_app
-    from notifications import services
+    from notifications.services import lifecycle
 
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True  # screening runs in-process on commit
@@ -94,7 +94,7 @@ def _submit(notification, exporter) -> tuple[float, int, str]:
         with CaptureQueriesContext(connection) as queries:
             t0 = time.perf_counter()
             with transaction.atomic():
-                services.notification_submit(
+                lifecycle.notification_submit(
                     notification=notification, actor=exporter, declaration_accepted=True
                 )
             seconds = time.perf_counter() - t0

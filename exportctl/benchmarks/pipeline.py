@@ -20,7 +20,7 @@ from exportctl.benchmarks.report import Figure, not_measured, percentile
 from exportctl.benchmarks.seed import _party_name, _uuid
 from notifications.models import Item, Notification, Party
 from notifications.readiness import CHECKLIST_SIZE
-from notifications.services import notification_submit
+from notifications.services.lifecycle import notification_submit
 from notifications.workflow import AWAITING_SYSTEM_STATUSES
 from partners.models import ListedEntry, ListVersionStatus
 from screening.models import ScreeningRun, Trigger

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from notifications import calendar
-from notifications import services as notification_services
 from notifications.models import Classification, EndUseCategory, ItemKind, PartyKind, PartyRole
 from notifications.readiness import CHECKLIST_SIZE
+from notifications.services import decisions, lifecycle, review_desk
 from notifications.workflow import Status
 from screening import services as screening_services
 from screening.models import Disposition
@@ -124,7 +124,7 @@ def party(role, name, address, country, local_name="", kind=PartyKind.ORGANIZATI
 
 def claim(email: str) -> Step:
     def step(case, users) -> None:
-        notification_services.review_claim(notification=case, actor=users[email])
+        review_desk.review_claim(notification=case, actor=users[email])
 
     return step
 
@@ -143,7 +143,7 @@ def adjudicate_all(email: str, disposition: str, reason: str) -> Step:
 
 def request_info(email: str, question: str, days: int = 14) -> Step:
     def step(case, users) -> None:
-        notification_services.notification_request_info(
+        decisions.notification_request_info(
             notification=case,
             actor=users[email],
             question=question,
@@ -155,7 +155,7 @@ def request_info(email: str, question: str, days: int = 14) -> Step:
 
 def approve(email: str, conditions: str, validity_months: int = 12) -> Step:
     def step(case, users) -> None:
-        notification_services.notification_approve(
+        decisions.notification_approve(
             notification=case,
             actor=users[email],
             conditions=conditions,
@@ -167,25 +167,21 @@ def approve(email: str, conditions: str, validity_months: int = 12) -> Step:
 
 def countersign(email: str) -> Step:
     def step(case, users) -> None:
-        notification_services.notification_countersign(notification=case, actor=users[email])
+        decisions.notification_countersign(notification=case, actor=users[email])
 
     return step
 
 
 def deny(email: str, reason: str) -> Step:
     def step(case, users) -> None:
-        notification_services.notification_deny(
-            notification=case, actor=users[email], reason=reason
-        )
+        decisions.notification_deny(notification=case, actor=users[email], reason=reason)
 
     return step
 
 
 def withdraw(reason: str) -> Step:
     def step(case, users) -> None:
-        notification_services.notification_withdraw(
-            notification=case, actor=case.created_by, reason=reason
-        )
+        lifecycle.notification_withdraw(notification=case, actor=case.created_by, reason=reason)
 
     return step
 

@@ -43,8 +43,8 @@ from exportctl.demo.cases import (
     NoticeSpec,
 )
 from notifications import drafts
-from notifications import services as notification_services
 from notifications.models import DocumentKind, InformNotice, Notification
+from notifications.services import inform_notices, lifecycle
 from notifications.workflow import Status
 from partners import services as partner_services
 from partners.data import EUL_2025_01, EUL_2025_09, OFAC_SDN_DIR
@@ -314,9 +314,7 @@ def _seed_case(world: World, spec: CaseSpec) -> None:
     exporter = world.user(spec.exporter)
     case = _file(spec, exporter)
     if spec.submit:
-        notification_services.notification_submit(
-            notification=case, actor=exporter, declaration_accepted=True
-        )
+        lifecycle.notification_submit(notification=case, actor=exporter, declaration_accepted=True)
         case.refresh_from_db()
         _expect(case, spec.screened_to, "after screening")
     for step in spec.steps:
@@ -332,7 +330,7 @@ def _seed_notice(world: World, spec: NoticeSpec) -> None:
     firm = world.firms[spec.firm]
     if InformNotice.objects.filter(firm=firm, subject=spec.subject).exists():
         return
-    notice = notification_services.inform_notice_issue(
+    notice = inform_notices.inform_notice_issue(
         actor=world.user(spec.issued_by),
         firm=firm,
         subject_kind=spec.subject_kind,

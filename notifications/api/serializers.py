@@ -25,7 +25,7 @@ from notifications.models import (
     PartyRole,
 )
 from notifications.readiness import CHECKLIST_ANSWERS, CHECKLIST_SIZE, readiness_gaps
-from notifications.services import firm_actions
+from notifications.services.offers import firm_actions
 from notifications.workflow import (
     AWAITING_EXPORTER_STATUSES,
     AWAITING_MINISTRY_STATUSES,

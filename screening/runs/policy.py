@@ -9,7 +9,7 @@ refuses to clear an informed filing) is ``notifications.services``'.
 from __future__ import annotations
 
 from notifications.models import QUEUE_STATUSES, Notification
-from notifications.services import ScreeningResult
+from notifications.services.lifecycle import ScreeningResult
 from notifications.workflow import OUTCOME_STATUSES, Move, moves_of
 from screening.models import Outcome, Trigger
 from screening.runs.compute import Computed, FoundHit

@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from exportctl import access
 from exportctl.accounts.roles import FIRM_ROLES, Role
 from notifications import services
 from notifications.models import Decision, DecisionKind, Notification, Permit, Review
@@ -289,7 +290,7 @@ def case_in(
 def case_expected(notification: Notification, user) -> set[str]:
     """The case page's forms from the table alone: each move's action, and a catch-all inform
     notice (no move: it changes no status) while the evidence is examined."""
-    roles = services.effective_roles(user, notification)
+    roles = access.effective_roles(user, notification)
     moves = available_moves(notification.status, roles, notification.procedure)
     expected = {services.ACTION_OF_MOVE[move] for move in moves}
     if (
@@ -404,7 +405,7 @@ def test_the_case_page_offers_the_permit_moves_the_table_allows(client, settings
 
     offered = permit_buttons(client, notification, permit)
 
-    allowed = available_permit_moves(status, services.effective_roles(user, notification))
+    allowed = available_permit_moves(status, access.effective_roles(user, notification))
     assert offered == [move.value for move in PAGE_PERMIT_MOVES if move in allowed]
 
 
@@ -420,9 +421,7 @@ def test_the_permit_moves_offered_are_accepted(status, senior):
     }
     for move, call in calls.items():
         notification, permit = approved_with_permit(status)
-        offered = move in available_permit_moves(
-            status, services.effective_roles(user, notification)
-        )
+        offered = move in available_permit_moves(status, access.effective_roles(user, notification))
         try:
             call(permit=permit, actor=user, reason="Grounds.")
             accepted = True

@@ -8,7 +8,7 @@ from django.apps import apps as django_apps
 
 from notifications import services
 from notifications.models import Notification
-from notifications.workflow import Status
+from notifications.workflow import Move, Status, TransitionError
 from screening.models import Disposition, PartyHit, ScreeningRun, Trigger
 from screening.services import hit_adjudicate, screening_rerun_request
 from tests.factories import submitted_at
@@ -24,7 +24,7 @@ def test_confirming_a_hit_sets_the_fact_and_four_eyes_follows_it(case, reviewer)
     Notification.objects.filter(pk=case.pk).update(risk_level="low")
     assert _confirmed(case) is False
     case.refresh_from_db()
-    assert services.approve_move_for(case) == services.Move.APPROVE
+    assert services.approve_move_for(case) == Move.APPROVE
 
     hit = PartyHit.objects.get(run__notification=case)
     hit_adjudicate(hit=hit, actor=reviewer, disposition=Disposition.CONFIRMED, reason="Same.")
@@ -32,7 +32,7 @@ def test_confirming_a_hit_sets_the_fact_and_four_eyes_follows_it(case, reviewer)
     assert _confirmed(case) is True
     case.refresh_from_db()
     assert services.needs_countersignature(case)
-    assert services.approve_move_for(case) == services.Move.APPROVE_FOR_COUNTERSIGN
+    assert services.approve_move_for(case) == Move.APPROVE_FOR_COUNTERSIGN
 
 
 def test_a_false_positive_leaves_it_unset(case, reviewer):
@@ -54,7 +54,7 @@ def test_re_adjudicating_the_confirmed_hit_as_a_false_positive_resets_it(case, r
 
 def test_a_refused_adjudication_changes_nothing(case, reviewer):
     hit = PartyHit.objects.get(run__notification=case)
-    with pytest.raises(services.TransitionError):
+    with pytest.raises(TransitionError):
         hit_adjudicate(hit=hit, actor=reviewer, disposition=Disposition.CONFIRMED, reason=" ")
     assert _confirmed(case) is False
 

@@ -6,6 +6,7 @@ import pytest
 
 from exportctl.audit.models import AuditEvent
 from notifications import services
+from notifications.documents.tasks import render_document
 from notifications.models import ChecklistNote, Decision, DecisionKind, Notification, Permit
 from notifications.services import ScreeningResult
 from notifications.workflow import Status, TransitionError
@@ -49,7 +50,7 @@ def letters(monkeypatch):
     """The documents the services ask to be rendered once their transaction commits."""
     queued: list[tuple[int, str]] = []
     monkeypatch.setattr(
-        services.render_document,
+        render_document,
         "delay_on_commit",
         lambda notification_id, kind: queued.append((notification_id, kind)),
     )

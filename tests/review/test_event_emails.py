@@ -5,6 +5,7 @@ from django.core import mail
 
 from notifications import services
 from notifications.models import PermitStatus
+from notifications.workflow import TransitionError
 from tests.factories import ExporterFactory
 from tests.review.test_services import approved_with_permit, referred
 
@@ -99,7 +100,7 @@ def test_a_refused_permit_change_sends_nothing(reviewer, sent):
     )
 
     def refused():
-        with pytest.raises(services.TransitionError):
+        with pytest.raises(TransitionError):
             services.permit_suspend(permit=permit, actor=reviewer, reason="Not senior")
 
     _, messages = sent(refused)

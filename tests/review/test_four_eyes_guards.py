@@ -31,7 +31,7 @@ def prohibited_case():
 
 
 def test_a_prohibited_risk_approval_needs_a_countersignature():
-    """Mutation: ``COUNTERSIGN_LEVELS`` in notifications/services.py loses "prohibited" — one
+    """Mutation: ``COUNTERSIGN_LEVELS`` in notifications/services/decision_rules.py loses "prohibited" — one
     senior reviewer could then approve a sanctioned-destination case alone."""
     notification = prohibited_case()
     approver = make_reviewer(senior=True)

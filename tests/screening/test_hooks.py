@@ -12,7 +12,7 @@ from django.apps import apps
 
 from notifications import services
 from notifications.hooks import notification_submitted
-from notifications.workflow import Status
+from notifications.workflow import Status, TransitionError
 from partners.hooks import list_version_published
 from screening import tasks
 from screening.apps import queue_publication_rescreen, queue_submission_screening
@@ -55,7 +55,7 @@ def test_a_refused_submission_queues_nothing(django_capture_on_commit_callbacks,
     exporter = ExporterFactory(firm=notification.firm)
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
-        pytest.raises(services.TransitionError),
+        pytest.raises(TransitionError),
     ):
         services.notification_submit(
             notification=notification, actor=exporter, declaration_accepted=False

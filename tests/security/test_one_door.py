@@ -116,7 +116,8 @@ def test_roles_are_compared_only_in_the_access_module():
 
 def test_the_product_files_are_found():
     files = set(product_files())
-    assert Path("notifications/services.py") in files
+    assert Path("notifications/services/base.py") in files
+    assert Path("notifications/services/decisions.py") in files
     assert Path("partners/views.py") in files
     assert Path("exportctl/access.py") not in files
 

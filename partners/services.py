@@ -16,12 +16,14 @@ import re
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import IO, TYPE_CHECKING, Any
 
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q
@@ -49,7 +51,7 @@ from partners.models import (
     MeasureTableVersion,
     list_import_job_dir,
 )
-from partners.selectors import list_version_diff, measure_table_diff
+from partners.selectors import ListDiff, list_version_diff, measure_table_diff
 
 if TYPE_CHECKING:
     from exportctl.accounts.models import User
@@ -179,7 +181,7 @@ def list_version_parse(*, source_code: str, file: FileInput) -> tuple[ParseResul
     return spec.parse(source_input.parse_arg), source_input.sha256
 
 
-def _refuse_twin(twin) -> None:
+def _refuse_twin(twin: ListVersion | MeasureTableVersion | None) -> None:
     """The very same file is already a version (a draft, or one in force): importing it again
     would only make a copy, so it is refused as a problem of the file."""
     if twin is not None:
@@ -373,7 +375,7 @@ def list_import_job_create(
 
 
 @contextmanager
-def _job_input(job: ListImportJob):
+def _job_input(job: ListImportJob) -> Iterator[File | str]:
     """What the importer reads: the stored workbook, or a directory holding the stored files."""
     names = sorted(default_storage.listdir(job.file_dir)[1])
     if get_importer(job.source_code).takes != "directory":
@@ -491,7 +493,7 @@ def list_import_jobs_sweep(*, hard_time_limit: int) -> tuple[list[int], int]:
     return stuck, failed
 
 
-def publication_counts(diff) -> dict[str, int]:
+def publication_counts(diff: ListDiff) -> dict[str, int]:
     """What a publication changes, as the confirmation step states it and the audit records it:
     entries added, removed and changed, and how many changed their concern codes or CW flag."""
     fields = diff.changed_field_counts()
@@ -710,7 +712,9 @@ def list_version_discard(*, version: ListVersion, actor: User | None) -> ListVer
 # --- the Russia/Belarus measures table ------------------------------------------------------------
 
 
-def _measure_rows(version: MeasureTableVersion, rows) -> list[MeasureRow]:
+def _measure_rows(
+    version: MeasureTableVersion, rows: Iterable[measures_csv.ParsedMeasureRow]
+) -> list[MeasureRow]:
     return [
         MeasureRow(
             version=version,
@@ -846,7 +850,7 @@ def measure_table_discard(
     return target
 
 
-def _load_measures_table(ref) -> int:
+def _load_measures_table(ref: ModuleType) -> int:
     """The seeded measures table, published, unless a table was ever loaded or uploaded: after
     that the list manager's versions are the table and a reload must not overrule them."""
     if MeasureTableVersion.objects.exists():

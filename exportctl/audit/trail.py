@@ -8,7 +8,7 @@ at once.
 """
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
@@ -20,10 +20,15 @@ from exportctl.audit.chain import content_hash, event_hash
 from exportctl.audit.models import AuditEvent
 from exportctl.audit.sealer import lock_chain  # noqa: F401 - the chain's lock, by its old name
 
+if TYPE_CHECKING:
+    from django.db.models import Model
+    from django.http import HttpRequest
+    from rest_framework.request import Request
+
 SYSTEM_ACTOR = "system"
 
 
-def _client_ip(request) -> str | None:
+def _client_ip(request: "HttpRequest | Request | None") -> str | None:
     if request is None:
         return None
     return request.META.get("REMOTE_ADDR") or None
@@ -41,11 +46,11 @@ class _FirmRef:
     """A firm known by its key only: the event stores ``firm_id``, so reading the firm's row
     (a query per event) would be wasted."""
 
-    def __init__(self, pk) -> None:
+    def __init__(self, pk: int) -> None:
         self.pk = pk
 
 
-def _firm_of(obj):
+def _firm_of(obj: Any) -> "Model | _FirmRef | None":
     try:
         field = obj._meta.get_field("firm")
     except FieldDoesNotExist:
@@ -59,13 +64,14 @@ def _firm_of(obj):
 def record(
     *,
     action: str,
-    actor=None,
+    # A User; anyone not signed in (an AnonymousUser, None) is recorded as the system.
+    actor: Any = None,
     obj: Any = None,
     object_type: str = "",
     object_id: str = "",
-    firm=None,
+    firm: "Model | _FirmRef | None" = None,
     data: dict | None = None,
-    request=None,
+    request: "HttpRequest | Request | None" = None,
     actor_label: str = "",
 ) -> AuditEvent:
     """Append one event. ``obj`` fills object type and id (its ``public_id`` when it has one)."""

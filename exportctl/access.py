@@ -34,13 +34,33 @@ apps above: it names the notification model by its app label.
 from __future__ import annotations
 
 import enum
-from typing import NoReturn
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeAlias, TypeGuard
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from exportctl.accounts.roles import FIRM_ROLES, MINISTRY_ROLES, Role
+
+if TYPE_CHECKING:
+    from uuid import UUID
+
+    from django.contrib.auth.models import AnonymousUser, UserManager
+    from django.db.models import QuerySet
+
+    from exportctl.accounts.models import User
+
+    #: Whoever asks: a signed-in user, an anonymous visitor, or no one (a task).
+    Person: TypeAlias = User | AnonymousUser | None
+
+
+class OfAFirm(Protocol):
+    """An object that belongs to a firm (a notification, named here by its app label only)."""
+
+    @property
+    def firm_id(self) -> int | None: ...
+
 
 #: The screening worker acting without a user (``notifications.workflow.Actor.SYSTEM``; a test
 #: ties the two).
@@ -57,7 +77,7 @@ _ENFORCERS = (Role.ENFORCEMENT_OFFICER, Role.SENIOR_REVIEWER)
 # --- Role predicates ----------------------------------------------------------------------------
 
 
-def roles_of_groups(names) -> frozenset[Role]:
+def roles_of_groups(names: Iterable[str]) -> frozenset[Role]:
     """The roles that the Django groups ``names`` stand for (other groups are ignored)."""
     names = set(names)
     return frozenset(role for role in Role if role.value in names)
@@ -69,11 +89,11 @@ def grants_firm_admin(roles: frozenset[Role]) -> bool:
     return Role.FIRM_ADMIN in roles
 
 
-def _signed_in(user) -> bool:
+def _signed_in(user: Person) -> TypeGuard[User]:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def holds_role(user, *roles: Role) -> bool:
+def holds_role(user: Person, *roles: Role) -> TypeGuard[User]:
     """Whether ``user`` holds one of ``roles``, counting firm roles only for a firm's user and
     ministry roles only for staff without a firm."""
     if not _signed_in(user):
@@ -82,64 +102,65 @@ def holds_role(user, *roles: Role) -> bool:
     return bool(user.roles & kind & frozenset(roles))
 
 
-def has_any_role(user) -> bool:
+def has_any_role(user: Person) -> bool:
     """Whether ``user`` holds any role at all (an account without one may not use the API)."""
     return bool(_signed_in(user) and user.roles)
 
 
-def is_firm_user(user) -> bool:
+def is_firm_user(user: Person) -> bool:
     """An active exporter or firm administrator of a firm."""
     return holds_role(user, *_FILERS)
 
 
-def is_firm_user_of(user, firm_id) -> bool:
+def is_firm_user_of(user: Person, firm_id: int | None) -> bool:
     """An active exporter or firm administrator of the firm ``firm_id``."""
-    return is_firm_user(user) and user.firm_id == firm_id
+    # A firm's user is signed in; _signed_in only narrows the type for ``user.firm_id``.
+    return is_firm_user(user) and _signed_in(user) and user.firm_id == firm_id
 
 
-def is_firm_admin(user) -> bool:
+def is_firm_admin(user: Person) -> bool:
     return holds_role(user, Role.FIRM_ADMIN)
 
 
-def is_ministry(user) -> bool:
+def is_ministry(user: Person) -> bool:
     """Active ministry staff (any ministry role, no firm)."""
     return holds_role(user, *MINISTRY_ROLES)
 
 
-def is_reviewer(user) -> bool:
+def is_reviewer(user: Person) -> bool:
     """A ministry reviewer or senior reviewer: works the review desk."""
     return holds_role(user, *_REVIEWERS)
 
 
-def is_senior_reviewer(user) -> bool:
+def is_senior_reviewer(user: Person) -> bool:
     """Countersigns, revokes and reinstates permits, releases a colleague's claim."""
     return holds_role(user, Role.SENIOR_REVIEWER)
 
 
-def is_auditor(user) -> bool:
+def is_auditor(user: Person) -> bool:
     return holds_role(user, Role.AUDITOR)
 
 
-def is_list_manager(user) -> bool:
+def is_list_manager(user: Person) -> bool:
     return holds_role(user, Role.LIST_MANAGER)
 
 
-def is_enforcer(user) -> bool:
+def is_enforcer(user: Person) -> bool:
     """Records violations and imposes sanctions: an enforcement officer or a senior reviewer."""
     return holds_role(user, *_ENFORCERS)
 
 
-def is_enforcement_reader(user) -> bool:
+def is_enforcement_reader(user: Person) -> bool:
     """Reads the enforcement record: enforcement staff and the auditor."""
     return is_enforcer(user) or is_auditor(user)
 
 
-def is_ministry_reader(user) -> bool:
+def is_ministry_reader(user: Person) -> bool:
     """Reads the ministry's records of cases (inform notices): reviewers and the auditor."""
     return is_reviewer(user) or is_auditor(user)
 
 
-def effective_roles(actor, notification) -> frozenset[str]:
+def effective_roles(actor: Person, notification: OfAFirm) -> frozenset[str]:
     """The role values ``actor`` holds *for this notification*, as the workflow table names them:
     firm roles only on the actor's own firm's notifications, ministry roles only for staff
     without a firm; ``None`` is the system (the screening worker)."""
@@ -155,13 +176,13 @@ def effective_roles(actor, notification) -> frozenset[str]:
     )
 
 
-def acts_as(actor, notification, roles: frozenset[str]) -> bool:
+def acts_as(actor: Person, notification: OfAFirm, roles: frozenset[str]) -> bool:
     """Whether ``actor`` holds one of ``roles`` (role values, or ``SYSTEM``) for
     ``notification``: the check of every service that is not a move of the table."""
     return bool(effective_roles(actor, notification) & roles)
 
 
-def home_area(user) -> str | None:
+def home_area(user: Person) -> str | None:
     """The area a signed-in person lands on (the start page), or ``None`` without a role."""
     if is_firm_user(user):
         return Area.FIRM
@@ -179,18 +200,18 @@ def home_area(user) -> str | None:
 # --- Who holds a role (querysets) ---------------------------------------------------------------
 
 
-def _users():
+def _users() -> UserManager[User]:
     return apps.get_model("accounts", "User").objects
 
 
-def reviewers():
+def reviewers() -> QuerySet[User]:
     """Colleagues a case can be assigned to: active ministry reviewers."""
     return _users().filter(
         is_active=True, firm__isnull=True, groups__name__in=[r.value for r in _REVIEWERS]
     )
 
 
-def firm_users():
+def firm_users() -> QuerySet[User]:
     """The active exporters and firm administrators of every firm (callers narrow to one firm):
     who may read a firm's mail."""
     return _users().filter(
@@ -198,7 +219,7 @@ def firm_users():
     )
 
 
-def firm_admins():
+def firm_admins() -> QuerySet[User]:
     """Holders of the firm administrator's group (callers narrow to their firm)."""
     return _users().filter(groups__name=Role.FIRM_ADMIN.value)
 
@@ -246,47 +267,47 @@ def not_found() -> NoReturn:
     raise Http404
 
 
-def require_firm_user(user) -> None:
+def require_firm_user(user: Person) -> None:
     if not is_firm_user(user):
         refuse(Area.FIRM)
 
 
-def require_firm_admin(user) -> None:
+def require_firm_admin(user: Person) -> None:
     if not is_firm_admin(user):
         refuse(Area.FIRM_ADMIN)
 
 
-def require_firm_tool_user(user, message: str = "") -> None:
+def require_firm_tool_user(user: Person, message: str = "") -> None:
     if not is_firm_user(user):
         refuse(Area.FIRM_TOOL, message)
 
 
-def require_reviewer(user) -> None:
+def require_reviewer(user: Person) -> None:
     if not is_reviewer(user):
         refuse(Area.REVIEW)
 
 
-def require_ministry_reader(user) -> None:
+def require_ministry_reader(user: Person) -> None:
     if not is_ministry_reader(user):
         refuse(Area.REVIEW)
 
 
-def require_list_manager(user, message: str = "") -> None:
+def require_list_manager(user: Person, message: str = "") -> None:
     if not is_list_manager(user):
         refuse(Area.LISTS, message)
 
 
-def require_auditor(user) -> None:
+def require_auditor(user: Person) -> None:
     if not is_auditor(user):
         refuse(Area.AUDIT)
 
 
-def require_enforcer(user) -> None:
+def require_enforcer(user: Person) -> None:
     if not is_enforcer(user):
         refuse(Area.ENFORCEMENT)
 
 
-def require_enforcement_reader(user) -> None:
+def require_enforcement_reader(user: Person) -> None:
     if not is_enforcement_reader(user):
         refuse(Area.ENFORCEMENT)
 
@@ -299,7 +320,9 @@ class Audience(enum.StrEnum):
     REVIEWER = "reviewer"  # the review desk: every submitted notification
 
 
-def access_notification(user, id_or_public_id, *, audience: Audience = Audience.EXPORTER):
+def access_notification(
+    user: Person, id_or_public_id: int | str | UUID, *, audience: Audience = Audience.EXPORTER
+) -> Any:  # the Notification, named by its app label (notifications sits above this module)
     """The notification ``id_or_public_id`` (a ``public_id``, or an integer primary key) as
     ``audience`` may read it, or 404.
 
@@ -307,7 +330,7 @@ def access_notification(user, id_or_public_id, *, audience: Audience = Audience.
     reviewer asking for a draft and an id that names nothing get the same answer."""
     notifications = apps.get_model("notifications", "Notification").objects
     if audience == Audience.EXPORTER:
-        if not is_firm_user(user):
+        if not is_firm_user(user) or not _signed_in(user):  # (_signed_in narrows the type)
             not_found()
         readable = notifications.filter(firm_id=user.firm_id)
     elif audience == Audience.REVIEWER:

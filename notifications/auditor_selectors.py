@@ -6,12 +6,14 @@ Auditors are ministry staff without a firm holding the auditor role; anybody els
 
 import datetime
 from dataclasses import dataclass, field
+from uuid import UUID
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from exportctl import access
+from exportctl.accounts.models import User
 from exportctl.audit.selectors import CHAIN_ORDER
 from notifications.models import (
     Classification,
@@ -88,7 +90,7 @@ def _text_matches(text: str) -> Q:
     )
 
 
-def notification_search(*, user, search: NotificationSearch) -> CaseSearchResult:
+def notification_search(*, user: User, search: NotificationSearch) -> CaseSearchResult:
     """The cases an auditor's search finds, in the chosen order.
 
     A party's name is found in any spelling or script through the screening engine
@@ -129,7 +131,7 @@ def notification_search(*, user, search: NotificationSearch) -> CaseSearchResult
     return CaseSearchResult(queryset.order_by(*ordering), by_notification)
 
 
-def access_notification_for_auditor(*, user, public_id) -> Notification:
+def access_notification_for_auditor(*, user: User, public_id: UUID | str) -> Notification:
     if not access.is_auditor(user):
         raise Http404
     try:
@@ -138,7 +140,7 @@ def access_notification_for_auditor(*, user, public_id) -> Notification:
         raise Http404 from exc
 
 
-def access_document_for_auditor(*, user, public_id) -> Document:
+def access_document_for_auditor(*, user: User, public_id: UUID | str) -> Document:
     if not access.is_auditor(user):
         raise Http404
     try:
@@ -147,7 +149,7 @@ def access_document_for_auditor(*, user, public_id) -> Document:
         raise Http404 from exc
 
 
-def decisions_for_export(*, user) -> QuerySet[Decision]:
+def decisions_for_export(*, user: User) -> QuerySet[Decision]:
     if not access.is_auditor(user):
         return Decision.objects.none()
     return Decision.objects.select_related("notification", "notification__firm", "actor").order_by(
@@ -155,7 +157,7 @@ def decisions_for_export(*, user) -> QuerySet[Decision]:
     )
 
 
-def permits_for_export(*, user) -> QuerySet[Permit]:
+def permits_for_export(*, user: User) -> QuerySet[Permit]:
     if not access.is_auditor(user):
         return Permit.objects.none()
     return Permit.objects.select_related("notification", "notification__firm", "document").order_by(
@@ -163,7 +165,7 @@ def permits_for_export(*, user) -> QuerySet[Permit]:
     )
 
 
-def adjudications_for_export(*, user):
+def adjudications_for_export(*, user: User):
     """Every hit of every screening run, adjudicated or not, with what the export shows."""
     from screening.models import PartyHit
 

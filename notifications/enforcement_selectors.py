@@ -1,10 +1,13 @@
 """Reading the enforcement record. Ministry readers (enforcement staff, the auditor) see every
 firm's; a firm user sees only their own firm's disclosures, and anything else is a 404."""
 
+from uuid import UUID
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from exportctl import access
+from exportctl.accounts.models import User
 from notifications.enforcement_models import Sanction, Violation, ViolationEvidence
 
 
@@ -40,7 +43,7 @@ def sanctions_for_ministry(*, firm: str = "") -> QuerySet[Sanction]:
     return queryset.order_by("-starts_on", "-pk")
 
 
-def access_violation_for_ministry(*, user, public_id) -> Violation:
+def access_violation_for_ministry(*, user: User, public_id: UUID | str) -> Violation:
     if not access.is_enforcement_reader(user):
         raise Http404
     try:
@@ -49,7 +52,9 @@ def access_violation_for_ministry(*, user, public_id) -> Violation:
         raise Http404 from missing
 
 
-def access_evidence_for_ministry(*, user, violation: Violation, public_id) -> ViolationEvidence:
+def access_evidence_for_ministry(
+    *, user: User, violation: Violation, public_id: UUID | str
+) -> ViolationEvidence:
     if not access.is_enforcement_reader(user):
         raise Http404
     try:
@@ -58,16 +63,15 @@ def access_evidence_for_ministry(*, user, violation: Violation, public_id) -> Vi
         raise Http404 from missing
 
 
-def disclosures_for(*, user) -> QuerySet[Violation]:
+def disclosures_for(*, user: User) -> QuerySet[Violation]:
     """The firm's own voluntary disclosures, newest first."""
     if not access.is_firm_user(user):
         return Violation.objects.none()
-    return _with_relations(Violation.objects.filter(firm_id=user.firm_id, disclosed=True)).order_by(
-        "-created_at", "-pk"
-    )
+    disclosed = Violation.objects.filter(firm_id=user.firm_id, disclosed=True)  # type: ignore[misc]  # a firm user has a firm: firm_id is set
+    return _with_relations(disclosed).order_by("-created_at", "-pk")
 
 
-def access_disclosure_for(*, user, public_id) -> Violation:
+def access_disclosure_for(*, user: User, public_id: UUID | str) -> Violation:
     """One of the firm's own disclosures; another firm's, or a record the ministry made, is a
     404."""
     try:
@@ -76,8 +80,9 @@ def access_disclosure_for(*, user, public_id) -> Violation:
         raise Http404 from missing
 
 
-def sanctions_for_firm(*, user) -> QuerySet[Sanction]:
+def sanctions_for_firm(*, user: User) -> QuerySet[Sanction]:
     """The sanctions imposed on the user's own firm, newest first (none for anyone else)."""
     if not access.is_firm_user(user):
         return Sanction.objects.none()
-    return Sanction.objects.filter(firm_id=user.firm_id).order_by("-starts_on", "-pk")
+    sanctions = Sanction.objects.filter(firm_id=user.firm_id)  # type: ignore[misc]  # a firm user has a firm: firm_id is set
+    return sanctions.order_by("-starts_on", "-pk")

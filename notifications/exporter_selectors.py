@@ -4,6 +4,7 @@ rows, never an internal note, a reviewer's identity or the details of a screenin
 
 import datetime
 from dataclasses import dataclass, field
+from uuid import UUID
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, IntegerField, Max, Q, QuerySet, Value, When
@@ -11,6 +12,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from exportctl.accounts.models import User
 from exportctl.audit.models import AuditEvent
 from exportctl.audit.selectors import events_for, events_for_objects
 from notifications import timeline
@@ -44,7 +46,7 @@ class DashboardFilters:
     q: str = ""
 
 
-def dashboard_queryset(*, user, filters: DashboardFilters) -> QuerySet[Notification]:
+def dashboard_queryset(*, user: User, filters: DashboardFilters) -> QuerySet[Notification]:
     """The firm's notifications, drafts first and then newest first, filtered and searched.
 
     The date is the submission date, or the creation date of a draft; the search looks in the
@@ -74,13 +76,13 @@ def dashboard_queryset(*, user, filters: DashboardFilters) -> QuerySet[Notificat
     return queryset.order_by("draft_first", "-created_at", "-pk")
 
 
-def dashboard_page(*, user, filters: DashboardFilters, page_number) -> Page:
+def dashboard_page(*, user: User, filters: DashboardFilters, page_number: int | str | None) -> Page:
     return Paginator(dashboard_queryset(user=user, filters=filters), PAGE_SIZE).get_page(
         page_number
     )
 
 
-def destinations_for_firm(*, user) -> list[str]:
+def destinations_for_firm(*, user: User) -> list[str]:
     """The destination codes the firm has used, for the dashboard's filter."""
     return sorted(
         set(
@@ -94,7 +96,7 @@ def destinations_for_firm(*, user) -> list[str]:
 # --- Address book -----------------------------------------------------------------------------
 
 
-def address_book(*, user, exclude: Notification | None = None, q: str = "") -> list[Party]:
+def address_book(*, user: User, exclude: Notification | None = None, q: str = "") -> list[Party]:
     """Distinct parties (same kind, name, local name, address and country) of the firm's earlier
     notifications, most recently used first; the latest copy of each stands for it."""
     parties = Party.objects.filter(notification__in=notification_list_for(user=user))
@@ -113,7 +115,7 @@ def address_book(*, user, exclude: Notification | None = None, q: str = "") -> l
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def address_book_party(*, user, public_id) -> Party | None:
+def address_book_party(*, user: User, public_id: UUID | str) -> Party | None:
     """One party of the firm's own notifications (to reuse it), or ``None``."""
     try:
         return Party.objects.get(
@@ -126,14 +128,16 @@ def address_book_party(*, user, public_id) -> Party | None:
 # --- What the exporter sees of a filing -------------------------------------------------------
 
 
-def attachment_for_exporter(*, notification: Notification, public_id) -> Attachment | None:
+def attachment_for_exporter(
+    *, notification: Notification, public_id: UUID | str
+) -> Attachment | None:
     try:
         return notification.attachments.get(public_id=public_id)
     except (Attachment.DoesNotExist, ValueError, TypeError):
         return None
 
 
-def document_for_exporter(*, notification: Notification, public_id) -> Document | None:
+def document_for_exporter(*, notification: Notification, public_id: UUID | str) -> Document | None:
     try:
         return notification.documents.select_related("notification__firm").get(public_id=public_id)
     except (Document.DoesNotExist, ValueError, TypeError):

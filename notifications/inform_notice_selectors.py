@@ -6,12 +6,14 @@ the public — is told the notice does not exist (404), never that it is forbidd
 """
 
 import unicodedata
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
 from exportctl import access
+from exportctl.accounts.models import User
 from notifications.models import InformNotice, InformSubject, ItemKind, Notification
 
 
@@ -19,16 +21,17 @@ def _notices() -> QuerySet[InformNotice]:
     return InformNotice.objects.select_related("firm", "notification", "document", "issued_by")
 
 
-def notices_for(*, user) -> QuerySet[InformNotice]:
+def notices_for(*, user: User) -> QuerySet[InformNotice]:
     """Every notice the user may read, newest first; none for anyone else."""
     if access.is_ministry_reader(user):
         return _notices().order_by("-issued_at", "-pk")
     if access.is_firm_user(user):
-        return _notices().filter(firm_id=user.firm_id).order_by("-issued_at", "-pk")
+        mine = _notices().filter(firm_id=user.firm_id)  # type: ignore[misc]  # a firm user has a firm: firm_id is set
+        return mine.order_by("-issued_at", "-pk")
     return InformNotice.objects.none()
 
 
-def access_notice_for(*, user, public_id) -> InformNotice:
+def access_notice_for(*, user: User, public_id: UUID | str) -> InformNotice:
     """One notice the user may read, or 404 (another firm's notice included)."""
     try:
         return notices_for(user=user).get(public_id=public_id)

@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -20,6 +21,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from exportctl import access
+from exportctl.accounts.models import User
 from exportctl.audit.selectors import CHAIN_ORDER
 from notifications import calendar
 from notifications.models import (
@@ -53,16 +55,16 @@ if TYPE_CHECKING:
 PAGE_SIZE = 25
 
 
-def notification_list_for(*, user) -> QuerySet[Notification]:
+def notification_list_for(*, user: User) -> QuerySet[Notification]:
     """Every notification ``user`` may read: their firm's, or (ministry) every submitted one."""
     if access.is_firm_user(user):
-        return Notification.objects.filter(firm_id=user.firm_id)
+        return Notification.objects.filter(firm_id=user.firm_id)  # type: ignore[misc]  # a firm user has a firm: firm_id is set
     if access.is_ministry(user):
         return Notification.objects.exclude(status=Status.DRAFT)
     return Notification.objects.none()
 
 
-def access_notification_for_exporter(*, user, public_id) -> Notification:
+def access_notification_for_exporter(*, user: User, public_id: UUID | str) -> Notification:
     """The firm's own notification, or 404 (``access.access_notification``)."""
     return access.access_notification(user, public_id, audience=access.Audience.EXPORTER)
 
@@ -79,7 +81,7 @@ AGEING_BUCKETS = (
 )
 
 
-def access_notification_for_reviewer(*, user, public_id) -> Notification:
+def access_notification_for_reviewer(*, user: User, public_id: UUID | str) -> Notification:
     """A submitted notification for a ministry reviewer, or 404
     (``access.access_notification``)."""
     return access.access_notification(user, public_id, audience=access.Audience.REVIEWER)
@@ -158,7 +160,7 @@ def _open_review_where(**conditions) -> Exists:
     )
 
 
-def _queue_filtered(*, user, filters: QueueFilters) -> QuerySet[Notification]:
+def _queue_filtered(*, user: User, filters: QueueFilters) -> QuerySet[Notification]:
     """The cases that match ``filters``, without annotations or joins: what the page counts."""
     if not access.is_reviewer(user):
         return Notification.objects.none()
@@ -252,7 +254,7 @@ _SORTS = {
 }
 
 
-def review_queue(*, user, filters: QueueFilters | None = None) -> QuerySet[Notification]:
+def review_queue(*, user: User, filters: QueueFilters | None = None) -> QuerySet[Notification]:
     """Open cases on the ministry's desk (under review, waiting on the exporter, or awaiting a
     countersignature), filtered and sorted — risk first, then age, by default."""
     filters = filters or QueueFilters()
@@ -273,7 +275,9 @@ class _QueuePaginator(Paginator):
         return self._count_queryset.count()
 
 
-def review_queue_page(*, user, page_number, filters: QueueFilters | None = None) -> Page:
+def review_queue_page(
+    *, user: User, page_number: int | str | None, filters: QueueFilters | None = None
+) -> Page:
     """One page of the queue; each case carries its ``clock`` and risk label (no extra query)."""
     filters = filters or QueueFilters()
     paginator = _QueuePaginator(
@@ -335,7 +339,7 @@ class Chart:
         ]
 
 
-def review_dashboard(*, user) -> dict:
+def review_dashboard(*, user: User) -> dict:
     """Counts of the open cases by status, by risk and by age (one aggregate), and how many are
     past their due date."""
     today = timezone.localdate()

@@ -34,6 +34,7 @@ reviewer's and the firm's pages). A permit has a table of its own, ``PERMIT_TRAN
 same way by ``available_permit_moves(permit_status, roles)``.
 """
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -106,7 +107,12 @@ class Transition:
     procedures: frozenset[str] = frozenset(Procedure.values)
 
 
-def _t(sources, target, *roles, procedures=tuple(Procedure.values)) -> Transition:
+def _t(
+    sources: Iterable[Status],
+    target: Status,
+    *roles: str,
+    procedures: Iterable[str] = tuple(Procedure.values),
+) -> Transition:
     return Transition(frozenset(sources), target, frozenset(roles), frozenset(procedures))
 
 
@@ -190,7 +196,7 @@ ALLOWED_TRANSITIONS: dict[Move, Transition] = {
 }
 
 
-def _sources_where(predicate) -> frozenset[Status]:
+def _sources_where(predicate: Callable[[Move, Transition], bool]) -> frozenset[Status]:
     return frozenset(
         status
         for move, transition in ALLOWED_TRANSITIONS.items()
@@ -272,7 +278,7 @@ class PermitTransition:
     roles: frozenset[str]
 
 
-def _p(sources, target, *roles) -> PermitTransition:
+def _p(sources: Iterable[PermitStatus], target: PermitStatus, *roles: str) -> PermitTransition:
     return PermitTransition(frozenset(sources), target, frozenset(roles))
 
 

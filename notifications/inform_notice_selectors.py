@@ -6,6 +6,7 @@ the public — is told the notice does not exist (404), never that it is forbidd
 """
 
 import unicodedata
+from collections.abc import Iterable
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from django.http import Http404
 
 from exportctl import access
 from exportctl.accounts.models import User
-from notifications.models import InformNotice, InformSubject, ItemKind, Notification
+from notifications.models import InformNotice, InformSubject, Item, ItemKind, Notification, Party
 
 
 def _notices() -> QuerySet[InformNotice]:
@@ -58,7 +59,12 @@ def _mentions(subject: str, text: str) -> bool:
     return bool(a) and bool(b) and (a in b or b in a)
 
 
-def notices_covering(notification: Notification, *, parties=None, items=None) -> list[InformNotice]:
+def notices_covering(
+    notification: Notification,
+    *,
+    parties: Iterable[Party] | None = None,
+    items: Iterable[Item] | None = None,
+) -> list[InformNotice]:
     """The firm's notices that cover this filing, so that it is never cleared without a reviewer
     (domain.md §10 rule 4: an inform notice received → licence, hold the shipment):
 
@@ -73,24 +79,31 @@ def notices_covering(notification: Notification, *, parties=None, items=None) ->
     if not notices:
         return []
     # A page that has the parties and items loaded already passes them (no query of its own).
+    party_names: list[tuple[str, str]]
     if parties is None:
-        parties = list(notification.parties.values_list("name", "local_name"))
+        party_names = list(notification.parties.values_list("name", "local_name"))
     else:
-        parties = [(p.name, p.local_name) for p in parties]
+        party_names = [(p.name, p.local_name) for p in parties]
+    item_texts: list[tuple[str, str, str]]
     if items is None:
-        items = list(notification.items.values_list("kind", "description", "hs_code"))
+        item_texts = list(notification.items.values_list("kind", "description", "hs_code"))
     else:
-        items = [(i.kind, i.description, i.hs_code) for i in items]
+        item_texts = [(i.kind, i.description, i.hs_code) for i in items]
     covering = []
     for notice in notices:
         if notice.pk == notification.inform_notice_id or _covers(
-            notice, notification, parties, items
+            notice, notification, party_names, item_texts
         ):
             covering.append(notice)
     return covering
 
 
-def _covers(notice: InformNotice, notification: Notification, parties, items) -> bool:
+def _covers(
+    notice: InformNotice,
+    notification: Notification,
+    parties: list[tuple[str, str]],
+    items: list[tuple[str, str, str]],
+) -> bool:
     if notice.subject_kind == InformSubject.DESTINATION:
         return _fold(notice.subject) == _fold(notification.destination_country)
     if notice.subject_kind == InformSubject.END_USER:

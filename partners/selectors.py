@@ -9,7 +9,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.db import models
 
@@ -63,7 +63,7 @@ def in_force_version(source_code: str, on: datetime.date | None = None) -> ListV
     )
 
 
-def list_versions(source_code: str | None = None):
+def list_versions(source_code: str | None = None) -> models.QuerySet[ListVersion]:
     qs = ListVersion.objects.select_related("source", "imported_by", "published_by")
     if source_code:
         qs = qs.filter(source__code=source_code)
@@ -181,7 +181,7 @@ def _pair_unique(
     return pairs
 
 
-def _comparable(name: str, value):
+def _comparable(name: str, value: Any) -> Any:
     """Codes and aliases are sets (their order carries no meaning); spaces inside a
     local-script name are typesetting ("有限公 司" in one revision, "有限公司" in the next)."""
     if name in ("concern_codes", "aliases"):
@@ -282,13 +282,13 @@ def measure_table_in_force() -> MeasureTableVersion | None:
     return MeasureTableVersion.objects.filter(status=ListVersionStatus.PUBLISHED).first()
 
 
-def measure_table_versions():
+def measure_table_versions() -> models.QuerySet[MeasureTableVersion]:
     return MeasureTableVersion.objects.select_related("imported_by", "published_by").order_by(
         "-created_at", "-pk"
     )
 
 
-def measure_rows_in_force(on) -> list[MeasureRow]:
+def measure_rows_in_force(on: datetime.date) -> list[MeasureRow]:
     """The rows of the published table that apply on ``on``: what the worker screens with."""
     return list(
         MeasureRow.objects.filter(
@@ -349,7 +349,9 @@ def measure_table_diff(
     return diff
 
 
-def key_technologies_in_force(on=None) -> models.QuerySet[KeyTechnology]:
+def key_technologies_in_force(
+    on: datetime.date | None = None,
+) -> models.QuerySet[KeyTechnology]:
     """The published key-technology list (prior reporting, FEFTA Art. 55-8) in force on ``on``
     (today by default), in code order: what a prior report may name."""
     from django.utils import timezone

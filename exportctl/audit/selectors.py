@@ -12,7 +12,7 @@ from exportctl.audit.models import AuditEvent
 CHAIN_ORDER = (F("seq").asc(nulls_last=True), "id")
 
 
-def events_for(object_type: str, object_id) -> QuerySet[AuditEvent]:
+def events_for(object_type: str, object_id: object) -> QuerySet[AuditEvent]:
     """Every event about one object, oldest first (chain order)."""
     return AuditEvent.objects.filter(object_type=object_type, object_id=str(object_id)).order_by(
         *CHAIN_ORDER

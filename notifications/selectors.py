@@ -119,7 +119,12 @@ class ReviewClock:
         return -self.days_left if self.overdue and self.days_left is not None else 0
 
 
-def review_clock(*, due_on, paused_at, today: datetime.date | None = None) -> ReviewClock:
+def review_clock(
+    *,
+    due_on: datetime.date | None,
+    paused_at: datetime.datetime | None,
+    today: datetime.date | None = None,
+) -> ReviewClock:
     """Working days left until ``due_on``; while paused, frozen at the day the clock stopped."""
     if due_on is None:
         return ReviewClock(due_on=None, days_left=None, paused=paused_at is not None)
@@ -132,7 +137,7 @@ def review_clock(*, due_on, paused_at, today: datetime.date | None = None) -> Re
     )
 
 
-def _latest_completed_run(notification_ref):
+def _latest_completed_run(notification_ref: OuterRef) -> QuerySet:
     from screening.models import RunStatus, ScreeningRun
 
     return (
@@ -142,7 +147,7 @@ def _latest_completed_run(notification_ref):
     )
 
 
-def _latest_hits(**conditions) -> Exists:
+def _latest_hits(**conditions: object) -> Exists:
     """Hits of the case's newest completed run (for filtering only: the page counts them for its
     own rows in one query, so the sorted query stays cheap on a large queue)."""
     from screening.models import PartyHit
@@ -154,7 +159,7 @@ def _latest_hits(**conditions) -> Exists:
     )
 
 
-def _open_review_where(**conditions) -> Exists:
+def _open_review_where(**conditions: object) -> Exists:
     return Exists(
         Review.objects.filter(notification=OuterRef("pk"), closed_at__isnull=True, **conditions)
     )
@@ -266,7 +271,13 @@ class _QueuePaginator(Paginator):
     """Counts the filtered cases without the joins the rows need (a third of the page's time
     on a queue of 100,000 cases)."""
 
-    def __init__(self, object_list, per_page, *, count_queryset):
+    def __init__(
+        self,
+        object_list: QuerySet[Notification],
+        per_page: int,
+        *,
+        count_queryset: QuerySet[Notification],
+    ) -> None:
         super().__init__(object_list, per_page)
         self._count_queryset = count_queryset
 
@@ -405,7 +416,7 @@ def review_dashboard(*, user: User) -> dict:
     }
 
 
-def reviewer_choices():
+def reviewer_choices() -> QuerySet[User]:
     """Colleagues a case can be assigned to: active ministry reviewers."""
     return access.reviewers().distinct().order_by("full_name", "email")
 

@@ -5,7 +5,9 @@ Auditors are ministry staff without a firm holding the auditor role; anybody els
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from dateutil.relativedelta import relativedelta
@@ -26,6 +28,9 @@ from notifications.models import (
 )
 from notifications.workflow import FINAL_STATUSES, OUTCOME_STATUSES, Status
 from screening.party_search import PartyMatch, party_matches
+
+if TYPE_CHECKING:
+    from screening.models import PartyHit
 
 #: domain.md §7: records are kept 7 years; 5 years when every item is in rows 5–16.
 RETENTION_YEARS = 7
@@ -165,7 +170,7 @@ def permits_for_export(*, user: User) -> QuerySet[Permit]:
     )
 
 
-def adjudications_for_export(*, user: User):
+def adjudications_for_export(*, user: User) -> "QuerySet[PartyHit]":
     """Every hit of every screening run, adjudicated or not, with what the export shows."""
     from screening.models import PartyHit
 
@@ -176,7 +181,7 @@ def adjudications_for_export(*, user: User):
     ).order_by("run__notification_id", "run__created_at", "run_id", "-score", "pk")
 
 
-def retention_years(items) -> int:
+def retention_years(items: Iterable[Item]) -> int:
     """7 years if any item is listed in rows 1–4, else 5 (rows 5–16 and the catch-all)."""
     for item in items:
         if item.classification == Classification.LIST_CONTROL and (
@@ -186,7 +191,9 @@ def retention_years(items) -> int:
     return RETENTION_YEARS_ROWS_5_TO_16
 
 
-def keep_until(notification: Notification, items=None) -> datetime.date | None:
+def keep_until(
+    notification: Notification, items: Iterable[Item] | None = None
+) -> datetime.date | None:
     """The date until which the record must be kept; None while the case is still open.
 
     The period runs from the case's last decision (or, for a case closed without one, its last

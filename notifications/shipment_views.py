@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from notifications import shipments
-from notifications.exporter_views import _notification, exporter_required
+from notifications.exporter_views import exporter_required, own_notification
 from notifications.models import Permit, PermitStatus
 from notifications.workflow import TransitionError
 
@@ -66,7 +66,7 @@ def _permit(notification, permit_id) -> Permit:
 
 @exporter_required
 def permit_detail(request, public_id, permit_id):
-    notification = _notification(request, public_id)
+    notification = own_notification(request, public_id)
     permit = _permit(notification, permit_id)
     lines = shipments.balances(permit)
     form = ShipmentForm(request.POST or None, lines=lines)

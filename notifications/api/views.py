@@ -10,8 +10,13 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, status
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import generics, serializers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
@@ -20,7 +25,7 @@ from rest_framework.views import APIView
 
 from exportctl.api_errors import ErrorResponseSerializer
 from exportctl.api_parsers import LimitedJSONParser
-from notifications import drafts, selectors
+from notifications import drafts, lines, selectors
 from notifications.api import filing, idempotency
 from notifications.api.filters import NotificationFilter
 from notifications.api.permissions import IsExporter
@@ -43,7 +48,8 @@ from notifications.api.serializers import (
     WithdrawSerializer,
 )
 from notifications.documents import downloads
-from notifications.models import Attachment, Item, Message, MessageKind, Party
+from notifications.lines import FilingLine
+from notifications.models import Attachment, Message, MessageKind
 from notifications.services import lifecycle
 
 PUBLIC_ID = OpenApiParameter("public_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
@@ -286,101 +292,120 @@ class NotificationChecklist(ExporterAPIView):
         return _detail(notification, request)
 
 
-# --- Items and parties -----------------------------------------------------------------------
+# --- Items and parties: the lines of a filing (``notifications.lines``) -----------------------
 
 
-class ItemListCreate(ExporterAPIView):
-    @extend_schema(operation_id="items_list", responses=ItemSerializer(many=True))
+# A filing's lines of one kind: list them, or add one (``drafts.line_add``). (Comments, not
+# docstrings: the schema would show a base class's docstring as every operation's description.)
+class LineListCreate(ExporterAPIView):
+    line: FilingLine
+    line_serializer: type[serializers.Serializer]
+    #: Related rows the serializer reads, fetched with the lines.
+    related: tuple[str, ...] = ()
+    ordering: tuple[str, ...] = ("position", "pk")
+
     def get(self, request, public_id):
-        items = self.notification().items.select_related("key_technology").order_by("position")
-        return Response(ItemSerializer(items, many=True).data)
+        rows = self.line.lines_of(self.notification())
+        rows = rows.select_related(*self.related).order_by(*self.ordering)
+        return Response(self.line_serializer(rows, many=True).data)
 
-    @extend_schema(
+    def post(self, request, public_id):
+        notification = self.notification()
+        serializer = self.line_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        obj = drafts.line_add(
+            line=self.line,
+            notification=notification,
+            actor=request.user,
+            **serializer.validated_data,
+        )
+        return Response(self.line_serializer(obj).data, status=status.HTTP_201_CREATED)
+
+
+# One line of a filing, found under the firm's own notification: read, change, delete.
+class LineDetail(ExporterAPIView):
+    line: FilingLine
+    line_serializer: type[serializers.Serializer]
+    related: tuple[str, ...] = ("notification",)
+    #: The model field that the URL keyword ``lookup_url_kwarg`` names.
+    lookup_field: str
+    lookup_url_kwarg: str
+
+    def line_object(self):
+        return get_object_or_404(
+            self.line.model.objects.select_related(*self.related),
+            notification=self.notification(),
+            **{self.lookup_field: self.kwargs[self.lookup_url_kwarg]},
+        )
+
+    def get(self, request, public_id, **kwargs):
+        return Response(self.line_serializer(self.line_object()).data)
+
+    def patch(self, request, public_id, **kwargs):
+        obj = self.line_object()
+        serializer = self.line_serializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        obj = drafts.line_update(
+            line=self.line, obj=obj, actor=request.user, **serializer.validated_data
+        )
+        return Response(self.line_serializer(obj).data)
+
+    def delete(self, request, public_id, **kwargs):
+        drafts.line_delete(line=self.line, obj=self.line_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    get=extend_schema(operation_id="items_list", responses=ItemSerializer(many=True)),
+    post=extend_schema(
         operation_id="items_create", request=ItemSerializer, responses={201: ItemSerializer}
-    )
-    def post(self, request, public_id):
-        notification = self.notification()
-        serializer = ItemSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        item = drafts.item_add(
-            notification=notification, actor=request.user, **serializer.validated_data
-        )
-        return Response(ItemSerializer(item).data, status=status.HTTP_201_CREATED)
+    ),
+)
+class ItemListCreate(LineListCreate):
+    line = lines.ITEM
+    line_serializer = ItemSerializer
+    related = ("key_technology",)
+    ordering = ("position",)
 
 
-class ItemDetail(ExporterAPIView):
-    def item(self) -> Item:
-        return get_object_or_404(
-            Item.objects.select_related("key_technology", "notification"),
-            notification=self.notification(),
-            position=self.kwargs["position"],
-        )
-
-    @extend_schema(operation_id="items_retrieve", responses=ItemSerializer)
-    def get(self, request, public_id, position):
-        return Response(ItemSerializer(self.item()).data)
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(operation_id="items_retrieve", responses=ItemSerializer),
+    patch=extend_schema(
         operation_id="items_partial_update", request=ItemSerializer, responses=ItemSerializer
-    )
-    def patch(self, request, public_id, position):
-        item = self.item()
-        serializer = ItemSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        item = drafts.item_update(item=item, actor=request.user, **serializer.validated_data)
-        return Response(ItemSerializer(item).data)
-
-    @extend_schema(operation_id="items_destroy", responses={204: None})
-    def delete(self, request, public_id, position):
-        drafts.item_delete(item=self.item(), actor=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    ),
+    delete=extend_schema(operation_id="items_destroy", responses={204: None}),
+)
+class ItemDetail(LineDetail):
+    line = lines.ITEM
+    line_serializer = ItemSerializer
+    related = ("key_technology", "notification")
+    lookup_field = "position"
+    lookup_url_kwarg = "position"
 
 
-class PartyListCreate(ExporterAPIView):
-    @extend_schema(operation_id="parties_list", responses=PartySerializer(many=True))
-    def get(self, request, public_id):
-        parties = self.notification().parties.order_by("position", "pk")
-        return Response(PartySerializer(parties, many=True).data)
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(operation_id="parties_list", responses=PartySerializer(many=True)),
+    post=extend_schema(
         operation_id="parties_create", request=PartySerializer, responses={201: PartySerializer}
-    )
-    def post(self, request, public_id):
-        notification = self.notification()
-        serializer = PartySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        party = drafts.party_add(
-            notification=notification, actor=request.user, **serializer.validated_data
-        )
-        return Response(PartySerializer(party).data, status=status.HTTP_201_CREATED)
+    ),
+)
+class PartyListCreate(LineListCreate):
+    line = lines.PARTY
+    line_serializer = PartySerializer
 
 
-class PartyDetail(ExporterAPIView):
-    def party(self) -> Party:
-        return get_object_or_404(
-            Party.objects.select_related("notification"),
-            notification=self.notification(),
-            public_id=self.kwargs["party_id"],
-        )
-
-    @extend_schema(operation_id="parties_retrieve", responses=PartySerializer)
-    def get(self, request, public_id, party_id):
-        return Response(PartySerializer(self.party()).data)
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(operation_id="parties_retrieve", responses=PartySerializer),
+    patch=extend_schema(
         operation_id="parties_partial_update", request=PartySerializer, responses=PartySerializer
-    )
-    def patch(self, request, public_id, party_id):
-        party = self.party()
-        serializer = PartySerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        party = drafts.party_update(party=party, actor=request.user, **serializer.validated_data)
-        return Response(PartySerializer(party).data)
-
-    @extend_schema(operation_id="parties_destroy", responses={204: None})
-    def delete(self, request, public_id, party_id):
-        drafts.party_delete(party=self.party(), actor=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    ),
+    delete=extend_schema(operation_id="parties_destroy", responses={204: None}),
+)
+class PartyDetail(LineDetail):
+    line = lines.PARTY
+    line_serializer = PartySerializer
+    lookup_field = "public_id"
+    lookup_url_kwarg = "party_id"
 
 
 # --- Attachments, documents and messages -----------------------------------------------------

@@ -8,8 +8,11 @@ before it returns. Refusals raise ``ValidationError`` (bad input, field by field
 ``TransitionError`` (wrong state or wrong person) and change nothing.
 """
 
+from __future__ import annotations
+
 import uuid
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,7 +25,7 @@ from exportctl import access
 from exportctl.api_parsers import text_problem
 from exportctl.audit import trail
 from notifications import uploads
-from notifications.lines import ITEM, ITEM_FIELDS, PARTY, PARTY_FIELDS, FilingLine
+from notifications.lines import ITEM, ITEM_FIELDS, PARTY, PARTY_FIELDS, FilingLine, Line
 from notifications.models import (
     Attachment,
     AttachmentKind,
@@ -37,6 +40,13 @@ from notifications.prior_report_models import PriorReportDetails
 from notifications.readiness import CHECKLIST_ANSWERS, CHECKLIST_SIZE, NOTE_REQUIRED_ANSWERS
 from notifications.workflow import EDITABLE_STATUSES, Procedure, Status, TransitionError
 from partners.selectors import key_technologies_in_force
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from exportctl.access import Person
+    from exportctl.accounts.models import Firm, User
+    from partners.models import KeyTechnology
 
 #: Header fields the exporter may set on a draft (everything else is set by the workflow).
 HEADER_FIELDS = (
@@ -82,7 +92,7 @@ REPLY_ATTACHMENT_STATUSES = frozenset({Status.INFO_REQUESTED, Status.UNDER_REVIE
 # --- Who may write, and when -----------------------------------------------------------------
 
 
-def _require_firm_user(actor, firm_id: int) -> None:
+def _require_firm_user(actor: Person, firm_id: int | None) -> None:
     """Only an active exporter or firm admin of the notification's own firm may write to it."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise TransitionError(_("Sign in as a user of the filing firm."), code="forbidden_role")
@@ -104,7 +114,7 @@ def _lock(notification: Notification) -> Notification:
     return Notification.objects.select_for_update().get(pk=notification.pk)
 
 
-def _lock_editable(notification: Notification, actor) -> Notification:
+def _lock_editable(notification: Notification, actor: User) -> Notification:
     locked = _lock(notification)
     _require_firm_user(actor, locked.firm_id)
     if locked.status not in EDITABLE_STATUSES:
@@ -218,7 +228,7 @@ def _clean_header(notification: Notification, fields: dict) -> None:
         raise ValidationError(errors)
 
 
-def _received_notice(notification: Notification, value) -> InformNotice | None:
+def _received_notice(notification: Notification, value: Any) -> InformNotice | None:
     """The firm's own notice named by ``value`` (the notice, or its public id), or None for an
     empty answer. Another firm's notice, or an unknown id, is refused like a wrong value: the
     exporter can only cite a notice its firm actually received."""
@@ -238,7 +248,7 @@ def _received_notice(notification: Notification, value) -> InformNotice | None:
     return notice
 
 
-def _is_uuid(value) -> bool:
+def _is_uuid(value: object) -> bool:
     try:
         uuid.UUID(str(value))
     except (TypeError, ValueError, AttributeError):
@@ -249,11 +259,11 @@ def _is_uuid(value) -> bool:
 @transaction.atomic
 def draft_create(
     *,
-    actor,
-    firm=None,
+    actor: User,
+    firm: Firm | None = None,
     idempotency_key: str = "",
     procedure: str = Procedure.CATCH_ALL,
-    **header,
+    **header: Any,
 ) -> Notification:
     """A new draft of ``firm`` (the actor's own firm by default): a catch-all notification, or a
     key-technology prior report (``procedure``), which gets its empty ``PriorReportDetails``.
@@ -269,8 +279,10 @@ def draft_create(
             raise ValidationError(
                 {"idempotency_key": _("Use an idempotency key of at most 64 characters.")}
             )
+        # _require_firm_user refused a missing firm: firm_id is set.
         existing = Notification.objects.filter(
-            firm_id=firm_id, idempotency_key=idempotency_key
+            firm_id=firm_id,  # type: ignore[misc]
+            idempotency_key=idempotency_key,
         ).first()
         if existing is not None:
             return existing
@@ -279,7 +291,7 @@ def draft_create(
             {"procedure": [ValidationError(_("Choose a known procedure."), code="invalid_choice")]}
         )
     notification = Notification(
-        firm_id=firm_id,
+        firm_id=firm_id,  # type: ignore[misc]  # set: _require_firm_user refused a missing firm
         created_by=actor,
         status=Status.DRAFT,
         idempotency_key=idempotency_key,
@@ -299,7 +311,7 @@ def draft_create(
 
 
 @transaction.atomic
-def draft_update(*, notification: Notification, actor, **fields) -> Notification:
+def draft_update(*, notification: Notification, actor: User, **fields: Any) -> Notification:
     locked = _lock_editable(notification, actor)
     _clean_header(locked, fields)
     locked.save()
@@ -316,7 +328,9 @@ def draft_update(*, notification: Notification, actor, **fields) -> Notification
 
 
 @transaction.atomic
-def prior_report_update(*, notification: Notification, actor, **fields) -> PriorReportDetails:
+def prior_report_update(
+    *, notification: Notification, actor: User, **fields: Any
+) -> PriorReportDetails:
     """Write the details of a key-technology prior report (its transaction, technology, recipient
     relation and protection measures). The planned transfer date is the filing's own
     ``planned_date`` and is written with ``draft_update``."""
@@ -350,14 +364,14 @@ def prior_report_update(*, notification: Notification, actor, **fields) -> Prior
     return details
 
 
-def _technology_in_force(technology) -> bool:
+def _technology_in_force(technology: KeyTechnology) -> bool:
     return key_technologies_in_force().filter(pk=technology.pk).exists()
 
 
 # --- The lines of a filing: items and parties (``notifications.lines``) ---------------------------
 
 
-def _apply(obj, fields: dict) -> None:
+def _apply(obj: Model, fields: dict) -> None:
     # Raw values (strings from a form or JSON) are converted by ``full_clean`` in ``_clean_*``.
     _refuse_bad_text(fields)
     for name, value in fields.items():
@@ -365,7 +379,9 @@ def _apply(obj, fields: dict) -> None:
 
 
 @transaction.atomic
-def line_add(*, line: FilingLine, notification: Notification, actor, **fields) -> Model:
+def line_add(
+    *, line: FilingLine[Line], notification: Notification, actor: User, **fields: Any
+) -> Line:
     """Append a line of ``line``'s kind to the draft, after its last one."""
     locked = _lock_editable(notification, actor)
     _refuse_unknown(fields, line.fields)
@@ -382,7 +398,7 @@ def line_add(*, line: FilingLine, notification: Notification, actor, **fields) -
 
 
 @transaction.atomic
-def line_update(*, line: FilingLine, obj: Model, actor, **fields) -> Model:
+def line_update(*, line: FilingLine[Line], obj: Line, actor: User, **fields: Any) -> Line:
     locked = _lock_editable(obj.notification, actor)
     _refuse_unknown(fields, line.fields)
     obj = line.model.objects.select_for_update().get(pk=obj.pk, notification=locked)
@@ -400,7 +416,7 @@ def line_update(*, line: FilingLine, obj: Model, actor, **fields) -> Model:
 
 
 @transaction.atomic
-def line_delete(*, line: FilingLine, obj: Model, actor) -> None:
+def line_delete(*, line: FilingLine[Line], obj: Line, actor: User) -> None:
     locked = _lock_editable(obj.notification, actor)
     obj = line.model.objects.select_for_update().get(pk=obj.pk, notification=locked)
     data = line.audit_data(obj)
@@ -410,7 +426,7 @@ def line_delete(*, line: FilingLine, obj: Model, actor) -> None:
 
 
 def line_check(
-    *, line: FilingLine, notification: Notification, obj: Model | None = None, **fields
+    *, line: FilingLine[Line], notification: Notification, obj: Line | None = None, **fields: Any
 ) -> None:
     """Raise the ``ValidationError`` that ``line_add`` (or ``line_update`` of ``obj``) would
     raise for ``fields``; store nothing.
@@ -428,35 +444,35 @@ def line_check(
 # The services by their kind's name, as the filing API, the demo world and the tests call them.
 
 
-def item_add(*, notification: Notification, actor, **fields) -> Item:
+def item_add(*, notification: Notification, actor: User, **fields: Any) -> Item:
     return line_add(line=ITEM, notification=notification, actor=actor, **fields)
 
 
-def item_update(*, item: Item, actor, **fields) -> Item:
+def item_update(*, item: Item, actor: User, **fields: Any) -> Item:
     return line_update(line=ITEM, obj=item, actor=actor, **fields)
 
 
-def item_delete(*, item: Item, actor) -> None:
+def item_delete(*, item: Item, actor: User) -> None:
     line_delete(line=ITEM, obj=item, actor=actor)
 
 
-def item_check(*, notification: Notification, **fields) -> None:
+def item_check(*, notification: Notification, **fields: Any) -> None:
     line_check(line=ITEM, notification=notification, **fields)
 
 
-def party_add(*, notification: Notification, actor, **fields) -> Party:
+def party_add(*, notification: Notification, actor: User, **fields: Any) -> Party:
     return line_add(line=PARTY, notification=notification, actor=actor, **fields)
 
 
-def party_update(*, party: Party, actor, **fields) -> Party:
+def party_update(*, party: Party, actor: User, **fields: Any) -> Party:
     return line_update(line=PARTY, obj=party, actor=actor, **fields)
 
 
-def party_delete(*, party: Party, actor) -> None:
+def party_delete(*, party: Party, actor: User) -> None:
     line_delete(line=PARTY, obj=party, actor=actor)
 
 
-def party_check(*, notification: Notification, party: Party | None = None, **fields) -> None:
+def party_check(*, notification: Notification, party: Party | None = None, **fields: Any) -> None:
     line_check(line=PARTY, notification=notification, obj=party, **fields)
 
 
@@ -517,7 +533,7 @@ def _clean_answers(answers: dict) -> dict[str, dict[str, str]]:
 
 
 @transaction.atomic
-def checklist_save(*, notification: Notification, actor, answers: dict) -> Notification:
+def checklist_save(*, notification: Notification, actor: User, answers: dict) -> Notification:
     """Save some or all of the 20 answers; checks not mentioned keep their saved answers.
 
     An empty answer is allowed in a draft (the readiness check lists it before submission)."""
@@ -544,7 +560,12 @@ def _clean_kind(kind: str) -> str:
 
 
 def _store(
-    locked: Notification, inspected: uploads.InspectedUpload, *, kind: str, actor, message=None
+    locked: Notification,
+    inspected: uploads.InspectedUpload,
+    *,
+    kind: str,
+    actor: User,
+    message: Message | None = None,
 ) -> Attachment:
     attachment = Attachment(
         notification=locked,
@@ -581,7 +602,7 @@ def _store(
     return attachment
 
 
-def _check_reply_message(locked: Notification, message: Message, actor) -> Message:
+def _check_reply_message(locked: Notification, message: Message, actor: User) -> Message:
     message = Message.objects.select_for_update().get(pk=message.pk)
     if message.notification_id != locked.pk or message.kind != MessageKind.REPLY:
         raise TransitionError(
@@ -608,7 +629,12 @@ def _check_reply_message(locked: Notification, message: Message, actor) -> Messa
 
 @transaction.atomic
 def attachment_add(
-    *, notification: Notification, actor, kind: str, uploaded_file, message: Message | None = None
+    *,
+    notification: Notification,
+    actor: User,
+    kind: str,
+    uploaded_file: UploadedFile,
+    message: Message | None = None,
 ) -> Attachment:
     """Store one document of the draft (or of the exporter's latest reply, with ``message``).
 
@@ -631,7 +657,7 @@ def attachment_add(
 
 
 @transaction.atomic
-def attachment_delete(*, attachment: Attachment, actor) -> None:
+def attachment_delete(*, attachment: Attachment, actor: User) -> None:
     """Remove a document from a draft. Documents of a reply are part of the record and stay."""
     locked = _lock_editable(attachment.notification, actor)
     attachment = Attachment.objects.select_for_update().get(pk=attachment.pk, notification=locked)
@@ -656,7 +682,11 @@ def attachment_delete(*, attachment: Attachment, actor) -> None:
 
 @transaction.atomic
 def reply_with_documents(
-    *, notification: Notification, actor, body: str, documents: Iterable[tuple[str, object]] = ()
+    *,
+    notification: Notification,
+    actor: User,
+    body: str,
+    documents: Iterable[tuple[str, object]] = (),
 ) -> Message:
     """Answer the ministry's question with text and documents, which returns the case to review.
 
@@ -680,7 +710,7 @@ def reply_with_documents(
 
 
 @transaction.atomic
-def notification_copy(*, notification: Notification, actor) -> Notification:
+def notification_copy(*, notification: Notification, actor: User) -> Notification:
     """A new draft with the contents of ``notification`` (any status), linked by ``copied_from``.
 
     Items, parties, answers and the draft's own documents are copied; the reference, the

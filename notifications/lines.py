@@ -11,12 +11,16 @@ names, and the wizard step (and so the readiness gaps) it belongs to.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from notifications.models import Classification, Item, ItemKind, Party, PartyRole
+from notifications.models import Classification, Item, ItemKind, Notification, Party, PartyRole
+
+#: A line of a filing: an item or a party.
+Line = TypeVar("Line", Item, Party)
 
 ITEM_FIELDS = (
     "kind",
@@ -111,12 +115,12 @@ def _party_data(party: Party) -> dict:
 
 
 @dataclass(frozen=True)
-class FilingLine:
+class FilingLine(Generic[Line]):
     """One kind of line of a filing, as the generic services, pages and API endpoints use it."""
 
     #: "item" or "party": the word in the audit events and the services' keyword arguments.
     name: str
-    model: type[models.Model]
+    model: type[Line]
     #: The fields the exporter may set (a copy of the filing copies exactly these).
     fields: tuple[str, ...]
     #: The reverse accessor on ``Notification`` and the keyword of ``drafts.refuse_over_caps``.
@@ -124,18 +128,18 @@ class FilingLine:
     #: The wizard step that lists these lines, and where the readiness gaps about them point.
     step: str
     #: Normalises a line in place and raises the ``ValidationError`` the exporter sees.
-    clean: Callable[[models.Model], None]
+    clean: Callable[[Line], None]
     #: What every audit event about a line records.
-    audit_data: Callable[[models.Model], dict]
+    audit_data: Callable[[Line], dict]
     added_event: str
     updated_event: str
     deleted_event: str
 
-    def lines_of(self, notification) -> models.QuerySet:
+    def lines_of(self, notification: Notification) -> models.QuerySet[Line]:
         return getattr(notification, self.related_name).all()
 
 
-ITEM = FilingLine(
+ITEM: FilingLine[Item] = FilingLine(
     name="item",
     model=Item,
     fields=ITEM_FIELDS,
@@ -147,7 +151,7 @@ ITEM = FilingLine(
     updated_event="notification.item_updated",
     deleted_event="notification.item_deleted",
 )
-PARTY = FilingLine(
+PARTY: FilingLine[Party] = FilingLine(
     name="party",
     model=Party,
     fields=PARTY_FIELDS,

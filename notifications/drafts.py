@@ -42,6 +42,7 @@ from notifications.workflow import EDITABLE_STATUSES, Procedure, Status, Transit
 from partners.selectors import key_technologies_in_force
 
 if TYPE_CHECKING:
+    from django.core.files import File
     from django.core.files.uploadedfile import UploadedFile
 
     from exportctl.access import Person
@@ -686,7 +687,7 @@ def reply_with_documents(
     notification: Notification,
     actor: User,
     body: str,
-    documents: Iterable[tuple[str, object]] = (),
+    documents: Iterable[tuple[str, File]] = (),
 ) -> Message:
     """Answer the ministry's question with text and documents, which returns the case to review.
 

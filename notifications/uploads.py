@@ -9,6 +9,7 @@ import zipfile
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.utils.translation import gettext_lazy as _
 
 PDF = "application/pdf"
@@ -23,14 +24,14 @@ EXTENSIONS = {PDF: "pdf", PNG: "png", JPEG: "jpg", XLSX: "xlsx"}
 class InspectedUpload:
     """An upload whose size, content type and digest have been checked, not yet stored."""
 
-    def __init__(self, uploaded_file, content_type: str, sha256: str, size: int) -> None:
+    def __init__(self, uploaded_file: File, content_type: str, sha256: str, size: int) -> None:
         self.uploaded_file = uploaded_file
         self.content_type = content_type
         self.sha256 = sha256
         self.size = size
 
 
-def _is_xlsx(uploaded_file) -> bool:
+def _is_xlsx(uploaded_file: File) -> bool:
     """An OOXML workbook is a zip archive holding ``xl/workbook.xml``; a .docx or a plain zip is
     not one, whatever it is called."""
     uploaded_file.seek(0)
@@ -44,14 +45,14 @@ def _is_xlsx(uploaded_file) -> bool:
     return "xl/workbook.xml" in names and "[Content_Types].xml" in names
 
 
-def _has_zip_directory(uploaded_file) -> bool:
+def _has_zip_directory(uploaded_file: File) -> bool:
     try:
         return zipfile.is_zipfile(uploaded_file)
     finally:
         uploaded_file.seek(0)
 
 
-def _content_type(uploaded_file) -> str | None:
+def _content_type(uploaded_file: File) -> str | None:
     uploaded_file.seek(0)
     head = uploaded_file.read(8192)
     uploaded_file.seek(0)
@@ -67,7 +68,7 @@ def _content_type(uploaded_file) -> str | None:
     return None
 
 
-def inspect_upload(uploaded_file) -> InspectedUpload:
+def inspect_upload(uploaded_file: File) -> InspectedUpload:
     """Check by content, never by name or by the browser's claimed type."""
     limit = settings.UPLOAD_MAX_BYTES
     size = uploaded_file.size
@@ -96,6 +97,6 @@ def inspect_upload(uploaded_file) -> InspectedUpload:
     return InspectedUpload(uploaded_file, content_type, digest.hexdigest(), size)
 
 
-def original_name(uploaded_file) -> str:
+def original_name(uploaded_file: File) -> str:
     name = (getattr(uploaded_file, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1]
     return name[:255] or "upload"

@@ -26,6 +26,10 @@ from notifications.workflow import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
+    from django_stubs_ext import StrPromise  # a gettext_lazy message (django-stubs, dev only)
+
     from exportctl.accounts.models import User
 
 
@@ -131,7 +135,7 @@ def lock_notification(notification: Notification) -> Notification:
 
 
 def require_roles(
-    actor: User | None, notification: Notification, roles: frozenset[str], action
+    actor: User | None, notification: Notification, roles: frozenset[str], action: str | StrPromise
 ) -> None:
     if not access.acts_as(actor, notification, roles):
         raise TransitionError(
@@ -139,7 +143,9 @@ def require_roles(
         )
 
 
-def require_status(notification: Notification, statuses, action) -> None:
+def require_status(
+    notification: Notification, statuses: Collection[str], action: str | StrPromise
+) -> None:
     if notification.status not in statuses:
         raise TransitionError(
             _("This notification is %(status)s; you cannot %(action)s now.")
@@ -148,7 +154,7 @@ def require_status(notification: Notification, statuses, action) -> None:
         )
 
 
-def user_label(user) -> str:
+def user_label(user: User) -> str:
     return user.full_name or user.email
 
 

@@ -126,7 +126,8 @@ def review_release(*, notification: Notification, actor: User) -> Review:
     action = _("release this case")
     require_roles(actor, locked, REVIEWER_ROLES, action)
     review = _open_review_for_desk(locked, action)
-    if review.assignee_id is None:
+    previous = review.assignee
+    if previous is None:
         raise TransitionError(_("Nobody has claimed this case."), code="not_claimed")
     if not may_release(review, actor):
         raise TransitionError(
@@ -134,7 +135,6 @@ def review_release(*, notification: Notification, actor: User) -> Review:
             % {"action": _("release a case claimed by a colleague")},
             code="forbidden_role",
         )
-    previous = review.assignee
     review.assignee = None
     review.claimed_at = None
     review.save(update_fields=["assignee", "claimed_at", "updated_at"])
@@ -173,7 +173,7 @@ def review_assign(*, notification: Notification, actor: User, assignee: User) ->
             frozenset({Role.SENIOR_REVIEWER.value}),
             _("reassign a case claimed by a colleague"),
         )
-    previous = review.assignee.email if review.assignee_id else None
+    previous = review.assignee.email if review.assignee is not None else None
     review.assignee = assignee
     review.claimed_at = timezone.now()
     review.save(update_fields=["assignee", "claimed_at", "updated_at"])

@@ -41,7 +41,7 @@ from notifications.services.decision_rules import refuse_if_claimed_by_other
 from notifications.workflow import Move, Procedure, TransitionError
 
 if TYPE_CHECKING:
-    from exportctl.accounts.models import User
+    from exportctl.accounts.models import Firm, User
 
 
 @transaction.atomic
@@ -182,7 +182,7 @@ def _case_subject(notification: Notification) -> str:
 def inform_notice_issue(
     *,
     actor: User,
-    firm,
+    firm: Firm,
     subject_kind: str,
     subject: str,
     grounds: str,

@@ -5,6 +5,8 @@ Reads only; the services of the other modules make the moves.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from exportctl import access
 from exportctl.access import effective_roles
 from notifications import review_state
@@ -19,6 +21,9 @@ from notifications.services.decision_rules import (
 )
 from notifications.services.review_desk import may_release
 from notifications.workflow import Move, Procedure, available_moves
+
+if TYPE_CHECKING:
+    from exportctl.accounts.models import User
 
 #: What a page or the API offers for each move of the table: the approve and deny forms stand
 #: for whichever move the case's risk calls for, the countersign form for the pending decision's.
@@ -36,7 +41,7 @@ ACTION_OF_MOVE: dict[Move, str] = {
 }
 
 
-def offered_moves(notification: Notification, user) -> frozenset[Move]:
+def offered_moves(notification: Notification, user: User) -> frozenset[Move]:
     """The moves of the table offered to ``user`` on this case: ``workflow.available_moves``
     narrowed by the case's facts — the approve or deny move its risk calls for, nothing decided
     over a colleague's claim, and no countersignature or return of one's own proposal."""
@@ -55,7 +60,7 @@ def offered_moves(notification: Notification, user) -> frozenset[Move]:
     return moves
 
 
-def decisions_withheld_by_claim(notification: Notification, user) -> frozenset[Move]:
+def decisions_withheld_by_claim(notification: Notification, user: User) -> frozenset[Move]:
     """The decisions the table allows ``user`` on this case that a colleague's claim withholds
     (the case page says who holds it)."""
     if not claimed_by_other(review_state.open_review_for(notification), user):
@@ -88,7 +93,7 @@ _COUNTERSIGNS = frozenset({Move.COUNTERSIGN, Move.COUNTERSIGN_DENIAL})
 _ON_A_PROPOSAL = _COUNTERSIGNS | {Move.RETURN}
 
 
-def available_actions(notification: Notification, user) -> frozenset[str]:
+def available_actions(notification: Notification, user: User) -> frozenset[str]:
     """What ``user`` may do on this case now: the one answer pages and the API offer — the
     moves of ``offered_moves`` by their action names, beside the desk's own work (claim,
     release, assign) and a catch-all inform notice, which change no status.
@@ -124,7 +129,7 @@ FIRM_ACTIONS: tuple[tuple[Move, tuple[str, ...]], ...] = (
 )
 
 
-def firm_actions(notification: Notification, user) -> list[str]:
+def firm_actions(notification: Notification, user: User) -> list[str]:
     """What a firm user may do with this filing now: ``workflow.available_moves`` by the names
     of ``FIRM_ACTIONS``, then "copy" (a new draft from this one), which is no move and always
     open to the firm."""

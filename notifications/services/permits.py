@@ -34,6 +34,8 @@ from notifications.workflow import (
 )
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise  # a gettext_lazy message (django-stubs, dev only)
+
     from exportctl.accounts.models import User
 
 
@@ -119,7 +121,7 @@ def _permit_change(
     reason: str,
     move: PermitMove,
     action: str,
-    verb,
+    verb: str | StrPromise,
 ) -> Permit:
     """Make ``move`` of ``PERMIT_TRANSITIONS``: who may, from which status, to which."""
     transition = PERMIT_TRANSITIONS[move]

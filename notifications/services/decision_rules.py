@@ -69,7 +69,11 @@ def claimed_by_other(review: Review | None, actor: User | None) -> bool:
 
 def refuse_if_claimed_by_other(locked: Notification, actor: User) -> None:
     review = review_state.open_review_for(locked)
-    if review is not None and claimed_by_other(review, actor):
+    if (
+        review is not None
+        and claimed_by_other(review, actor)
+        and review.assignee is not None  # always, once claimed; narrows the type
+    ):
         raise TransitionError(
             _(
                 "%(name)s has claimed this case; only they can decide it. Ask them to release "

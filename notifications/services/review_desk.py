@@ -35,6 +35,8 @@ from notifications.services.base import (
 from notifications.workflow import Status, TransitionError
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise  # a gettext_lazy message (django-stubs, dev only)
+
     from exportctl.accounts.models import User
 
 
@@ -85,7 +87,7 @@ def checklist_note_record(
     return note
 
 
-def _open_review_for_desk(locked: Notification, action) -> Review:
+def _open_review_for_desk(locked: Notification, action: str | StrPromise) -> Review:
     require_status(locked, QUEUE_STATUSES, action)
     review = locked_open_review(locked)
     if review is None:  # the database allows none only for closed cases; be explicit anyway
@@ -102,7 +104,7 @@ def review_claim(*, notification: Notification, actor: User) -> Review:
     review = _open_review_for_desk(locked, action)
     if review.assignee_id == actor.pk:
         return review
-    if review.assignee_id is not None:
+    if review.assignee is not None:  # (an unset key reads no row)
         raise TransitionError(
             _("%(name)s has already claimed this case.") % {"name": user_label(review.assignee)},
             code="already_claimed",

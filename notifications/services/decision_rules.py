@@ -100,14 +100,7 @@ def approval_check(*, notification: Notification, actor: User) -> Move:
     """Every rule an approval must pass, in the order a reviewer can act on them: the move it
     would make. Changes nothing; ``notification_approve`` runs it again under the row lock, and
     the confirmation step runs it before asking the reviewer to confirm."""
-    move = approve_move_for(notification)
-    check_move(
-        move,
-        status=notification.status,
-        roles=effective_roles(actor, notification),
-        procedure=notification.procedure,
-    )
-    refuse_if_claimed_by_other(notification, actor)
+    move = _decision_allowed(approve_move_for(notification), notification, actor)
     outstanding = review_state.approval_outstanding(notification=notification)
     if outstanding:
         raise OutstandingItemsError(outstanding)
@@ -118,7 +111,12 @@ def approval_check(*, notification: Notification, actor: User) -> Move:
 
 def denial_check(*, notification: Notification, actor: User) -> Move:
     """Every rule a denial must pass (besides its grounds): the move it would make."""
-    move = deny_move_for(notification)
+    return _decision_allowed(deny_move_for(notification), notification, actor)
+
+
+def _decision_allowed(move: Move, notification: Notification, actor: User) -> Move:
+    """What an approval and a denial both check first: the table allows the move from here to
+    this actor, and no colleague holds the case."""
     check_move(
         move,
         status=notification.status,

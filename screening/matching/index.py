@@ -16,7 +16,7 @@ import multiprocessing
 import os
 import pickle
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -123,6 +123,64 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
+class LetterCounts:
+    """How often each letter occurs in each of a list of strings, for a bound on ``fuzz.ratio``.
+
+    ``fuzz.ratio(a, b) = 100 · 2·LCS(a, b) / (|a| + |b|)``, and a common subsequence holds each
+    letter at most as often as the string with fewer of it: LCS ≤ Σ_c min(count_a(c), count_b(c)).
+    So a string whose shared letter count is too small for the cutoff cannot reach it; nor can one
+    whose length alone rules it out (LCS ≤ the shorter length). Strings are kept sorted by length,
+    so that the length window is one slice."""
+
+    def __init__(self, lengths: np.ndarray, order: np.ndarray, counts: np.ndarray, letters: dict):
+        self.lengths = lengths  # sorted
+        self.order = order  # the string at each sorted position
+        self.counts = counts  # (sorted position, letter)
+        self.letters = letters  # letter -> column of ``counts``
+
+    @classmethod
+    def of(cls, texts: list[str]) -> LetterCounts:
+        lengths = np.array([len(t) for t in texts], dtype=np.int32)
+        order = np.argsort(lengths, kind="stable").astype(np.int32)
+        letters: dict[str, int] = {}
+        for t in texts:
+            for ch in t:
+                letters.setdefault(ch, len(letters))
+        counts = np.zeros((len(texts), len(letters)), dtype=np.int32)
+        for pos, i in enumerate(order.tolist()):
+            for ch, k in Counter(texts[i]).items():
+                counts[pos, letters[ch]] = k
+        most = int(counts.max(initial=0))
+        dtype = np.uint8 if most < 256 else np.int32
+        return cls(lengths[order], order, counts.astype(dtype), letters)
+
+    def may_reach(self, query: str, cutoff: float) -> list[int]:
+        """The indices (ascending) of the strings whose ``fuzz.ratio`` with ``query`` may reach
+        ``cutoff`` (0..100): every string that does is among them."""
+        n = len(query)
+        if not n or not len(self.lengths):
+            return []
+        # 200·min(n, m)/(n + m) ≥ cutoff bounds the other length m on both sides (rounding room).
+        lo = int(np.searchsorted(self.lengths, cutoff * n / (200.0 - cutoff) - 1e-6, "left"))
+        hi = int(np.searchsorted(self.lengths, n * (200.0 - cutoff) / cutoff + 1e-6, "right"))
+        if lo >= hi:
+            return []
+        rows, wanted = [], []
+        cap = np.iinfo(self.counts.dtype).max
+        for ch, k in Counter(query).items():
+            row = self.letters.get(ch)
+            if row is not None:
+                rows.append(row)
+                wanted.append(min(k, cap))
+        if not rows:
+            return []
+        held = self.counts[lo:hi, rows]  # (string, letter of the query)
+        shared = np.minimum(held, np.array(wanted, dtype=held.dtype)).sum(axis=1, dtype=np.int32)
+        total = self.lengths[lo:hi] + n
+        keep = np.flatnonzero(200.0 * shared >= (cutoff - 1e-6) * total)
+        return np.sort(self.order[lo + keep]).tolist()
+
+
 class ListIndex:
     alert_threshold: float = ALERT_THRESHOLD
 
@@ -148,6 +206,8 @@ class ListIndex:
         self._sides: list[ScoredSide] | None = None
         self._bounds: list[BoundSide] | None = None
         self._name_forms: list[tuple[NameForm, ...]] | None = None
+        self._text_letters: LetterCounts | None = None
+        self._skeleton_letters: LetterCounts | None = None
         self.brute_force_limit = BRUTE_FORCE_LIMIT
 
     # ------------------------------------------------------------------ building
@@ -254,6 +314,8 @@ class ListIndex:
             ]
             self._sides = [self._make_side(f) for f in range(n_forms)]
             self._bounds = [bound_side(side) for side in self._sides]
+            self._text_letters = LetterCounts.of(self.texts)
+            self._skeleton_letters = LetterCounts.of(self.skeletons)
 
     # ------------------------------------------------------------------ saving and sharing
     def save(self, directory: str | Path) -> None:
@@ -505,16 +567,27 @@ class ListIndex:
         return out
 
     def _brute_force(self, form: NameForm, scores: dict[int, float]) -> None:
+        """The best ``fuzz.ratio`` matches of the form's sorted words (or their consonant
+        skeletons, for a name read from another script) among every listed form, as rapidfuzz's
+        ``process.extract`` over all of them finds them; only the forms whose letter counts let
+        them reach the cutoff (``LetterCounts``, a provable bound) are compared."""
         if form.romanised:
             query = " ".join(sorted(skeleton(t) for t in form.tokens))
-            choices, cutoff = self.skeletons, 55
+            choices, letters, cutoff = self.skeletons, self._skeleton_letters, 55
         else:
-            query, choices, cutoff = " ".join(sorted(form.tokens)), self.texts, 70
+            query = " ".join(sorted(form.tokens))
+            choices, letters, cutoff = self.texts, self._text_letters, 70
+        assert choices is not None and letters is not None  # noqa: S101 (a small list has both)
+        fids = letters.may_reach(query, cutoff)
         found = process.extract(
-            query, choices, scorer=fuzz.ratio, limit=BRUTE_FORCE_PER_PASS, score_cutoff=cutoff
+            query,
+            [choices[f] for f in fids],
+            scorer=fuzz.ratio,
+            limit=BRUTE_FORCE_PER_PASS,
+            score_cutoff=cutoff,
         )
-        for _, sc, fid in found:
-            scores[fid] += sc / 100.0
+        for _, sc, at in found:
+            scores[fids[at]] += sc / 100.0
 
     # ------------------------------------------------------------------ search
     def search(

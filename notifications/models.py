@@ -536,7 +536,13 @@ def document_path(instance: "Document", filename: str) -> str:
 
 
 class Document(TimeStamped):
-    """An issued PDF. Rendered once and never regenerated: the stored bytes are the record."""
+    """An issued document. Its PDF is rendered once and never regenerated: the stored bytes are
+    the record.
+
+    A receipt is issued in the transaction that clears its case, with its content frozen
+    (``content``, whose SHA-256 is ``content_sha256``), and its PDF is made from that content when
+    it is first downloaded; until then ``file``, ``sha256`` and ``size`` are empty. Every other
+    kind is rendered when it is issued."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     #: Empty only for an inform notice the ministry issued on its own initiative (no filing).
@@ -546,11 +552,15 @@ class Document(TimeStamped):
     kind = models.CharField(max_length=24, choices=DocumentKind.choices)
     number = models.CharField(_("number"), max_length=32, unique=True)
     verification_code = models.CharField(_("verification code"), max_length=16)
-    file = models.FileField(upload_to=document_path, max_length=200)
-    sha256 = models.CharField(max_length=64, unique=True)
-    size = models.PositiveBigIntegerField()
+    file = models.FileField(upload_to=document_path, max_length=200, blank=True)
+    #: The PDF's digest and size; empty until a frozen document is first rendered.
+    sha256 = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
     template_version = models.CharField(max_length=32)
     issued_at = models.DateTimeField()
+    #: What a document rendered on first download says, fixed at issue (``content.freeze``).
+    content = models.JSONField(null=True, blank=True, editable=False)
+    content_sha256 = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["notification", "issued_at", "pk"]
@@ -559,7 +569,26 @@ class Document(TimeStamped):
                 condition=models.Q(notification__isnull=False) | models.Q(kind="inform_notice"),
                 name="document_has_notification_unless_inform_notice",
             ),
+            # A document is either rendered (its PDF's digest and size known) or waits, frozen,
+            # for its first download; never neither.
+            models.CheckConstraint(
+                condition=models.Q(sha256__isnull=False, size__isnull=False)
+                | models.Q(content__isnull=False) & ~models.Q(content_sha256=""),
+                name="document_rendered_or_frozen",
+            ),
         ]
+
+    @property
+    def rendered(self) -> bool:
+        return self.sha256 is not None
+
+    @property
+    def firm(self):
+        """The firm the document is for: its case's, or its notice's (an inform notice the
+        ministry issued on its own initiative has no case)."""
+        if self.notification_id is not None:
+            return self.notification.firm
+        return self.inform_notice.firm
 
     def __str__(self) -> str:
         return self.number

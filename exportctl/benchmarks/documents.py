@@ -51,21 +51,21 @@ def measure(*, notification, receipts: int, log=print) -> dict:
     """Render and sign ``receipts`` receipts of ``notification``; the steps' p50 and the RSS."""
     from django.utils import timezone
 
-    from notifications.documents import numbers, render, signing
+    from notifications.documents import content, numbers, render, signing
     from notifications.models import DocumentKind
 
     signing.ensure_demo_key()
     kind = DocumentKind.RECEIPT
 
     def one(n: int) -> tuple[list[float], int]:
-        issue = render.Issue(
+        issue = content.Issue(
             kind=kind,
             number=f"BENCH-R-{n:07d}",
             verification_code=numbers.new_verification_code(),
             issued_at=timezone.now(),
         )
         marks = [time.perf_counter()]
-        context = render.document_context(issue=issue, notification=notification)
+        context = content.document_context(issue=issue, notification=notification)
         marks.append(time.perf_counter())
         render.render_html(kind, context)  # timed apart; layout_pdf renders it again (~1 ms)
         marks.append(time.perf_counter())

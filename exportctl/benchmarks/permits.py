@@ -21,7 +21,7 @@ WARM_UP = 2
 def run(*, args, log, **_) -> tuple[list[Figure], dict]:
     label = "Permit PDF render + sign: p50"
     try:
-        from notifications.documents import numbers, render, services, signing
+        from notifications.documents import content, numbers, render, services, signing
     except ImportError as exc:
         return [
             not_measured(SECTION, label, f"documents module: {exc}", key="permit_pdf_p50_ms")
@@ -36,14 +36,14 @@ def run(*, args, log, **_) -> tuple[list[Figure], dict]:
         return [not_measured(SECTION, label, "no permits to render", key="permit_pdf_p50_ms")], {}
     render_ms, sign_ms, both_ms, issue_ms, sizes = [], [], [], [], []
     for i, permit in enumerate(permits[: WARM_UP + args.pdfs]):
-        issue = render.Issue(
+        issue = content.Issue(
             kind=DocumentKind.PERMIT,
             number=permit.number,  # a permit's document carries the permit's own number
             verification_code=numbers.new_verification_code(),
             issued_at=timezone.now(),
         )
         t0 = time.perf_counter()
-        context = render.document_context(
+        context = content.document_context(
             issue=issue,
             notification=permit.notification,
             permit=permit,

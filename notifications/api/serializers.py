@@ -180,14 +180,17 @@ class AttachmentUploadSerializer(serializers.Serializer):
 
 
 class DocumentSerializer(serializers.Serializer):
-    """An issued receipt, permit or denial letter (the stored PDF is the record)."""
+    """An issued receipt, permit or denial letter (the stored PDF is the record). A receipt's PDF
+    is made on its first download: until then ``rendered`` is false and ``size`` and ``sha256``
+    are null."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
     kind = serializers.CharField(read_only=True)
     number = serializers.CharField(read_only=True)
     issued_at = serializers.DateTimeField(read_only=True)
-    size = serializers.IntegerField(read_only=True)
-    sha256 = serializers.CharField(read_only=True)
+    rendered = serializers.BooleanField(read_only=True)
+    size = serializers.IntegerField(read_only=True, allow_null=True)
+    sha256 = serializers.CharField(read_only=True, allow_null=True)
     download_url = serializers.SerializerMethodField()
 
     def get_download_url(self, document) -> str:

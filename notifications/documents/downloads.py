@@ -24,6 +24,7 @@ from django.http import FileResponse, Http404
 from exportctl.audit import trail
 from notifications import auditor_selectors, inform_notice_selectors
 from notifications import selectors as notification_selectors
+from notifications.documents.services import document_render
 from notifications.models import Attachment, Document
 
 
@@ -135,8 +136,8 @@ def attachment_download(
 def document_download(
     *, actor, door: Door, document_id, notification_id=None, request=None
 ) -> FileResponse:
-    """An issued PDF, byte for byte as issued (never re-rendered): audited, then served as
-    ``<number>.pdf``. The auditor's door names the document alone; the others name its case."""
+    """An issued PDF, byte for byte as issued (never re-rendered; a frozen receipt is rendered
+    on its first download): audited, then served as ``<number>.pdf``. The auditor's door names the document alone; the others name its case."""
     documents = Document.objects.select_related("notification__firm", "inform_notice__firm")
     if door is Door.AUDITOR:
         document = auditor_selectors.access_document_for_auditor(user=actor, public_id=document_id)
@@ -148,16 +149,17 @@ def document_download(
 
 
 def _serve_document(*, actor, door: Door, document: Document, request=None) -> FileResponse:
+    if not document.rendered:
+        # A receipt's first download makes its PDF from the content frozen at issue.
+        document = document_render(document=document)
     filename = safe_filename(document.number, "application/pdf", fallback="document")
     notification = document.notification
-    # An inform notice issued on the ministry's own initiative has no case: its firm is its own.
-    firm = notification.firm if notification is not None else document.inform_notice.firm
     with transaction.atomic():
         trail.record(
             action="document.download",
             actor=actor,
             obj=document,
-            firm=firm,
+            firm=document.firm,
             data={
                 "door": str(door),
                 "number": document.number,

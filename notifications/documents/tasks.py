@@ -1,4 +1,6 @@
-"""Rendering issued documents in the worker: WeasyPrint is too slow for a request."""
+"""Issuing documents in the worker: WeasyPrint is too slow for a request. (A receipt is issued
+with its clearance and rendered on first download; this path issues it only for a case cleared
+before receipts were, found by the sweeper.)"""
 
 import logging
 from datetime import timedelta
@@ -7,7 +9,12 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from notifications.models import Notification
+from notifications.documents.services import (
+    DocumentNotIssuable,
+    document_issue,
+    inform_notice_document_issue,
+)
+from notifications.models import InformNotice, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -26,10 +33,6 @@ logger = logging.getLogger(__name__)
 )
 def render_document(notification_id: int, kind: str) -> str | None:
     """Issue the ``kind`` document of a notification; idempotent (an issued one is kept)."""
-    # Imported here: WeasyPrint and pyHanko take a second to load, and web processes import this
-    # module (to queue the task) without ever rendering.
-    from notifications.documents.services import DocumentNotIssuable, document_issue
-
     notification = Notification.objects.get(pk=notification_id)
     try:
         document = document_issue(notification=notification, kind=kind)
@@ -53,9 +56,6 @@ def render_document(notification_id: int, kind: str) -> str | None:
 )
 def render_inform_notice(notice_id: int) -> str:
     """Issue the signed letter of an inform notice; idempotent (an issued one is kept)."""
-    from notifications.documents.services import inform_notice_document_issue
-    from notifications.models import InformNotice
-
     notice = InformNotice.objects.get(pk=notice_id)
     return inform_notice_document_issue(notice=notice).number
 

@@ -13,9 +13,17 @@ from django.utils.translation import gettext_lazy as _
 
 from exportctl.audit import trail
 from notifications import calendar, declaration, enforcement, inform_notice_selectors, planning
-from notifications.documents.tasks import render_document
+from notifications.documents.services import document_issue
 from notifications.hooks import notification_submitted
-from notifications.models import Message, MessageKind, Notification, Permit, PermitStatus, Review
+from notifications.models import (
+    DocumentKind,
+    Message,
+    MessageKind,
+    Notification,
+    Permit,
+    PermitStatus,
+    Review,
+)
 from notifications.readiness import Gap, readiness_gaps
 from notifications.services.base import (
     begin_move,
@@ -155,14 +163,16 @@ def notification_clear(
     locked = begin_move(notification, Move.CLEAR, actor)
     _refuse_if_informed(locked)
     fields = _store_result(locked, result)
-    render_document.delay_on_commit(locked.pk, "receipt")
-    return finish_move(
+    cleared = finish_move(
         locked,
         Move.CLEAR,
         actor=actor,
         fields=fields,
         data={"score": result.score, "level": result.level},
     )
+    # The receipt exists the moment the case is cleared (its PDF is made on first download).
+    document_issue(notification=cleared, kind=DocumentKind.RECEIPT)
+    return cleared
 
 
 def _refuse_if_informed(locked: Notification) -> None:

@@ -19,9 +19,9 @@ import pytest
 from django.conf import settings
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from notifications.documents import render, signing
-from notifications.documents.services import document_issue
+from notifications.documents import content, render, signing
 from notifications.models import DocumentKind
+from tests.documents.receipts import first_download
 
 pytestmark = pytest.mark.django_db
 
@@ -39,13 +39,13 @@ sys.stdout.buffer.write(pdf)
 
 
 def _receipt_context(notification, issued_at=ISSUED_AT) -> dict:
-    issue = render.Issue(
+    issue = content.Issue(
         kind=DocumentKind.RECEIPT,
         number="RC-2026-000042",
         verification_code="ABCD2345EFGH",
         issued_at=issued_at,
     )
-    return render.document_context(issue=issue, notification=notification)
+    return content.document_context(issue=issue, notification=notification)
 
 
 def _render_in_subprocess(snapshot, signing_files) -> bytes:
@@ -90,17 +90,17 @@ def test_the_same_receipt_rendered_in_two_processes_is_byte_identical(
 
 
 def test_an_issued_receipt_renders_again_to_its_recorded_sha256(cleared_case):
-    document = document_issue(notification=cleared_case, kind=DocumentKind.RECEIPT)
+    document = first_download(cleared_case)
     document.refresh_from_db()
     with document.file.open("rb") as handle:
         stored = handle.read()
-    issue = render.Issue(
+    issue = content.Issue(
         kind=document.kind,
         number=document.number,
         verification_code=document.verification_code,
         issued_at=document.issued_at,
     )
-    context = render.document_context(issue=issue, notification=cleared_case)
+    context = content.document_context(issue=issue, notification=cleared_case)
 
     again = signing.sign_pdf(
         render.render_pdf(document.kind, context), signed_at=document.issued_at

@@ -113,16 +113,16 @@ def test_concluding_no_licence_issues_a_letter_and_no_permit(
 
 
 def test_a_prior_report_letter_says_closed_without_concern(cleared_case):
-    from notifications.documents import render
+    from notifications.documents import content, render
 
     cleared_case.procedure = "prior_report"
-    issue = render.Issue(
+    issue = content.Issue(
         kind=DocumentKind.NO_LICENCE_LETTER,
         number="NL-2026-000009",
         verification_code="ACDEFGHJ",
         issued_at=cleared_case.submitted_at,
     )
-    context = render.document_context(issue=issue, notification=cleared_case)
+    context = content.document_context(issue=issue, notification=cleared_case)
     context["decision"] = {"decided_on": None, "grounds": ["No concern remains."]}
     html = render.render_html(DocumentKind.NO_LICENCE_LETTER, context)
     assert "懸念は認められなかったため" in html

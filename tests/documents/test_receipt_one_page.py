@@ -8,8 +8,7 @@ import pytest
 from django.utils import timezone
 
 from notifications import declaration
-from notifications.documents.services import document_issue
-from notifications.models import DocumentKind
+from tests.documents.receipts import first_download
 from tests.factories import PartyFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +45,7 @@ def test_an_ordinary_receipt_is_one_page(cleared_case, language, parties):
     assert cleared_case.items.count() == 1
     assert cleared_case.parties.count() == parties
 
-    document = document_issue(notification=cleared_case, kind=DocumentKind.RECEIPT)
+    document = first_download(cleared_case)
     pages = _pages(document)
 
     assert len(pages) == 1, pages[1:]  # page 2's text, if any, says what spilled over

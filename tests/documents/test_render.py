@@ -12,10 +12,11 @@ from django.core.exceptions import ImproperlyConfigured
 from PIL import Image
 from pypdf.generic import ContentStream
 
-from notifications.documents import numbers, render
+from notifications.documents import content, numbers, render
 from notifications.documents.services import document_issue
 from notifications.models import Document, DocumentCounter, DocumentKind
 from tests.documents.conftest import CONDITIONS, GROUNDS
+from tests.documents.receipts import first_download
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +101,7 @@ def _embedded_fonts(pdf: bytes) -> dict[str, str]:
 
 
 def test_receipt_carries_number_code_exporter_and_parties_in_both_scripts(cleared_case):
-    document = document_issue(notification=cleared_case, kind=DocumentKind.RECEIPT)
+    document = first_download(cleared_case)
     text = _text(_pdf(document))
     assert document.number == f"RC-{document.issued_at:%Y}-000001"
     assert document.number in text
@@ -134,7 +135,7 @@ def test_permit_page_one_has_number_validity_code_authority_and_qr(approved_case
         assert name in pages[0], name
     images = _page_images(pdf)
     # Page 1 draws one image, pixel for pixel the QR code of this document's verify link …
-    qr = _qr_pixels(render.verify_url(document.number, document.verification_code))
+    qr = _qr_pixels(content.verify_url(document.number, document.verification_code))
     assert images[0] == [qr]
     assert not any(images[1:])  # … and no other page draws one
     text = "".join(pages)
@@ -190,7 +191,7 @@ def test_the_appeal_notice_gives_both_routes_with_their_periods(denied_case):
 
 
 def test_the_japanese_font_is_embedded(cleared_case):
-    pdf = _pdf(document_issue(notification=cleared_case, kind=DocumentKind.RECEIPT))
+    pdf = _pdf(first_download(cleared_case))
     fonts = _embedded_fonts(pdf)
     assert fonts, "the pages use no font"
     cjk = [name for name in fonts if "Noto-Sans-CJK-JP" in name]
@@ -199,7 +200,7 @@ def test_the_japanese_font_is_embedded(cleared_case):
 
 
 def test_pdf_a_identification_is_in_the_metadata(cleared_case):
-    document = document_issue(notification=cleared_case, kind=DocumentKind.RECEIPT)
+    document = first_download(cleared_case)
     reader = pypdf.PdfReader(io.BytesIO(_pdf(document)))
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
     assert re.search(r"pdfaid:part(>|=\")3", xmp), xmp
@@ -209,6 +210,6 @@ def test_pdf_a_identification_is_in_the_metadata(cleared_case):
 
 
 def test_the_qr_code_points_to_the_verify_page_with_number_and_code(cleared_case, settings):
-    url = render.verify_url("RC-2026-000001", "ACDEFGHJ")
+    url = content.verify_url("RC-2026-000001", "ACDEFGHJ")
     assert url == "https://exportctl.example.go.jp/verify/?number=RC-2026-000001&code=ACDEFGHJ"
     assert render.qr_data_uri(url).startswith("data:image/png;base64,")

@@ -12,20 +12,20 @@ import pytest
 from django.template.loader import get_template
 from django.utils import timezone
 
-from notifications.documents import numbers, render
+from notifications.documents import content, numbers, render
 from notifications.models import DocumentKind
 
 pytestmark = pytest.mark.django_db
 
 
 def _receipt_context(notification, number="R-2026-000001"):
-    issue = render.Issue(
+    issue = content.Issue(
         kind=DocumentKind.RECEIPT,
         number=number,
         verification_code=numbers.new_verification_code(),
         issued_at=timezone.now(),
     )
-    return render.document_context(issue=issue, notification=notification)
+    return content.document_context(issue=issue, notification=notification)
 
 
 def _pages(pdf: bytes) -> list[str]:

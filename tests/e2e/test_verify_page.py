@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from exportctl.accounts.roles import Role
-from notifications.documents import render, signing
+from notifications.documents import content, signing
 from notifications.documents.numbers import next_number
 from notifications.documents.services import document_issue
 from notifications.models import Decision, DecisionKind, DocumentKind, Permit
@@ -74,7 +74,7 @@ def issued_permit(transactional_db, settings, tmp_path):
 
 
 def test_the_qr_link_verifies_and_a_wrong_code_is_not_found(page, live_server, issued_permit):
-    qr_target = render.verify_url(issued_permit.number, issued_permit.verification_code)
+    qr_target = content.verify_url(issued_permit.number, issued_permit.verification_code)
     assert qr_target.startswith("https://portal.example.go.jp/verify/?")
     path = qr_target.split("/verify/", 1)[1]
     page.goto(f"{live_server.url}/verify/{path}")

@@ -12,11 +12,11 @@ from django.utils import translation
 
 from exportctl.accounts.roles import Role
 from notifications import declaration, services
-from notifications.documents.services import document_issue
 from notifications.forms import DeclarationForm
-from notifications.models import DocumentKind, Notification
+from notifications.models import Notification
 from notifications.workflow import Status
 from tests.api.conftest import token_client
+from tests.documents.receipts import first_download
 from tests.factories import ExporterFactory, UserFactory, ready_notification
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +119,7 @@ def _submitted_and_cleared(language: str) -> Notification:
 def test_the_receipt_prints_the_version_and_the_text_agreed_to(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         notification = _submitted_and_cleared("ja")
-    document = document_issue(notification=notification, kind=DocumentKind.RECEIPT)
+    document = first_download(notification)
     with document.file.open("rb") as handle:
         reader = pypdf.PdfReader(io.BytesIO(handle.read()))
     text = _squash("".join(page.extract_text() for page in reader.pages))

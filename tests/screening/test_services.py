@@ -195,6 +195,7 @@ def test_harmless_party_to_group_a_clears(eul):
         "notification.start_screening",
         "screening.run_completed",
         "notification.clear",
+        "document.issued",  # the receipt, issued with the clearance
     ]
 
 

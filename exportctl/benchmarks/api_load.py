@@ -21,13 +21,14 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 from django.db.models import Count, Max
+from django.urls import reverse
 
 from exportctl.accounts.models import User
 from exportctl.accounts.tokens import api_token_create
 from exportctl.audit.lockwaits import LockWaitSampler
 from exportctl.benchmarks import erp, processes
 from exportctl.benchmarks.report import Budget, Figure, not_measured, percentile
-from exportctl.benchmarks.sampling import RssSampler, WaitSampler
+from exportctl.benchmarks.sampling import CpuMeter, RssSampler, WaitSampler
 from notifications.models import Document, DocumentKind, Notification
 from notifications.workflow import AWAITING_SYSTEM_STATUSES, Status
 from screening.models import ScreeningRun, Trigger
@@ -196,6 +197,49 @@ def _latencies(ids) -> tuple[list[float], dict]:
     return latencies, statuses
 
 
+FIRST_DOWNLOADS = 10
+
+
+def _first_downloads(ids: list[str], exporters: list[dict], *, port: int) -> list[float]:
+    """Wall time of the first download of a few of the level's receipts, over HTTP with their
+    firm's token, after the load: the PDF is made then (from the content frozen at clearance),
+    so this is where a receipt's rendering now costs."""
+    token_of_firm = {User.objects.get(email=e["email"]).firm_id: e["token"] for e in exporters}
+    receipts = (
+        Document.objects.filter(
+            notification__public_id__in=ids,
+            notification__firm_id__in=token_of_firm,
+            kind=DocumentKind.RECEIPT,
+            sha256__isnull=True,
+        )
+        .select_related("notification")
+        .order_by("pk")[:FIRST_DOWNLOADS]
+    )
+    times = []
+    for document in receipts:
+        path = reverse(
+            "document-download",
+            kwargs={
+                "public_id": document.notification.public_id,
+                "document_id": document.public_id,
+            },
+        )
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}{path}",
+            headers={
+                "Authorization": f"Token {token_of_firm[document.notification.firm_id]}",
+                "X-Forwarded-Proto": "https",
+            },
+        )
+        t0 = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - 127.0.0.1 only
+            body = response.read()
+        times.append((time.perf_counter() - t0) * 1000)
+        if not body.startswith(b"%PDF"):
+            raise RuntimeError(f"{document.number}: the first download is not a PDF")
+    return times
+
+
 def _level(*, n: int, args, env, port, logs, log, children, exporters, reviewers, payloads):
     plan = {
         "window": args.api_seconds,
@@ -206,6 +250,8 @@ def _level(*, n: int, args, env, port, logs, log, children, exporters, reviewers
         "payloads": payloads,
     }
     rss = RssSampler(children)
+    cpu = CpuMeter(children)
+    cpu.start()
     waits = WaitSampler()
     audit = LockWaitSampler(interval=0.2)
     rss.start()
@@ -242,6 +288,8 @@ def _level(*, n: int, args, env, port, logs, log, children, exporters, reviewers
         log=log,
     )
     memory = rss.stop()
+    cpu_seconds = cpu.stop()
+    first_downloads = _first_downloads(ids, exporters[:n], port=port)
     check = check_acknowledged(acknowledged)
     latencies, statuses = _latencies(ids)
     last_submission = Notification.objects.filter(public_id__in=ids).aggregate(
@@ -288,9 +336,16 @@ def _level(*, n: int, args, env, port, logs, log, children, exporters, reviewers
         "receipts_expected": expected_receipts,
         "receipts_issued": receipts.count(),
         "receipt_lag_s": receipt_lag,
+        "receipt_first_download_ms": first_downloads,
         "outcomes": statuses,
         "check": check,
         "rss_mib": memory,
+        "cpu_s": cpu_seconds,
+        "cpu_ms_per_submission": {
+            name: 1000 * seconds / len(ids) for name, seconds in cpu_seconds.items()
+        }
+        if ids
+        else {},
         "lock_waits": lock_waits,
         "audit_lock_waits": audit_waits,
     }
@@ -382,6 +437,18 @@ def _figures(raw: dict, ceiling_rps: float | None) -> list[Figure]:
                 note=receipt_note,
             )
         )
+    downloads = raw["receipt_first_download_ms"]
+    figures.append(
+        Figure(
+            SECTION,
+            f"{head}: a receipt's first download (its PDF is made then)",
+            percentile(downloads, 50) if downloads else None,
+            "ms",
+            note=f"p50 of {len(downloads)}, after the load; max {max(downloads):,.0f} ms"
+            if downloads
+            else "no unrendered receipt of these exporters",
+        )
+    )
     check = raw["check"]
     bad = {k: v for k, v in check.items() if k != "acknowledged" and v}
     figures.append(
@@ -425,6 +492,17 @@ def _figures(raw: dict, ceiling_rps: float | None) -> list[Figure]:
             ),
         )
     )
+    per_submission = raw.get("cpu_ms_per_submission", {})
+    for role, ms in sorted(per_submission.items(), key=lambda kv: -kv[1]):
+        figures.append(
+            Figure(
+                SECTION,
+                f"  CPU per submission: {role}",
+                ms,
+                "ms",
+                note=f"{raw['cpu_s'][role]:.1f} s over the window and the drain",
+            )
+        )
     for role, mib in raw["rss_mib"].items():
         figures.append(
             Figure(

@@ -4,6 +4,10 @@
 children (gunicorn's workers, Celery's pool processes), from ``/proc`` once a second: start,
 peak and end per process role.
 
+``CpuMeter`` reads the CPU time every process role used during a phase (utime and stime from
+``/proc``, with the descendants', living or reaped), PostgreSQL's and Redis's server processes,
+and the whole machine's (``/proc/stat``): where the CPU of a submission goes.
+
 ``WaitSampler`` asks PostgreSQL five times a second which backends of the benchmark's database
 wait on a lock, and on which kind (the audit chain's advisory lock, a row, a transaction), and
 how many sit "idle in transaction": the kinds of wait beside the audit path's own figure, which
@@ -14,6 +18,7 @@ on its path).
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -47,6 +52,74 @@ def _descendants(pid: int) -> list[int]:
             out.append(child)
             todo.append(child)
     return out
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_ticks(pid: int, *, reaped: bool = False) -> int:
+    """utime + stime of ``pid`` (and, with ``reaped``, of its children it has waited for)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return 0
+    # Fields 14-17 of proc(5), counted after the ")" that ends the command name (field 2).
+    utime, stime, cutime, cstime = (int(v) for v in fields[11:15])
+    return utime + stime + (cutime + cstime if reaped else 0)
+
+
+def _named(comm: str) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if (entry / "comm").read_text().strip() == comm:
+                    pids.append(int(entry.name))
+    return pids
+
+
+def _machine_ticks() -> int:
+    """CPU ticks spent by anything on the machine (every state but idle and iowait)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = values[:8]
+    return user + nice + system + irq + softirq + steal
+
+
+class CpuMeter:
+    """CPU seconds per role between ``start`` and ``stop``: each process the benchmark started
+    with its descendants (gunicorn's workers, Celery's pool; a recycled child's time counts
+    through its parent's reaped-children figures), ``postgres`` and ``redis-server``, and
+    ``machine`` (everything: the load generator and this process are in it)."""
+
+    def __init__(self, children) -> None:
+        self.children = children
+        self._start: dict[str, int] = {}
+
+    def _snapshot(self) -> dict[str, int]:
+        ticks = {}
+        for child in self.children:
+            if child.alive():
+                pid = child.process.pid
+                ticks[child.name] = _cpu_ticks(pid, reaped=True) + sum(
+                    _cpu_ticks(p) for p in _descendants(pid)
+                )
+        ticks["postgres"] = sum(_cpu_ticks(p) for p in _named("postgres"))
+        ticks["redis-server"] = sum(_cpu_ticks(p) for p in _named("redis-server"))
+        ticks["machine"] = _machine_ticks()
+        return ticks
+
+    def start(self) -> None:
+        self._start = self._snapshot()
+
+    def stop(self) -> dict[str, float]:
+        """CPU seconds per role since ``start`` (a PostgreSQL backend that exited in between
+        is not counted: the figure for ``postgres`` is a floor)."""
+        end = self._snapshot()
+        return {
+            name: max(0, end[name] - self._start.get(name, 0)) / TICKS
+            for name in end
+            if name in self._start
+        }
 
 
 class RssSampler(threading.Thread):

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from exportctl.benchmarks.api_load import _figures, check_acknowledged
 from exportctl.benchmarks.report import MET, MISSED, NOT_MEASURED
-from exportctl.benchmarks.sampling import RssSampler, _descendants
+from exportctl.benchmarks.sampling import CpuMeter, RssSampler, _descendants
 from notifications.models import RiskLevel
 from notifications.workflow import Status
 from screening.models import Outcome, RunStatus, ScreeningRun, Trigger
@@ -95,7 +95,16 @@ def test_the_figures_put_the_issues_targets_beside_the_50_exporter_run():
             "max_idle_in_transaction": 0,
         },
         "rss_mib": {"documents-worker child": {"start": 100, "peak": 300, "end": 200}},
+        "receipt_first_download_ms": [900.0, 1100.0, 1000.0],
+        "cpu_s": {"gunicorn": 40.0, "postgres": 8.0},
+        "cpu_ms_per_submission": {"gunicorn": 100.0, "postgres": 20.0},
     }
+    figures = {f.label: f for f in _figures(raw, ceiling_rps=300.0)}
+    first = figures["50 exporters: a receipt's first download (its PDF is made then)"]
+    assert (first.value, first.unit) == (1000.0, "ms")
+    assert "max 1,100 ms" in first.note
+    assert figures["  CPU per submission: gunicorn"].value == 100.0
+    assert "40.0 s" in figures["  CPU per submission: gunicorn"].note
     results = {f.label: f.result for f in _figures(raw, ceiling_rps=300.0)}
     assert results["50 exporters: submissions per second"] == MET
     assert results["50 exporters: API request p95 (filing requests)"] == MISSED
@@ -137,3 +146,26 @@ def test_rss_sampler_reads_a_process_and_its_children():
         parent.wait()
     assert memory["w"]["peak"] > 5
     assert memory["w child"]["peak"] > 60  # the child's 60 MiB buffer
+
+
+def test_the_cpu_meter_counts_a_child_and_the_children_it_reaped():
+    busy = "import time; t = time.process_time()\nwhile time.process_time() - t < 0.6: pass"
+    code = (
+        "import subprocess, sys, time; "
+        f"subprocess.run([sys.executable, '-c', {busy!r}]); time.sleep(30)"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", code], env=dict(os.environ))  # noqa: S603
+    try:
+        meter = CpuMeter([_Child("w", parent)])
+        meter.start()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not _descendants(parent.pid):
+            time.sleep(0.02)  # the busy grandchild has started
+        while time.monotonic() < deadline and _descendants(parent.pid):
+            time.sleep(0.05)  # ... and has been reaped: its time is the parent's now
+        seconds = meter.stop()
+    finally:
+        parent.kill()
+        parent.wait()
+    assert seconds["w"] >= 0.5, seconds
+    assert seconds["machine"] >= seconds["w"]

@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -460,7 +461,7 @@ class ListIndex:
             expansions: list[tuple[int, float]] = []
             unknown: list[tuple[float, list[tuple[int, float]]]] = []
             for tok, qweight in zip(form.tokens, qside.weights, strict=True):
-                found = list(vocab.lookup(tok, form.romanised).items())
+                found = self._lookup(tok, form.romanised)
                 expansions.extend(found)
                 if tok not in vocab.ids and found:
                     unknown.append((qweight, found))
@@ -468,19 +469,26 @@ class ListIndex:
                 tid = vocab.ids.get(a + b)
                 if tid is not None:
                     expansions.append((tid, 0.95))
-            usable = [(t, s) for t, s in expansions if vocab.df[t] <= rare_cap]
+            df = self._df()
+            usable = [(t, s) for t, s in expansions if df[t] <= rare_cap]
             if not usable:
-                usable = sorted(expansions, key=lambda e: vocab.df[e[0]])[:2]
+                usable = sorted(expansions, key=lambda e: df[e[0]])[:2]
             if usable:
-                chunks, weights = [], []
+                offsets = self.post_offsets
+                chunks, shares = [], []
                 for tid, sim in usable:
-                    post = self.post_forms[self.post_offsets[tid] : self.post_offsets[tid + 1]]
-                    chunks.append(post)
-                    weights.append(np.full(len(post), sim * vocab.weight[tid] / total))
+                    chunks.append(self.post_forms[offsets[tid] : offsets[tid + 1]])
+                    shares.append(sim * vocab.weight[tid] / total)
                 ids = np.concatenate(chunks)
                 if len(ids):
-                    uniq, inv = np.unique(ids, return_inverse=True)
-                    acc = np.bincount(inv, weights=np.concatenate(weights))
+                    weights = np.repeat(shares, [len(c) for c in chunks])
+                    if self.texts is not None:
+                        # A small list: sum by form id directly (the same sums, in the same order).
+                        uniq = np.flatnonzero(np.bincount(ids, minlength=n_forms))
+                        acc = np.bincount(ids, weights=weights, minlength=n_forms)[uniq]
+                    else:
+                        uniq, inv = np.unique(ids, return_inverse=True)
+                        acc = np.bincount(inv, weights=weights)
                     if self.texts is None:
                         # A large list (no brute force): rank like the scorer will.
                         common = [e for e in expansions if e not in usable]
@@ -497,15 +505,51 @@ class ListIndex:
                     for fid in self.cjk_bigrams.get(bg, ()):
                         overlap[fid] += 1
                 for fid, n in overlap.items():
-                    share = n / max(len(grams), len(_bigrams(self.cjk[fid])))
+                    share = n / max(len(grams), self._cjk_bigram_count(fid))
                     if share >= 0.3:
                         scores[fid] += 2.0 * share
             if self.texts is not None and form.tokens and not spelt_out:
                 # The brute force finds names the words cannot (split, glued or misspelt beyond
                 # the fuzzy lookup); a form some listed name spells out word for word needs none.
                 self._brute_force(form, scores)
-        ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+        ranked = sorted(scores.items(), key=itemgetter(1), reverse=True)
         return ranked[:MAX_CANDIDATES]
+
+    # Per-index caches of work that depends only on a query word (parties share words: "trading",
+    # common given names), not kept when the index is saved or pickled.
+    _CACHED = ("_lookups", "_df_list", "_cjk_bigram_counts")
+    LOOKUP_CACHE = 20_000
+
+    def _lookup(self, token: str, romanised: bool) -> list[tuple[int, float]]:
+        """``vocab.lookup`` as a list of (token id, similarity), remembered per word."""
+        cache = self.__dict__.get("_lookups")
+        if cache is None:
+            cache = self._lookups = {}
+        key = (token, romanised)
+        found = cache.get(key)
+        if found is None:
+            if len(cache) >= self.LOOKUP_CACHE:
+                cache.clear()
+            found = cache[key] = list(self.vocab.lookup(token, romanised).items())
+        return found
+
+    def _df(self) -> list[int]:
+        df = self.__dict__.get("_df_list")
+        if df is None:
+            df = self._df_list = self.vocab.df.tolist()
+        return df
+
+    def _cjk_bigram_count(self, fid: int) -> int:
+        counts = self.__dict__.get("_cjk_bigram_counts")
+        if counts is None:
+            counts = self._cjk_bigram_counts = {}
+        n = counts.get(fid)
+        if n is None:
+            n = counts[fid] = len(_bigrams(self.cjk[fid]))
+        return n
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k not in self._CACHED}
 
     def _large_pre_scores(
         self,

@@ -501,30 +501,43 @@ class BoundSide:
     side: ScoredSide
     total: float  # the sum of the token weights
     glued: str  # the tokens written together
-    joins: frozenset  # (first letter, joint length) of every two tokens, in either order
+    joined: dict  # (first letter, joint length) -> every two tokens written together (either order)
     targets: frozenset  # (first letter, length) a join must have to make one of the tokens
+    words: frozenset  # the tokens
+    long_words: dict  # first letter -> the tokens of LONG_WORD letters or more (one slip allowed)
     short: tuple  # the tokens an acronym may make (2 to 5 letters)
     initials: str  # the tokens' first letters, in order
 
 
 def bound_side(side: ScoredSide) -> BoundSide:
     tokens = side.tokens
-    joins = frozenset(
-        (tokens[k][0], len(tokens[k]) + len(tokens[m]))
-        for k in range(len(tokens))
-        for m in range(len(tokens))
-        if k != m
-    )
+    joined: dict[tuple[str, int], list[str]] = {}
+    for k, first in enumerate(tokens):
+        head, n = first[0], len(first)
+        for m, second in enumerate(tokens):
+            if k != m:
+                key = (head, n + len(second))
+                found = joined.get(key)
+                if found is None:
+                    joined[key] = [first + second]
+                else:
+                    found.append(first + second)
+    long_words: dict[str, list[str]] = {}
+    targets = set()
+    for t in tokens:
+        if len(t) >= LONG_WORD:
+            long_words.setdefault(t[0], []).append(t)
+            targets.update(((t[0], len(t) - 1), (t[0], len(t)), (t[0], len(t) + 1)))
+        else:
+            targets.add((t[0], len(t)))
     return BoundSide(
         side,
         sum(side.weights),
         "".join(tokens),
-        joins,
-        frozenset(
-            (t[0], n)
-            for t in tokens
-            for n in ((len(t) - 1, len(t), len(t) + 1) if len(t) >= LONG_WORD else (len(t),))
-        ),
+        joined,
+        frozenset(targets),
+        frozenset(tokens),
+        long_words,
         tuple(t for t in tokens if 2 <= len(t) <= 5),
         "".join(t[0] for t in tokens),
     )
@@ -532,28 +545,142 @@ def bound_side(side: ScoredSide) -> BoundSide:
 
 def _may_join(side: BoundSide, other: BoundSide) -> bool:
     """Whether ``merged_variants(side.side, other.side, …)`` could return anything, whatever
-    the first alignment leaves over: a superset of its tests, with every token left over."""
-    if not side.joins.isdisjoint(other.targets):
-        return True
+    the first alignment leaves over: its own tests of a join (two words written together are one
+    of the other name's words, or one slip from a long one; initials are a short one), with every
+    token left over (a superset: the order of syllables is not asked)."""
     initials = side.initials
-    return any(token in initials for token in other.short)
+    if any(token in initials for token in other.short):
+        return True
+    joined = side.joined
+    if other.targets.isdisjoint(joined):
+        return False  # no two words begin as a word of the other name and have its length
+    for key in other.targets:
+        for written in joined.get(key, ()):
+            if written in other.words:
+                return True
+            n = len(written)
+            for t in other.long_words.get(written[0], ()):
+                if abs(len(t) - n) <= 1 and OSA.distance(written, t, score_cutoff=1) <= 1:
+                    return True
+    return False
+
+
+_NICKNAMED = frozenset(NICKNAMES) | frozenset(NICKNAMES.values())
+
+
+def _edit_reach(longest: int) -> int:
+    """The most edits at which ``token_similarity`` still pairs two plain words (by spelling or
+    by sound) whose longer one has ``longest`` letters."""
+    return max(1, edit_budget(longest)) + (longest >= LONG_WORD)
+
+
+_REACH = [_edit_reach(n) for n in range(64)]
+
+
+def _plain(token: str) -> bool:
+    """A word ``token_similarity`` pairs only through its spelling: not a number, not an
+    initial, not a nickname."""
+    return len(token) > 1 and not token.isdigit() and token not in _NICKNAMED
+
+
+#: Below this similarity of consonant skeletons, the skeleton route of ``token_similarity``
+#: cannot pair two words (ROMANISED_CEILING × 0.64 < MIN_PAIR_SIMILARITY, with rounding room).
+_SKELETON_FLOOR = 0.64
+
+
+def _similar_to(q: ScoredSide, ct: str, romanised: bool, memo: dict) -> tuple[float, int]:
+    """The best ``token_similarity(qt, ct, romanised)[0]`` over the query tokens ``qt``, and the
+    query tokens with any (bits). Two plain words more edits apart than ``_edit_reach`` allows are
+    not similar by spelling nor by sound, which one capped edit distance tells (or their lengths,
+    when no skeleton is compared); for names read from another script, neither by skeleton when
+    their lengths or skeletons are too far apart: such pairs skip the rest of the comparison."""
+    words = memo.get(None)  # the query's tokens with their lengths, and whether each is plain
+    if words is None:
+        words = memo[None] = [(qt, len(qt), _plain(qt)) for qt in q.tokens]
+    best = 0.0
+    bits = 0
+    lc = len(ct)
+    plain_c = _plain(ct)
+    for i, (qt, lq, plain) in enumerate(words):
+        if plain and plain_c:
+            reach = _REACH[min(max(lq, lc), 63)]
+            if romanised:
+                if OSA.distance(qt, ct, score_cutoff=reach) > reach and (
+                    not 0.5 <= lq / lc <= 2.0
+                    or Levenshtein.normalized_similarity(skeleton(qt), skeleton(ct))
+                    < _SKELETON_FLOOR
+                ):
+                    continue
+            elif abs(lq - lc) > reach or OSA.distance(qt, ct, score_cutoff=reach) > reach:
+                continue
+        sim = token_similarity(qt, ct, romanised)[0]
+        if sim > 0.0:
+            bits |= 1 << i
+            if sim > best:
+                best = sim
+    return best, bits
+
+
+def _words_bound(
+    q: ScoredSide, c: ScoredSide, listed_total: float, romanised: bool, memo: dict
+) -> float:
+    """The bound on the raw word score of ``score_bound``'s docstring, for these two sides as
+    they stand (no word joined). ``memo`` belongs to the query side ``q``: (best similarity of a
+    query token to a listed token, the query tokens it pairs) per listed token."""
+    pairs = []  # (best similarity, weight) of the listed tokens with a pair somewhere
+    paired = 0  # the query tokens with a pair somewhere (bits)
+    for ct, w in zip(c.tokens, c.weights, strict=True):
+        known = memo.get((ct, romanised))
+        if known is None:
+            known = memo[ct, romanised] = _similar_to(q, ct, romanised, memo)
+        if known[0] > 0.0:
+            pairs.append((known[0], w))
+            paired |= known[1]
+    if not pairs:
+        return 0.0
+    q_unpaired = sum(w for i, w in enumerate(q.weights) if not paired >> i & 1)
+    base = UNMATCHED_LISTED_COST * listed_total + UNMATCHED_QUERY_COST * q_unpaired
+    share = 1.0 - UNMATCHED_LISTED_COST
+    bound = 0.0
+    num = den = 0.0
+    for sim, w in sorted(pairs, reverse=True):
+        num += sim * w
+        den += share * w
+        total = base + den
+        if total <= 0.0:
+            return 1.0
+        if num / total > bound:
+            bound = num / total
+    return bound
+
+
+def _glued_bound(q_tokens: int, c_tokens: int, q_glued: str, c_glued: str) -> float:
+    """What the whole-name comparison of ``score_sides`` can give (it counts from 0.9 up)."""
+    if q_tokens + c_tokens <= 2:
+        return 0.0
+    return Levenshtein.normalized_similarity(q_glued, c_glued, score_cutoff=0.9)
 
 
 def score_bound(
     query: BoundSide, listed: BoundSide, floor: float = math.inf, memo: dict | None = None
 ) -> float | None:
     """An upper bound on ``score_sides(query.side, listed.side, …).score``, or None when a route
-    to a high score applies that the bound does not cover (a name read from kana, or words that
-    might be joined); then the candidate must be scored in full. None too, without looking for
-    joins, when the bound reaches ``floor`` (the candidate is scored in full anyway).
+    to a high score applies that the bound does not cover (a name read from kana); then the
+    candidate must be scored in full. None too when the bound reaches ``floor`` (the candidate
+    is scored in full anyway).
 
     Each listed token j pairs at most with its best similarity s_j over the query tokens; a pair
     costs its weight, a listed token left over at least 0.3 of its weight, a query token that
     pairs with nothing 0.7 of its. So raw ≤ Σ_P s_j·w_j / (0.3·W + 0.7·Q₀ + 0.7·Σ_P w_j) for the
     paired set P; its maximum over P is reached by a prefix of the tokens by descending s_j.
-    Confidence ≤ 1 and the join and number factors ≤ 1; the whole-name comparison is bounded by
-    its own similarity when that reaches 0.9. ``memo``: one dict per query side, kept across
-    its candidates (a listed word's similarities to the query's words are computed once).
+    Confidence ≤ 1 and the number factor ≤ 1; the whole-name comparison is bounded by its own
+    similarity when that reaches 0.9. ``memo``: one dict per query side, kept across its
+    candidates (a listed word's similarities to the query's words are computed once).
+
+    Words joined (``merged_variants``): ``score_sides`` joins only words its first alignment left
+    over, and ``merged_variants`` finds a superset of those joins when every word is left over.
+    Each such variant is bounded the same way, times ``JOINED_FACTOR`` (its whole-name comparison
+    is not), and the bound is the largest of all.
     """
     q, c = query.side, listed.side
     if q.kana or c.kana:
@@ -561,36 +688,27 @@ def score_bound(
     romanised = q.romanised or c.romanised
     if memo is None:
         memo = {}
-    best = []
-    paired: set[int] = set()  # the query tokens with a pair somewhere
-    for ct in c.tokens:
-        known = memo.get((ct, romanised))
-        if known is None:
-            # (best similarity of a query token to this listed token, the query tokens it pairs)
-            sims = [token_similarity(qt, ct, romanised)[0] for qt in q.tokens]
-            known = memo[ct, romanised] = (
-                max(sims, default=0.0),
-                frozenset(i for i, sim in enumerate(sims) if sim > 0.0),
-            )
-        best.append(known[0])
-        paired |= known[1]
-    q_unpaired = sum(w for i, w in enumerate(q.weights) if i not in paired)
-    base = UNMATCHED_LISTED_COST * listed.total + UNMATCHED_QUERY_COST * q_unpaired
-    share = 1.0 - UNMATCHED_LISTED_COST
-    bound = 0.0
-    num = den = 0.0
-    for sim, w in sorted(zip(best, c.weights, strict=True), reverse=True):
-        if sim <= 0.0:
-            break
-        num += sim * w
-        den += share * w
-        total = base + den
-        if total <= 0.0:
-            return 1.0
-        bound = max(bound, num / total)
-    if len(q.tokens) + len(c.tokens) > 2:
-        glued = Levenshtein.normalized_similarity(query.glued, listed.glued, score_cutoff=0.9)
-        bound = max(bound, glued)
-    if bound >= floor or _may_join(query, listed) or _may_join(listed, query):
+    bound = max(
+        _words_bound(q, c, listed.total, romanised, memo),
+        _glued_bound(len(q.tokens), len(c.tokens), query.glued, listed.glued),
+    )
+    if bound >= floor:
         return None
+    if _may_join(query, listed) or _may_join(listed, query):
+        q_all = list(range(len(q.tokens)))
+        c_all = list(range(len(c.tokens)))
+        for qv in merged_variants(q, c, q_all, c_all):
+            bound = max(
+                bound,
+                JOINED_FACTOR * _words_bound(qv, c, listed.total, romanised, {}),
+                _glued_bound(len(qv.tokens), len(c.tokens), "".join(qv.tokens), listed.glued),
+            )
+        for cv in merged_variants(c, q, c_all, q_all):
+            bound = max(
+                bound,
+                JOINED_FACTOR * _words_bound(q, cv, sum(cv.weights), romanised, memo),
+                _glued_bound(len(q.tokens), len(cv.tokens), query.glued, "".join(cv.tokens)),
+            )
+        if bound >= floor:
+            return None
     return bound

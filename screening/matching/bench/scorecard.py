@@ -549,34 +549,55 @@ def variant_task(index: ListIndex, sets: dict, negatives: dict[str, list[str]]) 
     return res
 
 
+#: The search production screening makes for each party name (``screening.runs.compute``:
+#: ``index.search(name, country=…, limit=SEARCH_LIMIT, min_score=ALERT_THRESHOLD, kind=…)``).
+PRODUCTION_LIMIT = 10  # screening.runs.compute.SEARCH_LIMIT (a test keeps them equal)
+
+
 def interleaved_speed(index: ListIndex, queries: list[str]) -> dict:
     """The engine and the brute force on the same queries, alternating, in one process.
 
-    The brute force is rapidfuzz ``token_sort_ratio`` of the party's name against every listed
-    name, names pre-processed once (extractOne over the list).
+    The engine is timed on the very search production screening makes for a party's name:
+    ``limit=PRODUCTION_LIMIT``, ``min_score=ALERT_THRESHOLD`` (the party's country and kind are
+    left out: they never spare the engine any work). The brute force is rapidfuzz
+    ``token_sort_ratio`` of the party's name against every listed name, names pre-processed once
+    (extractOne over the list).
+
+    Each call is timed on two clocks: this process's CPU time (``time.process_time``), on which
+    the speed-up is computed, since other processes on a shared machine take wall time from both
+    sides unevenly; and wall time, for the latency (p95) a party waits.
     """
     choices = [_raw_key(ln.name) for ln in index.names]
+    threshold = index.alert_threshold
     for q in queries[:50]:
-        index.search(q)
+        index.search(q, limit=PRODUCTION_LIMIT, min_score=threshold)
         process.extractOne(_raw_key(q), choices, scorer=fuzz.token_sort_ratio, processor=None)
-    ours, base = [], []
+    ours, base, ours_wall, base_wall = [], [], [], []
+    cpu, wall = time.process_time, time.perf_counter
     for q in queries:
-        t = time.perf_counter()
-        index.search(q, limit=10)
-        ours.append((time.perf_counter() - t) * 1000)
-        t = time.perf_counter()
+        c, w = cpu(), wall()
+        index.search(q, limit=PRODUCTION_LIMIT, min_score=threshold)
+        ours.append((cpu() - c) * 1000)
+        ours_wall.append((wall() - w) * 1000)
+        c, w = cpu(), wall()
         process.extractOne(_raw_key(q), choices, scorer=fuzz.token_sort_ratio, processor=None)
-        base.append((time.perf_counter() - t) * 1000)
-    ours.sort()
-    base.sort()
+        base.append((cpu() - c) * 1000)
+        base_wall.append((wall() - w) * 1000)
     n = len(queries)
+    for times in (ours, base, ours_wall, base_wall):
+        times.sort()
     return {
         "n": n,
+        "search": f"limit={PRODUCTION_LIMIT}, min_score={threshold} (as production screening)",
+        "clock": "CPU time of this process (speed-up); wall time (p95)",
         "parties_per_second": 1000 * n / sum(ours),
         "baseline_parties_per_second": 1000 * n / sum(base),
         "speedup": sum(base) / sum(ours),
-        "p95_ms": ours[int(n * 0.95)],
-        "baseline_p95_ms": base[int(n * 0.95)],
+        "speedup_wall": sum(base_wall) / sum(ours_wall),
+        "p95_ms": ours_wall[int(n * 0.95)],
+        "baseline_p95_ms": base_wall[int(n * 0.95)],
+        "p95_cpu_ms": ours[int(n * 0.95)],
+        "baseline_p95_cpu_ms": base[int(n * 0.95)],
         "cores": 1,
     }
 
@@ -616,10 +637,12 @@ def print_variants(card: dict) -> None:
     sp = card.get("eul_interleaved")
     if sp:
         print(
-            f"EUL speed, interleaved with the brute force in one process (n={sp['n']}): "
-            f"{sp['parties_per_second']:.0f}/s vs {sp['baseline_parties_per_second']:.0f}/s "
-            f"(x{sp['speedup']:.2f}, target >=2), p95 {sp['p95_ms']:.2f} ms "
-            f"(brute force {sp['baseline_p95_ms']:.2f} ms, target <=5)"
+            f"EUL speed, interleaved with the brute force in one process (n={sp['n']}, CPU "
+            f"time, search as production makes it): {sp['parties_per_second']:.0f}/s vs "
+            f"{sp['baseline_parties_per_second']:.0f}/s (x{sp['speedup']:.2f}, target >=2; "
+            f"wall x{sp['speedup_wall']:.2f}), p95 {sp['p95_ms']:.2f} ms wall, "
+            f"{sp['p95_cpu_ms']:.2f} ms CPU (brute force {sp['baseline_p95_ms']:.2f} ms, "
+            f"target <=5)"
         )
 
 

@@ -42,25 +42,33 @@ def published_version(source_code: str) -> ListVersion | None:
     )
 
 
-def in_force_version(source_code: str, on: datetime.date | None = None) -> ListVersion | None:
-    """The revision of ``source_code`` that screening uses on ``on`` (today by default): of the
-    published and superseded revisions whose date of application has come (or that state
-    none), the one published here last. A revision published with a later ``applies from``
-    date leaves the one before it in use until that date."""
+def in_force_versions(sources: models.Q, on: datetime.date | None = None) -> dict[str, ListVersion]:
+    """The revision that screening uses on ``on`` (today by default) of each source that
+    ``sources`` (a condition on ``ListVersion``) selects, by source code, in one query: of the
+    published and superseded revisions whose date of application has come (or that state none),
+    the one published here last. A revision published with a later ``applies from`` date leaves
+    the one before it in use until that date."""
     from django.utils import timezone
 
     on = on or timezone.localdate()
-    return (
+    chosen: dict[str, ListVersion] = {}
+    for version in (
         ListVersion.objects.select_related("source")
+        .filter(sources)
         .filter(
-            source__code=source_code,
             status__in=(ListVersionStatus.PUBLISHED, ListVersionStatus.SUPERSEDED),
             published_at__isnull=False,
         )
         .filter(models.Q(effective_from__isnull=True) | models.Q(effective_from__lte=on))
-        .order_by("-published_at", "-pk")
-        .first()
-    )
+        .order_by("source__code", "-published_at", "-pk")
+    ):
+        chosen.setdefault(version.source.code, version)
+    return chosen
+
+
+def in_force_version(source_code: str, on: datetime.date | None = None) -> ListVersion | None:
+    """The revision of ``source_code`` that screening uses on ``on`` (``in_force_versions``)."""
+    return in_force_versions(models.Q(source__code=source_code), on).get(source_code)
 
 
 def list_versions(source_code: str | None = None) -> models.QuerySet[ListVersion]:

@@ -178,16 +178,17 @@ def published_versions() -> list[ListVersion]:
 
     Other binding sources are left out until the rules know how to weigh them.
     """
-    from partners.selectors import in_force_version
+    from partners.selectors import in_force_versions
 
+    screened = Q(source__code=EUL_SOURCE_CODE) | Q(source__advisory=True)
     codes = (
         ListVersion.objects.filter(status=ListVersionStatus.PUBLISHED)
-        .filter(Q(source__code=EUL_SOURCE_CODE) | Q(source__advisory=True))
+        .filter(screened)
         .order_by("source__advisory", "source__code")
         .values_list("source__code", flat=True)
     )
-    versions = [in_force_version(code) for code in codes]
-    return [v for v in versions if v is not None]
+    in_force = in_force_versions(screened)
+    return [in_force[code] for code in codes if code in in_force]
 
 
 def published_lists() -> PublishedLists:

@@ -9,6 +9,10 @@ Requests are recorded from the moment the run starts until ``window`` seconds la
 stops itself and writes every sample and every acknowledged submission (the notification's id
 and key, and when the answer came) to ``BENCH_API_OUT``.
 
+Users are ``FastHttpUser`` (geventhttpclient): the load generator shares the machine's two
+cores with the server, and the lighter client leaves more of them to the server it measures, the
+ceiling's run and the levels' alike.
+
 Reads ``BENCH_API_PLAN`` (JSON written by ``api_load.py``); imports nothing of Django.
 """
 
@@ -21,7 +25,7 @@ import time
 import uuid
 
 import gevent
-from locust import HttpUser, constant, events, task
+from locust import FastHttpUser, constant, events, task
 
 PLAN = json.loads(open(os.environ["BENCH_API_PLAN"]).read())  # noqa: SIM115, PTH123
 _filers = itertools.cycle(PLAN["exporters"])
@@ -65,13 +69,13 @@ def _failure(message: str) -> None:
     STATE.setdefault("examples", set()).add(message[:200])
 
 
-class _Token(HttpUser):
+class _Token(FastHttpUser):
     abstract = True
     wait_time = constant(0)
 
     def on_start(self):
         self.account = next(self.accounts)
-        self.client.headers.update({**HEADERS, "Authorization": f"Token {self.account['token']}"})
+        self.headers = {**HEADERS, "Authorization": f"Token {self.account['token']}"}
 
     def call(self, method: str, path: str, name: str, expect: int, body=None, headers=None):
         with self.client.request(
@@ -79,7 +83,7 @@ class _Token(HttpUser):
             path,
             name=name,
             json=body,
-            headers=headers,
+            headers={**self.headers, **(headers or {})},
             catch_response=True,
             allow_redirects=False,
         ) as response:
@@ -135,20 +139,21 @@ class Reader(_Token):
         self.call("GET", PLAN["payloads"]["queue_api"], "reviewer queue", 200)
 
 
-class Ceiling(HttpUser):
+class Ceiling(FastHttpUser):
     """The trivial page, alone (its own run): what the server answers when the work is nil."""
 
     weight = PLAN.get("ceiling_weight", 0)
     fixed_count = PLAN.get("ceiling_weight", 0)
     wait_time = constant(0)
 
-    def on_start(self):
-        self.client.headers.update(HEADERS)
-
     @task
     def trivial(self):
         with self.client.get(
-            PLAN["trivial"], name="trivial page", catch_response=True, allow_redirects=False
+            PLAN["trivial"],
+            name="trivial page",
+            headers=HEADERS,
+            catch_response=True,
+            allow_redirects=False,
         ) as response:
             if response.status_code != 200:
                 response.failure(f"trivial page: HTTP {response.status_code}")

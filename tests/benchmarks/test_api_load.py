@@ -169,3 +169,14 @@ def test_the_cpu_meter_counts_a_child_and_the_children_it_reaped():
         parent.wait()
     assert seconds["w"] >= 0.5, seconds
     assert seconds["machine"] >= seconds["w"]
+
+
+def test_the_cpu_meter_counts_the_load_generator_and_what_else_ran():
+    meter = CpuMeter([])
+    meter.start()
+    busy = "import time; t = time.process_time()\nwhile time.process_time() - t < 0.5: pass"
+    subprocess.run([sys.executable, "-c", busy], check=True)  # noqa: S603 - like locust's run
+    seconds = meter.stop()
+    assert seconds["load generator"] >= 0.45, seconds
+    assert seconds["other"] >= 0
+    assert seconds["machine"] >= seconds["load generator"]

@@ -38,6 +38,7 @@ from .scoring import (
     bound_side,
     full_token_match,
     kind_decision,
+    may_join,
     qualify,
     score_bound,
     score_sides,
@@ -517,7 +518,7 @@ class ListIndex:
 
     # Per-index caches of work that depends only on a query word (parties share words: "trading",
     # common given names), not kept when the index is saved or pickled.
-    _CACHED = ("_lookups", "_df_list", "_cjk_bigram_counts")
+    _CACHED = ("_lookups", "_df_list", "_cjk_bigram_counts", "_form_listed")
     LOOKUP_CACHE = 20_000
 
     def _lookup(self, token: str, romanised: bool) -> list[tuple[int, float]]:
@@ -532,6 +533,16 @@ class ListIndex:
                 cache.clear()
             found = cache[key] = list(self.vocab.lookup(token, romanised).items())
         return found
+
+    def _listed_of(self) -> list[ListedName] | None:
+        """The listed name of each form, for a list kept as objects (None for a large one)."""
+        if not isinstance(self.names, list):
+            return None
+        listed = self.__dict__.get("_form_listed")
+        if listed is None:
+            names = self.names
+            listed = self._form_listed = [names[ni] for ni in self.form_name.tolist()]
+        return listed
 
     def _df(self) -> list[int]:
         df = self.__dict__.get("_df_list")
@@ -659,14 +670,16 @@ class ListIndex:
         qbounds = [bound_side(qside) if qside.tokens else None for _, qside in sides]
         memos: list[dict] = [{} for _ in sides]  # per query form: see score_bound
         floor = min_score  # a candidate scoring below this cannot be among the hits
+        listed_of = self._listed_of()
         for fid in self._scored_candidates(forms):
             listed_side = self._listed_side(fid)
-            ni = int(self.form_name[fid])
-            listed = self.names[ni]
+            listed = (
+                listed_of[fid] if listed_of is not None else self.names[int(self.form_name[fid])]
+            )
             listed_person = listed.kind in PERSON_KINDS
             lbound = None
             for (form, qside), qbound, memo in zip(sides, qbounds, memos, strict=True):
-                cjk_raw = self._cjk_similarity(form, fid)
+                cjk_raw = self._cjk_similarity(form, fid) if form.cjk else 0.0
                 if not listed_side.tokens or not qside.tokens:
                     result = None
                     raw = cjk_raw
@@ -681,23 +694,31 @@ class ListIndex:
                         upper = score_bound(qbound, lbound, floor, memo)
                         if upper is not None:
                             # qualify raises a score only with the country (monotonically);
-                            # the legal form, an acronym and the kind only lower it.
-                            upper, _ = qualify(
-                                max(upper, cjk_raw),
-                                query_legal=None,
-                                listed_legal=None,
-                                query_country=country,
-                                listed_country=listed.country,
-                                variant="full",
-                            )
+                            # the legal form, an acronym and the kind only lower it. Without
+                            # both countries it only keeps the score within 0..1.
+                            upper = max(upper, cjk_raw)
+                            if country and listed.country:
+                                upper, _ = qualify(
+                                    upper,
+                                    query_legal=None,
+                                    listed_legal=None,
+                                    query_country=country,
+                                    listed_country=listed.country,
+                                    variant="full",
+                                )
                             if upper + BOUND_MARGIN < floor:
                                 continue
                     key = (qside, listed_side, listed_person)
                     result = scored.get(key)
                     if result is None:
                         # The same words under another entry (a name on two lists) score the same.
+                        joins = (
+                            (may_join(qbound, lbound), may_join(lbound, qbound))
+                            if lbound is not None
+                            else (True, True)
+                        )
                         result = scored[key] = score_sides(
-                            qside, listed_side, cache, listed_person=listed_person
+                            qside, listed_side, cache, listed_person=listed_person, joinable=joins
                         )
                     raw = result.score
                     if cjk_raw > raw:

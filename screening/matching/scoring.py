@@ -360,22 +360,27 @@ def score_sides(
     cache: dict | None = None,
     *,
     listed_person: bool = False,
+    joinable: tuple[bool, bool] = (True, True),
 ) -> PairScore:
     """Score a party's name against a listed name. ``listed_person``: the listed entry is a
-    person, so a short personal name pays in full for the listed given names it does not give."""
+    person, so a short personal name pays in full for the listed given names it does not give.
+    ``joinable``: whether words of the query, and of the listed name, may be joined at all
+    (``may_join``); False spares looking for joins that cannot be."""
     given_names = listed_person and short_personal_name(query)
     best: PairScore | None = None
     variants = [(query, listed)]
     base = align(query, listed, cache)
     if base.unmatched_query and base.unmatched_listed:
-        variants += [
-            (q, listed)
-            for q in merged_variants(query, listed, base.unmatched_query, base.unmatched_listed)
-        ]
-        variants += [
-            (query, c)
-            for c in merged_variants(listed, query, base.unmatched_listed, base.unmatched_query)
-        ]
+        if joinable[0]:
+            variants += [
+                (q, listed)
+                for q in merged_variants(query, listed, base.unmatched_query, base.unmatched_listed)
+            ]
+        if joinable[1]:
+            variants += [
+                (query, c)
+                for c in merged_variants(listed, query, base.unmatched_listed, base.unmatched_query)
+            ]
     for q, c in variants:
         al = base if (q is query and c is listed) else align(q, c, cache)
         raw, evidence = _raw_score(q, c, al, given_names)
@@ -543,7 +548,7 @@ def bound_side(side: ScoredSide) -> BoundSide:
     )
 
 
-def _may_join(side: BoundSide, other: BoundSide) -> bool:
+def may_join(side: BoundSide, other: BoundSide) -> bool:
     """Whether ``merged_variants(side.side, other.side, …)`` could return anything, whatever
     the first alignment leaves over: its own tests of a join (two words written together are one
     of the other name's words, or one slip from a long one; initials are a short one), with every
@@ -694,7 +699,7 @@ def score_bound(
     )
     if bound >= floor:
         return None
-    if _may_join(query, listed) or _may_join(listed, query):
+    if may_join(query, listed) or may_join(listed, query):
         q_all = list(range(len(q.tokens)))
         c_all = list(range(len(c.tokens)))
         for qv in merged_variants(q, c, q_all, c_all):

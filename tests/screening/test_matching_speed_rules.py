@@ -8,7 +8,7 @@ Each rule is checked against the computation it stands in for, on real names: li
   ``process.extract`` over every listed form.
 * A listed word's similarity to the query's words skips the pairs too many edits apart
   (``scoring._similar_to``): it equals ``token_similarity`` over every pair.
-* ``scoring._may_join`` says no only when ``merged_variants`` (every word left over) joins nothing.
+* ``scoring.may_join`` says no only when ``merged_variants`` (every word left over) joins nothing.
 * The score bound covers word joins: it is never below the score, joins included.
 """
 
@@ -27,9 +27,9 @@ from screening.matching.normalise import analyse_query
 from screening.matching.phonetics import skeleton
 from screening.matching.scoring import (
     PERSON_KINDS,
-    _may_join,
     _similar_to,
     bound_side,
+    may_join,
     merged_variants,
     score_bound,
     score_sides,
@@ -144,7 +144,7 @@ def test_may_join_says_no_only_when_nothing_joins(index, queries):
                 for side, other, mine, theirs in ((qb, lb, q_all, l_all), (lb, qb, l_all, q_all)):
                     joined = merged_variants(side.side, other.side, mine, theirs)
                     joins += bool(joined)
-                    if not _may_join(side, other):
+                    if not may_join(side, other):
                         said_no += 1
                         assert not joined, (q, side.side.tokens, other.side.tokens)
     assert joins >= 100 and said_no >= 10 * joins  # both answers are exercised
@@ -164,7 +164,7 @@ def test_the_bound_covers_word_joins(index, queries):
                 if not lside.tokens or lside.kana:
                     continue
                 lb = bound_side(lside)
-                if not (_may_join(qb, lb) or _may_join(lb, qb)):
+                if not (may_join(qb, lb) or may_join(lb, qb)):
                     continue
                 joinable += 1
                 person = index.names[int(index.form_name[fid])].kind in PERSON_KINDS

@@ -107,3 +107,27 @@ def test_the_documents_worker_replaces_its_child_by_task_count_and_memory():
         flags["--max-memory-per-child"],
     ]
     assert in_compose == DOCUMENTS_WORKER_RECYCLING
+
+
+def test_the_web_workers_are_replaced_after_a_number_of_requests():
+    """A receipt's first download renders its PDF in the web process: docker-compose and the
+    bench's copy of its layout recycle gunicorn's workers by request count."""
+    from pathlib import Path
+
+    import yaml
+    from django.conf import settings
+
+    from exportctl.benchmarks.processes import GUNICORN_RECYCLING
+
+    compose = yaml.safe_load((Path(settings.BASE_DIR) / "docker-compose.yml").read_text())
+    command = compose["services"]["web"]["command"]
+    flags = dict(zip(command, command[1:], strict=False))
+    assert 0 < int(flags["--max-requests"]) <= 5000
+    assert 0 < int(flags["--max-requests-jitter"]) < int(flags["--max-requests"])
+    in_compose = [
+        "--max-requests",
+        flags["--max-requests"],
+        "--max-requests-jitter",
+        flags["--max-requests-jitter"],
+    ]
+    assert in_compose == GUNICORN_RECYCLING

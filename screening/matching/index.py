@@ -5,8 +5,9 @@ worker may cache it on disk) and holds no handle to the Japanese tagger or OpenC
 
 Search = candidates (≤ 200) from the union of exact keys, the rare-token inverted index with fuzzy
 token lookup, CJK bigram overlap and — for lists up to ``brute_force_limit`` names — a
-``rapidfuzz`` brute-force pass (skipped for a form some listed name spells out word for word); then
-the graded scorer on each candidate; then the best name per entry.
+``rapidfuzz`` brute-force pass (skipped for a form some listed name spells out word for word; it
+compares only the forms whose letter counts can reach its cutoff); then the graded scorer on each
+candidate whose upper bound can reach the floor; then the best name per entry.
 """
 
 from __future__ import annotations

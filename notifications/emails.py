@@ -81,8 +81,14 @@ def _event_context(notification: Notification, status: str) -> dict:
     return {}
 
 
+def is_mailed(event: str) -> bool:
+    """Whether the firm hears of this status or event at all (a move through ``screening``, the
+    system's own step, is not worth an e-mail)."""
+    return event in EXPORTER_NOTIFIED_STATUSES or event in EVENT_LABELS
+
+
 def status_change_messages(notification: Notification, status: str) -> list[EmailMessage]:
-    if status not in EXPORTER_NOTIFIED_STATUSES and status not in EVENT_LABELS:
+    if not is_mailed(status):
         return []
     messages = []
     question = _question(notification, status)

@@ -14,7 +14,7 @@ from exportctl import access
 from exportctl.access import effective_roles
 from exportctl.accounts.roles import Role
 from exportctl.audit import trail
-from notifications import calendar
+from notifications import calendar, emails
 from notifications.models import Notification, Review
 from notifications.workflow import (
     ALLOWED_TRANSITIONS,
@@ -45,10 +45,12 @@ def begin_move(notification: Notification, move: Move, actor: User | None) -> No
 
 
 def notify_firm(locked: Notification, event: str) -> None:
-    """E-mail the firm after commit (a status, or one of ``emails.EVENT_LABELS``)."""
+    """E-mail the firm after commit (a status, or one of ``emails.EVENT_LABELS``); no message is
+    queued for what is never mailed."""
     from notifications.tasks import send_status_email
 
-    send_status_email.delay_on_commit(locked.pk, event)
+    if emails.is_mailed(event):
+        send_status_email.delay_on_commit(locked.pk, event)
 
 
 def finish_move(

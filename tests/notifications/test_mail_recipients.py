@@ -189,3 +189,23 @@ def test_the_worker_sends_status_mail_to_the_filer_only_through_the_mail_queue(t
     )
     assert all("filer@firm.example" in m for m in sent)
     assert not any("colleague@firm.example" in m for m in task_runner.sent_mail())
+
+
+def test_a_status_never_mailed_queues_no_mail_task(monkeypatch):
+    """Screening's own step is not mailed, so no message is put on the mail queue for it; the
+    clearance that follows is."""
+    from notifications import tasks
+
+    queued = []
+    monkeypatch.setattr(
+        tasks.send_status_email, "delay_on_commit", lambda *args: queued.append(args)
+    )
+    notification = submitted_at(Status.SUBMITTED)
+
+    services.notification_start_screening(notification=notification)
+    assert queued == []
+
+    services.notification_clear(
+        notification=notification, result=ScreeningResult(score=5, level="low")
+    )
+    assert queued == [(notification.pk, Status.CLEARED)]

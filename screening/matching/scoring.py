@@ -510,12 +510,13 @@ class BoundSide:
     targets: frozenset  # (first letter, length) a join must have to make one of the tokens
     words: frozenset  # the tokens
     long_words: dict  # first letter -> the tokens of LONG_WORD letters or more (one slip allowed)
-    short: tuple  # the tokens an acronym may make (2 to 5 letters)
-    initials: str  # the tokens' first letters, in order
+    short: frozenset  # the tokens an acronym may make (2 to 5 letters)
+    runs: frozenset  # every 2 to 5 first letters of consecutive tokens: the acronyms it makes
 
 
 def bound_side(side: ScoredSide) -> BoundSide:
     tokens = side.tokens
+    initials = "".join(t[0] for t in tokens)
     joined: dict[tuple[str, int], list[str]] = {}
     for k, first in enumerate(tokens):
         head, n = first[0], len(first)
@@ -543,8 +544,12 @@ def bound_side(side: ScoredSide) -> BoundSide:
         frozenset(targets),
         frozenset(tokens),
         long_words,
-        tuple(t for t in tokens if 2 <= len(t) <= 5),
-        "".join(t[0] for t in tokens),
+        frozenset(t for t in tokens if 2 <= len(t) <= 5),
+        frozenset(
+            initials[k : k + n]
+            for k in range(len(tokens) - 1)
+            for n in range(2, min(6, len(tokens) - k + 1))
+        ),
     )
 
 
@@ -553,8 +558,7 @@ def may_join(side: BoundSide, other: BoundSide) -> bool:
     the first alignment leaves over: its own tests of a join (two words written together are one
     of the other name's words, or one slip from a long one; initials are a short one), with every
     token left over (a superset: the order of syllables is not asked)."""
-    initials = side.initials
-    if any(token in initials for token in other.short):
+    if not side.runs.isdisjoint(other.short):
         return True
     joined = side.joined
     if other.targets.isdisjoint(joined):

@@ -13,6 +13,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -354,6 +355,50 @@ def task_runner(transactional_db, celery_test_queue, tmp_path, settings):
         log.close()
 
 
+# --- Two processes at once (pytest-xdist: `make test` runs ``-n 2``) -------------------------
+#
+# Each xdist worker has a test database of its own (pytest-django suffixes ``_gw0``, ``_gw1``).
+# Redis needs the same: ``_empty_cache`` empties the cache (FLUSHDB) before and after every test,
+# and in CI the cache is the Redis database of the Celery broker, so a worker sharing it would
+# wipe the other's queues and counters mid-test. Each worker process therefore starts with a
+# REDIS_URL of its own, the next databases after the configured one (…/0 gives …/1 and …/2):
+# set in the process's environment before it starts pytest, so Django's settings, the Celery
+# app and the ``celery worker`` subprocesses of ``task_runner`` (which inherit the environment)
+# all read it. tests/test_parallel.py checks that it took effect.
+
+
+#: The REDIS_URL the session was started with, as each xdist worker's environment records it.
+SESSION_REDIS_URL_ENV = "EXPORTCTL_TESTS_SESSION_REDIS_URL"
+
+
+def redis_url_of_worker(url: str, index: int) -> str:
+    """``url`` with the Redis database of the ``index``-th xdist worker: 1 + index past its own."""
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    database = base + 1 + index
+    if database > 15:  # redis-server's default ``databases 16``
+        raise pytest.UsageError(
+            f"REDIS_URL {url}: worker {index} would need Redis database {database} (max 15); "
+            "point REDIS_URL at a lower database or run fewer workers"
+        )
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_setupnodes(config, specs):
+    """In the controller, before the workers start: give each its own Redis database (above)."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return
+    for index, spec in enumerate(specs):  # started in this order: gw0, gw1, ...
+        spec.env["REDIS_URL"] = redis_url_of_worker(url, index)
+        spec.env[SESSION_REDIS_URL_ENV] = url  # for tests/test_parallel.py to check against
+
+
+def _is_xdist_worker(config) -> bool:
+    return hasattr(config, "workerinput")
+
+
 # --- Tests that need PostgreSQL (row locks, concurrent transactions) ------------------------
 #
 # On the default SQLite a ``select_for_update`` is a no-op and concurrent transactions cannot
@@ -397,6 +442,8 @@ def _on_sqlite() -> bool:
 
 
 _postgres_tests: dict = {"selected": [], "skipped": {}, "ran": None, "url": None}
+#: Where an xdist worker hands ``_postgres_tests`` to the controller (``workeroutput``).
+_POSTGRES_TESTS_KEY = "exportctl_postgres_tests"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -428,11 +475,25 @@ def pytest_collection_finish(session):
             _postgres_tests["selected"].append(item.nodeid)
         else:
             _postgres_tests["skipped"].setdefault(reason, []).append(item.nodeid)
+    if _is_xdist_worker(session.config):
+        # Under xdist the workers collect and the controller runs the PostgreSQL process once:
+        # every worker collects the whole suite, so any one worker's lists are the session's.
+        session.config.workeroutput[_POSTGRES_TESTS_KEY] = _postgres_tests
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """In the xdist controller: take the PostgreSQL tests' lists from the first worker."""
+    found = getattr(node, "workeroutput", {}).get(_POSTGRES_TESTS_KEY)
+    if found and not (_postgres_tests["selected"] or _postgres_tests["skipped"]):
+        _postgres_tests.update(found)
 
 
 def pytest_sessionfinish(session, exitstatus):
     """Run the selected PostgreSQL tests in their own process; a failure fails the session."""
     selected = _postgres_tests["selected"]
+    if _is_xdist_worker(session.config):
+        return  # the controller runs them, once (``pytest_testnodedown``)
     if not selected or session.config.option.collectonly or session.shouldstop:
         return
     env = {
@@ -454,7 +515,7 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    if not _on_sqlite() or os.environ.get(_POSTGRES_RUN_ENV):
+    if not _on_sqlite() or os.environ.get(_POSTGRES_RUN_ENV) or _is_xdist_worker(config):
         return
     selected, skipped = _postgres_tests["selected"], _postgres_tests["skipped"]
     if not selected and not skipped:

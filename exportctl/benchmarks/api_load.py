@@ -218,7 +218,7 @@ def _first_downloads(ids: list[str], exporters: list[dict], *, port: int) -> lis
     times = []
     for document in receipts:
         path = reverse(
-            "document-download",
+            "api:notifications:document-download",
             kwargs={
                 "public_id": document.notification.public_id,
                 "document_id": document.public_id,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import threading
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -68,6 +69,11 @@ def _cpu_ticks(pid: int, *, reaped: bool = False) -> int:
     return utime + stime + (cutime + cstime if reaped else 0)
 
 
+def _rusage_ticks(who: int) -> int:
+    usage = resource.getrusage(who)
+    return round((usage.ru_utime + usage.ru_stime) * TICKS)
+
+
 def _named(comm: str) -> list[int]:
     pids = []
     for entry in Path("/proc").iterdir():
@@ -88,8 +94,9 @@ def _machine_ticks() -> int:
 class CpuMeter:
     """CPU seconds per role between ``start`` and ``stop``: each process the benchmark started
     with its descendants (gunicorn's workers, Celery's pool; a recycled child's time counts
-    through its parent's reaped-children figures), ``postgres`` and ``redis-server``, and
-    ``machine`` (everything: the load generator and this process are in it)."""
+    through its parent's reaped-children figures), ``postgres`` and ``redis-server``, the load
+    generator (this process's reaped children) and this process, and ``machine``: everything,
+    so that ``other`` shows what else ran on the machine meanwhile."""
 
     def __init__(self, children) -> None:
         self.children = children
@@ -105,6 +112,9 @@ class CpuMeter:
                 )
         ticks["postgres"] = sum(_cpu_ticks(p) for p in _named("postgres"))
         ticks["redis-server"] = sum(_cpu_ticks(p) for p in _named("redis-server"))
+        # The load generator runs as this process's child and is reaped when its level ends.
+        ticks["load generator"] = _rusage_ticks(resource.RUSAGE_CHILDREN)
+        ticks["benchmark process"] = _rusage_ticks(resource.RUSAGE_SELF)
         ticks["machine"] = _machine_ticks()
         return ticks
 
@@ -113,13 +123,18 @@ class CpuMeter:
 
     def stop(self) -> dict[str, float]:
         """CPU seconds per role since ``start`` (a PostgreSQL backend that exited in between
-        is not counted: the figure for ``postgres`` is a floor)."""
+        is not counted: the figure for ``postgres`` is a floor), and ``other``: what the
+        machine spent outside all of them (anything else running on it)."""
         end = self._snapshot()
-        return {
+        seconds = {
             name: max(0, end[name] - self._start.get(name, 0)) / TICKS
             for name in end
             if name in self._start
         }
+        if "machine" in seconds:
+            counted = sum(v for k, v in seconds.items() if k != "machine")
+            seconds["other"] = max(0.0, seconds["machine"] - counted)
+        return seconds
 
 
 class RssSampler(threading.Thread):

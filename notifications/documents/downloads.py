@@ -137,7 +137,8 @@ def document_download(
     *, actor, door: Door, document_id, notification_id=None, request=None
 ) -> FileResponse:
     """An issued PDF, byte for byte as issued (never re-rendered; a frozen receipt is rendered
-    on its first download): audited, then served as ``<number>.pdf``. The auditor's door names the document alone; the others name its case."""
+    on its first download): audited, then served as ``<number>.pdf``. The auditor's door names
+    the document alone; the others name its case."""
     documents = Document.objects.select_related("notification__firm", "inform_notice__firm")
     if door is Door.AUDITOR:
         document = auditor_selectors.access_document_for_auditor(user=actor, public_id=document_id)

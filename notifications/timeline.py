@@ -90,6 +90,7 @@ EVENT_SENTENCES: dict[str, Promise] = {
     "permit.reinstate": _("%(actor)s reinstated permit %(permit)s"),
     "permit.expire": _("Permit %(permit)s expired"),
     "document.issued": _("%(actor)s issued the document %(number)s (%(kind)s)"),
+    "document.rendered": _("%(actor)s made the PDF of the document %(number)s"),
     "document.download": _("%(actor)s downloaded the document %(number)s"),
     "attachment.download": _("%(actor)s downloaded the attachment %(name)s"),
     "access.refused": _("%(actor)s tried an action without the right to it, and was refused"),

@@ -130,3 +130,18 @@ def test_the_exporter_reads_the_ministry_not_its_officials(case):
     assert entries[0].details == ["Reference EXN-1"]
     assert entries[1].details == ["Reply due by Dec. 24, 2026"]
     assert all("Kenji" not in entry.title for entry in entries)
+
+
+def test_a_receipts_pdf_made_on_first_download_reads_as_a_sentence(case):
+    notification, _exporter, _party = case
+    event = _event(
+        "document.rendered", obj=notification, data={"number": "RC-2026-000001", "kind": "receipt"}
+    )
+    names = timeline.names_for_case(notification)
+    with translation.override("en"):
+        (entry,) = timeline.timeline([event], names=names)
+    assert entry.text == "The system made the PDF of the document RC-2026-000001"
+    with translation.override("ja"):
+        (entry,) = timeline.timeline([event], names=names)
+    assert "RC-2026-000001" in entry.text and "PDFを作成しました" in entry.text
+    assert not RAW_CODE.search(entry.text)

@@ -314,3 +314,20 @@ def test_verify_pdf_confirms_an_issued_permit_and_rejects_a_tampered_copy(
         )
     )
     assert verdicts == [True, False]
+
+
+def test_case_view_says_a_receipt_not_yet_downloaded_has_no_pdf_yet(auditor_client):
+    from notifications.documents.services import document_issue
+    from notifications.models import DocumentKind
+
+    notification = submitted_at(Status.CLEARED)
+    receipt = document_issue(notification=notification, kind=DocumentKind.RECEIPT)
+
+    response = auditor_client.get(
+        reverse("audit:case", args=[notification.public_id]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    html = response.content.decode()
+    assert receipt.number in html
+    assert "PDF made on first download" in html
+    assert "None" not in html

@@ -135,27 +135,45 @@ class LetterCounts:
     whose length alone rules it out (LCS ≤ the shorter length). Strings are kept sorted by length,
     so that the length window is one slice."""
 
-    def __init__(self, lengths: np.ndarray, order: np.ndarray, counts: np.ndarray, letters: dict):
+    #: Letters beyond the most frequent ones share one count: the bound stays a bound (the fewer
+    #: of two summed counts is at least the sum of the fewer of each), and the table stays small
+    #: whatever the scripts of the names.
+    MAX_LETTERS = 128
+
+    def __init__(
+        self,
+        lengths: np.ndarray,
+        order: np.ndarray,
+        counts: np.ndarray,
+        letters: dict[str, int],
+        shared: int | None,
+    ):
         self.lengths = lengths  # sorted
         self.order = order  # the string at each sorted position
         self.counts = counts  # (sorted position, letter)
         self.letters = letters  # letter -> column of ``counts``
+        self.shared = shared  # the column of every other letter (None: there is none)
 
     @classmethod
-    def of(cls, texts: list[str]) -> LetterCounts:
+    def of(cls, texts: list[str], max_letters: int = MAX_LETTERS) -> LetterCounts:
         lengths = np.array([len(t) for t in texts], dtype=np.int32)
         order = np.argsort(lengths, kind="stable").astype(np.int32)
-        letters: dict[str, int] = {}
+        frequency: Counter[str] = Counter()
         for t in texts:
-            for ch in t:
-                letters.setdefault(ch, len(letters))
-        counts = np.zeros((len(texts), len(letters)), dtype=np.int32)
+            frequency.update(t)
+        if len(frequency) > max_letters:
+            kept = [ch for ch, _ in frequency.most_common(max_letters - 1)]
+            shared: int | None = len(kept)
+        else:
+            kept, shared = list(frequency), None
+        letters = {ch: i for i, ch in enumerate(kept)}
+        counts = np.zeros((len(texts), len(kept) + (shared is not None)), dtype=np.int32)
         for pos, i in enumerate(order.tolist()):
             for ch, k in Counter(texts[i]).items():
-                counts[pos, letters[ch]] = k
+                counts[pos, letters.get(ch, shared)] += k
         most = int(counts.max(initial=0))
         dtype = np.uint8 if most < 256 else np.int32
-        return cls(lengths[order], order, counts.astype(dtype), letters)
+        return cls(lengths[order], order, counts.astype(dtype), letters, shared)
 
     def may_reach(self, query: str, cutoff: float) -> list[int]:
         """The indices (ascending) of the strings whose ``fuzz.ratio`` with ``query`` may reach
@@ -168,17 +186,17 @@ class LetterCounts:
         hi = int(np.searchsorted(self.lengths, n * (200.0 - cutoff) / cutoff + 1e-6, "right"))
         if lo >= hi:
             return []
-        rows, wanted = [], []
-        cap = np.iinfo(self.counts.dtype).max
+        wanted: dict[int, int] = {}
         for ch, k in Counter(query).items():
-            row = self.letters.get(ch)
-            if row is not None:
-                rows.append(row)
-                wanted.append(min(k, cap))
-        if not rows:
+            column = self.letters.get(ch, self.shared)
+            if column is not None:  # a letter no string holds shares nothing
+                wanted[column] = wanted.get(column, 0) + k
+        if not wanted:
             return []
-        held = self.counts[lo:hi, rows]  # (string, letter of the query)
-        shared = np.minimum(held, np.array(wanted, dtype=held.dtype)).sum(axis=1, dtype=np.int32)
+        cap = np.iinfo(self.counts.dtype).max
+        held = self.counts[lo:hi, list(wanted)]  # (string, letter of the query)
+        most = np.array([min(k, cap) for k in wanted.values()], dtype=held.dtype)
+        shared = np.minimum(held, most).sum(axis=1, dtype=np.int32)
         total = self.lengths[lo:hi] + n
         keep = np.flatnonzero(200.0 * shared >= (cutoff - 1e-6) * total)
         return np.sort(self.order[lo + keep]).tolist()

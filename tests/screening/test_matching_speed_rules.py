@@ -22,7 +22,7 @@ from rapidfuzz import fuzz, process
 
 from screening.matching import ListIndex
 from screening.matching.bench import data, scorecard
-from screening.matching.index import BRUTE_FORCE_PER_PASS
+from screening.matching.index import BRUTE_FORCE_PER_PASS, LetterCounts
 from screening.matching.normalise import analyse_query
 from screening.matching.phonetics import skeleton
 from screening.matching.scoring import (
@@ -92,6 +92,21 @@ def test_the_brute_force_finds_what_a_full_extract_finds(index, queries):
                 differ.append(q)
     assert not differ, differ[:10]
     assert checked >= 1500 and romanised >= 50  # both passes (spelling and skeleton) are checked
+
+
+@pytest.mark.parametrize("max_letters", [LetterCounts.MAX_LETTERS, 6])
+def test_no_form_the_cutoff_reaches_is_left_out(index, queries, max_letters):
+    """Also with most letters sharing one count (as names in many scripts would)."""
+    letters = LetterCounts.of(index.texts, max_letters=max_letters)
+    assert (letters.shared is not None) == (max_letters == 6)
+    for q in queries[::4]:
+        for form in analyse_query(q):
+            if not form.tokens or form.romanised:
+                continue
+            query = " ".join(sorted(form.tokens))
+            scores = process.cdist([query], index.texts, scorer=fuzz.ratio)[0]
+            reached = {int(f) for f in (scores >= 70).nonzero()[0]}
+            assert reached <= set(letters.may_reach(query, 70)), q
 
 
 def test_the_letter_counts_leave_out_most_forms(index, queries):

@@ -23,23 +23,6 @@ NEGATIVES_PER_HALF = 600
 
 
 @pytest.fixture(scope="module")
-def eul_rows():
-    rows, _ = data.eul_names()
-    return rows
-
-
-@pytest.fixture(scope="module")
-def lists_index(eul_rows) -> ListIndex:
-    ofac, _ = data.ofac_names()
-    return ListIndex.build(eul_rows + ofac)
-
-
-@pytest.fixture(scope="module")
-def eul_index(eul_rows) -> ListIndex:
-    return ListIndex.build(eul_rows, version="2025-09-29")
-
-
-@pytest.fixture(scope="module")
 def queries(eul_rows) -> list[str]:
     rng = random.Random(15)  # noqa: S311 (a fixed sample, not a secret)
     out = []

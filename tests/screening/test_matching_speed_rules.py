@@ -41,15 +41,8 @@ NEGATIVES_PER_HALF = 300
 
 
 @pytest.fixture(scope="module")
-def eul_rows():
-    rows, _ = data.eul_names()
-    return rows
-
-
-@pytest.fixture(scope="module")
-def index(eul_rows) -> ListIndex:
-    ofac, _ = data.ofac_names()
-    return ListIndex.build(eul_rows + ofac)
+def index(lists_index) -> ListIndex:
+    return lists_index
 
 
 @pytest.fixture(scope="module")

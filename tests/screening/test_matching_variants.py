@@ -20,17 +20,6 @@ from screening.matching.scripts import korean_romanisations
 
 
 @pytest.fixture(scope="module")
-def eul_rows() -> list[ListedName]:
-    rows, _ = data.eul_names()
-    return rows
-
-
-@pytest.fixture(scope="module")
-def eul_index(eul_rows) -> ListIndex:
-    return ListIndex.build(eul_rows, version="2025-09-29")
-
-
-@pytest.fixture(scope="module")
 def variants(eul_rows) -> dict:
     return data.variant_sets(eul_rows)
 

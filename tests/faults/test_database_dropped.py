@@ -39,14 +39,24 @@ def _terminate(pid: int) -> bool:
         # move rolls back with the lost connection and the retry makes it.
         (
             Status.SUBMITTED,
-            ["notification.start_screening", "screening.run_completed", "notification.clear"],
+            [
+                "notification.start_screening",
+                "screening.run_completed",
+                "notification.clear",
+                "document.issued",
+            ],
         ),
         # "screening": the matching is done and the task blocks storing the run. The failure is
         # recorded on a new connection (a FAILED run, visible to reviewers) and the retry
         # completes that same run in place.
         (
             Status.SCREENING,
-            ["screening.run_failed", "screening.run_completed", "notification.clear"],
+            [
+                "screening.run_failed",
+                "screening.run_completed",
+                "notification.clear",
+                "document.issued",
+            ],
         ),
     ],
 )

@@ -195,6 +195,7 @@ def test_a_pool_child_killed_mid_task_has_its_message_requeued_and_completed(
         "notification.start_screening",
         "screening.run_completed",
         "notification.clear",
+        "document.issued",  # the receipt, issued with the clearance
     ]
     log = worker.log()
     assert "exited with 'signal 9 (SIGKILL)'" in log

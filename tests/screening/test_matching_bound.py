@@ -9,8 +9,6 @@ is never below the score it bounds.
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
 from screening.matching import ListIndex
@@ -23,14 +21,8 @@ NEGATIVES_PER_HALF = 600
 
 
 @pytest.fixture(scope="module")
-def queries(eul_rows) -> list[str]:
-    rng = random.Random(15)  # noqa: S311 (a fixed sample, not a secret)
-    out = []
-    for rows in data.variant_sets(eul_rows).values():
-        out += [q for q, *_ in rng.sample(rows, min(PER_CLASS, len(rows)))]
-    negatives = data.negative_names(NEGATIVES_PER_HALF)
-    out += negatives["tuning"] + negatives["held_out"]
-    return out
+def queries(sample_queries) -> list[str]:
+    return sample_queries(PER_CLASS, NEGATIVES_PER_HALF)
 
 
 def _hits(index: ListIndex, query: str, prune: bool, **kw) -> list[tuple]:

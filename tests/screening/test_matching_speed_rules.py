@@ -21,7 +21,7 @@ import pytest
 from rapidfuzz import fuzz, process
 
 from screening.matching import ListIndex
-from screening.matching.bench import data, scorecard
+from screening.matching.bench import scorecard
 from screening.matching.index import BRUTE_FORCE_PER_PASS, LetterCounts
 from screening.matching.normalise import analyse_query
 from screening.matching.phonetics import skeleton
@@ -46,15 +46,8 @@ def index(lists_index) -> ListIndex:
 
 
 @pytest.fixture(scope="module")
-def queries(eul_rows) -> list[str]:
-    rng = random.Random(15)  # noqa: S311 (a fixed sample, not a secret)
-    out = []
-    for rows in data.variant_sets(eul_rows).values():
-        out += [q for q, *_ in rng.sample(rows, min(PER_CLASS, len(rows)))]
-    negatives = data.negative_names(NEGATIVES_PER_HALF)
-    out += negatives["tuning"] + negatives["held_out"]
-    out += [ln.name for ln in rng.sample(eul_rows, 300)]
-    return out
+def queries(sample_queries) -> list[str]:
+    return sample_queries(PER_CLASS, NEGATIVES_PER_HALF, listed=300)
 
 
 def _extract_everything(index: ListIndex, form) -> list[tuple[int, float]]:

@@ -94,6 +94,39 @@ class QueueCaseSerializer(serializers.ModelSerializer):
             "planned_date_late",
         ]
 
+    def to_representation(self, instance: Notification) -> dict:
+        """What the generic ``ModelSerializer`` gives (a test compares the two on cases in every
+        state), built directly: the queue serialises a whole page on every read, and DRF's
+        per-field machinery was about 40 % of a read's CPU."""
+        fields = self.fields
+        clock = instance.clock  # type: ignore[attr-defined]
+        submitted_at = instance.submitted_at
+        return {
+            "public_id": str(instance.public_id),
+            "reference": instance.reference,
+            "title": instance.title,
+            "status": instance.status,
+            "risk_level": instance.risk_level,
+            "risk_score": instance.risk_score,
+            "destination_country": instance.destination_country,
+            "firm": instance.firm.name,
+            "submitted_at": (
+                fields["submitted_at"].to_representation(submitted_at) if submitted_at else None
+            ),
+            "assignee": instance.review_assignee_email,  # type: ignore[attr-defined]
+            "clock": {
+                "due_on": clock.due_on.isoformat() if clock.due_on else None,
+                "working_days_left": clock.days_left,
+                "paused": clock.paused,
+                "overdue": clock.overdue,
+            },
+            "hit_count": instance.hit_count,  # type: ignore[attr-defined]
+            "pending_hit_count": instance.pending_hit_count,  # type: ignore[attr-defined]
+            "confirmed_hit_count": instance.confirmed_hit_count,  # type: ignore[attr-defined]
+            "planned_date": instance.planned_date.isoformat() if instance.planned_date else None,
+            "planned_date_late": instance.planned_date_late,
+        }
+
 
 class HitSerializer(serializers.ModelSerializer):
     party = serializers.SerializerMethodField()

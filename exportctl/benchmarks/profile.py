@@ -4,8 +4,9 @@ token authentication, every middleware).
 
 Three passes over fresh filings: one timed (``time.process_time`` per request: this process's
 CPU, PostgreSQL's own is not in it), one under cProfile (the top functions are written to
-``var/bench/profile-filing.txt``, by CPU time), and one counting queries per request. The login page, a
-trivial page, is timed the same way for comparison.
+``var/bench/profile-filing.txt``, by CPU time), and one counting queries per request. A reviewer's
+read of the queue through the reviewer API (what the load phase's reviewers do) is timed and counted
+beside them, and the login page, a trivial page, the same way for comparison.
 """
 
 from __future__ import annotations
@@ -32,17 +33,22 @@ SECTION = "Filing request profile (test client, in-process, production settings)
 WARM_UP = 3
 
 
+def token_client(user: User) -> Client:
+    """A test client that calls the API as ``user``, with a personal token."""
+    _, secret = api_token_create(actor=user, expires_in_days=None, via="benchmark")
+    return Client(
+        HTTP_AUTHORIZATION=f"Token {secret}",
+        HTTP_X_FORWARDED_PROTO="https",
+        HTTP_HOST="127.0.0.1",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+
 class Filer:
     """An ERP with a token, filing through the test client."""
 
     def __init__(self, user: User) -> None:
-        _, secret = api_token_create(actor=user, expires_in_days=None, via="benchmark")
-        self.client = Client(
-            HTTP_AUTHORIZATION=f"Token {secret}",
-            HTTP_X_FORWARDED_PROTO="https",
-            HTTP_HOST="127.0.0.1",
-            HTTP_ACCEPT_LANGUAGE="en",
-        )
+        self.client = token_client(user)
         self.n = 0
 
     def steps(self):
@@ -112,6 +118,22 @@ def run(*, args, log, **_) -> tuple[list[Figure], dict]:
     for _ in range(count):
         _file(filer, timed)
 
+    reviewer = (
+        User.objects.filter(groups__name="reviewer", firm__isnull=True).order_by("pk").first()
+    )
+    queue_cpu, queue_queries = [], None
+    if reviewer is not None:
+        reader = token_client(reviewer)
+        for _ in range(count):
+            t0 = time.process_time()
+            response = reader.get(erp.QUEUE_API)
+            queue_cpu.append((time.process_time() - t0) * 1000)
+            if response.status_code != 200:
+                raise RuntimeError(f"reviewer queue: HTTP {response.status_code}")
+        with CaptureQueriesContext(connection) as captured:
+            reader.get(erp.QUEUE_API)
+        queue_queries = len(captured.captured_queries)
+
     trivial = Client(HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="127.0.0.1")
     login_cpu = []
     for _ in range(count):
@@ -164,6 +186,15 @@ def run(*, args, log, **_) -> tuple[list[Figure], dict]:
                 "ms",
             )
         )
+    if queue_cpu:
+        figures.append(
+            Figure(
+                SECTION,
+                f"Reviewer queue read: CPU p50 ({queue_queries} queries)",
+                percentile(queue_cpu, 50),
+                "ms",
+            )
+        )
     figures.append(
         Figure(SECTION, "Login page (trivial): CPU p50", percentile(login_cpu, 50), "ms")
     )
@@ -172,6 +203,8 @@ def run(*, args, log, **_) -> tuple[list[Figure], dict]:
         "cpu_ms_p50": {k: percentile(v, 50) for k, v in cpu.items()},
         "cpu_ms_p95": {k: percentile(v, 95) for k, v in cpu.items()},
         "queries": queries,
+        "queue_cpu_ms_p50": percentile(queue_cpu, 50) if queue_cpu else None,
+        "queue_queries": queue_queries,
         "login_cpu_ms_p50": percentile(login_cpu, 50),
         "profile": str(out),
     }

@@ -2,6 +2,7 @@
 four eyes proven over HTTP, the loser of two reviewers answered with 409."""
 
 import datetime
+import json
 
 import pytest
 from django.core.cache import cache
@@ -109,6 +110,40 @@ def test_queue_lists_cases_with_their_clock_and_hits_and_takes_filters(case, rev
     bad = client.get(BASE, {"destination": "Iran"})
     assert bad.status_code == 400
     assert list(bad.data) == ["destination"]
+
+
+def test_the_queue_rows_are_what_the_generic_serializer_gives_in_every_state(flag, reviewer):
+    """``QueueCaseSerializer`` builds its rows directly, for speed: on cases unassigned, claimed,
+    waiting on the exporter (clock paused) and without a planned date, every field is what DRF's
+    generic ``ModelSerializer`` makes of the same page."""
+    from rest_framework import serializers
+
+    from notifications.review_api import QueueCaseSerializer
+    from notifications.selectors import review_queue_page
+
+    flag()  # unassigned
+    claimed, asked, undated = flag(), flag(), flag()
+    services.review_claim(notification=claimed, actor=reviewer)
+    services.review_claim(notification=asked, actor=reviewer)
+    services.notification_request_info(
+        notification=asked,
+        actor=reviewer,
+        question="Who is the end user?",
+        due_on=timezone.localdate() + datetime.timedelta(days=10),
+    )
+    Notification.objects.filter(pk=undated.pk).update(planned_date=None)
+    page = review_queue_page(user=reviewer, page_number=1)
+    assert len(page.object_list) == 4
+    serializer = QueueCaseSerializer()
+    fast = [serializer.to_representation(n) for n in page.object_list]
+    generic = [
+        serializers.ModelSerializer.to_representation(serializer, n) for n in page.object_list
+    ]
+    assert fast == [dict(row) for row in generic]
+    assert {row["assignee"] for row in fast} == {None, reviewer.email}
+    assert {row["clock"]["paused"] for row in fast} == {True, False}
+    assert None in {row["planned_date"] for row in fast}
+    assert json.loads(json.dumps(fast)) == fast
 
 
 def test_case_detail_carries_hits_factors_and_internal_notes(case, reviewer):

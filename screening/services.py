@@ -39,7 +39,7 @@ from notifications.services.lifecycle import (
 )
 from notifications.workflow import EXAMINATION_STATUSES, Move, Status, TransitionError
 from screening import rules
-from screening.index_cache import published_lists
+from screening.index_cache import PublishedLists, published_lists
 from screening.models import Disposition, PartyHit, RunStatus, ScreeningRun, Trigger
 from screening.runs import policy, store
 from screening.runs.compute import (
@@ -76,17 +76,17 @@ def russia_belarus_preview(
     )
 
 
-def _compute(notification_id: int) -> Computed:
-    notification = Notification.objects.get(pk=notification_id)
+def _compute(notification: Notification, lists: PublishedLists) -> Computed:
+    parties, items = parties_of(notification), items_of(notification)
     return assess(
         notification,
-        parties=parties_of(notification),
-        items=items_of(notification),
+        parties=parties,
+        items=items,
         reference=reference_facts(timezone.localdate()),
-        lists=published_lists(),
+        lists=lists,
         # The single-case path (submission, a reviewer's re-run) reads the firm's notices; a
         # filing one covers is never cleared (the inform rule holds it for a reviewer).
-        inform_notices=notices_covering(notification),
+        inform_notices=notices_covering(notification, parties=parties, items=items),
     )
 
 
@@ -120,12 +120,15 @@ def _make_move(stored: store.StoredRun, *, trigger: str, computed: Computed) -> 
         computed=computed, notification=locked, trigger=trigger, new_hits=stored.new_hits
     )
     if move == Move.CLEAR:
-        notification_clear(notification=locked, result=result)
+        notification_clear(notification=locked, result=result, held=True)
     elif move == Move.REFER:
-        notification_refer(notification=locked, result=result)
+        notification_refer(notification=locked, result=result, held=True)
     elif move == Move.REOPEN:
         notification_reopen(
-            notification=locked, result=result, reason=policy.reopen_reason(stored.new_hits)
+            notification=locked,
+            result=result,
+            reason=policy.reopen_reason(stored.new_hits),
+            held=True,
         )
     elif policy.risk_follows(notification=locked, trigger=trigger):
         notification_update_risk(
@@ -133,19 +136,31 @@ def _make_move(stored: store.StoredRun, *, trigger: str, computed: Computed) -> 
         )
 
 
-def _execute(*, notification_id: int, trigger: str, trigger_ref: str) -> ScreeningRun | None:
+def _execute(
+    *,
+    notification_id: int,
+    trigger: str,
+    trigger_ref: str,
+    notification: Notification | None = None,
+) -> ScreeningRun | None:
+    """``notification``: the case as its caller has just read it (the submission's move to
+    screening), so it is not read again for the first attempt. Its status is only the early way
+    out: ``store.store_run`` decides eligibility again under the case's lock."""
     for _attempt in range(store.MAX_ATTEMPTS):
-        eul_version_id = store.published_eul_id()
+        # The lists the run will use, and the key's End User List version with them (one lookup
+        # of the versions in force, not two): ``store_run`` checks under the lock that it is
+        # still the one in force.
+        lists = published_lists()
+        eul_version_id = lists.eul.version_id if lists.eul is not None else None
         existing = store.run_key(notification_id, eul_version_id, trigger, trigger_ref).first()
         if existing is not None and existing.status == RunStatus.COMPLETED:
             return existing
-        status = (
-            Notification.objects.filter(pk=notification_id).values_list("status", flat=True).first()
-        )
-        if status is None or not store.eligible(status, trigger):
+        if notification is None:
+            notification = Notification.objects.filter(pk=notification_id).first()
+        if notification is None or not store.eligible(notification.status, trigger):
             return None
         try:
-            computed = _compute(notification_id)
+            computed = _compute(notification, lists)
             return screening_run_store(
                 notification_id=notification_id,
                 trigger=trigger,
@@ -153,6 +168,7 @@ def _execute(*, notification_id: int, trigger: str, trigger_ref: str) -> Screeni
                 computed=computed,
             )
         except store.ListsChanged:
+            notification = None  # read again with the lists of the next attempt
             continue
         except Exception as exc:
             store.record_failure(
@@ -174,6 +190,7 @@ def screening_run_execute(
 ) -> ScreeningRun | None:
     """Screen one notification; returns the run, or ``None`` when the case no longer wants one
     (withdrawn meanwhile, or not in a status this trigger screens)."""
+    started = None
     if trigger == Trigger.SUBMISSION:
         notification = Notification.objects.filter(pk=notification_id).first()
         if notification is None:
@@ -181,8 +198,13 @@ def screening_run_execute(
         if notification.status == Status.SUBMITTED:
             # Another worker (or a withdrawal) may move it first; the status then decides below.
             with contextlib.suppress(TransitionError):
-                notification_start_screening(notification=notification)
-    return _execute(notification_id=notification_id, trigger=trigger, trigger_ref=trigger_ref)
+                started = notification_start_screening(notification=notification)
+    return _execute(
+        notification_id=notification_id,
+        trigger=trigger,
+        trigger_ref=trigger_ref,
+        notification=started,
+    )
 
 
 def screening_rescreen(*, notification_id: int, list_version_id: int) -> ScreeningRun | None:

@@ -220,11 +220,15 @@ def document_render(*, document: Document) -> Document:
 
 
 @transaction.atomic
-def document_issue(*, notification: Notification, kind: str) -> Document:
-    """Issue the ``kind`` document of ``notification`` unless it already exists."""
+def document_issue(*, notification: Notification, kind: str, held: bool = False) -> Document:
+    """Issue the ``kind`` document of ``notification`` unless it already exists. ``held``: the
+    caller holds the row's lock in this transaction and its ``notification`` is current (the
+    move that clears a case issues its receipt), so it is not read again."""
     kind = DocumentKind(kind)
     locked = (
-        Notification.objects.select_for_update(of=("self",))
+        notification
+        if held
+        else Notification.objects.select_for_update(of=("self",))
         .select_related("firm")
         .get(pk=notification.pk)
     )

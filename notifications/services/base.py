@@ -33,7 +33,20 @@ if TYPE_CHECKING:
     from exportctl.accounts.models import User
 
 
-def begin_move(notification: Notification, move: Move, actor: User | None) -> Notification:
+def begin_move(
+    notification: Notification, move: Move, actor: User | None, *, held: bool = False
+) -> Notification:
+    """Lock the case and check the move. ``held``: the caller already holds the row's lock in
+    this transaction and read ``notification`` under it (the screening worker's store), so the
+    row is checked as given, not read a second time."""
+    if held:
+        check_move(
+            move,
+            status=notification.status,
+            roles=effective_roles(actor, notification),
+            procedure=notification.procedure,
+        )
+        return notification
     locked = Notification.objects.select_for_update().get(pk=notification.pk)
     check_move(
         move,

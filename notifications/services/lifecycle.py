@@ -158,9 +158,15 @@ def notification_start_screening(
 
 @transaction.atomic
 def notification_clear(
-    *, notification: Notification, result: ScreeningResult, actor: User | None = None
+    *,
+    notification: Notification,
+    result: ScreeningResult,
+    actor: User | None = None,
+    held: bool = False,
 ) -> Notification:
-    locked = begin_move(notification, Move.CLEAR, actor)
+    """``held``: the caller holds ``notification``'s lock in this transaction and read it under
+    the lock (``begin_move``)."""
+    locked = begin_move(notification, Move.CLEAR, actor, held=held)
     _refuse_if_informed(locked)
     fields = _store_result(locked, result)
     cleared = finish_move(
@@ -170,8 +176,9 @@ def notification_clear(
         fields=fields,
         data={"score": result.score, "level": result.level},
     )
-    # The receipt exists the moment the case is cleared (its PDF is made on first download).
-    document_issue(notification=cleared, kind=DocumentKind.RECEIPT)
+    # The receipt exists the moment the case is cleared (its PDF is made on first download); the
+    # case is locked and current in this transaction, so the receipt does not read it again.
+    document_issue(notification=cleared, kind=DocumentKind.RECEIPT, held=True)
     return cleared
 
 
@@ -195,9 +202,14 @@ def _refuse_if_informed(locked: Notification) -> None:
 
 @transaction.atomic
 def notification_refer(
-    *, notification: Notification, result: ScreeningResult, actor: User | None = None
+    *,
+    notification: Notification,
+    result: ScreeningResult,
+    actor: User | None = None,
+    held: bool = False,
 ) -> Notification:
-    locked = begin_move(notification, Move.REFER, actor)
+    """``held``: as for ``notification_clear``."""
+    locked = begin_move(notification, Move.REFER, actor, held=held)
     fields = _store_result(locked, result)
     _open_review(locked)
     return finish_move(
@@ -211,11 +223,17 @@ def notification_refer(
 
 @transaction.atomic
 def notification_reopen(
-    *, notification: Notification, result: ScreeningResult, reason: str, actor: User | None = None
+    *,
+    notification: Notification,
+    result: ScreeningResult,
+    reason: str,
+    actor: User | None = None,
+    held: bool = False,
 ) -> Notification:
     """A new list version hits a party of a cleared or approved case: back to review, and any
-    valid permit is suspended until a reviewer decides again."""
-    locked = begin_move(notification, Move.REOPEN, actor)
+    valid permit is suspended until a reviewer decides again. ``held``: as for
+    ``notification_clear``."""
+    locked = begin_move(notification, Move.REOPEN, actor, held=held)
     suspended = []
     for permit in (
         Permit.objects.select_for_update()

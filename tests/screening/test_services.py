@@ -246,10 +246,10 @@ def test_withdrawn_while_computing_records_nothing(eul, monkeypatch):
     )
     compute = screening_services._compute
 
-    def withdraw_meanwhile(notification_id):
-        computed = compute(notification_id)
+    def withdraw_meanwhile(*args, **kwargs):
+        computed = compute(*args, **kwargs)
         notification_withdraw(
-            notification=Notification.objects.get(pk=notification_id),
+            notification=Notification.objects.get(pk=notification.pk),
             actor=notification.created_by,
             reason="order cancelled",
         )

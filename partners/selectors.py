@@ -52,23 +52,43 @@ def in_force_versions(sources: models.Q, on: datetime.date | None = None) -> dic
 
     on = on or timezone.localdate()
     chosen: dict[str, ListVersion] = {}
-    for version in (
-        ListVersion.objects.select_related("source")
-        .filter(sources)
+    for version in _in_force_candidates(sources, on).select_related("source"):
+        chosen.setdefault(version.source.code, version)
+    return chosen
+
+
+def _in_force_candidates(sources: models.Q, on: datetime.date) -> models.QuerySet[ListVersion]:
+    """Each source's revisions that may be in force on ``on``, the one in force first."""
+    return (
+        ListVersion.objects.filter(sources)
         .filter(
             status__in=(ListVersionStatus.PUBLISHED, ListVersionStatus.SUPERSEDED),
             published_at__isnull=False,
         )
         .filter(models.Q(effective_from__isnull=True) | models.Q(effective_from__lte=on))
         .order_by("source__code", "-published_at", "-pk")
-    ):
-        chosen.setdefault(version.source.code, version)
-    return chosen
+    )
 
 
 def in_force_version(source_code: str, on: datetime.date | None = None) -> ListVersion | None:
     """The revision of ``source_code`` that screening uses on ``on`` (``in_force_versions``)."""
     return in_force_versions(models.Q(source__code=source_code), on).get(source_code)
+
+
+def in_force_version_id(source_code: str, on: datetime.date | None = None) -> int | None:
+    """The primary key of ``in_force_version(source_code, on)``, read with SQL compiled once per
+    source and day (``exportctl.compiled``): the screening worker's stale-run guard asks it
+    under every case's lock."""
+    from django.utils import timezone
+
+    from exportctl import compiled
+
+    on = on or timezone.localdate()
+    found = compiled.rows(
+        ("partners.in_force_version_id", source_code, on),
+        lambda: _in_force_candidates(models.Q(source__code=source_code), on).values_list("pk")[:1],
+    )
+    return found[0][0] if found else None
 
 
 def list_versions(source_code: str | None = None) -> models.QuerySet[ListVersion]:
@@ -296,14 +316,29 @@ def measure_table_versions() -> models.QuerySet[MeasureTableVersion]:
     )
 
 
-def measure_rows_in_force(on: datetime.date) -> list[MeasureRow]:
-    """The rows of the published table that apply on ``on``: what the worker screens with."""
-    return list(
+def _measure_rows_in_force(on: datetime.date) -> models.QuerySet[MeasureRow]:
+    return (
         MeasureRow.objects.filter(
             version__status=ListVersionStatus.PUBLISHED, effective_from__lte=on
         )
         .filter(models.Q(effective_to__isnull=True) | models.Q(effective_to__gte=on))
         .order_by("category", "measure", "hs_prefix", "effective_from")
+    )
+
+
+def measure_rows_in_force(on: datetime.date) -> list[MeasureRow]:
+    """The rows of the published table that apply on ``on``: what the worker screens with."""
+    return list(_measure_rows_in_force(on))
+
+
+def measure_values_in_force(on: datetime.date, *fields: str) -> list[tuple]:
+    """``fields`` of ``measure_rows_in_force(on)``, in the same order, read with SQL compiled once
+    per day and fields (``exportctl.compiled``): the screening worker reads them every run."""
+    from exportctl import compiled
+
+    return compiled.rows(
+        ("partners.measure_values_in_force", on, fields),
+        lambda: _measure_rows_in_force(on).values_list(*fields),
     )
 
 

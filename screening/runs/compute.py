@@ -17,10 +17,11 @@ from datetime import date
 
 from django.db.models import Q
 
+from exportctl import compiled
 from notifications.models import Item, ItemKind, Notification, Party, PriorReportDetails
 from notifications.workflow import Procedure
 from partners.models import CountryTier, KeyTechnology, SpecifiedHsScope
-from partners.selectors import measure_rows_in_force
+from partners.selectors import measure_values_in_force
 from screening import rules
 from screening.index_cache import PublishedLists, VersionIndex, published_lists
 from screening.matching import ALERT_THRESHOLD
@@ -151,31 +152,66 @@ class ReferenceFacts:
         return bool(self.tiers)
 
 
+#: The measure rows' fields that the rules read, in ``rules.MeasureFacts``'s terms below.
+_MEASURE_FIELDS = (
+    "measure",
+    "category",
+    "destinations",
+    "hs_prefix",
+    "confirmed",
+    "legal_basis",
+    "effective_from",
+    "description_en",
+)
+
+
 def reference_facts(on: date) -> ReferenceFacts:
+    """The reference data in force on ``on``. Asked on every run: each query's SQL is compiled
+    once per day (``exportctl.compiled``), the rows are read fresh each time."""
     found: dict[str, set[str]] = {}
-    for country, tier in CountryTier.objects.filter(_in_force(on)).values_list("country", "tier"):
+    for country, tier in compiled.rows(
+        ("screening.tiers", on),
+        lambda: CountryTier.objects.filter(_in_force(on)).values_list("country", "tier"),
+    ):
         found.setdefault(country, set()).add(tier)
     return ReferenceFacts(
         on=on,
         tiers={c: frozenset(t) for c, t in found.items()},
-        hs_scope=list(
-            SpecifiedHsScope.objects.filter(_in_force(on)).values_list("hs_prefix", "excluded")
+        hs_scope=compiled.rows(
+            ("screening.hs_scope", on),
+            lambda: SpecifiedHsScope.objects.filter(_in_force(on)).values_list(
+                "hs_prefix", "excluded"
+            ),
         ),
         key_technologies=frozenset(
-            KeyTechnology.objects.filter(_in_force(on)).values_list("pk", flat=True)
+            pk
+            for (pk,) in compiled.rows(
+                ("screening.key_technologies", on),
+                lambda: KeyTechnology.objects.filter(_in_force(on)).values_list("pk"),
+            )
         ),
         measures=tuple(
             rules.MeasureFacts(
-                measure=row.measure,
-                category=row.category,
-                destinations=frozenset(row.destination_list),
-                hs_prefix=row.hs_prefix,
-                confirmed=row.confirmed,
-                legal_basis=row.legal_basis,
-                effective_from=row.effective_from,
-                description=row.description_en,
+                measure=measure,
+                category=category,
+                # ``MeasureRow.destination_list``
+                destinations=frozenset(destinations.split()),
+                hs_prefix=hs_prefix,
+                confirmed=confirmed,
+                legal_basis=legal_basis,
+                effective_from=effective_from,
+                description=description,
             )
-            for row in measure_rows_in_force(on)
+            for (
+                measure,
+                category,
+                destinations,
+                hs_prefix,
+                confirmed,
+                legal_basis,
+                effective_from,
+                description,
+            ) in measure_values_in_force(on, *_MEASURE_FIELDS)
         ),
     )
 

@@ -55,12 +55,11 @@ class ListsChanged(Exception):
 
 
 def published_eul_id() -> int | None:
-    """The End User List revision in force today (``partners.selectors.in_force_version``): a
+    """The End User List revision in force today (``partners.selectors.in_force_version_id``): a
     revision published with a later date of application is not used before that date."""
-    from partners.selectors import in_force_version
+    from partners.selectors import in_force_version_id
 
-    version = in_force_version(EUL_SOURCE_CODE)
-    return version.pk if version is not None else None
+    return in_force_version_id(EUL_SOURCE_CODE)
 
 
 def _refuse_if_stale(eul_version_id: int | None) -> None:

@@ -75,16 +75,47 @@ def lock_chain() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+        _note_lock_held()
 
 
 def try_lock_chain() -> bool:
     """Take the chain's lock if it is free, without waiting; held until the transaction ends.
-    True on databases without advisory locks (SQLite serialises writers itself)."""
+    True on databases without advisory locks (SQLite serialises writers itself), and without a
+    query when this transaction already holds it (a service that records several events)."""
     if connection.vendor != "postgresql":
+        return True
+    if _lock_held():
         return True
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
-        return bool(cursor.fetchone()[0])
+        taken = bool(cursor.fetchone()[0])
+    if taken:
+        _note_lock_held()
+    return taken
+
+
+class _LockHeld:
+    """A do-nothing commit hook that marks the transaction holding the chain's lock.
+
+    PostgreSQL releases a transaction-level advisory lock when the transaction ends, and when the
+    savepoint it was taken under is rolled back; Django drops a commit hook in exactly the same
+    two cases (``transaction.on_commit``). So while the hook is still registered on the
+    connection, the lock is held, and asking PostgreSQL again would only cost a round trip."""
+
+    def __call__(self) -> None:
+        pass
+
+
+def _note_lock_held() -> None:
+    if connection.in_atomic_block:
+        marker = _LockHeld()
+        transaction.on_commit(marker)
+        connection.audit_chain_lock = marker
+
+
+def _lock_held() -> bool:
+    marker = getattr(connection, "audit_chain_lock", None)
+    return marker is not None and any(hook[1] is marker for hook in connection.run_on_commit)
 
 
 def seal_on_write() -> bool:

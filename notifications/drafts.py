@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max, Model
+from django.db.models import Count, Max, Model
 from django.utils.translation import gettext_lazy as _
 
 from exportctl import access
@@ -257,7 +257,6 @@ def _is_uuid(value: object) -> bool:
     return True
 
 
-@transaction.atomic
 def draft_create(
     *,
     actor: User,
@@ -272,6 +271,23 @@ def draft_create(
     With an ``idempotency_key`` (the API's Idempotency-Key header) a retried create returns the
     draft the first attempt made instead of making a second one.
     """
+    notification, _created = draft_get_or_create(
+        actor=actor, firm=firm, idempotency_key=idempotency_key, procedure=procedure, **header
+    )
+    return notification
+
+
+@transaction.atomic
+def draft_get_or_create(
+    *,
+    actor: User,
+    firm: Firm | None = None,
+    idempotency_key: str = "",
+    procedure: str = Procedure.CATCH_ALL,
+    **header: Any,
+) -> tuple[Notification, bool]:
+    """``draft_create``, saying whether the draft is new (``False``: the draft an earlier request
+    with this ``idempotency_key`` made)."""
     firm_id = firm.pk if firm is not None else getattr(actor, "firm_id", None)
     _require_firm_user(actor, firm_id)
     header.setdefault("title", "")
@@ -286,7 +302,7 @@ def draft_create(
             idempotency_key=idempotency_key,
         ).first()
         if existing is not None:
-            return existing
+            return existing, False
     if procedure not in Procedure.values:
         raise ValidationError(
             {"procedure": [ValidationError(_("Choose a known procedure."), code="invalid_choice")]}
@@ -308,7 +324,7 @@ def draft_create(
         obj=notification,
         data={"fields": sorted(header), "procedure": procedure},
     )
-    return notification
+    return notification, True
 
 
 @transaction.atomic
@@ -386,9 +402,9 @@ def line_add(
     """Append a line of ``line``'s kind to the draft, after its last one."""
     locked = _lock_editable(notification, actor)
     _refuse_unknown(fields, line.fields)
-    lines = line.lines_of(locked)
-    refuse_over_caps(**{line.related_name: lines.count() + 1})
-    position = (lines.aggregate(last=Max("position"))["last"] or 0) + 1
+    held = line.lines_of(locked).aggregate(count=Count("pk"), last=Max("position"))
+    refuse_over_caps(**{line.related_name: held["count"] + 1})
+    position = (held["last"] or 0) + 1
     obj = line.model(notification=locked, position=position)
     _apply(obj, fields)
     line.clean(obj)

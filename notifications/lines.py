@@ -93,7 +93,8 @@ def _clean_party(party: Party) -> None:
     ):
         errors["role"] = [_("This notification already names its end user; change that one.")]
     try:
-        party.full_clean(exclude=["notification"], validate_constraints=False)
+        # ``public_id`` is a fresh uuid4 the database keeps unique: not asked of it on each save.
+        party.full_clean(exclude=["notification", "public_id"], validate_constraints=False)
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, []).extend(messages)

@@ -73,6 +73,14 @@ class Gap:
     message: "str | StrPromise"
 
 
+def _names_end_user(notification: Notification) -> bool:
+    """Whether the filing names its end user; read from its parties when they are already loaded
+    (a prefetch, or a draft as just written), else asked of the database."""
+    if "parties" in getattr(notification, "_prefetched_objects_cache", {}):
+        return any(party.role == PartyRole.END_USER for party in notification.parties.all())
+    return notification.parties.filter(role=PartyRole.END_USER).exists()
+
+
 def readiness_gaps(notification: Notification) -> list[Gap]:
     if notification.procedure == Procedure.PRIOR_REPORT:
         return prior_report_gaps(notification)
@@ -81,7 +89,7 @@ def readiness_gaps(notification: Notification) -> list[Gap]:
         gaps.append(Gap("items", "items", _("Add at least one item.")))
     if not notification.destination_country:
         gaps.append(Gap("parties", "destination_country", _("Choose the destination country.")))
-    if not notification.parties.filter(role=PartyRole.END_USER).exists():
+    if not _names_end_user(notification):
         gaps.append(Gap("parties", "end_user", _("Name the end user.")))
     if not notification.end_use_description.strip():
         gaps.append(Gap("end_use", "end_use_description", _("Describe the end use.")))
@@ -187,6 +195,6 @@ def prior_report_gaps(notification: Notification) -> list[Gap]:
         )
     if not notification.destination_country:
         gaps.append(Gap("parties", "destination_country", _("Choose the recipient's country.")))
-    if not notification.parties.filter(role=PartyRole.END_USER).exists():
+    if not _names_end_user(notification):
         gaps.append(Gap("parties", "end_user", _("Name the recipient of the technology.")))
     return gaps

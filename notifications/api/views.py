@@ -157,7 +157,7 @@ class NotificationListCreate(ExporterAPIView, generics.ListAPIView):
         checklist = data.pop("checklist", None)
         prior_report = data.pop("prior_report", None)
         try:
-            notification = filing.draft_create_with_parts(
+            notification, whole = filing.draft_create_with_parts(
                 actor=request.user,
                 header=data,
                 items=items,
@@ -175,7 +175,13 @@ class NotificationListCreate(ExporterAPIView, generics.ListAPIView):
             if existing is None:
                 raise
             return _detail(idempotency.replay(existing, request_fingerprint), request)
-        return _detail(notification, request, status.HTTP_201_CREATED)
+        if not whole:
+            return _detail(notification, request, status.HTTP_201_CREATED)
+        # A catch-all draft comes back as written (``filing.as_written``): no second read.
+        return Response(
+            NotificationSerializer(notification, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class NotificationDetail(ExporterAPIView):

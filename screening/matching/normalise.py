@@ -470,6 +470,15 @@ def _latin_remark(m: re.Match) -> str:
 def analyse_listed(raw: str) -> list[NameForm]:
     """The forms a listed name is indexed under: its parsed forms (parenthesised acronyms, local
     names and spellings apart), and its flat form, the way a party would type it."""
+    if isinstance(raw, str):
+        plain = _plain_forms(raw)
+        if plain is not None:
+            return plain
+    return _analyse_listed(raw)
+
+
+def _analyse_listed(raw: str) -> list[NameForm]:
+    """``analyse_listed`` by the general path, for any name (the reference for plain ones)."""
     forms = analyse_name(raw)
     seen = {(f.tokens, f.cjk) for f in forms}
     # Local-script names and script notes in parentheses are forms of their own already; the flat
@@ -539,3 +548,103 @@ def analyse_name(raw: str) -> list[NameForm]:
             seen.add(key)
             forms.append(form)
     return forms
+
+
+# ---------------------------------------------------------------------------- plain names
+# Most listed names are plain: ASCII, without parentheses, brackets or a slash ("Ivan PETROV",
+# "Nova Trading Co., Ltd."). Such a name has one form, and its flat text gives the same words, so
+# ``analyse_listed`` reads it once, through ``_plain_form``: the steps of ``_latin_form`` with
+# the ones that cannot apply skipped. The general path stays the reference (``_analyse_listed``);
+# tests/screening/test_matching_build.py holds the two equal on every real list name.
+_NOT_PLAIN_CHARS_RE = re.compile(r"[()\[\]/]")
+_SPACES_RE = re.compile(r"\s+")
+_DIGIT_RE = re.compile(r"[0-9]")
+_EXPANDABLE = frozenset(ABBREVIATIONS) | frozenset(NUMBER_WORDS) | frozenset(ROMAN_NUMERALS)
+_LEGAL_FIRST_WORDS = frozenset(k.split(" ")[0] for k in LEGAL_FORMS)
+_LEGAL_LAST_WORDS = frozenset(k.split(" ")[-1] for k in LEGAL_FORMS)
+_NOT_PLAIN = object()
+
+
+@lru_cache(maxsize=100_000)
+def _unglued_tail(last: str, multi: bool) -> tuple[str, ...] | None:
+    """What ``_unglue_legal_form`` puts in place of the last word (None: the words stay)."""
+    tokens = ["", last] if multi else [last]
+    out = _unglue_legal_form(tokens)
+    return None if out is tokens else tuple(out[len(tokens) - 1 :])
+
+
+def _plain_form(text: str):
+    """``_latin_form(text, "full")`` for the casefolded text of a plain name; ``_NOT_PLAIN`` when
+    a dotted abbreviation ("U.S.A.") makes its flat text read otherwise."""
+    s = text
+    if "&" in s:
+        s = s.replace("&", " and ")
+    if "'" in s or '"' in s or "`" in s:
+        s = _POSSESSIVE_RE.sub("", s)
+        s = _APOSTROPHES_RE.sub("", s)
+    if "." in s and _DOTTED_RE.search(s):
+        return _NOT_PLAIN
+    if _DIGIT_RE.search(s):
+        s = _ORDINAL_RE.sub(r"\1", s)
+    raw_tokens = _join_letter_runs(_TOKEN_RE.findall(s))
+    if _EXPANDABLE.isdisjoint(raw_tokens):
+        expanded: tuple[tuple[str, str], ...] = ()
+        tokens = raw_tokens
+    else:
+        expanded = tuple(
+            dict.fromkeys((t, ABBREVIATIONS[t]) for t in raw_tokens if ABBREVIATIONS.get(t, t) != t)
+        )
+        tokens = _expand(raw_tokens)
+    if not tokens:
+        return None
+    while len(tokens) > 1 and tokens[0] in TITLES:
+        tokens = tokens[1:]
+    tokens = [t if len(t) < 6 else _legal_word(t) for t in tokens]
+    tail = _unglued_tail(tokens[-1], len(tokens) > 1)
+    if tail is not None:
+        tokens = tokens[:-1] + list(tail)
+    tokens, legal_set = _legal_word_sets(tokens)
+    if len(tokens) > 1 and (
+        tokens[-1] in _LEGAL_LAST_WORDS
+        or tokens[0] in _LEGAL_FIRST_WORDS
+        or tokens[-1] in STOP_WORDS
+    ):
+        tokens, legal_found = strip_legal_forms(tokens)
+    else:
+        legal_found = None  # what strip_legal_forms finds: neither end can be a legal form
+    tokens, legal_found = _interior_legal_word(tokens, legal_set or legal_found)
+    if len(tokens) > 1 and not INTERIOR_LEGAL_FORMS.isdisjoint(tokens):
+        inner = [t for t in tokens if t not in INTERIOR_LEGAL_FORMS]
+        if inner:
+            legal_found = legal_found or next(
+                LEGAL_FORMS[t] for t in tokens if t in INTERIOR_LEGAL_FORMS and t in LEGAL_FORMS
+            )
+            tokens = inner
+    if not STOP_WORDS.isdisjoint(tokens):
+        kept = [t for t in tokens if t not in STOP_WORDS]
+        tokens = kept or tokens
+    if len(set(tokens)) < len(tokens):
+        seen: set[str] = set()
+        deduped = []
+        for t in tokens:
+            if t in seen and t not in PARTICLES and not t.isdigit():
+                continue
+            seen.add(t)
+            deduped.append(t)
+        tokens = deduped
+    return NameForm(
+        tuple(tokens), legal_found or None, "full", "", False, False, text, False, "", expanded
+    )
+
+
+def _plain_forms(raw: str) -> list[NameForm] | None:
+    """``analyse_listed(raw)`` for a plain name; None for any other."""
+    if not raw.isascii() or _NOT_PLAIN_CHARS_RE.search(raw):
+        return None
+    raw = raw.strip()
+    if not raw:
+        return []
+    form = _plain_form(_SPACES_RE.sub(" ", raw).strip().lower())
+    if form is _NOT_PLAIN:
+        return None
+    return [] if form is None else [form]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
 from pathlib import Path
 
 import numpy as np
@@ -35,9 +36,11 @@ class StringColumn(Sequence):
 
     @classmethod
     def of(cls, values: Iterable[str]) -> StringColumn:
-        encoded = [v.encode("utf-8") for v in values]
+        encoded = list(map(str.encode, values))  # UTF-8
         offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-        np.cumsum([len(e) for e in encoded], out=offsets[1:])
+        np.cumsum(
+            np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:]
+        )
         data = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
         return cls(data, offsets)
 
@@ -72,10 +75,13 @@ class Categorical(Sequence):
 
     @classmethod
     def of(cls, items: Iterable) -> Categorical:
-        index: dict = {}
-        codes = [index.setdefault(v, len(index)) for v in items]
+        items = items if isinstance(items, list) else list(items)
+        values = list(dict.fromkeys(items))  # in order of first appearance
+        index = {v: i for i, v in enumerate(values)}
         dtype = np.int16 if len(index) < 2**15 else np.int32
-        return cls(np.array(codes, dtype=dtype), list(index))
+        return cls(
+            np.fromiter(map(index.__getitem__, items), dtype=dtype, count=len(items)), values
+        )
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -101,7 +107,7 @@ class NameTable(Sequence):
     def of(cls, names: Sequence, factory) -> NameTable:
         columns: dict[str, Sequence] = {}
         for f in cls.FIELDS:
-            values = (getattr(n, f) for n in names)
+            values = list(map(attrgetter(f), names))
             columns[f] = StringColumn.of(values) if f in cls.STRINGS else Categorical.of(values)
         return cls(columns, factory)
 

@@ -17,10 +17,11 @@ import multiprocessing
 import os
 import pickle
 from array import array
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from operator import itemgetter
 from pathlib import Path
 
@@ -99,13 +100,84 @@ def _listed_forms(name: str) -> tuple[NameForm, ...]:
     return tuple(analyse_listed(name))
 
 
-def _analyse_chunk(names: list[str]) -> list[list[NameForm]]:
-    return [analyse_listed(name) for name in names]
+@dataclass(slots=True)
+class _Chunk:
+    """The analysed forms of a run of names as flat arrays, the way a worker sends them back
+    (a few arrays pickle in a blink; a million ``NameForm`` objects do not).
+
+    Words and legal forms are numbered within the chunk in order of first appearance, so the
+    builder numbers them for the whole index in the same order as if it read every form itself.
+    """
+
+    counts: np.ndarray  # forms of each name
+    variant: np.ndarray  # per form: index in VARIANTS
+    romanised: np.ndarray
+    kana: np.ndarray
+    legal: np.ndarray  # per form: index in ``legal_values``
+    legal_values: list
+    lengths: np.ndarray  # per form: number of words
+    tokens: list[str]  # the chunk's words
+    tok_ids: np.ndarray  # per word of each form: index in ``tokens``
+    hashes: np.ndarray  # ``stable_hash`` of the joined words, per form that has words
+    hashed: np.ndarray  # the form (in the chunk) of each hash
+    cjk: list[tuple[int, str]]  # (form in the chunk, folded CJK text)
+    forms: list[tuple[NameForm, ...]] | None  # the forms themselves, when asked for
 
 
-def _analysed(names: list[str], workers: int):
-    """The forms of each name, in order, a chunk at a time: by ``workers`` processes for a large
-    list, else here. Spawned, not forked: the caller may be a threaded web or worker process."""
+_VARIANT_CODE = {v: i for i, v in enumerate(VARIANTS)}
+
+
+def _analyse_chunk(names: list[str], keep_forms: bool = False) -> _Chunk:
+    variant_code = _VARIANT_CODE
+    counts, lengths, tok_local = array("i"), array("i"), array("i")
+    variant, romanised, kana, legal = array("b"), array("b"), array("b"), array("h")
+    hashes, hashed = array("Q"), array("i")
+    words: dict[str, int] = {}
+    legal_codes: dict[str | None, int] = {}
+    cjk: list[tuple[int, str]] = []
+    kept: list[tuple[NameForm, ...]] | None = [] if keep_forms else None
+    fid = 0
+    for name in names:
+        forms = analyse_listed(name)
+        if kept is not None:
+            kept.append(tuple(forms))
+        counts.append(len(forms))
+        for form in forms:
+            tokens = form.tokens
+            variant.append(variant_code[form.variant])
+            romanised.append(form.romanised)
+            kana.append(form.kana)
+            legal.append(legal_codes.setdefault(form.legal_form, len(legal_codes)))
+            lengths.append(len(tokens))
+            for t in tokens:
+                tok_local.append(words.setdefault(t, len(words)))
+            if tokens:
+                hashes.append(stable_hash("".join(tokens)))
+                hashed.append(fid)
+            if form.cjk:
+                cjk.append((fid, form.cjk))
+            fid += 1
+    return _Chunk(
+        counts=np.frombuffer(counts, dtype=np.int32),
+        variant=np.frombuffer(variant, dtype=np.int8),
+        romanised=np.frombuffer(romanised, dtype=np.int8),
+        kana=np.frombuffer(kana, dtype=np.int8),
+        legal=np.frombuffer(legal, dtype=np.int16),
+        legal_values=list(legal_codes),
+        lengths=np.frombuffer(lengths, dtype=np.int32),
+        tokens=list(words),
+        tok_ids=np.frombuffer(tok_local, dtype=np.int32),
+        hashes=np.frombuffer(hashes, dtype=np.uint64),
+        hashed=np.frombuffer(hashed, dtype=np.int32),
+        cjk=cjk,
+        forms=kept,
+    )
+
+
+def _analysed(names: list[str], workers: int, keep_forms: bool = False):
+    """The analysed forms of ``names`` (``_Chunk``s, in order): by ``workers`` processes for a
+    large list, else here. Spawned, not forked: the caller may be a threaded web or worker
+    process."""
     chunks = (names[i : i + ANALYSE_CHUNK] for i in range(0, len(names), ANALYSE_CHUNK))
     if workers > 1 and len(names) >= PARALLEL_BUILD_MIN:
         try:
@@ -114,10 +186,20 @@ def _analysed(names: list[str], workers: int):
             pool = None
         if pool is not None:
             with pool:
-                yield from pool.imap(_analyse_chunk, chunks)
+                yield from pool.imap(partial(_analyse_chunk, keep_forms=keep_forms), chunks)
             return
     for chunk in chunks:
-        yield _analyse_chunk(chunk)
+        yield _analyse_chunk(chunk, keep_forms)
+
+
+def _add_in_turn(scores: dict[int, float], fids: list[int], values: list[float]) -> None:
+    """``scores[fid] += value`` for each pair in turn (``fids`` distinct), as one dict update: a
+    form already there adds in place, the new ones come after it in this order (the order breaks
+    ties in the ranking)."""
+    found = dict(zip(fids, values, strict=True))
+    for fid in [f for f in scores if f in found]:
+        scores[fid] += found.pop(fid)
+    scores.update(found)
 
 
 def _bigrams(text: str) -> set[str]:
@@ -150,9 +232,16 @@ class LetterCounts:
     ):
         self.lengths = lengths  # sorted
         self.order = order  # the string at each sorted position
-        self.counts = counts  # (sorted position, letter)
+        # (letter, sorted position): a letter's counts over a length window are one slice.
+        self.columns = np.ascontiguousarray(counts.T)
         self.letters = letters  # letter -> column of ``counts``
         self.shared = shared  # the column of every other letter (None: there is none)
+        self._length_list = lengths.tolist()  # for bisect: one length window, no numpy call
+
+    @property
+    def counts(self) -> np.ndarray:
+        """(sorted position, letter): how often each letter occurs in each string."""
+        return self.columns.T
 
     @classmethod
     def of(cls, texts: list[str], max_letters: int = MAX_LETTERS) -> LetterCounts:
@@ -182,8 +271,9 @@ class LetterCounts:
         if not n or not len(self.lengths):
             return []
         # 200·min(n, m)/(n + m) ≥ cutoff bounds the other length m on both sides (rounding room).
-        lo = int(np.searchsorted(self.lengths, cutoff * n / (200.0 - cutoff) - 1e-6, "left"))
-        hi = int(np.searchsorted(self.lengths, n * (200.0 - cutoff) / cutoff + 1e-6, "right"))
+        lengths = self._length_list
+        lo = bisect_left(lengths, cutoff * n / (200.0 - cutoff) - 1e-6)
+        hi = bisect_right(lengths, n * (200.0 - cutoff) / cutoff + 1e-6)
         if lo >= hi:
             return []
         wanted: dict[int, int] = {}
@@ -193,10 +283,11 @@ class LetterCounts:
                 wanted[column] = wanted.get(column, 0) + k
         if not wanted:
             return []
-        cap = np.iinfo(self.counts.dtype).max
-        held = self.counts[lo:hi, list(wanted)]  # (string, letter of the query)
-        most = np.array([min(k, cap) for k in wanted.values()], dtype=held.dtype)
-        shared = np.minimum(held, most).sum(axis=1, dtype=np.int32)
+        cap = 255 if self.columns.dtype == np.uint8 else np.iinfo(self.columns.dtype).max
+        held = self.columns[list(wanted), lo:hi]  # (letter of the query, string)
+        most = np.array([min(k, cap) for k in wanted.values()], dtype=held.dtype)[:, None]
+        np.minimum(held, most, out=held)
+        shared = np.add.reduce(held, axis=0, dtype=np.int32)
         total = self.lengths[lo:hi] + n
         keep = np.flatnonzero(200.0 * shared >= (cutoff - 1e-6) * total)
         return np.sort(self.order[lo + keep]).tolist()
@@ -252,54 +343,60 @@ class ListIndex:
         vocab = self.vocab
         ids_get = vocab.ids.get
         add = vocab.add
-        form_name, lengths, tok_ids = array("i"), array("i"), array("i")
-        form_variant, form_romanised, form_kana = array("b"), array("b"), array("b")
         legal_codes: dict[str | None, int] = {}
-        form_legal = array("h")
-        compact_hashes, compact_fids = array("Q"), array("i")
-        variant_code = {v: i for i, v in enumerate(VARIANTS)}
+        parts: dict[str, list[np.ndarray]] = defaultdict(list)
         fid = 0
         ni = 0
         # A small list keeps each name's forms, for the explanations of its hits.
         small = len(listed) <= brute_force_limit
         kept_forms: list[tuple[NameForm, ...]] = []
-        for chunk in _analysed([ln.name for ln in listed], workers):
-            for forms in chunk:
-                if small:
-                    kept_forms.append(tuple(forms))
-                for form in forms:
-                    tokens = form.tokens
-                    form_name.append(ni)
-                    form_variant.append(variant_code[form.variant])
-                    form_romanised.append(form.romanised)
-                    form_kana.append(form.kana)
-                    form_legal.append(legal_codes.setdefault(form.legal_form, len(legal_codes)))
-                    lengths.append(len(tokens))
-                    for t in tokens:
-                        tid = ids_get(t)
-                        tok_ids.append(add(t) if tid is None else tid)
-                    if tokens:
-                        compact_hashes.append(stable_hash("".join(tokens)))
-                        compact_fids.append(fid)
-                    if form.cjk:
-                        self.cjk[fid] = form.cjk
-                    fid += 1
-                ni += 1
+        for chunk in _analysed([ln.name for ln in listed], workers, keep_forms=small):
+            if chunk.forms is not None:
+                kept_forms.extend(chunk.forms)
+            words = np.array(
+                [tid if (tid := ids_get(t)) is not None else add(t) for t in chunk.tokens],
+                dtype=np.int32,
+            )
+            legal = np.array(
+                [legal_codes.setdefault(v, len(legal_codes)) for v in chunk.legal_values],
+                dtype=np.int16,
+            )
+            parts["form_name"].append(
+                np.repeat(np.arange(ni, ni + len(chunk.counts), dtype=np.int32), chunk.counts)
+            )
+            parts["form_variant"].append(chunk.variant)
+            parts["form_romanised"].append(chunk.romanised)
+            parts["form_kana"].append(chunk.kana)
+            parts["form_legal"].append(legal[chunk.legal])
+            parts["lengths"].append(chunk.lengths)
+            parts["tok_ids"].append(words[chunk.tok_ids])
+            parts["compact_hashes"].append(chunk.hashes)
+            parts["compact_fids"].append(chunk.hashed + np.int32(fid))
+            for f, text in chunk.cjk:
+                self.cjk[fid + f] = text
+            fid += len(chunk.variant)
+            ni += len(chunk.counts)
+
+        def joined(key: str, dtype) -> np.ndarray:
+            return (
+                np.concatenate(parts[key]).astype(dtype, copy=False)
+                if parts[key]
+                else np.zeros(0, dtype)
+            )
+
         n_forms = fid
         # A list small enough for the brute force keeps its names as objects (the fastest to
         # read per hit); a large one keeps them as columns.
         self.names = listed if n_forms <= brute_force_limit else NameTable.of(listed, ListedName)
-        self.form_name = np.frombuffer(form_name, dtype=np.int32).copy()
-        self.form_variant = np.frombuffer(form_variant, dtype=np.int8).copy()
-        self.form_romanised = np.frombuffer(form_romanised, dtype=np.int8).astype(bool)
-        self.form_kana = np.frombuffer(form_kana, dtype=np.int8).astype(bool)
-        self.form_legal = Categorical(
-            np.frombuffer(form_legal, dtype=np.int16).copy(), list(legal_codes)
-        )
-        lengths_np = np.frombuffer(lengths, dtype=np.int32)
+        self.form_name = joined("form_name", np.int32)
+        self.form_variant = joined("form_variant", np.int8)
+        self.form_romanised = joined("form_romanised", bool)
+        self.form_kana = joined("form_kana", bool)
+        self.form_legal = Categorical(joined("form_legal", np.int16), list(legal_codes))
+        lengths_np = joined("lengths", np.int32)
         self.tok_offsets = np.zeros(n_forms + 1, dtype=np.int64)
         np.cumsum(lengths_np, out=self.tok_offsets[1:])
-        self.tok_ids = np.frombuffer(tok_ids, dtype=np.int32).copy()
+        self.tok_ids = joined("tok_ids", np.int32)
         form_of_token = np.repeat(np.arange(n_forms, dtype=np.int32), lengths_np)
         vocab.finish(self.tok_ids, form_of_token, n_forms)
         cumulative = np.zeros(len(self.tok_ids) + 1, dtype=np.float64)
@@ -312,7 +409,7 @@ class ListIndex:
         self.post_offsets = np.zeros(len(vocab.tokens) + 1, dtype=np.int64)
         np.cumsum(np.bincount(self.tok_ids, minlength=len(vocab.tokens)), out=self.post_offsets[1:])
         self.compact = HashLookup.of(
-            np.frombuffer(compact_hashes, dtype=np.uint64), np.frombuffer(compact_fids, np.int32)
+            joined("compact_hashes", np.uint64), joined("compact_fids", np.int32)
         )
         bigrams: dict[str, list[int]] = defaultdict(list)
         for f, text in self.cjk.items():
@@ -454,8 +551,52 @@ class ListIndex:
         )
 
     def _query_side(self, form: NameForm) -> ScoredSide:
-        weights = [self.vocab.idf_of(t) * CLASS_FACTOR[token_class(t)] for t in form.tokens]
-        return ScoredSide(form.tokens, tuple(weights), form.romanised, form.kana, form.syllabic)
+        return self._query_sides(form)[0]
+
+    def _query_sides(self, form: NameForm) -> tuple[ScoredSide, BoundSide | None]:
+        """The form's side for the scorer and its ``bound_side`` (None without tokens), remembered
+        per spelling (a search asks twice; parties share names); each word's weight is
+        remembered too."""
+        cache = self.__dict__.get("_sides_cache")
+        if cache is None:
+            cache = self._sides_cache = {}
+        key = (form.tokens, form.romanised, form.kana, form.syllabic)
+        found = cache.get(key)
+        if found is None:
+            weights = self.__dict__.get("_token_weights")
+            if weights is None:
+                weights = self._token_weights = {}
+            if len(cache) >= self.LOOKUP_CACHE:
+                cache.clear()
+            if len(weights) >= self.LOOKUP_CACHE:
+                weights.clear()
+            ws = []
+            for t in form.tokens:
+                w = weights.get(t)
+                if w is None:
+                    w = weights[t] = self.vocab.idf_of(t) * CLASS_FACTOR[token_class(t)]
+                ws.append(w)
+            side = ScoredSide(form.tokens, tuple(ws), form.romanised, form.kana, form.syllabic)
+            found = cache[key] = (side, bound_side(side) if side.tokens else None)
+        return found
+
+    def _compact_fids(self, compact: str) -> list[int]:
+        """The forms whose words, written together, are ``compact`` (ascending): the exact-key
+        lookup, as a dict for a list kept whole (no hash to compute, no collision to rule out)."""
+        if self._sides is None:
+            return [
+                fid
+                for fid in self.compact.get(compact).tolist()
+                if "".join(self._form_tokens(fid)) == compact  # not a hash collision
+            ]
+        table = self.__dict__.get("_compact_table")
+        if table is None:
+            table = {}
+            for fid, side in enumerate(self._sides):
+                if side.tokens:
+                    table.setdefault("".join(side.tokens), []).append(fid)
+            self._compact_table = table
+        return table.get(compact, [])
 
     # ------------------------------------------------------------------ candidates
     def candidates(self, query: str | list[NameForm]) -> list[int]:
@@ -474,10 +615,9 @@ class ListIndex:
             qside = self._query_side(form)
             total = sum(qside.weights) or 1.0
             spelt_out = False  # a listed name has this form's very words, glued
-            for fid in self.compact.get(form.compact).tolist():
-                if "".join(self._form_tokens(fid)) == form.compact:  # not a hash collision
-                    scores[fid] += 3.0
-                    spelt_out = True
+            for fid in self._compact_fids(form.compact):
+                scores[fid] += 3.0
+                spelt_out = True
             expansions: list[tuple[int, float]] = []
             unknown: list[tuple[float, list[tuple[int, float]]]] = []
             for tok, qweight in zip(form.tokens, qside.weights, strict=True):
@@ -516,8 +656,7 @@ class ListIndex:
                     if len(uniq) > MAX_CANDIDATES:
                         top = np.argpartition(-acc, MAX_CANDIDATES)[:MAX_CANDIDATES]
                         uniq, acc = uniq[top], acc[top]
-                    for fid, val in zip(uniq.tolist(), acc.tolist(), strict=True):
-                        scores[fid] += val
+                    _add_in_turn(scores, uniq.tolist(), acc.tolist())
             if form.cjk:
                 grams = _bigrams(form.cjk)
                 overlap: dict[int, int] = defaultdict(int)
@@ -537,7 +676,15 @@ class ListIndex:
 
     # Per-index caches of work that depends only on a query word (parties share words: "trading",
     # common given names), not kept when the index is saved or pickled.
-    _CACHED = ("_lookups", "_df_list", "_cjk_bigram_counts", "_form_listed")
+    _CACHED = (
+        "_lookups",
+        "_df_list",
+        "_cjk_bigram_counts",
+        "_form_listed",
+        "_sides_cache",
+        "_token_weights",
+        "_compact_table",
+    )
     LOOKUP_CACHE = 20_000
 
     def _lookup(self, token: str, romanised: bool) -> list[tuple[int, float]]:
@@ -685,8 +832,9 @@ class ListIndex:
         best: dict[str, tuple[float, int, NameForm, object, dict]] = {}
         cache: dict = {}
         scored: dict = {}
-        sides = [(f, self._query_side(f)) for f in forms]
-        qbounds = [bound_side(qside) if qside.tokens else None for _, qside in sides]
+        both = [self._query_sides(f) for f in forms]
+        sides = [(f, qside) for f, (qside, _) in zip(forms, both, strict=True)]
+        qbounds = [qbound for _, qbound in both]
         memos: list[dict] = [{} for _ in sides]  # per query form: see score_bound
         floor = min_score  # a candidate scoring below this cannot be among the hits
         listed_of = self._listed_of()

@@ -512,6 +512,7 @@ class BoundSide:
     long_words: dict  # first letter -> the tokens of LONG_WORD letters or more (one slip allowed)
     short: frozenset  # the tokens an acronym may make (2 to 5 letters)
     runs: frozenset  # every 2 to 5 first letters of consecutive tokens: the acronyms it makes
+    joined_keys: frozenset  # the keys of ``joined`` (set operations on them keep their hashes)
 
 
 def bound_side(side: ScoredSide) -> BoundSide:
@@ -550,6 +551,7 @@ def bound_side(side: ScoredSide) -> BoundSide:
             for k in range(len(tokens) - 1)
             for n in range(2, min(6, len(tokens) - k + 1))
         ),
+        frozenset(joined),
     )
 
 
@@ -561,10 +563,11 @@ def may_join(side: BoundSide, other: BoundSide) -> bool:
     if not side.runs.isdisjoint(other.short):
         return True
     joined = side.joined
-    if other.targets.isdisjoint(joined):
+    keys = other.targets & side.joined_keys
+    if not keys:
         return False  # no two words begin as a word of the other name and have its length
-    for key in other.targets:
-        for written in joined.get(key, ()):
+    for key in keys:
+        for written in joined[key]:
             if written in other.words:
                 return True
             n = len(written)
@@ -597,30 +600,57 @@ def _plain(token: str) -> bool:
 _SKELETON_FLOOR = 0.64
 
 
+@lru_cache(maxsize=300_000)
+def _word(token: str) -> tuple[int, bool, int, int]:
+    """What ``_similar_to`` asks of a word, once per word: its length, whether it is plain, its
+    letters as bits (one per ASCII character; any other shares the bit of its code modulo 128,
+    which can only hide a letter the other word lacks, so the count stays a lower bound) and the
+    ``_edit_reach`` of its own length."""
+    letters = 0
+    for ch in token:
+        letters |= 1 << (ord(ch) & 127)
+    n = len(token)
+    return n, _plain(token), letters, _REACH[min(n, 63)]
+
+
 def _similar_to(q: ScoredSide, ct: str, romanised: bool, memo: dict) -> tuple[float, int]:
     """The best ``token_similarity(qt, ct, romanised)[0]`` over the query tokens ``qt``, and the
     query tokens with any (bits). Two plain words more edits apart than ``_edit_reach`` allows are
     not similar by spelling nor by sound, which one capped edit distance tells (or their lengths,
     when no skeleton is compared); for names read from another script, neither by skeleton when
-    their lengths or skeletons are too far apart: such pairs skip the rest of the comparison."""
-    words = memo.get(None)  # the query's tokens with their lengths, and whether each is plain
+    their lengths or skeletons are too far apart: such pairs skip the rest of the comparison.
+
+    Before the edit distance, its cheapest lower bound: every letter of one word that the other
+    lacks takes an edit of its own (a substitution or deletion; a transposition moves only
+    letters both words have), so more such letters than the reach rule the pair out too. The
+    reach grows with the length, so the pair's (that of the longer word) is the larger of the
+    two words' own."""
+    words = memo.get(None)  # each query token with what _word tells of it
     if words is None:
-        words = memo[None] = [(qt, len(qt), _plain(qt)) for qt in q.tokens]
+        words = memo[None] = [(qt, *_word(qt)) for qt in q.tokens]
     best = 0.0
     bits = 0
-    lc = len(ct)
-    plain_c = _plain(ct)
-    for i, (qt, lq, plain) in enumerate(words):
+    lc, plain_c, mc, rc = _word(ct)
+    for i, (qt, lq, plain, mq, rq) in enumerate(words):
         if plain and plain_c:
-            reach = _REACH[min(max(lq, lc), 63)]
+            reach = rq if rq > rc else rc
             if romanised:
-                if OSA.distance(qt, ct, score_cutoff=reach) > reach and (
+                if (
+                    (mc & ~mq).bit_count() > reach
+                    or (mq & ~mc).bit_count() > reach
+                    or OSA.distance(qt, ct, score_cutoff=reach) > reach
+                ) and (
                     not 0.5 <= lq / lc <= 2.0
                     or Levenshtein.normalized_similarity(skeleton(qt), skeleton(ct))
                     < _SKELETON_FLOOR
                 ):
                     continue
-            elif abs(lq - lc) > reach or OSA.distance(qt, ct, score_cutoff=reach) > reach:
+            elif (
+                abs(lq - lc) > reach
+                or (mc & ~mq).bit_count() > reach
+                or (mq & ~mc).bit_count() > reach
+                or OSA.distance(qt, ct, score_cutoff=reach) > reach
+            ):
                 continue
         sim = token_similarity(qt, ct, romanised)[0]
         if sim > 0.0:
@@ -647,7 +677,9 @@ def _words_bound(
             paired |= known[1]
     if not pairs:
         return 0.0
-    q_unpaired = sum(w for i, w in enumerate(q.weights) if not paired >> i & 1)
+    q_unpaired = memo.get(paired)  # (an int key: the query tokens paired, as bits)
+    if q_unpaired is None:
+        q_unpaired = memo[paired] = sum(w for i, w in enumerate(q.weights) if not paired >> i & 1)
     base = UNMATCHED_LISTED_COST * listed_total + UNMATCHED_QUERY_COST * q_unpaired
     share = 1.0 - UNMATCHED_LISTED_COST
     bound = 0.0
@@ -664,8 +696,12 @@ def _words_bound(
 
 
 def _glued_bound(q_tokens: int, c_tokens: int, q_glued: str, c_glued: str) -> float:
-    """What the whole-name comparison of ``score_sides`` can give (it counts from 0.9 up)."""
+    """What the whole-name comparison of ``score_sides`` can give (it counts from 0.9 up). Two
+    names whose lengths differ by more than a tenth of the longer are at least that many edits
+    apart: under 0.9, so 0.0 without the comparison."""
     if q_tokens + c_tokens <= 2:
+        return 0.0
+    if 10 * abs(len(q_glued) - len(c_glued)) > max(len(q_glued), len(c_glued)):
         return 0.0
     return Levenshtein.normalized_similarity(q_glued, c_glued, score_cutoff=0.9)
 

@@ -22,6 +22,7 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/exportctl_bench"
 PHASES = (
     "pages",
     "profile",
+    "screening_profile",
     "api_load",
     "load",
     "pipeline",
@@ -319,6 +320,7 @@ def _phase_runners() -> dict:
         profile,
         rescreen,
         scorecard,
+        screening_profile,
     )
 
     def with_worker(runner):
@@ -361,6 +363,7 @@ def _phase_runners() -> dict:
     return {
         "pages": pages.run,
         "profile": then_drop(profile.run),
+        "screening_profile": then_drop(screening_profile.run),
         "api_load": then_stop_beat(api_load.run),
         "load": load.run,
         "pipeline": then_stop(pipeline.run),

@@ -127,3 +127,50 @@ def test_the_status_is_what_the_generic_serializer_gives_in_every_state(exporter
     assert rows[3]["declaration"]["language"] == "en"
     assert len(rows[3]["documents"]) == 1
     _same(NotificationStatusSerializer(), objects)  # no request: no actions for anyone
+
+
+def test_the_notification_is_what_the_generic_serializer_gives_in_every_shape(
+    api, exporter, reviewer
+):
+    """Drafts with lines and a partial checklist, a copy, a filing citing an inform notice, and a
+    cleared filing with a document and a permit, read as the detail endpoint reads them."""
+    from notifications import drafts
+    from notifications.api.serializers import NotificationListSerializer, NotificationSerializer
+    from notifications.api.views import _detail_queryset
+    from notifications.models import Notification, Permit
+    from tests.api.conftest import reviewer_decision
+
+    request = RequestFactory().get("/", secure=True)
+    request.user = exporter
+    firm = exporter.firm
+    draft = NotificationFactory(firm=firm, created_by=exporter, checklist={"1": {"note": "n/a"}})
+    ItemFactory(notification=draft, position=1)
+    PartyFactory(notification=draft, position=1)
+    empty = NotificationFactory(firm=firm, created_by=exporter, planned_date=None, checklist={})
+    cleared = submitted_at(Status.CLEARED, firm=firm)
+    cleared.decided_at = timezone.now()
+    cleared.planned_date_late = True
+    cleared.save()
+    issue_document(cleared)
+    Permit.objects.create(
+        notification=cleared,
+        decision=reviewer_decision(cleared, reviewer, reason="Fine."),
+        number="P-2026-000001",
+        valid_from=datetime.date(2026, 12, 1),
+        valid_until=datetime.date(2027, 11, 30),
+    )
+    copy = drafts.notification_copy(notification=cleared, actor=exporter)
+    objects = list(
+        _detail_queryset(
+            Notification.objects.filter(pk__in=[draft.pk, empty.pk, cleared.pk, copy.pk])
+        ).order_by("pk")
+    )
+    rows = _same(NotificationSerializer(context={"request": request}), objects)
+    assert [len(row["items"]) for row in rows] == [1, 0, 1, 1]
+    assert rows[0]["checklist"]["1"] == {"note": "n/a"}
+    assert rows[1]["planned_date"] is None and rows[1]["readiness"]
+    assert rows[2]["permits"][0]["valid_until"] == "2027-11-30" and rows[2]["documents"]
+    assert rows[2]["planned_date_late"] is True
+    assert rows[3]["copied_from"] == str(cleared.public_id)
+    _same(NotificationListSerializer(context={"request": request}), objects)
+    _same(NotificationSerializer(), objects)

@@ -484,10 +484,9 @@ class NotificationSerializer(NotificationListSerializer):
     readiness = serializers.SerializerMethodField()
     prior_report = serializers.SerializerMethodField()
 
-    @extend_schema_field(PriorReportSerializer(allow_null=True))
     def to_representation(self, notification) -> dict:
         """What the declared fields give (tests compare the two on drafts, cleared filings with
-        documents and permits, copies and prior reports), built directly: every create and
+        documents and permits, and copies), built directly: every create and
         change answers with it."""
         request = self.context.get("request")
         inform_notice = notification.inform_notice
@@ -519,6 +518,7 @@ class NotificationSerializer(NotificationListSerializer):
         )
         return row
 
+    @extend_schema_field(PriorReportSerializer(allow_null=True))
     def get_prior_report(self, notification):
         """The prior report's details; null for a catch-all notification."""
         if notification.procedure != Procedure.PRIOR_REPORT:

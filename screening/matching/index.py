@@ -566,7 +566,7 @@ class ListIndex:
             weights = self.__dict__.get("_token_weights")
             if weights is None:
                 weights = self._token_weights = {}
-            if len(cache) >= self.LOOKUP_CACHE:
+            if len(cache) >= self.SIDES_CACHE:
                 cache.clear()
             if len(weights) >= self.LOOKUP_CACHE:
                 weights.clear()
@@ -580,23 +580,24 @@ class ListIndex:
             found = cache[key] = (side, bound_side(side) if side.tokens else None)
         return found
 
-    def _compact_fids(self, compact: str) -> list[int]:
+    def _compact_fids(self, compact: str) -> tuple[int, ...]:
         """The forms whose words, written together, are ``compact`` (ascending): the exact-key
         lookup, as a dict for a list kept whole (no hash to compute, no collision to rule out)."""
         if self._sides is None:
-            return [
+            return tuple(
                 fid
                 for fid in self.compact.get(compact).tolist()
                 if "".join(self._form_tokens(fid)) == compact  # not a hash collision
-            ]
+            )
         table = self.__dict__.get("_compact_table")
         if table is None:
-            table = {}
+            lists: dict[str, list[int]] = {}
             for fid, side in enumerate(self._sides):
                 if side.tokens:
-                    table.setdefault("".join(side.tokens), []).append(fid)
-            self._compact_table = table
-        return table.get(compact, [])
+                    lists.setdefault("".join(side.tokens), []).append(fid)
+            # Tuples of numbers, which the garbage collector soon stops tracking.
+            table = self._compact_table = {k: tuple(v) for k, v in lists.items()}
+        return table.get(compact, ())
 
     # ------------------------------------------------------------------ candidates
     def candidates(self, query: str | list[NameForm]) -> list[int]:
@@ -686,6 +687,9 @@ class ListIndex:
         "_compact_table",
     )
     LOOKUP_CACHE = 20_000
+    #: Few sides are kept (a search asks for its own twice): each is a handful of objects the
+    #: garbage collector would walk on every full collection.
+    SIDES_CACHE = 64
 
     def _lookup(self, token: str, romanised: bool) -> list[tuple[int, float]]:
         """``vocab.lookup`` as a list of (token id, similarity), remembered per word."""

@@ -600,8 +600,22 @@ def _plain(token: str) -> bool:
 _SKELETON_FLOOR = 0.64
 
 
-@lru_cache(maxsize=300_000)
+#: ``_word``'s answers: a plain dict of tuples of numbers (which the garbage collector soon stops
+#: tracking), not an ``lru_cache``, whose every entry is a tracked list that a full collection walks.
+_WORDS: dict[str, tuple[int, bool, int, int]] = {}
+_WORDS_LIMIT = 300_000
+
+
 def _word(token: str) -> tuple[int, bool, int, int]:
+    found = _WORDS.get(token)
+    if found is None:
+        if len(_WORDS) >= _WORDS_LIMIT:
+            _WORDS.clear()
+        found = _WORDS[token] = _word_facts(token)
+    return found
+
+
+def _word_facts(token: str) -> tuple[int, bool, int, int]:
     """What ``_similar_to`` asks of a word, once per word: its length, whether it is plain, its
     letters as bits (one per ASCII character; any other shares the bit of its code modulo 128,
     which can only hide a letter the other word lacks, so the count stays a lower bound) and the

@@ -39,15 +39,9 @@ def begin_move(
     """Lock the case and check the move. ``held``: the caller already holds the row's lock in
     this transaction and read ``notification`` under it (the screening worker's store), so the
     row is checked as given, not read a second time."""
-    if held:
-        check_move(
-            move,
-            status=notification.status,
-            roles=effective_roles(actor, notification),
-            procedure=notification.procedure,
-        )
-        return notification
-    locked = Notification.objects.select_for_update().get(pk=notification.pk)
+    locked = (
+        notification if held else Notification.objects.select_for_update().get(pk=notification.pk)
+    )
     check_move(
         move,
         status=locked.status,

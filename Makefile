@@ -105,9 +105,13 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# The suite runs in PYTEST_WORKERS processes (pytest-xdist), each with its own test database and
+# Redis database (tests/conftest.py); PYTEST_WORKERS=0 runs it in this one.
+PYTEST_WORKERS ?= 2
+
 test: lock-check $(VENV)/.installed system-deps test-system-deps locale static lint
 	$(MANAGE) makemigrations --check --dry-run
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # The matching scorecard on the real data in partners/data (add BENCH_ARGS=--large for 1M names).
 bench-screening: $(VENV)/.installed

@@ -111,7 +111,8 @@ def test_the_documents_worker_replaces_its_child_by_task_count_and_memory():
 
 def test_the_web_workers_are_replaced_after_a_number_of_requests():
     """A receipt's first download renders its PDF in the web process: docker-compose and the
-    bench's copy of its layout recycle gunicorn's workers by request count."""
+    bench's copy of its layout recycle gunicorn's workers by request count, each a fork of the
+    master that loaded the app (``--preload``)."""
     from pathlib import Path
 
     import yaml
@@ -124,7 +125,9 @@ def test_the_web_workers_are_replaced_after_a_number_of_requests():
     flags = dict(zip(command, command[1:], strict=False))
     assert 0 < int(flags["--max-requests"]) <= 5000
     assert 0 < int(flags["--max-requests-jitter"]) < int(flags["--max-requests"])
+    assert "--preload" in command  # a recycled worker is a fork of the loaded app
     in_compose = [
+        "--preload",
         "--max-requests",
         flags["--max-requests"],
         "--max-requests-jitter",

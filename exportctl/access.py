@@ -34,16 +34,16 @@ apps above: it names the notification model by its app label.
 from __future__ import annotations
 
 import enum
-import functools
 import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeAlias, TypeGuard
 
 from django.apps import apps
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, router
 from django.http import Http404
 
+from exportctl import compiled
 from exportctl.accounts.roles import FIRM_ROLES, MINISTRY_ROLES, Role
 
 if TYPE_CHECKING:
@@ -352,36 +352,31 @@ def access_notification(
         raise Http404 from exc
 
 
-@functools.cache
-def _firm_notification_sql(alias: str) -> str:
-    """The SQL of ``Notification.objects.filter(firm_id=…, public_id=…)``, compiled once per
-    database: the ORM would compile it again on every request, at twice the CPU of running it.
-    The firm's id and the public id are its two parameters, in that order."""
-    model = apps.get_model("notifications", "Notification")
-    probe = uuid.UUID(int=0)
-    query = model.objects.filter(firm_id=0, public_id=probe).order_by().query
-    sql, params = query.get_compiler(alias).as_sql()
-    public_id = model._meta.get_field("public_id").get_db_prep_value(
-        probe, connections[alias], prepared=False
-    )
-    if list(params) != [0, public_id]:  # the ORM's own order; refuse to guess if it changes
-        raise ImproperlyConfigured(f"unexpected parameters of the firm's notification: {params}")
-    return sql
-
-
 def _firm_notification(firm_id: int | None, public_id: str | UUID) -> Any:
     """The notification ``public_id`` of the firm ``firm_id``, or 404 (as
-    ``Notification.objects.filter(firm_id=firm_id).get(public_id=public_id)`` would answer)."""
+    ``Notification.objects.filter(firm_id=firm_id).get(public_id=public_id)`` would answer).
+    Every request of the exporter's API and pages asks it: its SQL is compiled once
+    (``exportctl.compiled``), as the ORM would compile it again each time, at twice the CPU of
+    running it."""
     try:
         key = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
     except ValueError as exc:
         raise Http404 from exc
     model = apps.get_model("notifications", "Notification")
     alias = router.db_for_read(model)
-    prepared = model._meta.get_field("public_id").get_db_prep_value(
-        key, connections[alias], prepared=False
+    field = model._meta.get_field("public_id")
+
+    def prepared(value: uuid.UUID) -> Any:
+        return field.get_db_prep_value(value, connections[alias], prepared=False)
+
+    probe = uuid.UUID(int=0)
+    statement = compiled.statement(
+        "access.firm_notification",
+        lambda: model.objects.filter(firm_id=0, public_id=probe).order_by(),
+        probe=[0, prepared(probe)],
+        using=alias,
     )
-    found = list(model.objects.using(alias).raw(_firm_notification_sql(alias), [firm_id, prepared]))
+    found = list(model.objects.using(alias).raw(statement.sql, [firm_id, prepared(key)]))
     if not found:
         not_found()
     return found[0]

@@ -10,16 +10,14 @@ authenticate nobody (each is refused by this same check) and are deleted when pr
 token page lists them as expired until then.
 
 The one query is knox's own (``AuthToken`` by ``token_key``, with its user), compiled by the ORM
-once per database connection and then only run: every API request makes it, and compiling it
-cost more CPU than running it.
+once per process and then only run (``exportctl.compiled``): every API request makes it, and
+compiling it cost more CPU than running it.
 """
 
 import binascii
-import functools
-from dataclasses import dataclass
 from hmac import compare_digest
 
-from django.db import connections, router
+from django.db import router
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
@@ -30,53 +28,29 @@ from knox.settings import CONSTANTS, knox_settings
 from knox.signals import token_expired
 from rest_framework import exceptions
 
-
-@dataclass(frozen=True)
-class _TokenQuery:
-    """Knox's ``filter(token_key=…).select_related("user")``, compiled: its SQL, where the
-    token's and the user's columns sit in a row, and the conversions the ORM applies to them."""
-
-    sql: str
-    token_columns: list[int]
-    user_columns: list[int]
-    converters: dict
-
-
-@functools.lru_cache(maxsize=64)
-def _token_query(connection) -> _TokenQuery:
-    """Compiled once per connection (one per thread): the ORM's converters belong to it."""
-    queryset = get_token_model().objects.select_related("user").filter(token_key="").order_by()
-    compiler = queryset.query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
-    if list(params) != [""]:  # the token key must be the only parameter
-        raise RuntimeError(f"unexpected parameters of the token query: {params}")
-    (user_info,) = compiler.klass_info["related_klass_infos"]
-    return _TokenQuery(
-        sql=sql,
-        token_columns=list(compiler.klass_info["select_fields"]),
-        user_columns=list(user_info["select_fields"]),
-        converters=compiler.get_converters([column for column, _sql, _alias in compiler.select]),
-    )
+from exportctl import compiled
 
 
 def _tokens_with_user(token_key: str) -> list:
-    """The tokens whose key is ``token_key``, each with its user loaded (as knox's query)."""
+    """The tokens whose key is ``token_key``, each with its user loaded: knox's query, compiled
+    once (``exportctl.compiled``), and its rows made into the same model instances."""
     model = get_token_model()
     user_model = model.user.field.related_model
     alias = router.db_for_read(model)
-    connection = connections[alias]
-    query = _token_query(connection)
-    with connection.cursor() as cursor:
-        cursor.execute(query.sql, [token_key])
-        rows = cursor.fetchall()
+    statement = compiled.statement(
+        "knox.token_with_user",
+        lambda: model.objects.select_related("user").filter(token_key="").order_by(),
+        probe=[""],
+        using=alias,
+    )
+    klass_info = statement.compiler.klass_info
+    token_columns = klass_info["select_fields"]
+    (user_info,) = klass_info["related_klass_infos"]
+    user_columns = user_info["select_fields"]
     tokens = []
-    for row in rows:
-        values = list(row)
-        for position, (converters, expression) in query.converters.items():
-            for converter in converters:
-                values[position] = converter(values[position], expression, connection)
-        token = model.from_db(alias, None, [values[i] for i in query.token_columns])
-        user = user_model.from_db(alias, None, [values[i] for i in query.user_columns])
+    for values in statement.convert(statement.execute([token_key], using=alias)):
+        token = model.from_db(alias, None, [values[i] for i in token_columns])
+        user = user_model.from_db(alias, None, [values[i] for i in user_columns])
         model.user.field.set_cached_value(token, user)
         tokens.append(token)
     return tokens

@@ -53,13 +53,14 @@ def _submitted(filer, count: int) -> list[int]:
     """``count`` ERP filings submitted over the API, their primary keys in order."""
     from exportctl.benchmarks.profile import _file
     from notifications.models import Notification
+    from notifications.workflow import Status
 
     before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     with _no_task_message():
         for _ in range(count):
             _file(filer)
     return list(
-        Notification.objects.filter(pk__gt=before, status="submitted")
+        Notification.objects.filter(pk__gt=before, status=Status.SUBMITTED)
         .order_by("pk")
         .values_list("pk", flat=True)
     )

@@ -108,6 +108,12 @@ def test_one_notification_submitted_twice_at_once_is_screened_once(
         "notification.clear",
         "document.issued",  # the receipt, issued with the clearance
     ]
+    # The case is cleared when the task's transaction commits; the worker logs "succeeded" after.
+    wait_for(
+        lambda: worker.log().count("Task screening.screen_notification[") >= 2,
+        timeout=30,
+        worker=worker,
+    )
     assert worker.log().count("Task screening.screen_notification[") == 2  # received, succeeded
 
 

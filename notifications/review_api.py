@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from exportctl import access
 from exportctl.accounts.models import User
 from notifications import prior_reports, selectors
+from notifications.api import formats
 from notifications.api.prior_report_serializers import PriorReportSerializer
 from notifications.models import Decision, Message, Notification, Permit
 from notifications.review_forms import QueueFilterForm
@@ -98,9 +99,7 @@ class QueueCaseSerializer(serializers.ModelSerializer):
         """What the generic ``ModelSerializer`` gives (a test compares the two on cases in every
         state), built directly: the queue serialises a whole page on every read, and DRF's
         per-field machinery was about 40 % of a read's CPU."""
-        fields = self.fields
         clock = instance.clock  # type: ignore[attr-defined]
-        submitted_at = instance.submitted_at
         return {
             "public_id": str(instance.public_id),
             "reference": instance.reference,
@@ -110,12 +109,10 @@ class QueueCaseSerializer(serializers.ModelSerializer):
             "risk_score": instance.risk_score,
             "destination_country": instance.destination_country,
             "firm": instance.firm.name,
-            "submitted_at": (
-                fields["submitted_at"].to_representation(submitted_at) if submitted_at else None
-            ),
+            "submitted_at": formats.datetime(instance.submitted_at),
             "assignee": instance.review_assignee_email,  # type: ignore[attr-defined]
             "clock": {
-                "due_on": clock.due_on.isoformat() if clock.due_on else None,
+                "due_on": formats.date(clock.due_on),
                 "working_days_left": clock.days_left,
                 "paused": clock.paused,
                 "overdue": clock.overdue,
@@ -123,7 +120,7 @@ class QueueCaseSerializer(serializers.ModelSerializer):
             "hit_count": instance.hit_count,  # type: ignore[attr-defined]
             "pending_hit_count": instance.pending_hit_count,  # type: ignore[attr-defined]
             "confirmed_hit_count": instance.confirmed_hit_count,  # type: ignore[attr-defined]
-            "planned_date": instance.planned_date.isoformat() if instance.planned_date else None,
+            "planned_date": formats.date(instance.planned_date),
             "planned_date_late": instance.planned_date_late,
         }
 

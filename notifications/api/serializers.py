@@ -14,6 +14,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 from exportctl.countries import CountryCodeField
+from notifications.api import formats
 from notifications.api.prior_report_serializers import PriorReportSerializer
 from notifications.models import (
     AttachmentKind,
@@ -37,42 +38,6 @@ from notifications.workflow import (
 from partners.models import KeyTechnology
 
 CHECKLIST_NOTE_MAX = 1000
-
-
-# Unbound fields that format values exactly as the serializers' own fields do: the hot responses
-# below are built directly with them (DRF copies every declared field on each serializer it makes,
-# ~10 % of a filing request's CPU). Each direct ``to_representation`` is compared with DRF's generic
-# one on varied objects in tests/api/test_direct_representations.py.
-_BOOLEAN = serializers.BooleanField()
-_DATE = serializers.DateField()
-_DATETIME = serializers.DateTimeField()
-_QUANTITY = serializers.DecimalField(max_digits=14, decimal_places=3)
-
-
-def _text(value):
-    """A ``CharField``'s representation (None when the attribute is None, as DRF gives)."""
-    return None if value is None else str(value)
-
-
-def _choice(value):
-    """A ``ChoiceField``'s representation of a stored choice: its plain string."""
-    return value if value is None or value == "" else str(value)
-
-
-def _integer(value):
-    return None if value is None else int(value)
-
-
-def _boolean(value):
-    return None if value is None else _BOOLEAN.to_representation(value)
-
-
-def _date(value):
-    return None if value is None else _DATE.to_representation(value)
-
-
-def _datetime(value):
-    return None if value is None else _DATETIME.to_representation(value)
 
 
 def _url(request, name: str, **kwargs) -> str:
@@ -124,17 +89,17 @@ class ItemSerializer(serializers.Serializer):
         key_technology = item.key_technology
         quantity = item.quantity
         return {
-            "position": _integer(item.position),
-            "kind": _choice(item.kind),
-            "description": _text(item.description),
-            "classification": _choice(item.classification),
-            "list_row": _text(item.list_row),
-            "item_code": _text(item.item_code),
-            "hs_code": _text(item.hs_code),
+            "position": formats.integer(item.position),
+            "kind": formats.choice(item.kind),
+            "description": formats.text(item.description),
+            "classification": formats.choice(item.classification),
+            "list_row": formats.text(item.list_row),
+            "item_code": formats.text(item.item_code),
+            "hs_code": formats.text(item.hs_code),
             "key_technology": None if key_technology is None else key_technology.code,
-            "quantity": None if quantity is None else _QUANTITY.to_representation(quantity),
-            "unit": _text(item.unit),
-            "value_jpy": _integer(item.value_jpy),
+            "quantity": None if quantity is None else formats.QUANTITY.to_representation(quantity),
+            "unit": formats.text(item.unit),
+            "value_jpy": formats.integer(item.value_jpy),
         }
 
 
@@ -161,13 +126,13 @@ class PartySerializer(serializers.Serializer):
         public_id = party.public_id
         return {
             "id": None if public_id is None else str(public_id),
-            "position": _integer(party.position),
-            "role": _choice(party.role),
-            "kind": _choice(party.kind),
-            "name": _text(party.name),
-            "local_name": _text(party.local_name),
-            "address": _text(party.address),
-            "country": _text(party.country),
+            "position": formats.integer(party.position),
+            "role": formats.choice(party.role),
+            "kind": formats.choice(party.kind),
+            "name": formats.text(party.name),
+            "local_name": formats.text(party.local_name),
+            "address": formats.text(party.address),
+            "country": formats.text(party.country),
         }
 
 
@@ -288,12 +253,12 @@ def _document(document, request) -> dict:
     public_id = document.public_id
     return {
         "id": None if public_id is None else str(public_id),
-        "kind": _text(document.kind),
-        "number": _text(document.number),
-        "issued_at": _datetime(document.issued_at),
-        "rendered": _boolean(document.rendered),
-        "size": _integer(document.size),
-        "sha256": _text(document.sha256),
+        "kind": formats.text(document.kind),
+        "number": formats.text(document.number),
+        "issued_at": formats.datetime(document.issued_at),
+        "rendered": formats.boolean(document.rendered),
+        "size": formats.integer(document.size),
+        "sha256": formats.text(document.sha256),
         "download_url": _document_url(request, document),
     }
 
@@ -308,11 +273,11 @@ class PermitSerializer(serializers.Serializer):
     def to_representation(self, permit) -> dict:
         """What the declared fields give (tests compare the two), built directly."""
         return {
-            "number": _text(permit.number),
-            "status": _text(permit.status),
-            "valid_from": _date(permit.valid_from),
-            "valid_until": _date(permit.valid_until),
-            "conditions": _text(permit.conditions),
+            "number": formats.text(permit.number),
+            "status": formats.text(permit.status),
+            "valid_from": formats.date(permit.valid_from),
+            "valid_until": formats.date(permit.valid_until),
+            "conditions": formats.text(permit.conditions),
         }
 
 
@@ -445,16 +410,16 @@ class NotificationListSerializer(serializers.Serializer):
         public_id = notification.public_id
         return {
             "id": None if public_id is None else str(public_id),
-            "reference": _text(notification.reference),
-            "title": _text(notification.title),
-            "status": _choice(notification.status),
-            "status_label": _text(notification.get_status_display()),
-            "procedure": _choice(notification.procedure),
-            "destination_country": _text(notification.destination_country),
-            "submitted_at": _datetime(notification.submitted_at),
-            "decided_at": _datetime(notification.decided_at),
-            "created_at": _datetime(notification.created_at),
-            "updated_at": _datetime(notification.updated_at),
+            "reference": formats.text(notification.reference),
+            "title": formats.text(notification.title),
+            "status": formats.choice(notification.status),
+            "status_label": formats.text(notification.get_status_display()),
+            "procedure": formats.choice(notification.procedure),
+            "destination_country": formats.text(notification.destination_country),
+            "submitted_at": formats.datetime(notification.submitted_at),
+            "decided_at": formats.datetime(notification.decided_at),
+            "created_at": formats.datetime(notification.created_at),
+            "updated_at": formats.datetime(notification.updated_at),
             "url": self.get_url(notification),
         }
 
@@ -498,13 +463,13 @@ class NotificationSerializer(NotificationListSerializer):
         row = NotificationListSerializer.to_representation(self, notification)
         row.update(
             {
-                "end_use_description": _text(notification.end_use_description),
-                "end_use_category": _text(notification.end_use_category),
-                "inform_notice_received": _boolean(notification.inform_notice_received),
-                "inform_notice_reference": _text(notification.inform_notice_reference),
+                "end_use_description": formats.text(notification.end_use_description),
+                "end_use_category": formats.text(notification.end_use_category),
+                "inform_notice_received": formats.boolean(notification.inform_notice_received),
+                "inform_notice_reference": formats.text(notification.inform_notice_reference),
                 "inform_notice": None if inform_notice is None else str(inform_notice.public_id),
-                "planned_date": _date(notification.planned_date),
-                "planned_date_late": _boolean(notification.planned_date_late),
+                "planned_date": formats.date(notification.planned_date),
+                "planned_date_late": formats.boolean(notification.planned_date_late),
                 "checklist": None if checklist is None else _CHECKLIST.to_representation(checklist),
                 "copied_from": None if copied_from is None else str(copied_from.public_id),
                 "items": [item(i) for i in notification.items.all()],
@@ -560,10 +525,10 @@ class AgreedDeclarationSerializer(serializers.Serializer):
     def to_representation(self, notification) -> dict:
         """What the declared fields give (tests compare the two), built directly."""
         return {
-            "version": _text(notification.declaration_version),
-            "language": _text(notification.declaration_language),
-            "text": _text(notification.declaration_text),
-            "accepted_at": _datetime(notification.declaration_accepted_at),
+            "version": formats.text(notification.declaration_version),
+            "language": formats.text(notification.declaration_language),
+            "text": formats.text(notification.declaration_text),
+            "accepted_at": formats.datetime(notification.declaration_accepted_at),
         }
 
 
@@ -629,15 +594,15 @@ class NotificationStatusSerializer(serializers.Serializer):
         public_id = notification.public_id
         return {
             "id": None if public_id is None else str(public_id),
-            "reference": _text(notification.reference),
-            "status": _choice(notification.status),
-            "status_label": _text(notification.get_status_display()),
+            "reference": formats.text(notification.reference),
+            "status": formats.choice(notification.status),
+            "status_label": formats.text(notification.get_status_display()),
             "waiting_on": self.get_waiting_on(notification),
             "actions": self.get_actions(notification),
             "open_question": self.get_open_question(notification),
-            "submitted_at": _datetime(notification.submitted_at),
-            "decided_at": _datetime(notification.decided_at),
-            "updated_at": _datetime(notification.updated_at),
+            "submitted_at": formats.datetime(notification.submitted_at),
+            "decided_at": formats.datetime(notification.decided_at),
+            "updated_at": formats.datetime(notification.updated_at),
             "declaration": self.get_declaration(notification),
             "documents": [_document(d, request) for d in notification.documents.all()],
         }

@@ -20,9 +20,10 @@ import os
 
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
+from celery.fixups.django import DjangoFixup, DjangoWorkerFixup
 from celery.schedules import crontab
-from celery.signals import worker_process_init
-from django.db import transaction
+from celery.signals import celeryd_init, worker_process_init
+from django.db import close_old_connections, transaction
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -89,6 +90,35 @@ class SafeDispatchTask(DjangoTask):
 app = Celery("exportctl", task_cls=SafeDispatchTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+class KeepingConnectionsFixup(DjangoWorkerFixup):
+    """Celery's Django worker fixup, except that a task does not close the database connection
+    the next task would open again: around each task only a connection that is broken, left in
+    a transaction or older than ``CONN_MAX_AGE`` is closed (``close_old_connections``, as Django
+    does around each request), and the next task's first query checks the one kept
+    (``CONN_HEALTH_CHECKS``). A connection lost during a task still costs that task one retry,
+    on a new connection; one lost between tasks is replaced before the next task's first query.
+
+    Closing after every task cost each screening task ~3 ms of the worker's CPU and ~12 ms of
+    PostgreSQL's (a new backend, its catalog caches cold), each e-mail ~1.5 ms and ~8 ms."""
+
+    def on_task_prerun(self, sender, **kwargs) -> None:
+        if not getattr(sender.request, "is_eager", False):
+            close_old_connections()
+
+    def on_task_postrun(self, sender, **kwargs) -> None:
+        if not getattr(sender.request, "is_eager", False):
+            close_old_connections()
+            self.close_cache()
+
+
+@celeryd_init.connect
+def _keep_database_connections(**_kwargs) -> None:
+    """Sent before the worker installs its Django fixup's task hooks (``worker_init``)."""
+    for fixup in app._fixups:
+        if isinstance(fixup, DjangoFixup):
+            fixup.worker_fixup = KeepingConnectionsFixup(app)
 
 
 @worker_process_init.connect

@@ -1,11 +1,14 @@
 """The database connection of a running screening task is terminated by the server
 (``pg_terminate_backend``, as a failover, a restart or an idle-killer does): the task fails with
 ``OperationalError``, Celery retries it (``autoretry_for``), the retry runs on a fresh connection
-(Celery's Django fixup closes the worker's connections around every task) and the screening
-completes exactly once.
+(the worker closes a connection that failed and no longer answers after its task:
+``exportctl.celery.KeepingConnectionsFixup``) and the screening completes exactly once.
 
 The test makes the task wait inside the service on a row lock the test holds on the notification,
 finds the worker's backend waiting on that lock, terminates it, then lets go of the lock.
+
+A connection the worker keeps between tasks and that is terminated meanwhile costs nothing: the
+next task's first query finds it dead (``CONN_HEALTH_CHECKS``) and connects again.
 """
 
 from __future__ import annotations
@@ -90,3 +93,48 @@ def test_a_task_whose_connection_is_terminated_retries_and_completes(
     assert "screening.screen_notification" in retries[0]
     assert "OperationalError('server closed the connection unexpectedly" in retries[0]
     assert log.count("] succeeded in") == 1
+
+
+def _worker_backends() -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+        return {pid for (pid,) in cursor.fetchall()}
+
+
+def _screened(pks) -> bool:
+    return not Notification.objects.filter(pk__in=pks).exclude(status=Status.CLEARED).exists()
+
+
+def test_a_kept_connection_terminated_between_tasks_is_replaced_before_the_next_task(
+    transactional_db, redis_server, start_worker
+):
+    make_tiers()
+    publish_eul(EUL_SAMPLE)
+    notifications = [submitted_at(Status.SUBMITTED, destination_country="US") for _ in range(8)]
+    Party.objects.filter(notification__in=notifications).update(country="US")
+    pks = [n.pk for n in notifications]
+    worker = start_worker(redis_server.url)
+    with celery_broker(redis_server.url):
+        for pk in pks[:4]:
+            screen_notification.delay(pk)
+    wait_for(lambda: _screened(pks[:4]), timeout=60, worker=worker)
+    kept = wait_for(_worker_backends, timeout=10, worker=worker)
+
+    for pid in kept:
+        assert _terminate(pid)
+    wait_for(lambda: not _worker_backends() & kept, timeout=10, worker=worker)
+    with celery_broker(redis_server.url):
+        for pk in pks[4:]:
+            screen_notification.delay(pk)
+    wait_for(lambda: _screened(pks[4:]), timeout=60, worker=worker)
+
+    assert (
+        ScreeningRun.objects.filter(notification__in=pks, status=RunStatus.COMPLETED).count() == 8
+    )
+    assert _worker_backends() and not _worker_backends() & kept
+    log = worker.log()
+    assert "retry:" not in log
+    assert log.count("] succeeded in") == 8

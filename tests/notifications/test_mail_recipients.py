@@ -1,15 +1,21 @@
 """Mail goes to the people concerned (issue 23): the person who filed, plus the firm's users who
 asked for all of their firm's mail; on a queue of its own, so it never delays screening."""
 
+from unittest import mock
+
 import pytest
 from celery import Celery
 from django.conf import settings
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from exportctl import compiled
 from exportctl.accounts.roles import Role
 from exportctl.celery import app as celery_app
-from notifications import emails, services
+from notifications import emails, services, tasks
+from notifications.models import Notification
 from notifications.services import ScreeningResult
 from notifications.workflow import Status
 from tests.factories import ExporterFactory, FirmFactory, UserFactory, submitted_at
@@ -96,6 +102,84 @@ def test_an_opted_in_filer_gets_one_email_not_two():
     messages = emails.status_change_messages(notification, Status.CLEARED)
 
     assert [m.to for m in messages] == [["filer@firm.example"]]
+
+
+def _fields(obj) -> list:
+    return [getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields]
+
+
+def test_the_compiled_recipients_are_status_recipients_for_every_filing():
+    """``recipients_of`` runs ``status_recipients``' SQL compiled once, with each filing's firm
+    and filer in place: the same users, in the same order, with the same fields."""
+    firm_a = ExporterFactory(email="a-filer@firm.example").firm
+    filer_a = firm_a.users.get()
+    ExporterFactory(firm=firm_a, email="a-watch@firm.example", email_all_firm_notifications=True)
+    ExporterFactory(
+        firm=firm_a,
+        email="a-admin@firm.example",
+        roles=(Role.FIRM_ADMIN,),
+        email_all_firm_notifications=True,
+    )
+    ExporterFactory(firm=firm_a, email="a-quiet@firm.example")
+    ExporterFactory(
+        firm=firm_a, email="a-gone@firm.example", email_all_firm_notifications=True, is_active=False
+    )
+    UserFactory(firm=firm_a, email="a-no-role@firm.example", email_all_firm_notifications=True)
+    UserFactory(
+        email="ministry@example.org", roles=[Role.REVIEWER], email_all_firm_notifications=True
+    )
+    filer_b = ExporterFactory(email="b-filer@firm.example", email_all_firm_notifications=True)
+    ExporterFactory(firm=filer_b.firm, email="b-quiet@firm.example")
+    left = ExporterFactory(firm=firm_a, email="a-left@firm.example")
+    filings = [
+        submitted_at(Status.SCREENING, firm=firm_a, created_by=filer_a),
+        submitted_at(Status.SCREENING, firm=filer_b.firm, created_by=filer_b),
+        submitted_at(Status.SCREENING, firm=firm_a, created_by=left),
+    ]
+    left.is_active = False
+    left.save(update_fields=["is_active"])
+    compiled.clear()
+
+    with mock.patch.object(compiled, "_compile", wraps=compiled._compile) as compiling:
+        found = [emails.recipients_of(n) for n in filings]
+
+    assert compiling.call_count == 1
+    assert [[u.email for u in users] for users in found] == [
+        ["a-filer@firm.example", "a-watch@firm.example", "a-admin@firm.example"],
+        ["b-filer@firm.example"],
+        ["a-watch@firm.example", "a-admin@firm.example"],
+    ]
+    for notification, users in zip(filings, found, strict=True):
+        expected = list(emails.status_recipients(notification))
+        assert [_fields(u) for u in users] == [_fields(u) for u in expected]
+
+
+def test_the_status_email_task_reads_its_filing_with_two_queries_compiled_once():
+    filer = ExporterFactory(email="filer@firm.example")
+    notifications = [
+        submitted_at(Status.CLEARED, firm=filer.firm, created_by=filer) for _ in range(2)
+    ]
+    compiled.clear()
+    mail.outbox.clear()
+
+    with (
+        mock.patch.object(compiled, "_compile", wraps=compiled._compile) as compiling,
+        CaptureQueriesContext(connection) as queries,
+    ):
+        sent = [tasks.send_status_email.run(n.pk, Status.CLEARED) for n in notifications]
+
+    assert sent == [1, 1]
+    assert len(queries.captured_queries) == 4
+    assert compiling.call_count == 2  # the filing's query and the recipients', once each
+    assert [m.to for m in mail.outbox] == [["filer@firm.example"]] * 2
+    for notification in notifications:
+        read = tasks._notification(notification.pk)
+        assert _fields(read) == _fields(Notification.objects.get(pk=notification.pk))
+
+
+def test_the_status_email_of_a_filing_that_does_not_exist_fails_visibly():
+    with pytest.raises(Notification.DoesNotExist):
+        tasks.send_status_email.run(2**31 - 1, Status.CLEARED)
 
 
 MAIL_TASKS = [

@@ -527,6 +527,8 @@ class ListIndex:
 
     # ------------------------------------------------------------------ form access
     def _form_tokens(self, fid: int) -> tuple[str, ...]:
+        if self._sides is not None:  # a list kept whole: its sides hold the very tuples
+            return self._sides[fid].tokens
         toks = self.vocab.tokens
         return tuple(
             toks[t] for t in self.tok_ids[self.tok_offsets[fid] : self.tok_offsets[fid + 1]]
@@ -634,7 +636,9 @@ class ListIndex:
             usable = [(t, s) for t, s in expansions if df[t] <= rare_cap]
             if not usable:
                 usable = sorted(expansions, key=lambda e: df[e[0]])[:2]
-            if usable:
+            # A small list sums few postings in plain Python (``_add_few``), the rest with numpy.
+            few = bool(usable) and self.texts is not None and self._add_few(scores, usable, total)
+            if usable and not few:
                 offsets = self.post_offsets
                 chunks, shares = [], []
                 for tid, sim in usable:
@@ -675,10 +679,38 @@ class ListIndex:
         ranked = sorted(scores.items(), key=itemgetter(1), reverse=True)
         return ranked[:MAX_CANDIDATES]
 
+    #: Up to this many postings, a small list's pre-scores are summed in plain Python.
+    FEW_POSTINGS = 200
+
+    def _add_few(
+        self, scores: dict[int, float], usable: list[tuple[int, float]], total: float
+    ) -> bool:
+        """The rare-word pre-scores of a small list, when its words' postings are few: summed in
+        plain Python, where a dozen numpy calls cost more than the sums. The same sums in the same
+        order as ``np.bincount`` over the postings (each word's share computed in float32, as numpy
+        computes it), added by ascending form id. False (nothing added) for more postings."""
+        posts = self.__dict__.get("_post_lists")
+        if posts is None:
+            posts = self._post_lists = (self.post_forms.tolist(), self.post_offsets.tolist())
+        forms, offsets = posts
+        if sum(offsets[tid + 1] - offsets[tid] for tid, _ in usable) > self.FEW_POSTINGS:
+            return False
+        weight = self.vocab.weight
+        acc: dict[int, float] = {}
+        get = acc.get
+        for tid, sim in usable:
+            share = float(sim * weight[tid] / total)
+            for fid in forms[offsets[tid] : offsets[tid + 1]]:
+                acc[fid] = get(fid, 0.0) + share
+        uniq = sorted(acc)  # (at most FEW_POSTINGS ≤ MAX_CANDIDATES forms: all are kept)
+        _add_in_turn(scores, uniq, [acc[f] for f in uniq])
+        return True
+
     # Per-index caches of work that depends only on a query word (parties share words: "trading",
     # common given names), not kept when the index is saved or pickled.
     _CACHED = (
         "_lookups",
+        "_post_lists",
         "_df_list",
         "_cjk_bigram_counts",
         "_form_listed",
@@ -828,8 +860,9 @@ class ListIndex:
         "organization"; None when unknown), weighed against each entry's kind.
 
         ``prune``: a candidate whose score cannot reach ``min_score`` nor beat the ``limit``-th
-        best entry so far (by ``score_bound``, an upper bound) is not scored in full. The hits
-        are the same either way; ``prune=False`` scores every candidate (for tests)."""
+        best entry so far, nor its own entry's best so far (by ``score_bound``, an upper bound),
+        is not scored in full. The hits are the same either way; ``prune=False`` scores every
+        candidate (for tests)."""
         forms = analyse_query(query)
         if not forms:
             return []
@@ -862,7 +895,10 @@ class ListIndex:
                                 if self._bounds is not None
                                 else bound_side(listed_side)
                             )
-                        upper = score_bound(qbound, lbound, floor, memo)
+                        # A form of an entry that already scored higher cannot change its hit.
+                        prev = best.get(listed.entry_id)
+                        need = floor if prev is None or prev[0] < floor else prev[0]
+                        upper = score_bound(qbound, lbound, need, memo)
                         if upper is not None:
                             # qualify raises a score only with the country (monotonically);
                             # the legal form, an acronym and the kind only lower it. Without
@@ -877,7 +913,7 @@ class ListIndex:
                                     listed_country=listed.country,
                                     variant="full",
                                 )
-                            if upper + BOUND_MARGIN < floor:
+                            if upper + BOUND_MARGIN < need:
                                 continue
                     key = (qside, listed_side, listed_person)
                     result = scored.get(key)

@@ -562,11 +562,10 @@ def may_join(side: BoundSide, other: BoundSide) -> bool:
     token left over (a superset: the order of syllables is not asked)."""
     if not side.runs.isdisjoint(other.short):
         return True
-    joined = side.joined
-    keys = other.targets & side.joined_keys
-    if not keys:
+    if other.targets.isdisjoint(side.joined_keys):
         return False  # no two words begin as a word of the other name and have its length
-    for key in keys:
+    joined = side.joined
+    for key in other.targets & side.joined_keys:
         for written in joined[key]:
             if written in other.words:
                 return True
@@ -646,6 +645,10 @@ def _similar_to(q: ScoredSide, ct: str, romanised: bool, memo: dict) -> tuple[fl
     bits = 0
     lc, plain_c, mc, rc = _word(ct)
     for i, (qt, lq, plain, mq, rq) in enumerate(words):
+        if qt == ct:  # the same word: token_similarity's 1.0, the most it gives
+            bits |= 1 << i
+            best = 1.0
+            continue
         if plain and plain_c:
             reach = rq if rq > rc else rc
             if romanised:
@@ -683,9 +686,10 @@ def _words_bound(
     pairs = []  # (best similarity, weight) of the listed tokens with a pair somewhere
     paired = 0  # the query tokens with a pair somewhere (bits)
     for ct, w in zip(c.tokens, c.weights, strict=True):
-        known = memo.get((ct, romanised))
+        key = (ct, True) if romanised else ct  # (a plain word is its own key: no tuple to build)
+        known = memo.get(key)
         if known is None:
-            known = memo[ct, romanised] = _similar_to(q, ct, romanised, memo)
+            known = memo[key] = _similar_to(q, ct, romanised, memo)
         if known[0] > 0.0:
             pairs.append((known[0], w))
             paired |= known[1]
@@ -698,7 +702,9 @@ def _words_bound(
     share = 1.0 - UNMATCHED_LISTED_COST
     bound = 0.0
     num = den = 0.0
-    for sim, w in sorted(pairs, reverse=True):
+    if len(pairs) > 1:
+        pairs.sort(reverse=True)
+    for sim, w in pairs:
         num += sim * w
         den += share * w
         total = base + den

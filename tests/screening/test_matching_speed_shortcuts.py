@@ -10,6 +10,12 @@
   next: the bound equals the one computed with a fresh memo.
 * The whole-name comparison of the bound (``scoring._glued_bound``) skips names whose lengths are
   too far apart: it equals the comparison itself.
+* A small list sums the pre-scores of few postings in plain Python (``ListIndex._add_few``): the
+  sums and order of the forms that numpy's ``bincount`` gives.
+* A list kept whole reads a form's words from its side (``ListIndex._form_tokens``).
+* A search does not score in full a form whose bound cannot beat its entry's best score so far
+  (``ListIndex.search``): the hits are those of the search that scores every candidate, and
+  fewer forms are scored than the floor alone would spare.
 """
 
 from __future__ import annotations
@@ -17,10 +23,12 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 
+import numpy as np
 import pytest
 from rapidfuzz.distance import Levenshtein
 
-from screening.matching.index import _add_in_turn
+from screening.matching import index as index_module
+from screening.matching.index import BOUND_MARGIN, MAX_CANDIDATES, _add_in_turn
 from screening.matching.normalise import analyse_query, token_class
 from screening.matching.scoring import (
     CLASS_FACTOR,
@@ -28,6 +36,7 @@ from screening.matching.scoring import (
     _glued_bound,
     _words_bound,
     bound_side,
+    score_bound,
 )
 
 PER_CLASS = 40
@@ -125,3 +134,146 @@ def test_the_glued_bound_equals_the_whole_name_comparison(eul_index, queries):
                 skipped += 10 * abs(len(glued) - len(other)) > max(len(glued), len(other))
                 reached += want > 0.0
     assert skipped >= 10_000 and reached >= 500  # the skip and the comparison both answer
+
+
+#: The search production screening makes for a party's name, and the one the variants are
+#: scored with (every hit kept).
+ENTRY_FLOOR_SEARCHES = [
+    {"limit": 10, "min_score": 0.78},
+    {"limit": 3, "min_score": 0.0, "kind": "organization"},
+]
+
+
+def _hits(index, query: str, prune: bool, **kw) -> list[tuple]:
+    return [
+        (h.entry_id, h.score, h.matched_name, h.explanation)
+        for h in index.search(query, prune=prune, **kw)
+    ]
+
+
+@pytest.mark.parametrize("search_args", ENTRY_FLOOR_SEARCHES)
+def test_the_entry_floor_keeps_the_hits(eul_index, lists_index, queries, search_args):
+    for index in (eul_index, lists_index):
+        differ = [
+            q
+            for q in queries
+            if _hits(index, q, True, **search_args) != _hits(index, q, False, **search_args)
+        ]
+        assert not differ, differ[:10]
+
+
+def test_the_entry_floor_spares_full_scorings(eul_index, queries, monkeypatch):
+    """Fewer forms are scored in full than those whose bound reaches the reporting floor (all
+    the floor alone spares, the limit-th best entry aside): the forms of an entry that already
+    scored higher are not."""
+    index = eul_index
+    min_score = 0.78
+    reach_floor = 0
+    for q in queries:
+        forms = analyse_query(q)
+        for fid in index._scored_candidates(forms):
+            lbound = index._bounds[fid]
+            for form in forms:
+                _, qbound = index._query_sides(form)
+                if qbound is None or not lbound.side.tokens:
+                    continue
+                upper = score_bound(qbound, lbound)
+                cjk = index._cjk_similarity(form, fid) if form.cjk else 0.0
+                reach_floor += upper is None or max(upper, cjk) + BOUND_MARGIN >= min_score
+    scored = 0
+    real = index_module.score_sides
+
+    def counted(*args, **kwargs):
+        nonlocal scored
+        scored += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(index_module, "score_sides", counted)
+    for q in queries:
+        index.search(q, limit=10, min_score=min_score)
+    assert scored <= 0.8 * reach_floor, (scored, reach_floor)  # without it: 0.87
+
+
+def _add_by_bincount(index, scores: dict, usable: list[tuple[int, float]], total: float) -> None:
+    """The pre-scores of a small list as numpy sums them (the way ``_add_few`` stands in for)."""
+    offsets = index.post_offsets
+    chunks, shares = [], []
+    for tid, sim in usable:
+        chunks.append(index.post_forms[offsets[tid] : offsets[tid + 1]])
+        shares.append(sim * index.vocab.weight[tid] / total)
+    ids = np.concatenate(chunks)
+    if len(ids):
+        weights = np.repeat(shares, [len(c) for c in chunks])
+        n_forms = len(index.form_name)
+        uniq = np.flatnonzero(np.bincount(ids, minlength=n_forms))
+        acc = np.bincount(ids, weights=weights, minlength=n_forms)[uniq]
+        if len(uniq) > MAX_CANDIDATES:
+            top = np.argpartition(-acc, MAX_CANDIDATES)[:MAX_CANDIDATES]
+            uniq, acc = uniq[top], acc[top]
+        _add_in_turn(scores, uniq.tolist(), acc.tolist())
+
+
+def test_few_postings_sum_as_numpy_sums_them(eul_index, queries):
+    index = eul_index
+    few = many = 0
+    for q in queries:
+        for form in analyse_query(q):
+            if not form.tokens:
+                continue
+            qside = index._query_side(form)
+            total = sum(qside.weights) or 1.0
+            usable = [e for t in form.tokens for e in index._lookup(t, form.romanised)]
+            if not usable:
+                continue
+            # A pre-score already there (an exact key, another form) is added to in place.
+            start = {int(index.post_forms[0]): 3.0}
+            got, want = defaultdict(float, start), defaultdict(float, start)
+            if index._add_few(got, usable, total):
+                few += 1
+            else:
+                many += 1
+                _add_by_bincount(index, got, usable, total)  # the large case is numpy's anyway
+            _add_by_bincount(index, want, usable, total)
+            assert list(got.items()) == list(want.items()), q
+    assert few >= 500 and many >= 100, (few, many)  # both answers are asked
+
+
+def test_a_kept_memo_tells_a_romanised_listed_name_from_a_plain_one(eul_index, queries):
+    """One query side's memo serves listed names read from another script (compared by skeleton
+    too) and plain ones: a word's similarities under one reading are not reused under the other."""
+    index = eul_index
+    listed = {t for fid in range(len(index.form_name)) for t in index._form_tokens(fid)}
+    checked = 0
+    for q in queries:
+        for form in analyse_query(q):
+            qside = index._query_side(form)
+            if not qside.tokens or qside.romanised or qside.kana:
+                continue
+            differ = [
+                ct
+                for ct in listed
+                if _words_bound(qside, ScoredSide((ct,), (1.0,)), 1.0, False, {})
+                != _words_bound(qside, ScoredSide((ct,), (1.0,), True), 1.0, True, {})
+            ]
+            memo: dict = {}
+            for ct in differ[:3]:
+                plain = ScoredSide((ct,), (1.0,))
+                read = ScoredSide((ct,), (1.0,), romanised=True)
+                for lside, romanised in ((plain, False), (read, True), (plain, False)):
+                    kept = _words_bound(qside, lside, 1.0, romanised, memo)
+                    assert kept == _words_bound(qside, lside, 1.0, romanised, {}), (q, ct)
+                checked += 1
+        if checked >= 50:
+            break
+    assert checked >= 50
+
+
+def test_a_kept_side_holds_the_words_of_its_form(eul_index):
+    """A list kept whole reads a form's words from its side (``ListIndex._form_tokens``): the
+    words its token ids spell."""
+    index = eul_index
+    assert index._sides is not None
+    words = index.vocab.tokens
+    for fid in range(len(index.form_name)):
+        ids = index.tok_ids[index.tok_offsets[fid] : index.tok_offsets[fid + 1]]
+        assert index._form_tokens(fid) == tuple(words[t] for t in ids), fid

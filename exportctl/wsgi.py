@@ -11,7 +11,8 @@ def load_what_the_first_request_would():
     """The URL patterns (and with them every view, serializer and WeasyPrint) and each language's
     translations, which Django loads on a process's first requests. Loaded here, in gunicorn's
     master (``--preload``), a worker forked after another's ``--max-requests`` starts with them:
-    loading them in the worker cost it about 3 s of CPU (issue 23, measured under gunicorn)."""
+    loading them in the worker cost it 1 s of CPU on a quiet machine, 2-3 s under load (issue 23,
+    measured under gunicorn)."""
     from django.conf import settings
     from django.conf.urls.i18n import is_language_prefix_patterns_used
     from django.db import connections

@@ -483,8 +483,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
-# A database connection dropped under a worker costs one retry of the task that held it (Celery's
-# Django fixup closes the worker's connections before and after every task, whatever
-# CONN_MAX_AGE says, so no task starts on a dead one). For web processes that keep connections
-# (DATABASE_CONN_MAX_AGE > 0), check a kept connection before a request reuses it.
+# Web processes and workers keep their database connection (DATABASE_CONN_MAX_AGE > 0; a worker
+# through exportctl.celery.KeepingConnectionsFixup): check a kept connection before a request or a
+# task reuses it, so none starts on a dead one. A connection dropped during a task costs that task
+# one retry.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True)

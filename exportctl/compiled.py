@@ -50,6 +50,16 @@ class Statement:
             return [tuple(row) for row in rows]
         return [tuple(row) for row in self.compiler.apply_converters(rows, self.converters)]
 
+    def objects(self, params: Sequence | None = None, *, using: str = "default") -> list:
+        """The rows as instances of the queryset's model, made as the queryset makes them (its
+        own columns: a ``select_related`` model's are in ``compiler.klass_info``)."""
+        info = self.compiler.klass_info
+        model, columns = info["model"], info["select_fields"]
+        return [
+            model.from_db(using, None, [row[i] for i in columns])
+            for row in self.convert(self.execute(params, using=using))
+        ]
+
 
 _statements: dict[tuple, Statement] = {}
 

@@ -74,11 +74,7 @@ def recipients_of(notification: Notification) -> list:
     if sorted(p for p in statement.params if p in values) != sorted(values):
         raise ImproperlyConfigured(f"status_recipients compiled to {statement.params!r}")
     params = [values.get(p, p) if type(p) is int else p for p in statement.params]
-    columns = statement.compiler.klass_info["select_fields"]
-    return [
-        model.from_db(alias, None, [row[i] for i in columns])
-        for row in statement.convert(statement.execute(params, using=alias))
-    ]
+    return statement.objects(params, using=alias)
 
 
 def _question(notification: Notification, status: str) -> Message | None:

@@ -23,8 +23,8 @@ def _notification(notification_id: int) -> Notification:
         probe=[0],
         using=alias,
     )
-    for row in statement.convert(statement.execute([notification_id], using=alias)):
-        return Notification.from_db(alias, None, row)
+    for notification in statement.objects([notification_id], using=alias):
+        return notification
     raise Notification.DoesNotExist(f"no notification {notification_id}")
 
 

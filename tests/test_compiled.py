@@ -76,3 +76,22 @@ def test_a_statement_without_probe_runs_with_the_parameters_it_was_compiled_with
         lambda: User.objects.filter(email="fixed@example.com").values_list("pk"),
     )
     assert found == [(user.pk,)]
+
+
+def test_objects_are_the_querysets_instances_without_its_related_ones():
+    users = [UserFactory(), UserFactory(is_active=False)]
+    statement = compiled.statement(
+        "test.user_objects",
+        lambda: User.objects.select_related("firm").filter(pk=0).order_by(),
+        probe=[0],
+    )
+    for user in users:
+        (made,) = statement.objects([user.pk])
+        (expected,) = User.objects.filter(pk=user.pk)
+        assert type(made) is User
+        assert made.pk == expected.pk
+        assert {f.attname: getattr(made, f.attname) for f in User._meta.concrete_fields} == {
+            f.attname: getattr(expected, f.attname) for f in User._meta.concrete_fields
+        }
+        assert not made._state.adding and made._state.db == "default"
+    assert statement.objects([-1]) == []

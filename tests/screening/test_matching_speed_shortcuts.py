@@ -13,6 +13,9 @@
 * A small list sums the pre-scores of few postings in plain Python (``ListIndex._add_few``): the
   sums and order of the forms that numpy's ``bincount`` gives.
 * A list kept whole reads a form's words from its side (``ListIndex._form_tokens``).
+* ``scoring._similar_to`` rules out a plain listed word whose length is too far from every plain
+  query word's with one bit test (``scoring._far_lengths``): the best ``token_similarity``
+  over the query's words, as comparing each pair gives.
 * A search does not score in full a form whose bound cannot beat its entry's best score so far
   (``ListIndex.search``): the hits are those of the search that scores every candidate, and
   fewer forms are scored than the floor alone would spare.
@@ -33,10 +36,14 @@ from screening.matching.normalise import analyse_query, token_class
 from screening.matching.scoring import (
     CLASS_FACTOR,
     ScoredSide,
+    _edit_reach,
+    _far_lengths,
     _glued_bound,
+    _similar_to,
     _words_bound,
     bound_side,
     score_bound,
+    token_similarity,
 )
 
 PER_CLASS = 40
@@ -277,3 +284,47 @@ def test_a_kept_side_holds_the_words_of_its_form(eul_index):
     for fid in range(len(index.form_name)):
         ids = index.tok_ids[index.tok_offsets[fid] : index.tok_offsets[fid + 1]]
         assert index._form_tokens(fid) == tuple(words[t] for t in ids), fid
+
+
+def test_far_lengths_are_those_every_pair_rules_out():
+    """``_far_lengths`` marks a listed word's length exactly when every query word's length is
+    more letters from it than the pair's reach (``_edit_reach`` of the longer word)."""
+    for lengths in [(n,) for n in range(1, 40)] + [
+        (a, b, c) for a in range(2, 30, 3) for b in range(1, 25, 4) for c in (2, 7, 13)
+    ]:
+        far = _far_lengths(lengths)
+        for lc in range(64):
+            want = all(abs(lq - lc) > _edit_reach(max(lq, lc)) for lq in lengths)
+            assert bool(far >> lc & 1) == want, (lengths, lc)
+
+
+def test_similar_to_is_the_best_token_similarity(eul_index, queries):
+    """``_similar_to`` (its length shortcut too) gives the best ``token_similarity`` of a listed
+    word over the query's words and the query words with any, on real query and listed words,
+    with one memo per query form as a search keeps it."""
+    index = eul_index
+    listed = sorted({t for fid in range(len(index.form_name)) for t in index._form_tokens(fid)})
+    rng = random.Random(13)  # noqa: S311
+    checked = shortcut = 0
+    for q in queries:
+        for form in analyse_query(q):
+            qside = index._query_side(form)
+            if not qside.tokens or qside.kana:
+                continue
+            words = rng.sample(listed, 40) + [
+                t for fid in index.candidates([form])[:5] for t in index._form_tokens(fid)
+            ]
+            words += list(qside.tokens)
+            memo: dict = {}
+            for ct in words:
+                for romanised in (False, True):
+                    best, bits = 0.0, 0
+                    for i, qt in enumerate(qside.tokens):
+                        sim = token_similarity(qt, ct, romanised)[0]
+                        if sim > 0.0:
+                            bits |= 1 << i
+                            best = max(best, sim)
+                    assert _similar_to(qside, ct, romanised, memo) == (best, bits), (q, ct)
+                    checked += 1
+                    shortcut += bool(memo[None][1] >> len(ct) & 1) and not romanised
+    assert checked >= 50_000 and shortcut >= 10_000  # the shortcut answers often

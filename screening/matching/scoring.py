@@ -626,33 +626,6 @@ def _word_facts(token: str) -> tuple[int, bool, int, int]:
     return n, _plain(token), letters, _REACH[min(n, 63)]
 
 
-def _near_lengths(lq: int) -> int:
-    """The lengths under 64 (as bits) of a plain word that a plain word of ``lq`` letters may pair
-    with by spelling: at most the pair's reach (that of the longer word) letters apart."""
-    rq = _REACH[min(lq, 63)]
-    near = 0
-    for lc in range(64):
-        if abs(lq - lc) <= max(rq, _REACH[lc]):
-            near |= 1 << lc
-    return near
-
-
-_NEAR = [_near_lengths(n) for n in range(128)]  # none beyond: too long for any length under 64
-_ALL_LENGTHS = (1 << 64) - 1
-
-
-def _far_lengths(lengths: tuple[int, ...]) -> int:
-    """The lengths under 64 (as bits) of a plain word that no plain query word of these lengths
-    pairs with by spelling: ``_similar_to``'s length test (more letters apart than the pair's
-    reach) rules out every pair, so that such a listed word is ruled out by one bit test rather
-    than a test per query word."""
-    near = 0
-    for lq in lengths:
-        if lq < 128:
-            near |= _NEAR[lq]
-    return _ALL_LENGTHS & ~near
-
-
 def _similar_to(q: ScoredSide, ct: str, romanised: bool, memo: dict) -> tuple[float, int]:
     """The best ``token_similarity(qt, ct, romanised)[0]`` over the query tokens ``qt``, and the
     query tokens with any (bits). Two plain words more edits apart than ``_edit_reach`` allows are
@@ -665,21 +638,12 @@ def _similar_to(q: ScoredSide, ct: str, romanised: bool, memo: dict) -> tuple[fl
     letters both words have), so more such letters than the reach rule the pair out too. The
     reach grows with the length, so the pair's (that of the longer word) is the larger of the
     two words' own."""
-    found = memo.get(None)  # each query token with what _word tells of it; _far_lengths
-    if found is None:
-        words = [(qt, *_word(qt)) for qt in q.tokens]
-        far = (
-            _far_lengths(tuple(lq for _, lq, _, _, _ in words))
-            if all(plain for _, _, plain, _, _ in words)
-            else 0
-        )
-        found = memo[None] = (words, far)
-    words, far = found
-    lc, plain_c, mc, rc = _word(ct)
-    if far >> lc & 1 and plain_c and not romanised:
-        return 0.0, 0  # every pair's lengths are too far apart (the first test of the loop)
+    words = memo.get(None)  # each query token with what _word tells of it
+    if words is None:
+        words = memo[None] = [(qt, *_word(qt)) for qt in q.tokens]
     best = 0.0
     bits = 0
+    lc, plain_c, mc, rc = _word(ct)
     for i, (qt, lq, plain, mq, rq) in enumerate(words):
         if qt == ct:  # the same word: token_similarity's 1.0, the most it gives
             bits |= 1 << i

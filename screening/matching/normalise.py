@@ -447,6 +447,12 @@ def analyse_query(raw: str) -> list[NameForm]:
     is quoted (「ソボル」（自称）).
     """
     flat = flatten(raw)
+    plain = _plain_forms(flat)  # most names: ASCII, no slash (the flat text has no brackets)
+    return plain if plain is not None else _analyse_flat(flat)
+
+
+def _analyse_flat(flat: str) -> list[NameForm]:
+    """``analyse_query`` of a flat text by the general path (the reference for plain ones)."""
     forms = analyse_name(flat)
     chunks = flat.split(" ")
     if len(chunks) > 1 and has_cjk(flat):

@@ -93,6 +93,21 @@ def test_a_plain_name_reads_as_the_general_path_reads_it(real_names, eul_rows, o
     assert plain >= 0.8 * len(names)  # the fast path is the one most names take
 
 
+def test_a_plain_query_reads_as_the_general_path_reads_it(real_names, eul_rows, ofac_rows):
+    # A party's name is searched under its flat text; a plain one takes the listed names' fast path.
+    synthetic = [ln.name for ln in data.synthetic_names(eul_rows + ofac_rows, 20_000)]
+    names = real_names + synthetic + EDGE_NAMES
+    plain = 0
+    differ = []
+    for name in names:
+        flat = normalise.flatten(name)
+        plain += normalise._plain_forms(flat) is not None
+        if normalise.analyse_query(name) != normalise._analyse_flat(flat):
+            differ.append(name)
+    assert differ == []
+    assert plain >= 0.8 * len(names)
+
+
 def test_a_name_whose_flat_text_reads_otherwise_takes_the_general_path():
     # "A.B.CD": the dots glue "abcd"; typed flat, "a b cd" gives another form too.
     assert normalise._plain_forms("A.B.CD Trading") is None

@@ -499,45 +499,16 @@ def side_weights(tokens: tuple[str, ...], idf) -> tuple[float, ...]:
 
 
 # ---------------------------------------------------------------------------- score bound
-@dataclass(frozen=True, slots=True)
-class Joins:
-    """The joins of one side's words (``join_variants`` asks them once ``BoundSide``'s bits
-    let a join be)."""
-
-    joined: dict  # (first letter, joint length) -> (two tokens written together, k, m) for each
-
-
-@dataclass(frozen=True, slots=True)
-class Targets:
-    """What the other side's joins must make to be among one side's words."""
-
-    keys: frozenset  # (first letter, length) a join must have to make one of the tokens
-    words: frozenset  # the tokens
-    long_words: dict  # first letter -> the tokens of LONG_WORD letters or more (one slip allowed)
-    short: tuple  # the tokens an acronym may make (2 to 5 letters)
-
-
-def _joins(tokens: tuple[str, ...]) -> Joins:
-    joined: dict[tuple[str, int], list[tuple[str, int, int]]] = {}
+def _joins(tokens: tuple[str, ...]) -> dict[int, list[tuple[str, int, int]]]:
+    """Every two tokens written together (either order), with their places k and m, under the
+    bit of their (first letter, joint length) key (see ``bound_side``)."""
+    joined: dict[int, list[tuple[str, int, int]]] = {}
     for k, first in enumerate(tokens):
-        head, n = first[0], len(first)
+        at = ((ord(first[0]) & 31) << 5) + len(first)
         for m, second in enumerate(tokens):
             if k != m:
-                joined.setdefault((head, n + len(second)), []).append((first + second, k, m))
-    return Joins(joined)
-
-
-def _targets(tokens: tuple[str, ...]) -> Targets:
-    long_words: dict[str, list[str]] = {}
-    keys = set()
-    for t in tokens:
-        if len(t) >= LONG_WORD:
-            long_words.setdefault(t[0], []).append(t)
-            keys.update(((t[0], len(t) - 1), (t[0], len(t)), (t[0], len(t) + 1)))
-        else:
-            keys.add((t[0], len(t)))
-    short = tuple(t for t in tokens if 2 <= len(t) <= 5)
-    return Targets(frozenset(keys), frozenset(tokens), long_words, short)
+                joined.setdefault(at + len(second), []).append((first + second, k, m))
+    return joined
 
 
 @dataclass(slots=True)
@@ -545,31 +516,24 @@ class BoundSide:
     """What ``score_bound`` needs of one side, computed once per name (not per candidate).
 
     Whether one side's words may join into the other's is first asked of bits (Python ints, one
-    ``&`` each): each key of the sets below sets one bit, so two sets that share a key share a
-    bit; a shared bit (keys may share one too) sends the question on to the ``Joins`` and
-    ``Targets``, computed when first asked and kept."""
+    ``&`` each): each key below sets one bit, so two sides that share a key share a bit; a
+    shared bit (keys may share one too) sends the question on to the joins themselves
+    (``_joins``, computed when first asked and kept) and the other side's words."""
 
     side: ScoredSide
     total: float  # the sum of the token weights
     glued: str  # the tokens written together
     entries: tuple  # each token with its weight and ``_word`` facts (``_entries``)
-    joined_bits: int  # the (first letter, joint length) keys of ``Joins.joined``
-    target_bits: int  # ``Targets.keys``
+    joined_bits: int  # (first letter, joint length) of every two tokens written together
+    target_bits: int  # (first letter, length) a join must have to make one of the tokens
     run_bits: int  # the first two letters of every 2 to 5 initials of consecutive tokens
-    short_bits: int  # the first two letters of ``Targets.short``
-    joins_: Joins | None = field(default=None, compare=False, repr=False)
-    targets_: Targets | None = field(default=None, compare=False, repr=False)
+    short_bits: int  # the first two letters of every token an acronym may make (2 to 5 letters)
+    joined: dict | None = field(default=None, compare=False, repr=False)  # ``_joins``, once asked
 
-    def joins(self) -> Joins:
-        found = self.joins_
+    def joins(self) -> dict[int, list[tuple[str, int, int]]]:
+        found = self.joined
         if found is None:
-            found = self.joins_ = _joins(self.side.tokens)
-        return found
-
-    def targets(self) -> Targets:
-        found = self.targets_
-        if found is None:
-            found = self.targets_ = _targets(self.side.tokens)
+            found = self.joined = _joins(self.side.tokens)
         return found
 
 
@@ -621,28 +585,34 @@ def join_variants(side: BoundSide, other: BoundSide) -> list[ScoredSide]:
     runs = side.run_bits & other.short_bits
     if not pairs and not runs:
         return []
-    theirs = other.targets()
+    theirs = other.side.tokens
     out = []
     if pairs:
-        joined, keys, words = side.joins().joined, theirs.keys, theirs.words
-        long_words = theirs.long_words
+        joined = side.joins()
         syllabic = side.side.syllabic or other.side.syllabic
-        for key in joined.keys() & keys:
-            for written, k, m in joined[key]:
+        while pairs:  # each shared bit
+            low = pairs & -pairs
+            pairs ^= low
+            for written, k, m in joined[low.bit_length() - 1]:
                 if syllabic and m != k + 1:
                     continue  # (syllables of a name keep their order)
-                if written in words:
+                if written in theirs:
                     out.append(_merge_pair(side.side, k, m, written))
                     continue
-                n = len(written)
-                for t in long_words.get(written[0], ()):
-                    if abs(len(t) - n) <= 1 and OSA.distance(written, t, score_cutoff=1) <= 1:
+                n, head = len(written), written[0]
+                for t in theirs:
+                    if (
+                        len(t) >= LONG_WORD
+                        and t[0] == head
+                        and abs(len(t) - n) <= 1
+                        and OSA.distance(written, t, score_cutoff=1) <= 1
+                    ):
                         out.append(_merge_pair(side.side, k, m, written))
                         break
     if runs:
         # The first letters of 2 to 5 consecutive tokens: a short word found in the initials.
         initials = "".join(t[0] for t in side.side.tokens)
-        for word in theirs.short:
+        for word in {t for t in theirs if 2 <= len(t) <= 5}:
             k = initials.find(word)
             while k >= 0:
                 out.append(_merge(side.side, k, len(word), word))

@@ -333,7 +333,7 @@ def _variant_keys(variants) -> list[tuple]:
 
 #: Joins the real queries seldom ask: an acronym found twice, one slip, syllables kept in order.
 JOINS = [
-    (("alpha", "beta", "alpha", "beta"), ("ab", "x"), False),
+    (("alpha", "beta", "alpha", "beta"), ("ab", "x", "ab"), False),
     (("kabir", "amir", "co"), ("amirkabir",), False),
     (("amir", "kabyr"), ("amirkabir", "amirkabr"), False),
     (("chen", "ming"), ("mingchen", "chenming"), True),

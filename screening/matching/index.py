@@ -869,20 +869,18 @@ class ListIndex:
         best: dict[str, tuple[float, int, NameForm, object, dict]] = {}
         cache: dict = {}
         scored: dict = {}
-        both = [self._query_sides(f) for f in forms]
-        sides = [(f, qside) for f, (qside, _) in zip(forms, both, strict=True)]
-        qbounds = [qbound for _, qbound in both]
-        memos: list[dict] = [{} for _ in sides]  # per query form: see score_bound
+        # Per query form: the form, its side, its bound side and its memo (see score_bound).
+        per_form = [(f, *self._query_sides(f), {}) for f in forms]
         floor = min_score  # a candidate scoring below this cannot be among the hits
         listed_of = self._listed_of()
+        kept_sides, kept_bounds = self._sides, self._bounds
         for fid in self._scored_candidates(forms):
-            listed_side = self._listed_side(fid)
+            listed_side = kept_sides[fid] if kept_sides is not None else self._make_side(fid)
             listed = (
                 listed_of[fid] if listed_of is not None else self.names[int(self.form_name[fid])]
             )
-            listed_person = listed.kind in PERSON_KINDS
             lbound = None
-            for (form, qside), qbound, memo in zip(sides, qbounds, memos, strict=True):
+            for form, qside, qbound, memo in per_form:
                 cjk_raw = self._cjk_similarity(form, fid) if form.cjk else 0.0
                 if not listed_side.tokens or not qside.tokens:
                     result = None
@@ -891,8 +889,8 @@ class ListIndex:
                     if prune:
                         if lbound is None:
                             lbound = (
-                                self._bounds[fid]
-                                if self._bounds is not None
+                                kept_bounds[fid]
+                                if kept_bounds is not None
                                 else bound_side(listed_side)
                             )
                         # A form of an entry that already scored higher cannot change its hit.
@@ -903,7 +901,8 @@ class ListIndex:
                             # qualify raises a score only with the country (monotonically);
                             # the legal form, an acronym and the kind only lower it. Without
                             # both countries it only keeps the score within 0..1.
-                            upper = max(upper, cjk_raw)
+                            if cjk_raw > upper:
+                                upper = cjk_raw
                             if country and listed.country:
                                 upper, _ = qualify(
                                     upper,
@@ -915,6 +914,7 @@ class ListIndex:
                                 )
                             if upper + BOUND_MARGIN < need:
                                 continue
+                    listed_person = listed.kind in PERSON_KINDS
                     key = (qside, listed_side, listed_person)
                     result = scored.get(key)
                     if result is None:

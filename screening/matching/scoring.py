@@ -15,7 +15,7 @@ The score answers "how sure are we that the party *is* this listed name", on 0..
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Levenshtein
@@ -499,81 +499,125 @@ def side_weights(tokens: tuple[str, ...], idf) -> tuple[float, ...]:
 
 
 # ---------------------------------------------------------------------------- score bound
-@dataclass(frozen=True, slots=True)
+def _joins(tokens: tuple[str, ...]) -> dict[int, list[tuple[str, int, int]]]:
+    """Every two tokens written together (either order), with their places k and m, under the
+    bit of their (first letter, joint length) key (see ``bound_side``)."""
+    joined: dict[int, list[tuple[str, int, int]]] = {}
+    for k, first in enumerate(tokens):
+        at = ((ord(first[0]) & 31) << 5) + len(first)
+        for m, second in enumerate(tokens):
+            if k != m:
+                joined.setdefault(at + len(second), []).append((first + second, k, m))
+    return joined
+
+
+@dataclass(slots=True)
 class BoundSide:
-    """What ``score_bound`` needs of one side, computed once per name (not per candidate)."""
+    """What ``score_bound`` needs of one side, computed once per name (not per candidate).
+
+    Whether one side's words may join into the other's is first asked of bits (Python ints, one
+    ``&`` each): each key below sets one bit, so two sides that share a key share a bit; a
+    shared bit (keys may share one too) sends the question on to the joins themselves
+    (``_joins``, computed when first asked and kept) and the other side's words."""
 
     side: ScoredSide
     total: float  # the sum of the token weights
     glued: str  # the tokens written together
-    joined: dict  # (first letter, joint length) -> every two tokens written together (either order)
-    targets: frozenset  # (first letter, length) a join must have to make one of the tokens
-    words: frozenset  # the tokens
-    long_words: dict  # first letter -> the tokens of LONG_WORD letters or more (one slip allowed)
-    short: frozenset  # the tokens an acronym may make (2 to 5 letters)
-    runs: frozenset  # every 2 to 5 first letters of consecutive tokens: the acronyms it makes
-    joined_keys: frozenset  # the keys of ``joined`` (set operations on them keep their hashes)
+    entries: tuple  # each token with its weight and ``_word`` facts (``_entries``)
+    joined_bits: int  # (first letter, joint length) of every two tokens written together
+    target_bits: int  # (first letter, length) a join must have to make one of the tokens
+    run_bits: int  # the first two letters of every 2 to 5 initials of consecutive tokens
+    short_bits: int  # the first two letters of every token an acronym may make (2 to 5 letters)
+    joined: dict | None = field(default=None, compare=False, repr=False)  # ``_joins``, once asked
+
+    def joins(self) -> dict[int, list[tuple[str, int, int]]]:
+        found = self.joined
+        if found is None:
+            found = self.joined = _joins(self.side.tokens)
+        return found
 
 
 def bound_side(side: ScoredSide) -> BoundSide:
+    """A side's ``BoundSide``. The bit of a (first letter, length) key is 32 × (the letter's
+    code modulo 32) + the length; of a word's first two letters, 32 × (the first's code modulo
+    32) + the second's code modulo 32."""
     tokens = side.tokens
-    initials = "".join(t[0] for t in tokens)
-    joined: dict[tuple[str, int], list[str]] = {}
-    for k, first in enumerate(tokens):
-        head, n = first[0], len(first)
-        for m, second in enumerate(tokens):
-            if k != m:
-                key = (head, n + len(second))
-                found = joined.get(key)
-                if found is None:
-                    joined[key] = [first + second]
-                else:
-                    found.append(first + second)
-    long_words: dict[str, list[str]] = {}
-    targets = set()
+    targets = runs = short = 0
+    lengths = 0  # the tokens' lengths, as bits
+    twice = 0  # the lengths of two tokens or more
+    heads = []
     for t in tokens:
-        if len(t) >= LONG_WORD:
-            long_words.setdefault(t[0], []).append(t)
-            targets.update(((t[0], len(t) - 1), (t[0], len(t)), (t[0], len(t) + 1)))
+        n = len(t)
+        at = (ord(t[0]) & 31) << 5
+        if n >= LONG_WORD:
+            targets |= 7 << (at + n - 1)  # n - 1, n and n + 1
         else:
-            targets.add((t[0], len(t)))
+            targets |= 1 << (at + n)
+            if n >= 2:
+                short |= 1 << (at + (ord(t[1]) & 31))
+        if heads:
+            runs |= 1 << (heads[-1] + (at >> 5))
+        heads.append(at)
+        twice |= lengths & 1 << n
+        lengths |= 1 << n
+    joined = 0
+    for t, at in zip(tokens, heads, strict=True):
+        n = len(t)
+        others = lengths if twice >> n & 1 else lengths & ~(1 << n)  # the other tokens' lengths
+        joined |= others << (at + n)
     return BoundSide(
-        side,
-        sum(side.weights),
-        "".join(tokens),
-        joined,
-        frozenset(targets),
-        frozenset(tokens),
-        long_words,
-        frozenset(t for t in tokens if 2 <= len(t) <= 5),
-        frozenset(
-            initials[k : k + n]
-            for k in range(len(tokens) - 1)
-            for n in range(2, min(6, len(tokens) - k + 1))
-        ),
-        frozenset(joined),
+        side, sum(side.weights), "".join(tokens), _entries(side), joined, targets, runs, short
     )
 
 
 def may_join(side: BoundSide, other: BoundSide) -> bool:
     """Whether ``merged_variants(side.side, other.side, …)`` could return anything, whatever
-    the first alignment leaves over: its own tests of a join (two words written together are one
-    of the other name's words, or one slip from a long one; initials are a short one), with every
-    token left over (a superset: the order of syllables is not asked)."""
-    if not side.runs.isdisjoint(other.short):
-        return True
-    if other.targets.isdisjoint(side.joined_keys):
-        return False  # no two words begin as a word of the other name and have its length
-    joined = side.joined
-    for key in other.targets & side.joined_keys:
-        for written in joined[key]:
-            if written in other.words:
-                return True
-            n = len(written)
-            for t in other.long_words.get(written[0], ()):
-                if abs(len(t) - n) <= 1 and OSA.distance(written, t, score_cutoff=1) <= 1:
-                    return True
-    return False
+    the first alignment leaves over: whether it joins anything with every token left over."""
+    return bool(join_variants(side, other))
+
+
+def join_variants(side: BoundSide, other: BoundSide) -> list[ScoredSide]:
+    """What ``merged_variants(side.side, other.side, every token, every token)`` gives (in
+    another order), by its own tests (two words written together are one of the other name's
+    words, or one slip from a long one of the same first letter; initials are a short one), asked
+    of the joins whose first letter and length fit a word of the other name."""
+    pairs = side.joined_bits & other.target_bits
+    runs = side.run_bits & other.short_bits
+    if not pairs and not runs:
+        return []
+    theirs = other.side.tokens
+    out = []
+    if pairs:
+        joined = side.joins()
+        syllabic = side.side.syllabic or other.side.syllabic
+        while pairs:  # each shared bit
+            low = pairs & -pairs
+            pairs ^= low
+            for written, k, m in joined[low.bit_length() - 1]:
+                if syllabic and m != k + 1:
+                    continue  # (syllables of a name keep their order)
+                if written in theirs:
+                    out.append(_merge_pair(side.side, k, m, written))
+                    continue
+                n, head = len(written), written[0]
+                for t in theirs:
+                    if (
+                        len(t) >= LONG_WORD
+                        and t[0] == head
+                        and abs(len(t) - n) <= 1
+                        and OSA.distance(written, t, score_cutoff=1) <= 1
+                    ):
+                        out.append(_merge_pair(side.side, k, m, written))
+                        break
+    if runs:
+        # The first letters of 2 to 5 consecutive tokens: a short word found in the initials.
+        initials = "".join(t[0] for t in side.side.tokens)
+        for word in {t for t in theirs if 2 <= len(t) <= 5}:
+            k = initials.find(word)
+            while k >= 0:
+                out.append(_merge(side.side, k, len(word), word))
+                k = initials.find(word, k + 1)
+    return out
 
 
 _NICKNAMED = frozenset(NICKNAMES) | frozenset(NICKNAMES.values())
@@ -628,25 +672,71 @@ def _word_facts(token: str) -> tuple[int, bool, int, int]:
 
 def _similar_to(q: ScoredSide, ct: str, romanised: bool, memo: dict) -> tuple[float, int]:
     """The best ``token_similarity(qt, ct, romanised)[0]`` over the query tokens ``qt``, and the
-    query tokens with any (bits). Two plain words more edits apart than ``_edit_reach`` allows are
-    not similar by spelling nor by sound, which one capped edit distance tells (or their lengths,
-    when no skeleton is compared); for names read from another script, neither by skeleton when
-    their lengths or skeletons are too far apart: such pairs skip the rest of the comparison.
+    query tokens with any (bits); ``memo`` belongs to the query side ``q`` (see ``_best_pair``)."""
+    return _best_pair(_query_words(q, memo), ct, _word(ct), romanised)
+
+
+def _query_words(q: ScoredSide, memo: dict) -> list:
+    """Each query token with its bit and what ``_word`` tells of it, kept in the memo."""
+    words = memo.get(None)
+    if words is None:
+        words = memo[None] = [
+            (qt, 1 << i, n, plain, letters, ~letters, reach)
+            for i, qt in enumerate(q.tokens)
+            for n, plain, letters, reach in (_word(qt),)
+        ]
+    return words
+
+
+def _best_pair(
+    words: list, ct: str, facts: tuple[int, bool, int, int], romanised: bool
+) -> tuple[float, int]:
+    """``_similar_to`` for the query's ``_query_words`` and the listed token's ``_word`` facts.
+
+    Two plain words more edits apart than ``_edit_reach`` allows are not similar by spelling nor
+    by sound, which one capped edit distance tells (or their lengths, when no skeleton is
+    compared); for names read from another script, neither by skeleton when their lengths or
+    skeletons are too far apart: such pairs skip the rest of the comparison.
 
     Before the edit distance, its cheapest lower bound: every letter of one word that the other
     lacks takes an edit of its own (a substitution or deletion; a transposition moves only
     letters both words have), so more such letters than the reach rule the pair out too. The
     reach grows with the length, so the pair's (that of the longer word) is the larger of the
     two words' own."""
-    words = memo.get(None)  # each query token with what _word tells of it
-    if words is None:
-        words = memo[None] = [(qt, *_word(qt)) for qt in q.tokens]
     best = 0.0
     bits = 0
-    lc, plain_c, mc, rc = _word(ct)
-    for i, (qt, lq, plain, mq, rq) in enumerate(words):
-        if qt == ct:  # the same word: token_similarity's 1.0, the most it gives
-            bits |= 1 << i
+    lc, plain_c, mc, rc = facts
+    if plain_c and not romanised:  # (the common case, its tests ordered by cost)
+        not_c = ~mc
+        for qt, bit, lq, plain, mq, not_q, rq in words:
+            if plain:
+                reach = rq if rq > rc else rc
+                if (
+                    lq - lc > reach
+                    or lc - lq > reach
+                    or (mc & not_q).bit_count() > reach
+                    or (mq & not_c).bit_count() > reach
+                ):
+                    continue
+                if qt == ct:  # the same word: token_similarity's 1.0, the most it gives
+                    bits |= bit
+                    best = 1.0
+                    continue
+                if OSA.distance(qt, ct, score_cutoff=reach) > reach:
+                    continue
+            elif qt == ct:
+                bits |= bit
+                best = 1.0
+                continue
+            sim = token_similarity(qt, ct, False)[0]
+            if sim > 0.0:
+                bits |= bit
+                if sim > best:
+                    best = sim
+        return best, bits
+    for qt, bit, lq, plain, mq, _, rq in words:
+        if qt == ct:
+            bits |= bit
             best = 1.0
             continue
         if plain and plain_c:
@@ -671,10 +761,15 @@ def _similar_to(q: ScoredSide, ct: str, romanised: bool, memo: dict) -> tuple[fl
                 continue
         sim = token_similarity(qt, ct, romanised)[0]
         if sim > 0.0:
-            bits |= 1 << i
+            bits |= bit
             if sim > best:
                 best = sim
     return best, bits
+
+
+def _entries(side: ScoredSide) -> tuple:
+    """Each token of a listed side with its weight and ``_word`` facts (``BoundSide.entries``)."""
+    return tuple(zip(side.tokens, side.weights, map(_word, side.tokens), strict=True))
 
 
 def _words_bound(
@@ -683,13 +778,23 @@ def _words_bound(
     """The bound on the raw word score of ``score_bound``'s docstring, for these two sides as
     they stand (no word joined). ``memo`` belongs to the query side ``q``: (best similarity of a
     query token to a listed token, the query tokens it pairs) per listed token."""
+    return _entries_bound(q, _entries(c), listed_total, romanised, memo)
+
+
+def _entries_bound(
+    q: ScoredSide, entries: tuple, listed_total: float, romanised: bool, memo: dict
+) -> float:
+    """``_words_bound`` for the listed side's ``_entries``."""
     pairs = []  # (best similarity, weight) of the listed tokens with a pair somewhere
     paired = 0  # the query tokens with a pair somewhere (bits)
-    for ct, w in zip(c.tokens, c.weights, strict=True):
+    words = None
+    for ct, w, facts in entries:
         key = (ct, True) if romanised else ct  # (a plain word is its own key: no tuple to build)
         known = memo.get(key)
         if known is None:
-            known = memo[key] = _similar_to(q, ct, romanised, memo)
+            if words is None:
+                words = _query_words(q, memo)
+            known = memo[key] = _best_pair(words, ct, facts, romanised)
         if known[0] > 0.0:
             pairs.append((known[0], w))
             paired |= known[1]
@@ -700,10 +805,15 @@ def _words_bound(
         q_unpaired = memo[paired] = sum(w for i, w in enumerate(q.weights) if not paired >> i & 1)
     base = UNMATCHED_LISTED_COST * listed_total + UNMATCHED_QUERY_COST * q_unpaired
     share = 1.0 - UNMATCHED_LISTED_COST
+    if len(pairs) == 1:  # (the loop below, once)
+        sim, w = pairs[0]
+        total = base + share * w
+        if total <= 0.0:
+            return 1.0
+        return sim * w / total if sim * w / total > 0.0 else 0.0
     bound = 0.0
     num = den = 0.0
-    if len(pairs) > 1:
-        pairs.sort(reverse=True)
+    pairs.sort(reverse=True)
     for sim, w in pairs:
         num += sim * w
         den += share * w
@@ -724,6 +834,16 @@ def _glued_bound(q_tokens: int, c_tokens: int, q_glued: str, c_glued: str) -> fl
     if 10 * abs(len(q_glued) - len(c_glued)) > max(len(q_glued), len(c_glued)):
         return 0.0
     return Levenshtein.normalized_similarity(q_glued, c_glued, score_cutoff=0.9)
+
+
+def _variant_memo(memo: dict, qv: ScoredSide) -> dict:
+    """The memo of a query variant (words joined), kept in its query's memo: the same join
+    recurs with the candidates that have the joined word."""
+    key = (qv.tokens, qv.weights, None)  # (no listed word's key is a tuple of three)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = {}
+    return found
 
 
 def score_bound(
@@ -753,27 +873,27 @@ def score_bound(
     romanised = q.romanised or c.romanised
     if memo is None:
         memo = {}
-    bound = max(
-        _words_bound(q, c, listed.total, romanised, memo),
-        _glued_bound(len(q.tokens), len(c.tokens), query.glued, listed.glued),
-    )
+    bound = _entries_bound(q, listed.entries, listed.total, romanised, memo)
     if bound >= floor:
         return None
-    if may_join(query, listed) or may_join(listed, query):
-        q_all = list(range(len(q.tokens)))
-        c_all = list(range(len(c.tokens)))
-        for qv in merged_variants(q, c, q_all, c_all):
-            bound = max(
-                bound,
-                JOINED_FACTOR * _words_bound(qv, c, listed.total, romanised, {}),
-                _glued_bound(len(qv.tokens), len(c.tokens), "".join(qv.tokens), listed.glued),
-            )
-        for cv in merged_variants(c, q, c_all, q_all):
-            bound = max(
-                bound,
-                JOINED_FACTOR * _words_bound(q, cv, sum(cv.weights), romanised, memo),
-                _glued_bound(len(q.tokens), len(cv.tokens), query.glued, "".join(cv.tokens)),
-            )
-        if bound >= floor:
+    glued = _glued_bound(len(q.tokens), len(c.tokens), query.glued, listed.glued)
+    if glued > bound:
+        if glued >= floor:
             return None
+        bound = glued
+    for qv in join_variants(query, listed):
+        bound = max(
+            bound,
+            JOINED_FACTOR
+            * _entries_bound(qv, listed.entries, listed.total, romanised, _variant_memo(memo, qv)),
+            _glued_bound(len(qv.tokens), len(c.tokens), "".join(qv.tokens), listed.glued),
+        )
+    for cv in join_variants(listed, query):
+        bound = max(
+            bound,
+            JOINED_FACTOR * _words_bound(q, cv, sum(cv.weights), romanised, memo),
+            _glued_bound(len(q.tokens), len(cv.tokens), query.glued, "".join(cv.tokens)),
+        )
+    if bound >= floor:
+        return None
     return bound

@@ -18,6 +18,13 @@
 * A search does not score in full a form whose bound cannot beat its entry's best score so far
   (``ListIndex.search``): the hits are those of the search that scores every candidate, and
   fewer forms are scored than the floor alone would spare.
+* The bound finds the words it may join (``scoring.join_variants``) from a side's first letters
+  and lengths as bits, then from joins kept per side: the variants ``merged_variants`` makes with
+  every word left over, both ways.
+* ``scoring.score_bound`` (each listed side's words with their facts kept, a query variant's memo
+  kept across candidates, one pair summed without the loop, the whole-name comparison asked only
+  under the floor) equals the bound computed plainly from ``token_similarity``,
+  ``merged_variants`` and the whole-name comparison.
 """
 
 from __future__ import annotations
@@ -34,11 +41,16 @@ from screening.matching.index import BOUND_MARGIN, MAX_CANDIDATES, _add_in_turn
 from screening.matching.normalise import analyse_query, token_class
 from screening.matching.scoring import (
     CLASS_FACTOR,
+    JOINED_FACTOR,
+    UNMATCHED_LISTED_COST,
+    UNMATCHED_QUERY_COST,
     ScoredSide,
     _glued_bound,
     _similar_to,
     _words_bound,
     bound_side,
+    join_variants,
+    merged_variants,
     score_bound,
     token_similarity,
 )
@@ -313,3 +325,111 @@ def test_similar_to_is_the_best_token_similarity(eul_index, queries):
                     checked += 1
                     same += ct in qside.tokens
     assert checked >= 50_000 and same >= 1_000  # the same-word shortcut is taken too
+
+
+def _variant_keys(variants) -> list[tuple]:
+    return sorted((v.tokens, v.weights) for v in variants)
+
+
+#: Joins the real queries seldom ask: an acronym found twice, one slip, syllables kept in order.
+JOINS = [
+    (("alpha", "beta", "alpha", "beta"), ("ab", "x", "ab"), False),
+    (("kabir", "amir", "co"), ("amirkabir",), False),
+    (("amir", "kabyr"), ("amirkabir", "amirkabr"), False),
+    (("chen", "ming"), ("mingchen", "chenming"), True),
+]
+
+
+def test_join_variants_are_those_merged_variants_makes(lists_index, queries):
+    for tokens, others, syllabic in JOINS:
+        side = ScoredSide(
+            tokens, tuple(0.1 * (k + 1) for k in range(len(tokens))), syllabic=syllabic
+        )
+        other = ScoredSide(others, tuple(1.0 for _ in others))
+        want = merged_variants(side, other, list(range(len(tokens))), list(range(len(others))))
+        assert want and _variant_keys(join_variants(bound_side(side), bound_side(other))) == (
+            _variant_keys(want)
+        ), tokens
+    index = lists_index
+    asked = joined = 0
+    for q in queries:
+        for form in analyse_query(q):
+            qside = index._query_side(form)
+            if not qside.tokens:
+                continue
+            qb = bound_side(qside)
+            for fid in index.candidates([form])[:15]:
+                lside = index._listed_side(fid)
+                if not lside.tokens:
+                    continue
+                lb = bound_side(lside)
+                everyone = list(range(len(qside.tokens))), list(range(len(lside.tokens)))
+                for side, other, mine, theirs in ((qb, lb, *everyone), (lb, qb, *everyone[::-1])):
+                    want = merged_variants(side.side, other.side, mine, theirs)
+                    got = join_variants(side, other)
+                    assert _variant_keys(got) == _variant_keys(want), (q, lside.tokens)
+                    asked += 1
+                    joined += bool(want)
+    assert joined >= 300 and asked >= 20 * joined  # both answers are asked
+
+
+def _plain_words_bound(q: ScoredSide, c: ScoredSide, romanised: bool) -> float:
+    """``score_bound``'s docstring's word bound, each similarity asked of ``token_similarity``."""
+    pairs, paired = [], set()
+    for ct, w in zip(c.tokens, c.weights, strict=True):
+        sims = [token_similarity(qt, ct, romanised)[0] for qt in q.tokens]
+        if max(sims) > 0.0:
+            pairs.append((max(sims), w))
+            paired |= {i for i, sim in enumerate(sims) if sim > 0.0}
+    if not pairs:
+        return 0.0
+    unpaired = sum(w for i, w in enumerate(q.weights) if i not in paired)
+    base = UNMATCHED_LISTED_COST * sum(c.weights) + UNMATCHED_QUERY_COST * unpaired
+    bound = num = den = 0.0
+    for sim, w in sorted(pairs, reverse=True):
+        num += sim * w
+        den += (1.0 - UNMATCHED_LISTED_COST) * w
+        if base + den <= 0.0:
+            return 1.0
+        bound = max(bound, num / (base + den))
+    return bound
+
+
+def _plain_bound(q: ScoredSide, c: ScoredSide) -> float:
+    romanised = q.romanised or c.romanised
+
+    def glued(a: ScoredSide, b: ScoredSide) -> float:
+        if len(a.tokens) + len(b.tokens) <= 2:
+            return 0.0
+        return Levenshtein.normalized_similarity(
+            "".join(a.tokens), "".join(b.tokens), score_cutoff=0.9
+        )
+
+    bound = max(_plain_words_bound(q, c, romanised), glued(q, c))
+    q_all, c_all = list(range(len(q.tokens))), list(range(len(c.tokens)))
+    for qv in merged_variants(q, c, q_all, c_all):
+        bound = max(bound, JOINED_FACTOR * _plain_words_bound(qv, c, romanised), glued(qv, c))
+    for cv in merged_variants(c, q, c_all, q_all):
+        bound = max(bound, JOINED_FACTOR * _plain_words_bound(q, cv, romanised), glued(q, cv))
+    return bound
+
+
+def test_the_bound_equals_the_plain_bound(lists_index, queries):
+    index = lists_index
+    checked = joinable = 0
+    for q in queries:
+        for form in analyse_query(q):
+            qside, qbound = index._query_sides(form)
+            if not qside.tokens or qside.kana:
+                continue
+            memo: dict = {}  # one per query form, kept across its candidates as a search keeps it
+            for fid in index.candidates([form])[:20]:
+                lside, lbound = index._listed_side(fid), index._bounds[fid]
+                if not lside.tokens or lside.kana:
+                    continue
+                want = _plain_bound(qside, lside)
+                assert score_bound(qbound, lbound, memo=memo) == want, (q, lside.tokens)
+                assert score_bound(bound_side(qside), bound_side(lside)) == want, q
+                checked += 1
+                joinable += bool(join_variants(qbound, lbound) or join_variants(lbound, qbound))
+    assert checked >= 5000 and joinable >= 200

@@ -867,7 +867,6 @@ class ListIndex:
         if not forms:
             return []
         best: dict[str, tuple[float, int, NameForm, object, dict]] = {}
-        cache: dict = {}
         scored: dict = {}
         # Per query form: the form, its side, its bound side and its memo (see score_bound).
         per_form = [(f, *self._query_sides(f), {}) for f in forms]
@@ -925,7 +924,7 @@ class ListIndex:
                             else (True, True)
                         )
                         result = scored[key] = score_sides(
-                            qside, listed_side, cache, listed_person=listed_person, joinable=joins
+                            qside, listed_side, memo, listed_person=listed_person, joinable=joins
                         )
                     raw = result.score
                     if cjk_raw > raw:

@@ -144,15 +144,21 @@ class Alignment:
     unmatched_listed: list[int]
 
 
-def align(query: ScoredSide, listed: ScoredSide, cache: dict | None = None) -> Alignment:
-    """Greedy one-to-one alignment, best pairs first (token counts are small)."""
+def align(query: ScoredSide, listed: ScoredSide, memo: dict | None = None) -> Alignment:
+    """Greedy one-to-one alignment, best pairs first (token counts are small).
+
+    ``memo``: the bound's memo of this very query side (``score_bound``), when it holds a listed
+    token: the query tokens with any similarity to it (bits), so only those are compared."""
     romanised = query.romanised or listed.romanised
     syllabic = query.syllabic or listed.syllabic
     options = []
     weights = listed.weights
-    for i, q in enumerate(query.tokens):
-        for j, c in enumerate(listed.tokens):
-            # token_similarity keeps its own cache (``cache`` is accepted for callers that pass one).
+    known = memo.get if memo else None
+    for j, c in enumerate(listed.tokens):
+        pairable = known((c, True) if romanised else c) if known else None
+        for i, q in enumerate(query.tokens):
+            if pairable is not None and not pairable[1] >> i & 1:
+                continue  # (no similarity: the pair would not be an option)
             sim, method = token_similarity(q, c, romanised)
             if syllabic and method != "exact":
                 # "Cheng" is not "Chen", "Yeong" not "Jong": another syllable is another name.
@@ -357,19 +363,20 @@ def full_token_match(result: PairScore | None) -> bool:
 def score_sides(
     query: ScoredSide,
     listed: ScoredSide,
-    cache: dict | None = None,
+    memo: dict | None = None,
     *,
     listed_person: bool = False,
     joinable: tuple[bool, bool] = (True, True),
 ) -> PairScore:
-    """Score a party's name against a listed name. ``listed_person``: the listed entry is a
-    person, so a short personal name pays in full for the listed given names it does not give.
-    ``joinable``: whether words of the query, and of the listed name, may be joined at all
-    (``may_join``); False spares looking for joins that cannot be."""
+    """Score a party's name against a listed name. ``memo``: the bound's memo of this query side,
+    if any (see ``align``). ``listed_person``: the listed entry is a person, so a short personal
+    name pays in full for the listed given names it does not give. ``joinable``: whether words of
+    the query, and of the listed name, may be joined at all (``may_join``); False spares looking
+    for joins that cannot be."""
     given_names = listed_person and short_personal_name(query)
     best: PairScore | None = None
     variants = [(query, listed)]
-    base = align(query, listed, cache)
+    base = align(query, listed, memo)
     if base.unmatched_query and base.unmatched_listed:
         if joinable[0]:
             variants += [
@@ -382,7 +389,7 @@ def score_sides(
                 for c in merged_variants(listed, query, base.unmatched_listed, base.unmatched_query)
             ]
     for q, c in variants:
-        al = base if (q is query and c is listed) else align(q, c, cache)
+        al = base if (q is query and c is listed) else align(q, c)
         raw, evidence = _raw_score(q, c, al, given_names)
         # Little evidence (one common word, an initial) cannot reach the top of the scale.
         confidence = 0.75 + 0.25 * (1.0 - math.exp(-evidence / EVIDENCE_SCALE))

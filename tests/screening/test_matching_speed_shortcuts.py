@@ -25,6 +25,8 @@
   kept across candidates, one pair summed without the loop, the whole-name comparison asked only
   under the floor) equals the bound computed plainly from ``token_similarity``,
   ``merged_variants`` and the whole-name comparison.
+* ``scoring.align``, given the bound's memo of its query side, compares only the words that
+  memo says pair: the alignment and the score of comparing every pair.
 """
 
 from __future__ import annotations
@@ -48,10 +50,12 @@ from screening.matching.scoring import (
     _glued_bound,
     _similar_to,
     _words_bound,
+    align,
     bound_side,
     join_variants,
     merged_variants,
     score_bound,
+    score_sides,
     token_similarity,
 )
 
@@ -433,3 +437,29 @@ def test_the_bound_equals_the_plain_bound(lists_index, queries):
                 checked += 1
                 joinable += bool(join_variants(qbound, lbound) or join_variants(lbound, qbound))
     assert checked >= 5000 and joinable >= 200
+
+
+def test_an_alignment_told_the_pairable_words_equals_the_full_one(lists_index, queries):
+    # The bound's memo of a query side tells each listed word's pairable query words; ``align``
+    # compares only those: the same alignment, the same score, as comparing every pair.
+    index = lists_index
+    checked = differing_pairs = 0
+    for q in queries:
+        for form in analyse_query(q):
+            qside, qbound = index._query_sides(form)
+            if qbound is None:
+                continue
+            memo: dict = {}
+            for fid in index.candidates([form])[:15]:
+                lside = index._listed_side(fid)
+                if not lside.tokens or score_bound(qbound, index._bounds[fid], memo=memo) is None:
+                    continue
+                told = score_sides(qside, lside, memo)
+                full = score_sides(qside, lside)
+                assert told.alignment == full.alignment and told.score == full.score, (q, fid)
+                assert align(qside, lside, memo) == align(qside, lside), (q, fid)
+                checked += 1
+                pairs = len(qside.tokens) * len(lside.tokens)
+                differing_pairs += pairs > len(align(qside, lside).pairs)
+    assert checked >= 3000
+    assert differing_pairs >= 1000  # most candidates have words that pair with nothing

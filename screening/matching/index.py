@@ -278,17 +278,15 @@ class LetterCounts:
         hi = bisect_right(lengths, n * (200.0 - cutoff) / cutoff + 1e-6)
         if lo >= hi:
             return []
-        letters, shared_column = self.letters, self.shared
-        if shared_column is None:  # a letter no string holds shares nothing
-            wanted = {letters[ch]: k for ch, k in Counter(query).items() if ch in letters}
-        else:
-            wanted = {}
-            for ch, k in Counter(query).items():
-                column = letters.get(ch, shared_column)
-                wanted[column] = wanted.get(column, 0) + k
+        wanted: dict[int, int] = {}  # column -> how often the query holds its letters
+        column_of, shared_column = self.letters.get, self.shared
+        for ch in query:
+            column = column_of(ch, shared_column)
+            if column is not None:  # a letter no string holds shares nothing
+                wanted[column] = wanted.get(column, 0) + 1
         if not wanted:
             return []
-        held = self.columns[list(wanted), lo:hi]  # (letter of the query, string)
+        held = self.columns.take(list(wanted), axis=0)[:, lo:hi]  # (letter of the query, string)
         cap = self._cap
         most = np.array([min(k, cap) for k in wanted.values()], dtype=held.dtype)[:, None]
         np.minimum(held, most, out=held)

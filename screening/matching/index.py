@@ -641,7 +641,12 @@ class ListIndex:
                 if tid is not None:
                     expansions.append((tid, 0.95))
             df = self._df()
-            usable = [(t, s) for t, s in expansions if df[t] <= rare_cap]
+            # (A word is in at most every form: under a cap above that, every word is usable.)
+            usable = (
+                expansions
+                if rare_cap > n_forms
+                else [e for e in expansions if df[e[0]] <= rare_cap]
+            )
             if not usable:
                 usable = sorted(expansions, key=lambda e: df[e[0]])[:2]
             # A small list sums few postings in plain Python (``_add_few``), the rest with numpy.
@@ -657,7 +662,7 @@ class ListIndex:
                     weights = np.repeat(shares, [len(c) for c in chunks])
                     if self.texts is not None:
                         # A small list: sum by form id directly (the same sums, in the same order).
-                        uniq = np.flatnonzero(np.bincount(ids, minlength=n_forms))
+                        uniq = np.bincount(ids, minlength=n_forms).nonzero()[0]
                         acc = np.bincount(ids, weights=weights, minlength=n_forms)[uniq]
                     else:
                         uniq, inv = np.unique(ids, return_inverse=True)
@@ -667,7 +672,7 @@ class ListIndex:
                         common = [e for e in expansions if e not in usable]
                         acc = self._large_pre_scores(uniq, acc, common, unknown, total)
                     if len(uniq) > MAX_CANDIDATES:
-                        top = np.argpartition(-acc, MAX_CANDIDATES)[:MAX_CANDIDATES]
+                        top = (-acc).argpartition(MAX_CANDIDATES)[:MAX_CANDIDATES]
                         uniq, acc = uniq[top], acc[top]
                     _add_in_turn(scores, uniq.tolist(), acc.tolist())
             if form.cjk:

@@ -23,6 +23,8 @@
   whose letter counts reach the cutoff, counted in whole numbers.
 * ``ListIndex._scored_candidates`` stops right after the tenth candidate when the eleventh is
   under the share of the best: the candidates the rule gives over the whole ranking.
+* A list whose rare-word cap is above its number of forms uses every word without testing each:
+  no word is in more forms than the list has.
 """
 
 from __future__ import annotations
@@ -402,3 +404,8 @@ def test_the_scored_candidates_are_the_rule_over_the_whole_ranking(eul_index, li
             assert index._scored_candidates(forms) == want, q
             past_ten += len(want) > 10
     assert past_ten >= 20  # the long way is taken too
+
+
+def test_no_word_is_in_more_forms_than_the_list_has(eul_index, lists_index):
+    for index in (eul_index, lists_index):
+        assert int(index.vocab.df.max()) <= len(index.form_name)

@@ -706,7 +706,10 @@ class ListIndex:
         if posts is None:
             posts = self._post_lists = (self.post_forms.tolist(), self.post_offsets.tolist())
         forms, offsets = posts
-        if sum(offsets[tid + 1] - offsets[tid] for tid, _ in usable) > self.FEW_POSTINGS:
+        postings = 0
+        for tid, _ in usable:
+            postings += offsets[tid + 1] - offsets[tid]
+        if postings > self.FEW_POSTINGS:
             return False
         weight = self.vocab.weight
         acc: dict[int, float] = {}

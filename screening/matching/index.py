@@ -237,6 +237,8 @@ class LetterCounts:
         self.letters = letters  # letter -> column of ``counts``
         self.shared = shared  # the column of every other letter (None: there is none)
         self._length_list = lengths.tolist()  # for bisect: one length window, no numpy call
+        self._cap = 255 if counts.dtype == np.uint8 else int(np.iinfo(counts.dtype).max)
+        self._scaled: dict[float, np.ndarray] = {}  # per cutoff: its scale times each length
 
     @property
     def counts(self) -> np.ndarray:
@@ -276,21 +278,27 @@ class LetterCounts:
         hi = bisect_right(lengths, n * (200.0 - cutoff) / cutoff + 1e-6)
         if lo >= hi:
             return []
-        wanted: dict[int, int] = {}
-        for ch, k in Counter(query).items():
-            column = self.letters.get(ch, self.shared)
+        wanted: dict[int, int] = {}  # column -> how often the query holds its letters
+        column_of, shared_column = self.letters.get, self.shared
+        for ch in query:
+            column = column_of(ch, shared_column)
             if column is not None:  # a letter no string holds shares nothing
-                wanted[column] = wanted.get(column, 0) + k
+                wanted[column] = wanted.get(column, 0) + 1
         if not wanted:
             return []
-        cap = 255 if self.columns.dtype == np.uint8 else np.iinfo(self.columns.dtype).max
-        held = self.columns[list(wanted), lo:hi]  # (letter of the query, string)
+        held = self.columns.take(list(wanted), axis=0)[:, lo:hi]  # (letter of the query, string)
+        cap = self._cap
         most = np.array([min(k, cap) for k in wanted.values()], dtype=held.dtype)[:, None]
         np.minimum(held, most, out=held)
-        shared = np.add.reduce(held, axis=0, dtype=np.int32)
-        total = self.lengths[lo:hi] + n
-        keep = np.flatnonzero(200.0 * shared >= (cutoff - 1e-6) * total)
-        return np.sort(self.order[lo + keep]).tolist()
+        # No string shares more than its length: the window's longest fits the narrowest sum.
+        shared = np.add.reduce(held, axis=0, dtype=np.uint8 if lengths[hi - 1] < 256 else np.int32)
+        # 200·shared ≥ (cutoff − 1e-6)·(m + n), as shared ≥ s·m + s·n with s = (cutoff − 1e-6)/200.
+        scale = (cutoff - 1e-6) / 200.0
+        scaled = self._scaled.get(cutoff)
+        if scaled is None:
+            scaled = self._scaled[cutoff] = self.lengths * scale
+        keep = (shared >= scaled[lo:hi] + scale * n).nonzero()[0]
+        return np.sort(self.order[lo:hi][keep]).tolist()
 
 
 class ListIndex:
@@ -633,7 +641,12 @@ class ListIndex:
                 if tid is not None:
                     expansions.append((tid, 0.95))
             df = self._df()
-            usable = [(t, s) for t, s in expansions if df[t] <= rare_cap]
+            # (A word is in at most every form: under a cap above that, every word is usable.)
+            usable = (
+                expansions
+                if rare_cap > n_forms
+                else [e for e in expansions if df[e[0]] <= rare_cap]
+            )
             if not usable:
                 usable = sorted(expansions, key=lambda e: df[e[0]])[:2]
             # A small list sums few postings in plain Python (``_add_few``), the rest with numpy.
@@ -649,7 +662,7 @@ class ListIndex:
                     weights = np.repeat(shares, [len(c) for c in chunks])
                     if self.texts is not None:
                         # A small list: sum by form id directly (the same sums, in the same order).
-                        uniq = np.flatnonzero(np.bincount(ids, minlength=n_forms))
+                        uniq = np.bincount(ids, minlength=n_forms).nonzero()[0]
                         acc = np.bincount(ids, weights=weights, minlength=n_forms)[uniq]
                     else:
                         uniq, inv = np.unique(ids, return_inverse=True)
@@ -659,7 +672,7 @@ class ListIndex:
                         common = [e for e in expansions if e not in usable]
                         acc = self._large_pre_scores(uniq, acc, common, unknown, total)
                     if len(uniq) > MAX_CANDIDATES:
-                        top = np.argpartition(-acc, MAX_CANDIDATES)[:MAX_CANDIDATES]
+                        top = (-acc).argpartition(MAX_CANDIDATES)[:MAX_CANDIDATES]
                         uniq, acc = uniq[top], acc[top]
                     _add_in_turn(scores, uniq.tolist(), acc.tolist())
             if form.cjk:
@@ -693,7 +706,10 @@ class ListIndex:
         if posts is None:
             posts = self._post_lists = (self.post_forms.tolist(), self.post_offsets.tolist())
         forms, offsets = posts
-        if sum(offsets[tid + 1] - offsets[tid] for tid, _ in usable) > self.FEW_POSTINGS:
+        postings = 0
+        for tid, _ in usable:
+            postings += offsets[tid + 1] - offsets[tid]
+        if postings > self.FEW_POSTINGS:
             return False
         weight = self.vocab.weight
         acc: dict[int, float] = {}
@@ -812,10 +828,12 @@ class ListIndex:
         (more when tied with the last), and none under ``MIN_PRE_SHARE`` of the best after the
         first ten."""
         ranked = self._ranked_candidates(forms)
-        if not ranked:
-            return []
-        floor = ranked[min(MAX_SCORED, len(ranked)) - 1][1]
+        if len(ranked) <= 10:  # the first ten are scored whatever their pre-scores
+            return [fid for fid, _ in ranked]
         relative_floor = ranked[0][1] * MIN_PRE_SHARE
+        if ranked[10][1] < relative_floor:  # (the usual case) the cut is right after the tenth
+            return [fid for fid, _ in ranked[:10]]
+        floor = ranked[min(MAX_SCORED, len(ranked)) - 1][1]
         out = []
         for rank, (fid, pre) in enumerate(ranked):
             if rank >= MAX_SCORED and pre < floor or rank >= 10 and pre < relative_floor:
@@ -836,9 +854,11 @@ class ListIndex:
             choices, letters, cutoff = self.texts, self._text_letters, 70
         assert choices is not None and letters is not None  # noqa: S101 (a small list has both)
         fids = letters.may_reach(query, cutoff)
+        # The forms in one call (``itemgetter`` gives a lone item bare, and wants one at least).
+        compared = itemgetter(*fids)(choices) if len(fids) > 1 else [choices[f] for f in fids]
         found = process.extract(
             query,
-            [choices[f] for f in fids],
+            compared,
             scorer=fuzz.ratio,
             limit=BRUTE_FORCE_PER_PASS,
             score_cutoff=cutoff,

@@ -27,20 +27,35 @@
   ``merged_variants`` and the whole-name comparison.
 * ``scoring.align``, given the bound's memo of its query side, compares only the words that
   memo says pair: the alignment and the score of comparing every pair.
+* ``LetterCounts.may_reach`` sums the shared letters in bytes when no string of the length window
+  is longer than a byte holds, and tests them against lengths scaled once per cutoff: the strings
+  whose letter counts reach the cutoff, counted in whole numbers.
+* ``ListIndex._scored_candidates`` stops right after the tenth candidate when the eleventh is
+  under the share of the best: the candidates the rule gives over the whole ranking.
+* A list whose rare-word cap is above its number of forms uses every word without testing each:
+  no word is in more forms than the list has.
 """
 
 from __future__ import annotations
 
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import numpy as np
 import pytest
 from rapidfuzz.distance import Levenshtein
 
 from screening.matching import index as index_module
-from screening.matching.index import BOUND_MARGIN, MAX_CANDIDATES, _add_in_turn
+from screening.matching.index import (
+    BOUND_MARGIN,
+    MAX_CANDIDATES,
+    MAX_SCORED,
+    MIN_PRE_SHARE,
+    LetterCounts,
+    _add_in_turn,
+)
 from screening.matching.normalise import analyse_query, token_class
+from screening.matching.phonetics import skeleton
 from screening.matching.scoring import (
     CLASS_FACTOR,
     JOINED_FACTOR,
@@ -463,3 +478,84 @@ def test_an_alignment_told_the_pairable_words_equals_the_full_one(lists_index, q
                 differing_pairs += pairs > len(align(qside, lside).pairs)
     assert checked >= 3000
     assert differing_pairs >= 1000  # most candidates have words that pair with nothing
+
+
+def _reaching(letters: LetterCounts, texts: list[str], query: str, cutoff: int) -> list[int]:
+    """The strings whose letter counts let ``fuzz.ratio`` reach ``cutoff``, in whole numbers:
+    200·Σ min(count in the query, count in the string) ≥ cutoff·(both lengths), a letter beyond
+    the table's counted as its shared column."""
+
+    def counts(text: str) -> Counter:
+        column = Counter()
+        for ch, k in Counter(text).items():
+            at = letters.letters.get(ch, letters.shared)
+            if at is not None:
+                column[at] += k
+        return column
+
+    wanted = counts(query)
+    out = []
+    for i, text in enumerate(texts):
+        held = counts(text)
+        shared = sum(min(k, held[at]) for at, k in wanted.items())
+        if 200 * shared >= cutoff * (len(query) + len(text)):
+            out.append(i)
+    return out
+
+
+@pytest.mark.parametrize("max_letters", [LetterCounts.MAX_LETTERS, 6])
+def test_may_reach_keeps_the_strings_whose_letters_reach_the_cutoff(
+    eul_index, queries, max_letters
+):
+    index = eul_index
+    checked = 0
+    for texts, cutoff, romanised in ((index.texts, 70, False), (index.skeletons, 55, True)):
+        letters = LetterCounts.of(texts, max_letters=max_letters)
+        assert (letters.shared is not None) == (max_letters == 6)
+        for q in queries[::3]:
+            for form in analyse_query(q):
+                if not form.tokens:
+                    continue
+                words = [skeleton(t) for t in form.tokens] if romanised else form.tokens
+                query = " ".join(sorted(words))
+                assert letters.may_reach(query, cutoff) == _reaching(letters, texts, query, cutoff)
+                checked += 1
+    assert checked >= 300
+
+
+def test_may_reach_counts_past_a_byte_in_long_strings():
+    """Strings longer than a byte holds share more letters than one: the sum is not wrapped."""
+    rng = random.Random(9)  # noqa: S311
+    texts = ["".join(rng.choice("abc ") for _ in range(rng.randrange(1, 600))) for _ in range(400)]
+    texts += ["a" * 300, "ab" * 150, "a" * 255, "a" * 256]
+    letters = LetterCounts.of(texts)
+    for query in ["a" * 280, "ab" * 140, "a" * 200, *rng.sample(texts, 40)]:
+        for cutoff in (55, 70, 90):
+            assert letters.may_reach(query, cutoff) == _reaching(letters, texts, query, cutoff)
+
+
+def test_the_scored_candidates_are_the_rule_over_the_whole_ranking(eul_index, lists_index, queries):
+    """At most ``MAX_SCORED`` (more when tied with the last), none under ``MIN_PRE_SHARE`` of the
+    best after the first ten: the way ``_scored_candidates`` read the ranking before the early stop
+    after the tenth."""
+    past_ten = 0
+    for index in (eul_index, lists_index):
+        for q in queries:
+            forms = analyse_query(q)
+            ranked = index._ranked_candidates(forms)
+            want = []
+            if ranked:
+                floor = ranked[min(MAX_SCORED, len(ranked)) - 1][1]
+                relative_floor = ranked[0][1] * MIN_PRE_SHARE
+                for rank, (fid, pre) in enumerate(ranked):
+                    if rank >= MAX_SCORED and pre < floor or rank >= 10 and pre < relative_floor:
+                        break
+                    want.append(fid)
+            assert index._scored_candidates(forms) == want, q
+            past_ten += len(want) > 10
+    assert past_ten >= 20  # the long way is taken too
+
+
+def test_no_word_is_in_more_forms_than_the_list_has(eul_index, lists_index):
+    for index in (eul_index, lists_index):
+        assert int(index.vocab.df.max()) <= len(index.form_name)

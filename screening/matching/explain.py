@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .scoring import (
-    UNMATCHED_QUERY_COST,
-    listed_left_cost,
-    qualify,
-    unmatched_cost,
-)
+from .scoring import UNMATCHED_QUERY_COST, listed_left_cost, qualify
 
 if TYPE_CHECKING:
     from .index import ListedName, ListIndex
@@ -99,9 +94,7 @@ def explain_hit(
         return explanation
     q, c, al = result.query, result.listed, result.alignment
     given_names = bool(result.penalties.get("given_names_rule"))
-    cost = (
-        sum(c.weights[j] for _, j, _, _ in al.pairs) + unmatched_cost(q, c, al, given_names)
-    ) or 1.0
+    cost = result.cost or 1.0
     conflicts = min(len(al.unmatched_query), len(al.unmatched_listed))
     listed_left = sorted(al.unmatched_listed, key=lambda j: -c.weights[j])
     explanation["method"] = "token_alignment"

@@ -294,6 +294,7 @@ class PairScore:
     query: ScoredSide
     listed: ScoredSide
     penalties: dict
+    cost: float = 0.0  # the raw score's denominator: paired listed weight + what is left over
 
 
 def _length_factor(token: str) -> float:
@@ -337,14 +338,15 @@ def unmatched_cost(
 
 def _raw_score(
     query: ScoredSide, listed: ScoredSide, al: Alignment, given_names: bool = False
-) -> tuple[float, float]:
+) -> tuple[float, float, float]:
+    """(raw score, evidence, cost): the matched listed weight over the cost."""
     matched = sum(sim * listed.weights[j] for _, j, sim, _ in al.pairs)
     evidence = sum(
         sim * listed.weights[j] * _length_factor(listed.tokens[j]) for _, j, sim, _ in al.pairs
     )
     paired = sum(listed.weights[j] for _, j, _, _ in al.pairs)
     cost = paired + unmatched_cost(query, listed, al, given_names)
-    return (matched / cost if cost > 0 else 0.0), evidence
+    return (matched / cost if cost > 0 else 0.0), evidence, cost
 
 
 def full_token_match(result: PairScore | None) -> bool:
@@ -390,7 +392,7 @@ def score_sides(
             ]
     for q, c in variants:
         al = base if (q is query and c is listed) else align(q, c)
-        raw, evidence = _raw_score(q, c, al, given_names)
+        raw, evidence, cost = _raw_score(q, c, al, given_names)
         # Little evidence (one common word, an initial) cannot reach the top of the scale.
         confidence = 0.75 + 0.25 * (1.0 - math.exp(-evidence / EVIDENCE_SCALE))
         penalties: dict = {"evidence": round(evidence, 3), "confidence": round(confidence, 3)}
@@ -427,7 +429,7 @@ def score_sides(
                 score = whole
                 penalties["whole_name_romanised"] = round(whole, 3)
         if best is None or score > best.score:
-            best = PairScore(score, raw, al, q, c, penalties)
+            best = PairScore(score, raw, al, q, c, penalties, cost)
     # S101: narrows the type only; variants always holds (query, listed), so the loop set best.
     assert best is not None  # noqa: S101
     return best

@@ -33,6 +33,7 @@ from .normalise import NameForm, analyse_listed, analyse_query, token_class
 from .phonetics import skeleton
 from .scoring import (
     CLASS_FACTOR,
+    COUNTRY_AGREES,
     KIND_MARGIN,
     PERSON_KINDS,
     BoundSide,
@@ -915,7 +916,12 @@ class ListIndex:
                         # A form of an entry that already scored higher cannot change its hit.
                         prev = best.get(listed.entry_id)
                         need = floor if prev is None or prev[0] < floor else prev[0]
-                        upper = score_bound(qbound, lbound, need, memo)
+                        # Any upper bound under this drops the candidate below: qualify lifts a
+                        # score s with the country by at most 0.3·(1 − s) (and lowers it else).
+                        enough = need - BOUND_MARGIN
+                        if country and listed.country:
+                            enough = (enough - COUNTRY_AGREES) / (1.0 - COUNTRY_AGREES)
+                        upper = score_bound(qbound, lbound, need, memo, enough)
                         if upper is not None:
                             # qualify raises a score only with the country (monotonically);
                             # the legal form, an acronym and the kind only lower it. Without

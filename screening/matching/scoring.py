@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 
 from rapidfuzz.distance import OSA, Levenshtein
 
@@ -777,34 +778,68 @@ def _best_pair(
 
 
 def _entries(side: ScoredSide) -> tuple:
-    """Each token of a listed side with its weight and ``_word`` facts (``BoundSide.entries``)."""
-    return tuple(zip(side.tokens, side.weights, map(_word, side.tokens), strict=True))
+    """Each token of a listed side with its weight and ``_word`` facts (``BoundSide.entries``),
+    the heaviest first (see ``_entries_bound``'s ``enough``; the bound itself is the same in any
+    order: it sorts what it sums)."""
+    return tuple(
+        sorted(
+            zip(side.tokens, side.weights, map(_word, side.tokens), strict=True),
+            key=itemgetter(1),
+            reverse=True,
+        )
+    )
 
 
 def _words_bound(
-    q: ScoredSide, c: ScoredSide, listed_total: float, romanised: bool, memo: dict
+    q: ScoredSide,
+    c: ScoredSide,
+    listed_total: float,
+    romanised: bool,
+    memo: dict,
+    enough: float = 0.0,
 ) -> float:
     """The bound on the raw word score of ``score_bound``'s docstring, for these two sides as
     they stand (no word joined). ``memo`` belongs to the query side ``q``: (best similarity of a
     query token to a listed token, the query tokens it pairs) per listed token."""
-    return _entries_bound(q, _entries(c), listed_total, romanised, memo)
+    return _entries_bound(q, _entries(c), listed_total, romanised, memo, enough)
 
 
 def _entries_bound(
-    q: ScoredSide, entries: tuple, listed_total: float, romanised: bool, memo: dict
+    q: ScoredSide,
+    entries: tuple,
+    listed_total: float,
+    romanised: bool,
+    memo: dict,
+    enough: float = 0.0,
 ) -> float:
-    """``_words_bound`` for the listed side's ``_entries``."""
+    """``_words_bound`` for the listed side's ``_entries``.
+
+    ``enough``: any upper bound under it will do (the caller drops the candidate). Before
+    comparing a listed word the memo does not know, the words still unknown are taken to pair
+    with similarity 1, as are the known ones that pair, and no query word to be left over: that
+    bounds the raw score by x / (0.3·W + 0.7·x), x their weight (the bound of ``score_bound``'s
+    docstring grows with each similarity and paired weight and falls with Q₀). When that is
+    under ``enough``, it is returned without comparing the rest (the heaviest come first)."""
     pairs = []  # (best similarity, weight) of the listed tokens with a pair somewhere
     paired = 0  # the query tokens with a pair somewhere (bits)
     words = None
+    unknown = listed_total  # the weight of the words not yet looked at
+    reached = 0.0  # the weight of those looked at that pair
+    share = 1.0 - UNMATCHED_LISTED_COST
     for ct, w, facts in entries:
         key = (ct, True) if romanised else ct  # (a plain word is its own key: no tuple to build)
         known = memo.get(key)
         if known is None:
+            most = reached + unknown
+            total = UNMATCHED_LISTED_COST * listed_total + share * most
+            if most < enough * total:
+                return most / total
             if words is None:
                 words = _query_words(q, memo)
             known = memo[key] = _best_pair(words, ct, facts, romanised)
+        unknown -= w
         if known[0] > 0.0:
+            reached += w
             pairs.append((known[0], w))
             paired |= known[1]
     if not pairs:
@@ -813,7 +848,6 @@ def _entries_bound(
     if q_unpaired is None:
         q_unpaired = memo[paired] = sum(w for i, w in enumerate(q.weights) if not paired >> i & 1)
     base = UNMATCHED_LISTED_COST * listed_total + UNMATCHED_QUERY_COST * q_unpaired
-    share = 1.0 - UNMATCHED_LISTED_COST
     if len(pairs) == 1:  # (the loop below, once)
         sim, w = pairs[0]
         total = base + share * w
@@ -856,7 +890,11 @@ def _variant_memo(memo: dict, qv: ScoredSide) -> dict:
 
 
 def score_bound(
-    query: BoundSide, listed: BoundSide, floor: float = math.inf, memo: dict | None = None
+    query: BoundSide,
+    listed: BoundSide,
+    floor: float = math.inf,
+    memo: dict | None = None,
+    enough: float = 0.0,
 ) -> float | None:
     """An upper bound on ``score_sides(query.side, listed.side, …).score``, or None when a route
     to a high score applies that the bound does not cover (a name read from kana); then the
@@ -875,6 +913,11 @@ def score_bound(
     over, and ``merged_variants`` finds a superset of those joins when every word is left over.
     Each such variant is bounded the same way, times ``JOINED_FACTOR`` (its whole-name comparison
     is not), and the bound is the largest of all.
+
+    ``enough`` (at most ``floor``): a value under which any upper bound will do, the caller
+    dropping the candidate whatever it is: a words bound (the variants' too) may then stop short
+    (``_entries_bound``) and the value returned be more than the bound above, but under
+    ``enough``; any other value returned is the bound above.
     """
     q, c = query.side, listed.side
     if q.kana or c.kana:
@@ -882,27 +925,39 @@ def score_bound(
     romanised = q.romanised or c.romanised
     if memo is None:
         memo = {}
-    bound = _entries_bound(q, listed.entries, listed.total, romanised, memo)
+    bound = _entries_bound(q, listed.entries, listed.total, romanised, memo, enough)
     if bound >= floor:
         return None
-    glued = _glued_bound(len(q.tokens), len(c.tokens), query.glued, listed.glued)
-    if glued > bound:
-        if glued >= floor:
-            return None
-        bound = glued
-    for qv in join_variants(query, listed):
-        bound = max(
-            bound,
-            JOINED_FACTOR
-            * _entries_bound(qv, listed.entries, listed.total, romanised, _variant_memo(memo, qv)),
-            _glued_bound(len(qv.tokens), len(c.tokens), "".join(qv.tokens), listed.glued),
-        )
-    for cv in join_variants(listed, query):
-        bound = max(
-            bound,
-            JOINED_FACTOR * _words_bound(q, cv, sum(cv.weights), romanised, memo),
-            _glued_bound(len(q.tokens), len(cv.tokens), query.glued, "".join(cv.tokens)),
-        )
+    q_glued, c_glued = query.glued, listed.glued
+    if len(q.tokens) + len(c.tokens) > 2 and 10 * abs(len(q_glued) - len(c_glued)) <= max(
+        len(q_glued), len(c_glued)
+    ):  # (``_glued_bound``'s own tests, asked before calling it)
+        glued = Levenshtein.normalized_similarity(q_glued, c_glued, score_cutoff=0.9)
+        if glued > bound:
+            if glued >= floor:
+                return None
+            bound = glued
+    # (``join_variants``' own first test, asked before calling it: most pairs share no bit)
+    enough_joined = enough / JOINED_FACTOR  # (a variant's words bound counts times the factor)
+    if query.joined_bits & listed.target_bits or query.run_bits & listed.short_bits:
+        for qv in join_variants(query, listed):
+            qv_memo = _variant_memo(memo, qv)
+            bound = max(
+                bound,
+                JOINED_FACTOR
+                * _entries_bound(
+                    qv, listed.entries, listed.total, romanised, qv_memo, enough_joined
+                ),
+                _glued_bound(len(qv.tokens), len(c.tokens), "".join(qv.tokens), c_glued),
+            )
+    if listed.joined_bits & query.target_bits or listed.run_bits & query.short_bits:
+        for cv in join_variants(listed, query):
+            bound = max(
+                bound,
+                JOINED_FACTOR
+                * _words_bound(q, cv, sum(cv.weights), romanised, memo, enough_joined),
+                _glued_bound(len(q.tokens), len(cv.tokens), q_glued, "".join(cv.tokens)),
+            )
     if bound >= floor:
         return None
     return bound

@@ -34,6 +34,10 @@
   under the share of the best: the candidates the rule gives over the whole ranking.
 * A list whose rare-word cap is above its number of forms uses every word without testing each:
   no word is in more forms than the list has.
+* Under ``enough`` (what ``ListIndex.search`` drops whatever the bound), ``scoring.score_bound``
+  may stop comparing a listed name's words (the heaviest first) once those left cannot lift the
+  bound to ``enough``: it gives an upper bound at least the bound's own and under ``enough``, or
+  the bound itself, and None exactly when the bound does.
 """
 
 from __future__ import annotations
@@ -559,3 +563,31 @@ def test_the_scored_candidates_are_the_rule_over_the_whole_ranking(eul_index, li
 def test_no_word_is_in_more_forms_than_the_list_has(eul_index, lists_index):
     for index in (eul_index, lists_index):
         assert int(index.vocab.df.max()) <= len(index.form_name)
+
+
+def test_a_bound_under_enough_may_stop_short(eul_index, queries):
+    """``score_bound``'s ``enough`` (the words bound stops short when the words not yet compared
+    cannot lift it to ``enough``; so may a variant's): under ``enough`` it gives an upper bound at
+    least the bound's own, at or over ``enough`` the bound itself, and None exactly when the
+    bound does (its memo kept across candidates as a search keeps it)."""
+    index = eul_index
+    checked = short = 0
+    for q in queries:
+        for form in analyse_query(q):
+            qside, qbound = index._query_sides(form)
+            if not qside.tokens or qside.kana:
+                continue
+            for floor in (0.5, 0.78, 0.9):
+                memo: dict = {}
+                for fid in index.candidates([form])[:20]:
+                    lbound = index._bounds[fid]
+                    if not lbound.side.tokens or lbound.side.kana:
+                        continue
+                    want = score_bound(qbound, lbound, floor)
+                    got = score_bound(qbound, lbound, floor, memo, floor - 0.01)
+                    assert (got is None) == (want is None), (q, lbound.side.tokens)
+                    if got is not None:
+                        assert got == want or want < got < floor - 0.01, (q, lbound.side.tokens)
+                        short += got != want
+                    checked += 1
+    assert checked >= 5000 and short >= 1000  # both answers are asked

@@ -631,7 +631,7 @@ class ListIndex:
                 scores[fid] += 3.0
                 spelt_out = True
             expansions: list[tuple[int, float]] = []
-            unknown: list[tuple[float, list[tuple[int, float]]]] = []
+            unknown: list[tuple[float, tuple[tuple[int, float], ...]]] = []
             for tok, qweight in zip(form.tokens, qside.weights, strict=True):
                 found = self._lookup(tok, form.romanised)
                 expansions.extend(found)
@@ -740,8 +740,9 @@ class ListIndex:
     #: garbage collector would walk on every full collection.
     SIDES_CACHE = 64
 
-    def _lookup(self, token: str, romanised: bool) -> list[tuple[int, float]]:
-        """``vocab.lookup`` as a list of (token id, similarity), remembered per word."""
+    def _lookup(self, token: str, romanised: bool) -> tuple[tuple[int, float], ...]:
+        """``vocab.lookup`` as (token id, similarity) pairs, remembered per word (as a tuple of
+        numbers, which the garbage collector soon stops tracking)."""
         cache = self.__dict__.get("_lookups")
         if cache is None:
             cache = self._lookups = {}
@@ -750,7 +751,7 @@ class ListIndex:
         if found is None:
             if len(cache) >= self.LOOKUP_CACHE:
                 cache.clear()
-            found = cache[key] = list(self.vocab.lookup(token, romanised).items())
+            found = cache[key] = tuple(self.vocab.lookup(token, romanised).items())
         return found
 
     def _listed_of(self) -> list[ListedName] | None:
@@ -786,7 +787,7 @@ class ListIndex:
         uniq: np.ndarray,
         acc: np.ndarray,
         common: list[tuple[int, float]],
-        unknown: list[tuple[float, list[tuple[int, float]]]],
+        unknown: list[tuple[float, tuple[tuple[int, float], ...]]],
         total: float,
     ) -> np.ndarray:
         """Pre-scores of the candidates of a large list, closer to the final score.

@@ -509,16 +509,17 @@ def side_weights(tokens: tuple[str, ...], idf) -> tuple[float, ...]:
 
 
 # ---------------------------------------------------------------------------- score bound
-def _joins(tokens: tuple[str, ...]) -> dict[int, list[tuple[str, int, int]]]:
+def _joins(tokens: tuple[str, ...]) -> dict[int, tuple[tuple[str, int, int], ...]]:
     """Every two tokens written together (either order), with their places k and m, under the
-    bit of their (first letter, joint length) key (see ``bound_side``)."""
+    bit of their (first letter, joint length) key (see ``bound_side``). Kept by a listed side for
+    good, so as tuples of strings and numbers, which the garbage collector soon stops tracking."""
     joined: dict[int, list[tuple[str, int, int]]] = {}
     for k, first in enumerate(tokens):
         at = ((ord(first[0]) & 31) << 5) + len(first)
         for m, second in enumerate(tokens):
             if k != m:
                 joined.setdefault(at + len(second), []).append((first + second, k, m))
-    return joined
+    return {key: tuple(found) for key, found in joined.items()}
 
 
 @dataclass(slots=True)
@@ -540,7 +541,7 @@ class BoundSide:
     short_bits: int  # the first two letters of every token an acronym may make (2 to 5 letters)
     joined: dict | None = field(default=None, compare=False, repr=False)  # ``_joins``, once asked
 
-    def joins(self) -> dict[int, list[tuple[str, int, int]]]:
+    def joins(self) -> dict[int, tuple[tuple[str, int, int], ...]]:
         found = self.joined
         if found is None:
             found = self.joined = _joins(self.side.tokens)

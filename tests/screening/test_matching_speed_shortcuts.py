@@ -38,10 +38,13 @@
   may stop comparing a listed name's words (the heaviest first) once those left cannot lift the
   bound to ``enough``: it gives an upper bound at least the bound's own and under ``enough``, or
   the bound itself, and None exactly when the bound does.
+* What an index keeps for good (each word's lookup, a listed side's joins) is kept as tuples of
+  strings and numbers, which the garbage collector stops tracking.
 """
 
 from __future__ import annotations
 
+import gc
 import random
 from collections import Counter, defaultdict
 
@@ -49,7 +52,9 @@ import numpy as np
 import pytest
 from rapidfuzz.distance import Levenshtein
 
+from screening.matching import ListIndex
 from screening.matching import index as index_module
+from screening.matching.bench import data
 from screening.matching.index import (
     BOUND_MARGIN,
     MAX_CANDIDATES,
@@ -591,3 +596,18 @@ def test_a_bound_under_enough_may_stop_short(eul_index, queries):
                         short += got != want
                     checked += 1
     assert checked >= 5000 and short >= 1000  # both answers are asked
+
+
+def test_what_an_index_keeps_for_good_the_collector_stops_tracking(queries):
+    # The words' lookups and a listed side's joins stay for the index's life: tuples of strings
+    # and numbers, which a collection untracks, so full collections do not walk them.
+    index = ListIndex.build(data.eul_names()[0], version="2025-09-29")
+    for q in queries[:300]:
+        index.search(q, limit=10, min_score=index.alert_threshold)
+    gc.collect()
+    gc.collect()  # (the first untracks the inner tuples, the second the tuples holding them)
+    lookups = list(index._lookups.values())
+    assert len(lookups) >= 300 and not any(gc.is_tracked(found) for found in lookups)
+    joins = [side.joined for side in index._bounds if side.joined]
+    assert len(joins) >= 100
+    assert not any(gc.is_tracked(found) for joined in joins for found in joined.values())

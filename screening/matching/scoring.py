@@ -750,24 +750,15 @@ def _best_pair(
             bits |= bit
             best = 1.0
             continue
-        if plain and plain_c:
+        if plain and plain_c:  # (so romanised: two plain words otherwise are compared above)
             reach = rq if rq > rc else rc
-            if romanised:
-                if (
-                    (mc & ~mq).bit_count() > reach
-                    or (mq & ~mc).bit_count() > reach
-                    or OSA.distance(qt, ct, score_cutoff=reach) > reach
-                ) and (
-                    not 0.5 <= lq / lc <= 2.0
-                    or Levenshtein.normalized_similarity(skeleton(qt), skeleton(ct))
-                    < _SKELETON_FLOOR
-                ):
-                    continue
-            elif (
-                abs(lq - lc) > reach
-                or (mc & ~mq).bit_count() > reach
+            if (
+                (mc & ~mq).bit_count() > reach
                 or (mq & ~mc).bit_count() > reach
                 or OSA.distance(qt, ct, score_cutoff=reach) > reach
+            ) and (
+                not 0.5 <= lq / lc <= 2.0
+                or Levenshtein.normalized_similarity(skeleton(qt), skeleton(ct)) < _SKELETON_FLOOR
             ):
                 continue
         sim = token_similarity(qt, ct, romanised)[0]

@@ -105,14 +105,16 @@ def test_an_eager_task_leaves_the_connection_alone(fixup, open_connection):
     assert not open_connection.called
 
 
-def _worker_backends() -> dict[int, object]:
-    """The other client backends of this database (the worker's pool processes): pid → start."""
+def _worker_backends(left_before: dict[int, object] | None = None) -> dict[int, object]:
+    """The other client backends of this database (the worker's pool processes): pid → start;
+    without those in ``left_before`` (what earlier tests' workers may leave for a while)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pid, backend_start FROM pg_stat_activity WHERE datname = current_database() "
             "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
         )
-        return dict(cursor.fetchall())
+        found = dict(cursor.fetchall())
+    return {pid: start for pid, start in found.items() if pid not in (left_before or {})}
 
 
 def _submit() -> int:
@@ -132,6 +134,9 @@ def test_a_real_worker_reuses_its_connections_from_task_to_task(task_runner):
         pytest.skip("needs a real worker (REDIS_URL) on PostgreSQL")
     make_tiers()
     publish_eul(EUL_SAMPLE)
+    # The worker's pool processes connect at their first task: a backend already here is another
+    # test's (a killed worker's pool process may hold its connection a while).
+    left_before = _worker_backends()
 
     def screened(pk):
         return Notification.objects.get(pk=pk).status not in AWAITING_SYSTEM_STATUSES
@@ -140,14 +145,14 @@ def test_a_real_worker_reuses_its_connections_from_task_to_task(task_runner):
     task_runner.wait_for(lambda: screened(first))
     # Its screening and e-mail tasks are done (the worker logs them), and the connection stays.
     task_runner.wait_for(lambda: task_runner.log().count("] succeeded in") >= 3)
-    after_first = _worker_backends()
+    after_first = _worker_backends(left_before)
     assert after_first, "the worker closed its connection after the task"
 
     for _ in range(4):
         pk = _submit()
         task_runner.wait_for(lambda pk=pk: screened(pk))
     task_runner.wait_for(lambda: task_runner.log().count("] succeeded in") >= 15)
-    after_all = _worker_backends()
+    after_all = _worker_backends(left_before)
 
     # Two pool processes: at most one connection each, and the first one's is the same backend.
     assert len(after_all) <= 2

@@ -921,35 +921,27 @@ def score_bound(
     if bound >= floor:
         return None
     q_glued, c_glued = query.glued, listed.glued
-    if len(q.tokens) + len(c.tokens) > 2 and 10 * abs(len(q_glued) - len(c_glued)) <= max(
-        len(q_glued), len(c_glued)
-    ):  # (``_glued_bound``'s own tests, asked before calling it)
-        glued = Levenshtein.normalized_similarity(q_glued, c_glued, score_cutoff=0.9)
-        if glued > bound:
-            if glued >= floor:
-                return None
-            bound = glued
-    # (``join_variants``' own first test, asked before calling it: most pairs share no bit)
+    glued = _glued_bound(len(q.tokens), len(c.tokens), q_glued, c_glued)
+    if glued > bound:
+        if glued >= floor:
+            return None
+        bound = glued
     enough_joined = enough / JOINED_FACTOR  # (a variant's words bound counts times the factor)
-    if query.joined_bits & listed.target_bits or query.run_bits & listed.short_bits:
-        for qv in join_variants(query, listed):
-            qv_memo = _variant_memo(memo, qv)
-            bound = max(
-                bound,
-                JOINED_FACTOR
-                * _entries_bound(
-                    qv, listed.entries, listed.total, romanised, qv_memo, enough_joined
-                ),
-                _glued_bound(len(qv.tokens), len(c.tokens), "".join(qv.tokens), c_glued),
-            )
-    if listed.joined_bits & query.target_bits or listed.run_bits & query.short_bits:
-        for cv in join_variants(listed, query):
-            bound = max(
-                bound,
-                JOINED_FACTOR
-                * _words_bound(q, cv, sum(cv.weights), romanised, memo, enough_joined),
-                _glued_bound(len(q.tokens), len(cv.tokens), q_glued, "".join(cv.tokens)),
-            )
+    for qv in join_variants(query, listed):
+        bound = max(
+            bound,
+            JOINED_FACTOR
+            * _entries_bound(
+                qv, listed.entries, listed.total, romanised, _variant_memo(memo, qv), enough_joined
+            ),
+            _glued_bound(len(qv.tokens), len(c.tokens), "".join(qv.tokens), c_glued),
+        )
+    for cv in join_variants(listed, query):
+        bound = max(
+            bound,
+            JOINED_FACTOR * _words_bound(q, cv, sum(cv.weights), romanised, memo, enough_joined),
+            _glued_bound(len(q.tokens), len(cv.tokens), q_glued, "".join(cv.tokens)),
+        )
     if bound >= floor:
         return None
     return bound

@@ -1,4 +1,21 @@
 # The one image behind web, worker and beat in docker-compose.yml.
+
+# The matcher's modules compiled with Cython (screening/matching/native.py), on the same Python
+# with a C compiler; the image below takes the compiled modules only.
+FROM python:3.11-slim-bookworm AS native
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY pyproject.toml uv.lock ./
+COPY screening/matching ./screening/matching
+# Cython and setuptools (the `native` extra) at the version and hash uv.lock records.
+RUN pip install uv==0.13.8 \
+    && uv export --locked --no-dev --extra native --no-emit-project --format requirements-txt \
+       -o /tmp/requirements.txt \
+    && pip install --require-hashes -r /tmp/requirements.txt \
+    && python screening/matching/native.py --strict
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
@@ -13,6 +30,7 @@ COPY exportctl ./exportctl
 COPY notifications ./notifications
 COPY partners ./partners
 COPY screening ./screening
+COPY --from=native /app/screening/matching/_native ./screening/matching/_native
 COPY templates ./templates
 COPY locale ./locale
 COPY manage.py ./

@@ -20,7 +20,7 @@ endif
 MANAGE := $(ASK_DEBUG) $(PY) manage.py
 
 .PHONY: run test setup lock lock-check system-deps test-system-deps locale migrate seed static lint format \
-        worker bench-screening bench clean
+        worker bench-screening bench clean native
 
 run: setup static
 	@echo "exportctl: http://127.0.0.1:8000  (demo users are listed in README.md)"
@@ -30,7 +30,7 @@ run: setup static
 		$(MANAGE) runserver 127.0.0.1:8000; \
 	fi
 
-setup: $(VENV)/.installed system-deps locale migrate seed
+setup: $(VENV)/.installed native system-deps locale migrate seed
 
 # The install is reproducible: every package comes at the version and hash that uv.lock records.
 # uv itself is pinned here; `make lock` refreshes the lock after pyproject.toml changes, and the
@@ -44,8 +44,19 @@ $(UV):
 	$(VENV)/bin/pip install --quiet 'uv==$(UV_VERSION)'
 
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
-	$(UV_SYNC) --extra test --extra dev
+	$(UV_SYNC) --extra test --extra dev --extra native
 	@touch $@
+
+# The matcher's modules compiled with Cython into screening/matching/_native (native.py): rebuilt
+# when a module changes; the package uses the build only while it matches the modules beside it,
+# and runs them as Python where this machine cannot compile (NATIVE_ARGS=--strict: fail instead).
+MATCHER_MODULES := $(filter-out %/__init__.py %/native.py,$(wildcard screening/matching/*.py))
+NATIVE_MANIFEST := screening/matching/_native/manifest.json
+
+native: $(NATIVE_MANIFEST)
+
+$(NATIVE_MANIFEST): $(MATCHER_MODULES) screening/matching/native.py $(VENV)/.installed
+	$(PY) screening/matching/native.py $(NATIVE_ARGS)
 
 lock: $(UV)
 	$(UV) lock
@@ -89,7 +100,7 @@ seed: migrate
 static: $(VENV)/.installed
 	$(MANAGE) collectstatic --no-input --verbosity 0
 
-worker: $(VENV)/.installed
+worker: $(VENV)/.installed native
 	$(ASK_DEBUG) $(VENV)/bin/celery -A exportctl worker --loglevel INFO --concurrency 2 \
 		--queues celery,mail --max-memory-per-child 1048576
 
@@ -109,21 +120,21 @@ format: $(VENV)/.installed
 # Redis database (tests/conftest.py); PYTEST_WORKERS=0 runs it in this one.
 PYTEST_WORKERS ?= 2
 
-test: lock-check $(VENV)/.installed system-deps test-system-deps locale static lint
+test: lock-check $(VENV)/.installed native system-deps test-system-deps locale static lint
 	$(MANAGE) makemigrations --check --dry-run
 	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # The matching scorecard on the real data in partners/data (add BENCH_ARGS=--large for 1M names).
-bench-screening: $(VENV)/.installed
+bench-screening: $(VENV)/.installed native
 	@mkdir -p var/bench
 	$(PY) -m screening.matching.bench.scorecard --out var/bench/screening.json $(BENCH_ARGS)
 
 # Every performance budget of DESIGN.md in one run, beside its budget (see README, "Benchmarks"):
 # own PostgreSQL database exportctl_bench, private redis-server, worker, gunicorn, locust.
-bench: $(VENV)/.installed system-deps locale
+bench: $(VENV)/.installed native system-deps locale
 	@mkdir -p var/bench
-	$(UV_SYNC) --extra test --extra dev --extra bench
+	$(UV_SYNC) --extra test --extra dev --extra native --extra bench
 	$(PY) -m exportctl.benchmarks $(BENCH_OPTS)
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var screening/matching/_native

@@ -5,7 +5,23 @@ Pure Python (no Django): ``ListIndex.build([...ListedName...])`` once per list v
 for review.
 """
 
-from .index import ALERT_THRESHOLD, Hit, ListedName, ListIndex
-from .normalise import NameForm, analyse_name
+from .native import native_path
 
-__all__ = ["ALERT_THRESHOLD", "Hit", "ListIndex", "ListedName", "NameForm", "analyse_name"]
+# The same modules compiled with Cython, when built from these very sources (see native.py).
+_native = native_path(__path__[0])
+__path__[:0] = _native
+#: Whether the modules below run compiled (the benchmarks say which build they timed).
+COMPILED = bool(_native)
+
+from .index import ALERT_THRESHOLD, Hit, ListedName, ListIndex  # noqa: E402 (after __path__)
+from .normalise import NameForm, analyse_name  # noqa: E402
+
+__all__ = [
+    "ALERT_THRESHOLD",
+    "COMPILED",
+    "Hit",
+    "ListIndex",
+    "ListedName",
+    "NameForm",
+    "analyse_name",
+]

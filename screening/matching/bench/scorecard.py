@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz, process, utils
 
+from .. import COMPILED
 from ..index import ListedName, ListIndex
 from ..normalise import analyse_name, analyse_query
 from . import data
@@ -564,6 +565,13 @@ def variant_task(index: ListIndex, sets: dict, negatives: dict[str, list[str]]) 
     return res
 
 
+#: Which build of the matcher is timed (screening/matching/native.py).
+ENGINE = (
+    "compiled with Cython (screening/matching/_native)"
+    if COMPILED
+    else "Python modules, not compiled (`make native` compiles them)"
+)
+
 #: The search production screening makes for each party name (``screening.runs.compute``:
 #: ``index.search(name, country=…, limit=SEARCH_LIMIT, min_score=ALERT_THRESHOLD, kind=…)``).
 PRODUCTION_LIMIT = 10  # screening.runs.compute.SEARCH_LIMIT (a test keeps them equal)
@@ -662,7 +670,11 @@ def print_variants(card: dict) -> None:
 
 
 def _only_variants(args, eul, eul_index: ListIndex, lists_index: ListIndex, t0: float) -> dict:
-    card: dict = {"alert_threshold": ListIndex.alert_threshold, "quick": args.quick}
+    card: dict = {
+        "alert_threshold": ListIndex.alert_threshold,
+        "quick": args.quick,
+        "engine": ENGINE,
+    }
     card["variants"] = variant_task(
         lists_index, data.variant_sets(eul), data.negative_names(400 if args.quick else 2500)
     )
@@ -699,7 +711,11 @@ def _large_probe(eul, un_plain, un_treated, rng) -> list[tuple[str, str, str]]:
 def _only_large(args, eul, ofac, un_rows, un_plain, un_treated, t0: float) -> dict:
     rng = random.Random(11)
     probe = _large_probe(eul, un_plain, un_treated, rng)
-    card: dict = {"alert_threshold": ListIndex.alert_threshold, "quick": args.quick}
+    card: dict = {
+        "alert_threshold": ListIndex.alert_threshold,
+        "quick": args.quick,
+        "engine": ENGINE,
+    }
     card["large"] = large_task(eul + ofac + un_rows, probe, args.large_size, data.variant_sets(eul))
     card["seconds"] = time.perf_counter() - t0
     print_large(card["large"])
@@ -757,6 +773,7 @@ def main(argv: list[str] | None = None) -> dict:
         "--show-misses", action="store_true", help="print TUNING-half misses (never held-out)"
     )
     args = ap.parse_args(argv)
+    print(f"Matcher: {ENGINE}")
     rng = random.Random(11)
     t0 = time.perf_counter()
     eul, eul_reader = data.eul_names()
@@ -776,6 +793,7 @@ def main(argv: list[str] | None = None) -> dict:
     all_index = ListIndex.build(eul + ofac + un_rows)
     sample = (lambda xs, k: rng.sample(xs, min(k, len(xs)))) if args.quick else (lambda xs, k: xs)
     card: dict = {
+        "engine": ENGINE,
         "alert_threshold": ListIndex.alert_threshold,
         "quick": args.quick,
         "readers": {"eul": eul_reader, "ofac": ofac_reader},

@@ -79,7 +79,8 @@ def _make_dry_run(tmp_path, target: str, *, dotenv: str | None = None, **env) ->
     if make is None:
         pytest.fail("make is not installed; the README's commands need it")
     shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
-    for name in ("pyproject.toml", "uv.lock"):
+    (tmp_path / "screening" / "matching").mkdir(parents=True)
+    for name in ("pyproject.toml", "uv.lock", "screening/matching/native.py"):
         (tmp_path / name).touch()
     (tmp_path / ".venv" / "bin").mkdir(parents=True)
     (tmp_path / ".venv" / "bin" / "uv").touch()

@@ -1,6 +1,7 @@
 """Name matching for export-control screening: normalise, index, score, explain.
 
-Pure Python (no Django): ``ListIndex.build([...ListedName...])`` once per list version, then
+Python with no Django (compiled by Cython where ``make`` could build it: native.py):
+``ListIndex.build([...ListedName...])`` once per list version, then
 ``index.search(party_name, country=...)``. Hits at or above ``index.alert_threshold`` are raised
 for review.
 """

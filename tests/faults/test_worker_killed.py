@@ -197,6 +197,8 @@ def test_a_pool_child_killed_mid_task_has_its_message_requeued_and_completed(
         "notification.clear",
         "document.issued",  # the receipt, issued with the clearance
     ]
+    # The case is cleared when the task's transaction commits; the worker logs "succeeded" after.
+    wait_for(lambda: _succeeded(worker.log()) >= 1, timeout=30, worker=worker)
     log = worker.log()
     assert "exited with 'signal 9 (SIGKILL)'" in log
     assert log.count("Task screening.screen_notification[") == 3  # received, lost, succeeded

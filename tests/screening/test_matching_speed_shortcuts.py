@@ -442,24 +442,30 @@ def _plain_bound(q: ScoredSide, c: ScoredSide) -> float:
     return bound
 
 
-def test_the_bound_equals_the_plain_bound(lists_index, queries):
-    index = lists_index
-    checked = joinable = 0
+def _bounded_forms(index, queries):
+    """(query, form, side, bound side) of each query form the bound is asked about: with words,
+    none read from kana."""
     for q in queries:
         for form in analyse_query(q):
             qside, qbound = index._query_sides(form)
-            if not qside.tokens or qside.kana:
+            if qside.tokens and not qside.kana:
+                yield q, form, qside, qbound
+
+
+def test_the_bound_equals_the_plain_bound(lists_index, queries):
+    index = lists_index
+    checked = joinable = 0
+    for q, form, qside, qbound in _bounded_forms(index, queries):
+        memo: dict = {}  # one per query form, kept across its candidates as a search keeps it
+        for fid in index.candidates([form])[:20]:
+            lside, lbound = index._listed_side(fid), index._bounds[fid]
+            if not lside.tokens or lside.kana:
                 continue
-            memo: dict = {}  # one per query form, kept across its candidates as a search keeps it
-            for fid in index.candidates([form])[:20]:
-                lside, lbound = index._listed_side(fid), index._bounds[fid]
-                if not lside.tokens or lside.kana:
-                    continue
-                want = _plain_bound(qside, lside)
-                assert score_bound(qbound, lbound, memo=memo) == want, (q, lside.tokens)
-                assert score_bound(bound_side(qside), bound_side(lside)) == want, q
-                checked += 1
-                joinable += bool(join_variants(qbound, lbound) or join_variants(lbound, qbound))
+            want = _plain_bound(qside, lside)
+            assert score_bound(qbound, lbound, memo=memo) == want, (q, lside.tokens)
+            assert score_bound(bound_side(qside), bound_side(lside)) == want, q
+            checked += 1
+            joinable += bool(join_variants(qbound, lbound) or join_variants(lbound, qbound))
     assert checked >= 5000 and joinable >= 200
 
 
@@ -577,24 +583,20 @@ def test_a_bound_under_enough_may_stop_short(eul_index, queries):
     bound does (its memo kept across candidates as a search keeps it)."""
     index = eul_index
     checked = short = 0
-    for q in queries:
-        for form in analyse_query(q):
-            qside, qbound = index._query_sides(form)
-            if not qside.tokens or qside.kana:
-                continue
-            for floor in (0.5, 0.78, 0.9):
-                memo: dict = {}
-                for fid in index.candidates([form])[:20]:
-                    lbound = index._bounds[fid]
-                    if not lbound.side.tokens or lbound.side.kana:
-                        continue
-                    want = score_bound(qbound, lbound, floor)
-                    got = score_bound(qbound, lbound, floor, memo, floor - 0.01)
-                    assert (got is None) == (want is None), (q, lbound.side.tokens)
-                    if got is not None:
-                        assert got == want or want < got < floor - 0.01, (q, lbound.side.tokens)
-                        short += got != want
-                    checked += 1
+    for q, form, _qside, qbound in _bounded_forms(index, queries):
+        for floor in (0.5, 0.78, 0.9):
+            memo: dict = {}
+            for fid in index.candidates([form])[:20]:
+                lbound = index._bounds[fid]
+                if not lbound.side.tokens or lbound.side.kana:
+                    continue
+                want = score_bound(qbound, lbound, floor)
+                got = score_bound(qbound, lbound, floor, memo, floor - 0.01)
+                assert (got is None) == (want is None), (q, lbound.side.tokens)
+                if got is not None:
+                    assert got == want or want < got < floor - 0.01, (q, lbound.side.tokens)
+                    short += got != want
+                checked += 1
     assert checked >= 5000 and short >= 1000  # both answers are asked
 
 
